@@ -1,0 +1,92 @@
+// Progressive enhancement: each chart is complete as a static SVG; when it comes near the
+// viewport and JavaScript runs, it is swapped for an interactive Vega view with tooltips.
+// The Vega runtime (built at build time, served by the site itself) loads only then.
+(function () {
+  "use strict";
+  var here = document.currentScript && document.currentScript.src;
+  var figures = document.querySelectorAll("figure.explainer-chart[data-spec]");
+  if (!here || !figures.length || !("IntersectionObserver" in window) || !window.fetch) return;
+
+  var vegaReady = null;
+  function loadVega() {
+    if (!vegaReady) {
+      vegaReady = new Promise(function (resolve, reject) {
+        var s = document.createElement("script");
+        s.src = new URL("vega.js", here).href;
+        s.async = true;
+        s.onload = function () { resolve(window.vega); };
+        s.onerror = reject;
+        document.head.appendChild(s);
+      });
+    }
+    return vegaReady;
+  }
+
+  // Tooltips are built with textContent only, so data values can never inject markup.
+  var tip = null;
+  function tooltip(handler, event, item, value) {
+    if (!tip) {
+      tip = document.createElement("div");
+      tip.className = "explainer-tooltip";
+      tip.setAttribute("role", "tooltip");
+      document.body.appendChild(tip);
+    }
+    if (value === null || value === undefined || value === "") { tip.hidden = true; return; }
+    tip.textContent = "";
+    if (typeof value === "object") {
+      Object.keys(value).forEach(function (key) {
+        var row = document.createElement("div");
+        var label = document.createElement("span");
+        label.className = "explainer-tooltip__key";
+        label.textContent = key + ": ";
+        row.appendChild(label);
+        row.appendChild(document.createTextNode(String(value[key])));
+        tip.appendChild(row);
+      });
+    } else {
+      tip.textContent = String(value);
+    }
+    tip.hidden = false;
+    tip.style.left = Math.min(event.pageX + 12, window.scrollX + document.documentElement.clientWidth - tip.offsetWidth - 8) + "px";
+    tip.style.top = (event.pageY + 12) + "px";
+  }
+
+  function enhance(figure) {
+    var spec = fetch(figure.getAttribute("data-spec")).then(function (r) {
+      if (!r.ok) throw new Error("chart spec " + r.status);
+      return r.json();
+    });
+    Promise.all([loadVega(), spec]).then(function (loaded) {
+      var vega = loaded[0];
+      var still = figure.querySelector(".explainer-chart__static");
+      var live = document.createElement("div");
+      live.className = "explainer-chart__live";
+      still.parentNode.insertBefore(live, still.nextSibling);
+      var view = new vega.View(vega.parse(loaded[1]), { renderer: "svg", container: live, hover: true });
+      view.tooltip(tooltip);
+      return view.runAsync().then(function () {
+        var svg = live.querySelector("svg");
+        var label = still.querySelector("svg");
+        if (svg && label) {
+          svg.setAttribute("role", "img");
+          svg.setAttribute("aria-labelledby", label.getAttribute("aria-labelledby"));
+        }
+        still.hidden = true;
+        figure.classList.add("explainer-chart--live");
+      });
+    }).catch(function (err) {
+      // The static chart stays in place: the page is still complete.
+      if (window.console) console.warn("Interactive chart unavailable:", err);
+    });
+  }
+
+  var observer = new IntersectionObserver(function (entries) {
+    entries.forEach(function (entry) {
+      if (entry.isIntersecting) {
+        observer.unobserve(entry.target);
+        enhance(entry.target);
+      }
+    });
+  }, { rootMargin: "400px 0px" });
+  Array.prototype.forEach.call(figures, function (f) { observer.observe(f); });
+})();

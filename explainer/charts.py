@@ -1,0 +1,206 @@
+"""Stage 3: charts. Each charts/<slug>.py gives a chart(data) -> Altair chart; we render it once.
+
+Outputs per chart: an accessible static SVG (works with JavaScript off), the compiled Vega
+spec (for the interactive version), and the plotted values as a table and a CSV.
+This stage knows nothing of pages.
+"""
+from __future__ import annotations
+
+import ast
+import html
+import importlib.util
+import re
+import sys
+import traceback
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from .data import DataPackage
+from .problems import Collector
+
+CHARTS_DIR = Path("charts")
+# System fonts only; the stack must end in a generic family or text may vanish from PNGs.
+FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', 'Liberation Sans', 'DejaVu Sans', sans-serif"
+CHART_CONFIG = {
+    "font": FONT,
+    "background": None,
+    "view": {"stroke": None},
+    "axis": {"labelFontSize": 12, "titleFontSize": 12},
+    "legend": {"labelFontSize": 12, "titleFontSize": 12},
+}
+SLUG = re.compile(r"^[a-z0-9][a-z0-9_]*$")
+
+
+@dataclass
+class ChartSource:
+    slug: str
+    path: Path
+    title: str
+    description: str
+
+
+@dataclass
+class RenderedChart:
+    slug: str
+    title: str
+    description: str
+    svg: str
+    vega: dict
+    table: pd.DataFrame
+    csv: str
+    resources: list[str] = field(default_factory=list)
+
+
+class _RecordingData(Mapping):
+    """The tables a chart may read; remembers which ones it did, to cite their sources."""
+
+    def __init__(self, tables: dict[str, pd.DataFrame]):
+        self._tables = tables
+        self.used: list[str] = []
+
+    def __getitem__(self, name):
+        if name not in self._tables:
+            raise KeyError(f"no data resource named {name!r}; known: {', '.join(sorted(self._tables))}")
+        if name not in self.used:
+            self.used.append(name)
+        return self._tables[name].copy()
+
+    def __iter__(self):
+        return iter(self._tables)
+
+    def __len__(self):
+        return len(self._tables)
+
+
+def discover(root: Path, problems: Collector) -> dict[str, ChartSource]:
+    """Read every chart file's docstring (title, description) without running it."""
+    found: dict[str, ChartSource] = {}
+    for path in sorted((root / CHARTS_DIR).glob("*.py")):
+        slug = path.stem
+        if slug.startswith("_"):
+            continue
+        if not SLUG.match(slug):
+            problems.add(path, f'chart file name "{path.name}" is not a valid slug', hint="use lower-case letters, digits and _")
+            continue
+        try:
+            tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        except SyntaxError as e:
+            problems.add(path, f"Python syntax error: {e.msg}", e.lineno, e.offset)
+            continue
+        except UnicodeDecodeError:
+            problems.add(path, "not valid UTF-8", hint="save the file as UTF-8")
+            continue
+        doc = ast.get_docstring(tree) or ""
+        parts = [p.strip() for p in doc.strip().split("\n\n")]
+        title = parts[0].replace("\n", " ") if parts and parts[0] else ""
+        description = " ".join(parts[1].split()) if len(parts) > 1 else ""
+        if not title or not description:
+            problems.add(path, "chart needs a docstring: a title line, a blank line, then a description", 1, 1,
+                         hint="the description is the chart's alt text for readers who cannot see it")
+            continue
+        if not any(isinstance(n, ast.FunctionDef) and n.name == "chart" for n in tree.body):
+            problems.add(path, "no function chart(data) defined", 1, 1, hint="define def chart(data): returning an Altair chart")
+            continue
+        found[slug] = ChartSource(slug, path, title, description)
+    return found
+
+
+def _error_line(exc: BaseException, path: Path) -> int | None:
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        if Path(frame.filename) == path:
+            return frame.lineno
+    return getattr(exc, "lineno", None)
+
+
+def _build_chart(source: ChartSource, package: DataPackage, problems: Collector):
+    import altair as alt
+
+    spec_ = importlib.util.spec_from_file_location(f"_explainer_chart_{source.slug}", source.path)
+    module = importlib.util.module_from_spec(spec_)
+    try:
+        spec_.loader.exec_module(module)
+    except Exception as e:  # an editor's file: any error is theirs to fix, reported with its line
+        problems.add(source.path, f"chart file fails to import: {type(e).__name__}: {e}", _error_line(e, source.path))
+        return None, []
+    data = _RecordingData(package.tables)
+    try:
+        result = module.chart(data)
+    except Exception as e:
+        problems.add(source.path, f"chart() raised {type(e).__name__}: {e}", _error_line(e, source.path))
+        return None, []
+    if not isinstance(result, alt.TopLevelMixin):
+        problems.add(source.path, f"chart() returned {type(result).__name__}, not an Altair chart", hint="return alt.Chart(...) or a layer/concat of charts")
+        return None, []
+    return result, data.used
+
+
+def _urls(node) -> list[str]:
+    if isinstance(node, dict):
+        found = [node["url"]] if isinstance(node.get("url"), str) else []
+        return found + [u for v in node.values() for u in _urls(v)]
+    if isinstance(node, list):
+        return [u for v in node for u in _urls(v)]
+    return []
+
+
+def accessible_svg(svg: str, slug: str, title: str, description: str) -> str:
+    """Give vl-convert's SVG an accessible name and description, and let CSS size it."""
+    tid, did = f"chart-{slug}-title", f"chart-{slug}-desc"
+    svg = re.sub(r"^<svg ", f'<svg role="img" aria-labelledby="{tid} {did}" ', svg, count=1)
+    head = f'<title id="{tid}">{html.escape(title)}</title><desc id="{did}">{html.escape(description)}</desc>'
+    return re.sub(r"(<svg[^>]*>)", lambda m: m.group(1) + head, svg, count=1)
+
+
+def plotted_table(chart) -> pd.DataFrame:
+    """The values the chart actually plots, after its own transforms (VegaFusion evaluates them)."""
+    data = chart.transformed_data()
+    frames = data if isinstance(data, list) else [data]
+    frames = [f for f in frames if f is not None and len(f.columns)]
+    if not frames:
+        return pd.DataFrame()
+    frame = max(frames, key=len).copy()  # the main layer; annotation layers are small
+    return frame[[c for c in frame.columns if not str(c).startswith("__")]]
+
+
+def render(root: Path, sources: dict[str, ChartSource], package: DataPackage, problems: Collector) -> dict[str, RenderedChart]:
+    import vl_convert as vlc
+
+    rendered: dict[str, RenderedChart] = {}
+    for slug, source in sources.items():
+        chart, used = _build_chart(source, package, problems)
+        if chart is None:
+            continue
+        try:
+            spec = chart.to_dict()
+        except Exception as e:
+            problems.add(source.path, f"chart is not valid Vega-Lite: {str(e).splitlines()[0]}", _error_line(e, source.path))
+            continue
+        remote = [u for u in _urls(spec.get("datasets", {})) + _urls(spec) if "://" in u or u.startswith("//")]
+        if remote:
+            problems.add(source.path, f"chart reaches for data on the network: {remote[0]}", hint='use data["resource_name"] from the data package instead')
+            continue
+        spec["config"] = {**CHART_CONFIG, **spec.get("config", {})}
+        try:
+            svg = vlc.vegalite_to_svg(spec, allowed_base_urls=[])
+            vega = vlc.vegalite_to_vega(spec)
+            table = plotted_table(chart)
+        except Exception as e:
+            problems.add(source.path, f"chart cannot be rendered: {str(e).splitlines()[0]}")
+            continue
+        rendered[slug] = RenderedChart(
+            slug, source.title, source.description,
+            accessible_svg(svg, slug, source.title, source.description),
+            vega, table, table_csv(table), used,
+        )
+    return rendered
+
+
+def table_csv(table: pd.DataFrame) -> str:
+    out = table.copy()
+    for col in out.columns:
+        if pd.api.types.is_datetime64_any_dtype(out[col]):
+            out[col] = out[col].dt.strftime("%Y-%m-%d")
+    return out.to_csv(index=False, lineterminator="\n")

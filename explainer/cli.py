@@ -1,0 +1,57 @@
+"""Command line: python build.py [build] [--root DIR] [-v].
+
+Exit codes: 0 success, 1 content or data problems, 2 usage errors.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+from pathlib import Path
+
+from .problems import Problems
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="build.py", description="Build a data-driven explainer into a static Material for MkDocs site.")
+    p.add_argument("-v", "--verbose", action="store_true", help="show Python tracebacks for unexpected errors")
+    p.add_argument("--root", type=Path, default=Path("."), help="the explainer folder (holds content/, charts/, mkdocs.yml); default: current folder")
+    sub = p.add_subparsers(dest="command")
+    sub.add_parser("build", help="check every input and build the site into site/ (the default)")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    command = args.command or "build"
+    root = args.root
+    if not root.is_dir():
+        print(f"build.py: error: --root {root}: no such folder", file=sys.stderr)
+        return 2
+    try:
+        if command == "build":
+            from .pipeline import build
+
+            result = build(root)
+            for w in result.warnings:
+                print(w, file=sys.stderr)
+            print(f"Built {result.pages} pages and {result.charts} charts into {root / 'site'} in {result.seconds:.1f} s "
+                  f"({result.docs_written} files changed in docs/, {len(result.warnings)} warnings).")
+        return 0
+    except Problems as e:
+        for problem in e.problems:
+            print(problem, file=sys.stderr)
+        n = len(e.problems)
+        print(f"Build stopped: {n} problem{'s' if n != 1 else ''}; site/ was left as it was.", file=sys.stderr)
+        if args.verbose:
+            traceback.print_exc()
+        return 1
+    except KeyboardInterrupt:
+        print("Interrupted; site/ was left as it was.", file=sys.stderr)
+        return 130
+    except Exception as e:  # a bug in the generator, not in the editor's input
+        if args.verbose:
+            traceback.print_exc()
+        else:
+            print(f"build.py: internal error: {type(e).__name__}: {e} (run with -v for the traceback)", file=sys.stderr)
+        return 70

@@ -1,0 +1,162 @@
+"""Stage 2: named figures. Each is one number computed from the data, with its format and sources.
+
+Declared in charts/figures.yml so editors can add one without writing code:
+
+    uk_arrivals_2021:
+      resource: uk_arrivals_by_year
+      where: {year: 2021, series: official}
+      field: people
+      format: number        # number | money | date | year | percent
+      agg: sum              # optional: sum | max | min | count | mean over the matching rows
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from .data import SOURCE_FIELD, DataPackage
+from .problems import Collector
+
+FIGURES_FILE = Path("charts") / "figures.yml"
+FORMATS = ("number", "money", "date", "year", "percent")
+AGGREGATES = {"sum": "sum", "max": "max", "min": "min", "count": "count", "mean": "mean"}
+CURRENCY_SYMBOLS = {"GBP": "£", "EUR": "€", "USD": "$"}
+
+
+@dataclass
+class Figure:
+    name: str
+    value: object
+    text: str  # formatted for readers
+    source_ids: list[str] = field(default_factory=list)
+    description: str = ""
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def format_value(value, fmt: str, currency: str | None = None) -> str:
+    if fmt == "date":
+        stamp = pd.Timestamp(value)
+        return f"{stamp.day} {stamp:%B %Y}"
+    if fmt == "year":
+        return str(int(value))
+    if fmt == "percent":
+        return f"{value:.0f}%" if float(value).is_integer() else f"{value:.1f}%"
+    if fmt == "money":
+        symbol = CURRENCY_SYMBOLS.get(currency or "", "")
+        suffix = "" if symbol else f" {currency}"
+        amount = float(value)
+        for size, word in ((1e9, "billion"), (1e6, "million")):
+            if abs(amount) >= size:
+                scaled = f"{amount / size:.1f}".removesuffix(".0")
+                return f"{symbol}{scaled} {word}{suffix}"
+        return f"{symbol}{amount:,.0f}{suffix}"
+    number = float(value)
+    return f"{number:,.0f}" if number.is_integer() else f"{number:,.1f}"
+
+
+class _LineLoader(yaml.SafeLoader):
+    """Records the line of each top-level key, so a problem can point at its figure."""
+
+
+def _construct_mapping(loader, node, deep=False):
+    mapping = yaml.SafeLoader.construct_mapping(loader, node, deep)
+    mapping["__lines__"] = {k.value: k.start_mark.line + 1 for k, _ in node.value if isinstance(k, yaml.ScalarNode)}
+    return mapping
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def load(root: Path, package: DataPackage, problems: Collector) -> dict[str, Figure]:
+    path = root / FIGURES_FILE
+    if not path.is_file():
+        return {}
+    try:
+        spec = yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader) or {}
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        problems.add(path, f"invalid YAML: {getattr(e, 'problem', e)}", mark and mark.line + 1, mark and mark.column + 1)
+        return {}
+    except UnicodeDecodeError:
+        problems.add(path, "not valid UTF-8", hint="save the file as UTF-8")
+        return {}
+    lines = spec.pop("__lines__", {})
+    figures: dict[str, Figure] = {}
+    for name, item in spec.items():
+        line = lines.get(name)
+        if not isinstance(item, dict):
+            problems.add(path, f'figure "{name}" must be a mapping with resource, field and where', line)
+            continue
+        item = _without_lines(item)
+        fig = _compute(name, item, package, lambda msg, hint="": problems.add(path, f'figure "{name}": {msg}', line, hint=hint))
+        if fig:
+            figures[name] = fig
+    return figures
+
+
+def _without_lines(node):
+    if isinstance(node, dict):
+        return {k: _without_lines(v) for k, v in node.items() if k != "__lines__"}
+    return node
+
+
+def _compute(name: str, item: dict, package: DataPackage, report) -> Figure | None:
+    unknown = set(item) - {"resource", "where", "field", "format", "agg", "description", "currency"}
+    if unknown:
+        report(f"unknown key(s) {', '.join(sorted(unknown))}", "allowed: resource, where, field, format, agg, description")
+        return None
+    table = package.tables.get(item.get("resource"))
+    if table is None:
+        report(f'unknown resource "{item.get("resource")}"', f"one of: {', '.join(sorted(package.tables))}")
+        return None
+    column = item.get("field")
+    if column not in table:
+        report(f'resource "{item["resource"]}" has no column "{column}"', f"one of: {', '.join(table.columns)}")
+        return None
+    fmt = item.get("format", "number")
+    if fmt not in FORMATS:
+        report(f'unknown format "{fmt}"', f"one of: {', '.join(FORMATS)}")
+        return None
+    rows = table
+    for key, wanted in (item.get("where") or {}).items():
+        if key not in rows:
+            report(f'cannot filter on unknown column "{key}"')
+            return None
+        col = rows[key]
+        if pd.api.types.is_datetime64_any_dtype(col):
+            wanted = pd.Timestamp(wanted)
+        rows = rows[col.astype(object) == wanted] if not pd.api.types.is_numeric_dtype(col) else rows[col == wanted]
+    agg = item.get("agg")
+    if agg and agg not in AGGREGATES:
+        report(f'unknown agg "{agg}"', f"one of: {', '.join(AGGREGATES)}")
+        return None
+    if rows.empty:
+        report(f"no row matches {item.get('where')}", "check the where: filter against the CSV")
+        return None
+    if agg:
+        value = getattr(rows[column], AGGREGATES[agg])()
+    elif len(rows) > 1:
+        report(f"{len(rows)} rows match {item.get('where')}, expected one", "narrow the where: filter or give agg:")
+        return None
+    else:
+        value = rows[column].iloc[0]
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        report("the value is empty in the data")
+        return None
+    if hasattr(value, "item"):
+        value = value.item()
+    currency = item.get("currency")
+    if fmt == "money" and not currency:
+        currencies = set(rows["currency"]) if "currency" in rows else set()
+        if len(currencies) != 1:
+            report("money needs one currency: add a currency column or currency: key")
+            return None
+        currency = currencies.pop()
+    sources = list(dict.fromkeys(rows[SOURCE_FIELD])) if SOURCE_FIELD in rows else []
+    return Figure(name, value, format_value(value, fmt, currency), sources, item.get("description", ""))

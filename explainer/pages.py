@@ -1,0 +1,267 @@
+"""Stage 4: pages. content/*.md (YAML front matter + Jinja2) -> Markdown with figures and charts.
+
+The page stage may use chart and figure results; earlier stages know nothing of pages.
+"""
+from __future__ import annotations
+
+import difflib
+import re
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jinja2
+import pandas as pd
+import yaml
+from markupsafe import Markup, escape
+
+from .charts import RenderedChart
+from .data import DataPackage
+from .figures import Figure
+from .problems import Collector
+
+CONTENT_DIR = Path("content")
+NUMBER_PREFIX = re.compile(r"^\d+[-_]")
+FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)---[ \t]*\n", re.S)
+MD_LINK = re.compile(r"(?<!!)\[[^\]]*\]\(([^)\s]+)(?:\s+\"[^\"]*\")?\)")
+PACKAGE_TEMPLATES = Path(__file__).parent / "templates"
+FRONT_MATTER_KEYS = {"title", "description"}
+
+
+@dataclass
+class Page:
+    source: Path          # content/01-the-patrol.md
+    name: str             # the-patrol.md (path in docs/)
+    title: str
+    description: str
+    body: str             # Jinja template text, front matter blanked so lines match the file
+    markdown: str = ""
+    figures_used: list[str] = field(default_factory=list)
+    charts_used: list[str] = field(default_factory=list)
+
+
+def docs_name(path: Path) -> str:
+    return NUMBER_PREFIX.sub("", path.name)
+
+
+def discover(root: Path, problems: Collector) -> list[Page]:
+    """Every Markdown file in content/, in file-name order, the lede (index.md) first."""
+    pages: list[Page] = []
+    seen: dict[str, Path] = {}
+    files = sorted((root / CONTENT_DIR).glob("*.md"), key=lambda p: (docs_name(p) != "index.md", p.name))
+    if not files:
+        problems.add(root / CONTENT_DIR, "no Markdown files found", hint="add content/index.md")
+    for path in files:
+        name = docs_name(path)
+        if name in seen:
+            problems.add(path, f'section slug "{name[:-3]}" is used by {seen[name].name} too', 1, 1, hint="rename one of the files")
+            continue
+        seen[name] = path
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as e:
+            raw = path.read_bytes()
+            problems.add(path, "not valid UTF-8", raw[: e.start].count(b"\n") + 1, hint="save the file as UTF-8")
+            continue
+        meta, body = _front_matter(path, text, problems)
+        if meta is None:
+            continue
+        pages.append(Page(path, name, str(meta["title"]), str(meta.get("description", "")), body))
+    return pages
+
+
+def _front_matter(path: Path, text: str, problems: Collector):
+    match = FRONT_MATTER.match(text)
+    if not match:
+        problems.add(path, "missing front matter", 1, 1, hint="start the file with ---, a title: line, and ---")
+        return None, ""
+    try:
+        meta = yaml.safe_load(match.group(1))
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        problems.add(path, f"invalid front matter: {getattr(e, 'problem', None) or e}", mark and mark.line + 2, mark and mark.column + 1)
+        return None, ""
+    if not isinstance(meta, dict) or not meta.get("title"):
+        problems.add(path, "front matter needs a title", 2, 1, hint="add a line such as title: The patrol")
+        return None, ""
+    unknown = set(meta) - FRONT_MATTER_KEYS
+    if unknown:
+        problems.add(path, f"unknown front matter key(s): {', '.join(sorted(map(str, unknown)))}", 2, 1, hint="allowed: title, description")
+        return None, ""
+    blank = "\n" * match.group(0).count("\n")
+    return meta, blank + text[match.end():]
+
+
+class _Unknown(Exception):
+    def __init__(self, message: str, hint: str):
+        super().__init__(message)
+        self.hint = hint
+
+
+def _did_you_mean(name: str, known) -> str:
+    close = difflib.get_close_matches(name, list(known), n=1)
+    return f"did you mean {close[0]}?" if close else f"known: {', '.join(sorted(known)[:8])}"
+
+
+class _FigureRef:
+    """What {{ fig.name }} gives the template: prints the number; .source, .value for more."""
+
+    def __init__(self, figure: Figure, cite):
+        self._figure, self._cite = figure, cite
+
+    def __str__(self) -> str:
+        return str(escape(self._figure.text))
+
+    def __html__(self) -> str:
+        return str(self)
+
+    @property
+    def value(self):
+        return self._figure.value
+
+    @property
+    def source(self) -> Markup:
+        return Markup("; ".join(self._cite(sid) for sid in self._figure.source_ids))
+
+
+class _Figures:
+    def __init__(self, figures: dict[str, Figure], page: Page, cite):
+        self._figures, self._page, self._cite = figures, page, cite
+
+    def __getattr__(self, name: str) -> _FigureRef:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        if name not in self._figures:
+            raise _Unknown(f'unknown figure "{name}"', _did_you_mean(name, self._figures) + " (figures are declared in charts/figures.yml)")
+        if name not in self._page.figures_used:
+            self._page.figures_used.append(name)
+        return _FigureRef(self._figures[name], self._cite)
+
+    __getitem__ = __getattr__
+
+
+def _md_link_text(text: str) -> str:
+    return re.sub(r"([\[\]\\])", r"\\\1", text)
+
+
+def render(root: Path, pages: list[Page], figures: dict[str, Figure], charts: dict[str, RenderedChart],
+           known_charts: set[str], package: DataPackage, problems: Collector) -> None:
+    env = jinja2.Environment(
+        loader=jinja2.FunctionLoader(lambda name: None),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,  # Markdown, not HTML: chart HTML is built by our own autoescaping template
+        keep_trailing_newline=True,
+    )
+    html_env = jinja2.Environment(loader=jinja2.FileSystemLoader(PACKAGE_TEMPLATES), autoescape=True)
+    figure_template = html_env.get_template("figure.html")
+
+    def cite(sid: str) -> str:
+        s = package.sources[sid]
+        return f"[{_md_link_text(str(s['publisher']))}]({s['url']})"
+
+    names = {p.name for p in pages} | {"sources.md"}
+    for page in pages:
+        base = "" if page.name == "index.md" else "../"
+
+        def chart(slug: str, _page=page, _base=base) -> Markup:
+            if slug not in known_charts:
+                raise _Unknown(f'unknown chart "{slug}"', _did_you_mean(slug, known_charts) + " (charts are files charts/<slug>.py)")
+            if slug not in _page.charts_used:
+                _page.charts_used.append(slug)
+            rendered = charts.get(slug)
+            if rendered is None:  # the chart itself failed; its own problem is already reported
+                return Markup("")
+            return Markup("\n\n" + figure_html(figure_template, rendered, package, _base).strip() + "\n\n")
+
+        def source(sid: str) -> Markup:
+            if sid not in package.sources:
+                raise _Unknown(f'unknown source "{sid}"', _did_you_mean(sid, package.sources) + " (sources are rows of charts/data/sources.csv)")
+            return Markup(cite(sid))
+
+        try:
+            template = env.from_string(page.body)
+            template.filename = str(page.source)
+            body = template.render(fig=_Figures(figures, page, cite), chart=chart, source=source)
+        except jinja2.TemplateSyntaxError as e:
+            problems.add(page.source, f"template syntax error: {e.message}", e.lineno, hint="figures look like {{ fig.name }}, charts like {{ chart(\"slug\") }}")
+            continue
+        except _Unknown as e:
+            problems.add(page.source, str(e), _template_line(e), hint=e.hint)
+            continue
+        except jinja2.UndefinedError as e:
+            problems.add(page.source, f"unknown name: {e.message}", _template_line(e), hint="the names you can use are fig, chart and source")
+            continue
+        except Exception as e:
+            problems.add(page.source, f"template error: {type(e).__name__}: {e}", _template_line(e))
+            continue
+        _check_links(page, body, names, problems)
+        page.markdown = _assemble(page, body, figures, charts, package, cite)
+
+
+def _template_line(exc: BaseException) -> int | None:
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        if frame.filename == "<template>":
+            return frame.lineno
+    return None
+
+
+def _check_links(page: Page, body: str, names: set[str], problems: Collector) -> None:
+    """A link to another page of the explainer must name a page that exists."""
+    for lineno, line in enumerate(body.splitlines(), 1):
+        for m in MD_LINK.finditer(line):
+            target = m.group(1).split("#", 1)[0]
+            if not target or "://" in target or target.startswith(("mailto:", "#", "/")) or not target.endswith(".md"):
+                continue
+            if target not in names:
+                problems.add(page.source, f'link to unknown page "{target}"', lineno, m.start(1) + 1,
+                             hint=_did_you_mean(target, names) + " (pages are named after content files without their number)")
+
+
+def figure_html(template, chart: RenderedChart, package: DataPackage, base: str) -> str:
+    source_ids = list(dict.fromkeys(s for r in chart.resources for s in package.source_ids(r)))
+    table = chart.table
+    rows = [[_cell(v) for v in row] for row in table.itertuples(index=False)]
+    html = template.render(chart=chart, base=base, svg=Markup(chart.svg),
+                           sources=[package.sources[s] for s in source_ids],
+                           columns=[str(c) for c in table.columns], rows=rows)
+    return re.sub(r"\n\s*\n", "\n", html)  # a blank line would end Markdown's raw HTML block
+
+
+def _cell(value) -> str:
+    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+        return ""
+    if isinstance(value, pd.Timestamp):
+        return value.strftime("%Y-%m-%d")
+    if isinstance(value, float):
+        return f"{value:,.0f}" if value.is_integer() else f"{value:,.2f}"
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}" if abs(value) >= 10000 else str(value)
+    return str(value)
+
+
+def _assemble(page: Page, body: str, figures, charts, package, cite) -> str:
+    meta = {"title": page.title}
+    if page.description:
+        meta["description"] = page.description
+    parts = ["---", yaml.safe_dump(meta, allow_unicode=True, sort_keys=True).strip(), "---", "", f"# {_escape_heading(page.title)}", "", body.strip(), ""]
+    cited = [s for name in page.figures_used for s in figures[name].source_ids]
+    if cited:
+        parts += ["", "## Sources for the figures on this page", ""]
+        parts += [f"- {cite(sid)}: {_md_link_text(str(package.sources[sid]['title']))}" for sid in dict.fromkeys(cited)]
+        parts.append("")
+    return "\n".join(parts)
+
+
+def _escape_heading(text: str) -> str:
+    return re.sub(r"([\\`*_{}\[\]<>#])", r"\\\1", text)
+
+
+def check_syntax(pages: list[Page], problems: Collector) -> None:
+    """When the data cannot be loaded, still report template syntax errors."""
+    env = jinja2.Environment(undefined=jinja2.StrictUndefined)
+    for page in pages:
+        try:
+            env.parse(page.body)
+        except jinja2.TemplateSyntaxError as e:
+            problems.add(page.source, f"template syntax error: {e.message}", e.lineno,
+                         hint="figures look like {{ fig.name }}, charts like {{ chart(\"slug\") }}")

@@ -1,0 +1,75 @@
+"""The build, stage by stage: gather and check every input, then write.
+
+Nothing is written (docs/ or site/) unless every input is sound; all problems are
+reported together.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import charts, data, figures, pages, site, sources_page
+from .problems import Collector, Problems
+from .vega_bundle import vega_javascript
+
+
+@dataclass
+class BuildResult:
+    pages: int
+    charts: int
+    docs_written: int
+    warnings: list
+    seconds: float
+
+
+@dataclass
+class Gathered:
+    config: dict
+    package: data.DataPackage
+    figures: dict
+    charts: dict
+    pages: list
+    warnings: list
+
+
+def gather(root: Path) -> Gathered:
+    """Read and check everything; raise Problems listing every problem found."""
+    problems = Collector(root)
+    user = site.read_user_config(root, problems)
+    package = data.load(root, problems)
+    chart_sources = charts.discover(root, problems)
+    page_list = pages.discover(root, problems)
+    figs, rendered = {}, {}
+    if package is not None:
+        figs = figures.load(root, package, problems)
+        rendered = charts.render(root, chart_sources, package, problems)
+        pages.render(root, page_list, figs, rendered, set(chart_sources), package, problems)
+    else:
+        pages.check_syntax(page_list, problems)
+    problems.raise_if_any()
+    return Gathered(user, package, figs, rendered, page_list, [p for p in problems.items if p.warning])
+
+
+def build(root: Path, site_dir: Path | None = None) -> BuildResult:
+    started = time.perf_counter()
+    root = root.resolve()
+    g = gather(root)
+    figure_pages: dict[str, list] = {}
+    for page in g.pages:
+        for name in page.figures_used:
+            figure_pages.setdefault(name, []).append((page.name, page.title))
+    files: dict[str, bytes | str] = {page.name: page.markdown for page in g.pages}
+    files[sources_page.NAME] = sources_page.markdown(g.package, g.figures, figure_pages)
+    files.update(site.asset_files(vega_javascript()))
+    files.update(site.chart_files(g.charts))
+    for name, path in g.package.paths.items():
+        files[f"assets/data/{path.name}"] = path.read_bytes()
+    nav = [{page.title: page.name} for page in g.pages] + [{sources_page.TITLE: sources_page.NAME}]
+    config = site.mkdocs_config(g.config, root, nav)
+    written = site.sync_docs(root / "docs", files)
+    problems = Collector(root)
+    page_sources = {page.name: page.source for page in g.pages}
+    if not site.build_site(root, config, page_sources, problems, site_dir):
+        raise Problems(problems.items)
+    return BuildResult(len(g.pages) + 1, len(g.charts), written, g.warnings, time.perf_counter() - started)

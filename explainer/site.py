@@ -1,0 +1,220 @@
+"""Stage 5: write docs/ (only files whose bytes changed), generate the MkDocs configuration,
+run `mkdocs build` into a temporary folder and swap it into site/ only on success.
+
+MkDocs is driven as a command, never imported: moving to its successor stays a small change.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+from .problems import Collector
+
+ASSETS = Path(__file__).parent / "assets"
+THEME = Path(__file__).parent / "theme"
+GENERATED = Path(".cache") / "explainer"
+# Required keys the generator owns; everything else in the editor's mkdocs.yml is kept.
+DEFAULTS = {
+    "theme": {
+        "name": "material",
+        "features": ["navigation.footer", "navigation.top", "search.highlight", "content.tooltips"],
+        "palette": [
+            {"media": "(prefers-color-scheme: light)", "scheme": "default", "primary": "indigo", "accent": "indigo",
+             "toggle": {"icon": "material/weather-night", "name": "Switch to dark mode"}},
+            {"media": "(prefers-color-scheme: dark)", "scheme": "slate", "primary": "indigo", "accent": "indigo",
+             "toggle": {"icon": "material/weather-sunny", "name": "Switch to light mode"}},
+        ],
+    },
+    "markdown_extensions": ["attr_list", "md_in_html", "tables", "admonition", {"toc": {"permalink": True}}],
+    "plugins": ["search"],
+    "use_directory_urls": True,
+    "validation": {
+        "omitted_files": "warn", "absolute_links": "warn", "unrecognized_links": "warn",
+        "anchors": "warn", "not_found": "warn",
+    },
+}
+OWN_CSS = "assets/explainer/explainer.css"
+OWN_JS = {"path": "assets/explainer/charts.js", "defer": True}
+
+
+class Tagged:
+    """A YAML value with a custom tag (e.g. !!python/name:...), carried through untouched."""
+
+    def __init__(self, tag, value):
+        self.tag, self.value = tag, value
+
+
+class _Loader(yaml.SafeLoader):
+    pass
+
+
+class _Dumper(yaml.SafeDumper):
+    pass
+
+
+def _construct_tagged(loader, suffix, node):
+    tag = node.tag
+    if isinstance(node, yaml.ScalarNode):
+        return Tagged(tag, loader.construct_scalar(node))
+    if isinstance(node, yaml.SequenceNode):
+        return Tagged(tag, loader.construct_sequence(node, deep=True))
+    return Tagged(tag, loader.construct_mapping(node, deep=True))
+
+
+def _represent_tagged(dumper, data: Tagged):
+    if isinstance(data.value, list):
+        return dumper.represent_sequence(data.tag, data.value)
+    if isinstance(data.value, dict):
+        return dumper.represent_mapping(data.tag, data.value)
+    return dumper.represent_scalar(data.tag, data.value)
+
+
+_Loader.add_multi_constructor("!", _construct_tagged)
+_Loader.add_multi_constructor("tag:yaml.org,2002:python/", _construct_tagged)
+_Dumper.add_representer(Tagged, _represent_tagged)
+
+
+def read_user_config(root: Path, problems: Collector) -> dict | None:
+    path = root / "mkdocs.yml"
+    if not path.is_file():
+        problems.add(path, "mkdocs.yml not found", hint="create it with one line: site_name: Your explainer")
+        return None
+    try:
+        config = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader) or {}
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        problems.add(path, f"invalid YAML: {getattr(e, 'problem', None) or e}", mark and mark.line + 1, mark and mark.column + 1)
+        return None
+    if not isinstance(config, dict) or not config.get("site_name"):
+        problems.add(path, "site_name is missing", 1, 1, hint="add a line such as site_name: Crossing the Channel")
+        return None
+    for key in ("docs_dir", "site_dir", "nav"):
+        if key in config:
+            problems.add(path, f"{key} is set by the generator", hint=f"remove {key} from mkdocs.yml")
+    return config
+
+
+def _merge(base: dict, over: dict) -> dict:
+    out = dict(base)
+    for key, value in over.items():
+        out[key] = _merge(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
+    return out
+
+
+def _extension_names(items) -> set[str]:
+    return {next(iter(i)) if isinstance(i, dict) else i for i in items}
+
+
+def mkdocs_config(user: dict, root: Path, nav: list[dict], extra: dict | None = None) -> dict:
+    config = _merge(DEFAULTS, {k: v for k, v in user.items() if k not in ("markdown_extensions", "plugins", "extra_css", "extra_javascript")})
+    config["theme"] = {**config["theme"], "font": False, "custom_dir": str(THEME)}  # system fonts: no Google Fonts request
+    exts = list(DEFAULTS["markdown_extensions"])
+    exts += [e for e in user.get("markdown_extensions", []) if (next(iter(e)) if isinstance(e, dict) else e) not in _extension_names(exts)]
+    config["markdown_extensions"] = exts
+    plugins = list(user.get("plugins", ["search"]))
+    if "search" not in _extension_names(plugins):
+        plugins.insert(0, "search")
+    config["plugins"] = plugins
+    config["extra_css"] = [OWN_CSS, *user.get("extra_css", [])]
+    config["extra_javascript"] = [OWN_JS, *user.get("extra_javascript", [])]
+    config["docs_dir"] = str(root / "docs")
+    config["nav"] = nav
+    if extra:
+        config = _merge(config, extra)
+    return config
+
+
+def write_if_changed(path: Path, content: bytes | str) -> bool:
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    if path.is_file() and path.read_bytes() == data:
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+    return True
+
+
+def sync_docs(docs: Path, files: dict[str, bytes | str]) -> int:
+    """Make docs/ hold exactly `files`; touch only what changed. Returns how many were written."""
+    written = sum(write_if_changed(docs / name, content) for name, content in sorted(files.items()))
+    keep = {str(Path(n)) for n in files} | {".gitkeep"}
+    for path in sorted(docs.rglob("*"), reverse=True):
+        rel = str(path.relative_to(docs))
+        if path.is_file() and rel not in keep:
+            path.unlink()
+        elif path.is_dir() and not any(path.iterdir()):
+            path.rmdir()
+    return written
+
+
+def source_date_epoch(root: Path) -> str:
+    """Dates in the site (sitemap) come from the commit, never from the build clock."""
+    if os.environ.get("SOURCE_DATE_EPOCH"):
+        return os.environ["SOURCE_DATE_EPOCH"]
+    try:
+        out = subprocess.run(["git", "log", "-1", "--format=%ct"], cwd=root, capture_output=True, text=True, timeout=10)
+        if out.returncode == 0 and out.stdout.strip():
+            return out.stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        pass
+    return "315532800"  # 1980-01-01: fixed, so a build outside git is reproducible too
+
+
+WARNING = re.compile(r"^(WARNING|ERROR)\s+-\s+(.*)$")
+DOC_FILE = re.compile(r"Doc file '([^']+)'")
+
+
+def build_site(root: Path, config: dict, page_sources: dict[str, Path], problems: Collector, site_dir: Path | None = None) -> bool:
+    """Run mkdocs build (strict) into a temporary folder, then swap it in as site/."""
+    site = site_dir or root / "site"
+    gen = root / GENERATED
+    gen.mkdir(parents=True, exist_ok=True)
+    cfg = gen / "mkdocs.yml"
+    write_if_changed(cfg, yaml.dump(config, Dumper=_Dumper, sort_keys=True, allow_unicode=True))
+    tmp = site.with_name(f".{site.name}.tmp-{os.getpid()}")
+    shutil.rmtree(tmp, ignore_errors=True)
+    env = {**os.environ, "SOURCE_DATE_EPOCH": source_date_epoch(root), "PYTHONHASHSEED": "0"}
+    proc = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "-f", str(cfg), "-d", str(tmp)],
+                          cwd=root, capture_output=True, text=True, env=env)
+    if proc.returncode != 0:
+        shutil.rmtree(tmp, ignore_errors=True)
+        reported = False
+        for line in (proc.stdout + proc.stderr).splitlines():
+            m = WARNING.match(line.strip())
+            if m and "Aborted with" not in m.group(2):
+                doc = DOC_FILE.search(m.group(2))
+                where = page_sources.get(doc.group(1), root / "mkdocs.yml") if doc else root / "mkdocs.yml"
+                problems.add(where, f"mkdocs: {m.group(2)}")
+                reported = True
+        if not reported:
+            tail = (proc.stderr or proc.stdout).strip().splitlines()[-1:] or ["no output"]
+            problems.add(root / "mkdocs.yml", f"mkdocs build failed: {tail[0]}")
+        return False
+    old = site.with_name(f".{site.name}.old-{os.getpid()}")
+    if site.exists():
+        os.replace(site, old)
+    os.replace(tmp, site)
+    shutil.rmtree(old, ignore_errors=True)
+    return True
+
+
+def asset_files(vega_js: bytes) -> dict[str, bytes]:
+    files = {f"assets/explainer/{p.name}": p.read_bytes() for p in sorted(ASSETS.iterdir()) if p.is_file()}
+    files["assets/explainer/vega.js"] = vega_js
+    return files
+
+
+def chart_files(charts) -> dict[str, str]:
+    files = {}
+    for slug, chart in charts.items():
+        files[f"assets/charts/{slug}.vg.json"] = json.dumps(chart.vega, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        files[f"assets/charts/{slug}.csv"] = chart.csv
+    return files
