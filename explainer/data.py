@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -150,9 +151,17 @@ def _validate(descriptor: dict, pkg_path: Path, paths: dict[str, Path], problems
     lines_cache: dict[str, list[tuple[int, str]]] = {}
     for task in report.tasks:
         path = paths.get(task.name, pkg_path)
+        missing = {(e.to_dict().get("rowNumber"), e.to_dict().get("fieldName")) for e in task.errors if e.type == "missing-cell"}
         for err in task.errors:
             info = err.to_dict()
             row = info.get("rowNumber")
+            if err.type == "constraint-error" and (row, info.get("fieldName")) in missing:
+                continue  # the missing cell is the problem; "required" would say it twice
+            if err.type == "primary-key" and path != pkg_path:
+                rows = lines_cache.setdefault(task.name, _row_lines(path))
+                first = re.search(r"position (\d+)", info.get("note", ""))
+                if first and int(first.group(1)) - 1 < len(rows):
+                    info["note"] = f"the same key as line {rows[int(first.group(1)) - 1][0]}"
             line = col = None
             if row and path != pkg_path:
                 rows = lines_cache.setdefault(task.name, _row_lines(path))

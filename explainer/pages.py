@@ -5,6 +5,7 @@ The page stage may use chart and figure results; earlier stages know nothing of 
 from __future__ import annotations
 
 import difflib
+import sys
 import re
 import traceback
 from dataclasses import dataclass, field
@@ -92,10 +93,14 @@ def _front_matter(path: Path, text: str, problems: Collector):
     return meta, blank + text[match.end():]
 
 
-class _Unknown(Exception):
-    def __init__(self, message: str, hint: str):
-        super().__init__(message)
-        self.hint = hint
+def _current_template_line(template) -> int | None:
+    """The template line being rendered, found from the compiled template's frame."""
+    frame = sys._getframe()
+    while frame:
+        if frame.f_code.co_filename == "<template>":
+            return template.get_corresponding_lineno(frame.f_lineno)
+        frame = frame.f_back
+    return None
 
 
 def _did_you_mean(name: str, known) -> str:
@@ -125,14 +130,15 @@ class _FigureRef:
 
 
 class _Figures:
-    def __init__(self, figures: dict[str, Figure], page: Page, cite):
-        self._figures, self._page, self._cite = figures, page, cite
+    def __init__(self, figures: dict[str, Figure], page: Page, cite, report):
+        self._figures, self._page, self._cite, self._report = figures, page, cite, report
 
-    def __getattr__(self, name: str) -> _FigureRef:
+    def __getattr__(self, name: str) -> _FigureRef | str:
         if name.startswith("__"):
             raise AttributeError(name)
         if name not in self._figures:
-            raise _Unknown(f'unknown figure "{name}"', _did_you_mean(name, self._figures) + " (figures are declared in charts/figures.yml)")
+            self._report(f'unknown figure "{name}"', _did_you_mean(name, self._figures) + "; figures are declared in charts/figures.yml", name)
+            return "?"
         if name not in self._page.figures_used:
             self._page.figures_used.append(name)
         return _FigureRef(self._figures[name], self._cite)
@@ -162,10 +168,24 @@ def render(root: Path, pages: list[Page], figures: dict[str, Figure], charts: di
     names = {p.name for p in pages} | {"sources.md"}
     for page in pages:
         base = "" if page.name == "index.md" else "../"
+        try:
+            template = env.from_string(page.body)
+        except jinja2.TemplateSyntaxError as e:
+            problems.add(page.source, f"template syntax error: {e.message}", e.lineno, hint="figures look like {{ fig.name }}, charts like {{ chart(\"slug\") }}")
+            continue
+
+        def report(message, hint, needle="", _page=page, _template=template):
+            line = _current_template_line(_template)
+            col = None
+            if line and needle:
+                found = _page.body.splitlines()[line - 1].find(needle)
+                col = found + 1 if found >= 0 else None
+            problems.add(_page.source, message, line, col, hint=hint)
 
         def chart(slug: str, _page=page, _base=base) -> Markup:
             if slug not in known_charts:
-                raise _Unknown(f'unknown chart "{slug}"', _did_you_mean(slug, known_charts) + " (charts are files charts/<slug>.py)")
+                report(f'unknown chart "{slug}"', _did_you_mean(slug, known_charts) + "; charts are files charts/<slug>.py", slug)
+                return Markup("")
             if slug not in _page.charts_used:
                 _page.charts_used.append(slug)
             rendered = charts.get(slug)
@@ -175,19 +195,12 @@ def render(root: Path, pages: list[Page], figures: dict[str, Figure], charts: di
 
         def source(sid: str) -> Markup:
             if sid not in package.sources:
-                raise _Unknown(f'unknown source "{sid}"', _did_you_mean(sid, package.sources) + " (sources are rows of charts/data/sources.csv)")
+                report(f'unknown source "{sid}"', _did_you_mean(sid, package.sources) + "; sources are rows of charts/data/sources.csv", sid)
+                return Markup("?")
             return Markup(cite(sid))
 
         try:
-            template = env.from_string(page.body)
-            template.filename = str(page.source)
-            body = template.render(fig=_Figures(figures, page, cite), chart=chart, source=source)
-        except jinja2.TemplateSyntaxError as e:
-            problems.add(page.source, f"template syntax error: {e.message}", e.lineno, hint="figures look like {{ fig.name }}, charts like {{ chart(\"slug\") }}")
-            continue
-        except _Unknown as e:
-            problems.add(page.source, str(e), _template_line(e), hint=e.hint)
-            continue
+            body = template.render(fig=_Figures(figures, page, cite, report), chart=chart, source=source)
         except jinja2.UndefinedError as e:
             problems.add(page.source, f"unknown name: {e.message}", _template_line(e), hint="the names you can use are fig, chart and source")
             continue

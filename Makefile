@@ -1,0 +1,26 @@
+# Two commands for a newcomer: `make site` builds the default explainer; `make test` runs every test.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: site test check chromium clean
+
+$(VENV)/.installed: requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.lock
+	touch $@
+
+site: $(VENV)/.installed
+	$(PY) build.py
+
+test: $(VENV)/.installed chromium
+	$(PY) -m pytest -q
+
+# Browser tests drive Debian's Chromium (no browser download).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium; }
+
+clean:
+	rm -rf site docs/assets docs/*.md .cache
