@@ -234,8 +234,12 @@ def figure_html(template, chart: RenderedChart, package: DataPackage, base: str)
     source_ids = list(dict.fromkeys(s for r in chart.resources for s in package.source_ids(r)))
     table = chart.table
     rows = [[_cell(v) for v in row] for row in table.itertuples(index=False)]
+    sources = [package.sources[s] for s in source_ids]
+    publishers = [str(s["publisher"]) for s in sources]
+    # Name the publisher; add the title where one publisher has several documents.
+    labels = [p if publishers.count(p) == 1 else f"{p}, {s['title']}" for p, s in zip(publishers, sources)]
     html = template.render(chart=chart, base=base, svg=Markup(chart.svg),
-                           sources=[package.sources[s] for s in source_ids],
+                           sources=[{"url": s["url"], "label": label} for s, label in zip(sources, labels)],
                            columns=[str(c) for c in table.columns], rows=rows)
     return re.sub(r"\n\s*\n", "\n", html)  # a blank line would end Markdown's raw HTML block
 
