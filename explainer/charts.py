@@ -52,6 +52,7 @@ class RenderedChart:
     table: pd.DataFrame
     csv: str
     resources: list[str] = field(default_factory=list)
+    titles: dict[str, str] = field(default_factory=dict)  # column -> reader-facing header
 
 
 class _RecordingData(Mapping):
@@ -162,7 +163,32 @@ def plotted_table(chart) -> pd.DataFrame:
     if not frames:
         return pd.DataFrame()
     frame = max(frames, key=len).copy()  # the main layer; annotation layers are small
-    return frame[[c for c in frame.columns if not str(c).startswith("__")]]
+    names = set(map(str, frame.columns))
+
+    def internal(col: str) -> bool:  # Vega's helper columns: sort indices, stack bounds
+        return (col.startswith("_") or col.endswith("_sort_index")
+                or any(col == f"{base}_{end}" for end in ("start", "end") for base in names if base != col))
+
+    return frame[[c for c in frame.columns if not internal(str(c))]]
+
+
+def column_titles(spec: dict) -> dict[str, str]:
+    """Field name -> the title the chart gives it (axis, legend or tooltip), for table headers."""
+    titles: dict[str, set[str]] = {}
+
+    def walk(node):
+        if isinstance(node, dict):
+            if isinstance(node.get("field"), str) and isinstance(node.get("title"), str):
+                titles.setdefault(node["field"], set()).add(node["title"])
+            for v in node.values():
+                walk(v)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v)
+
+    walk(spec)
+    # A field titled differently in different places (e.g. "£ million", "€ million") keeps its name.
+    return {f: t.pop() for f, t in titles.items() if len(t) == 1}
 
 
 def render(root: Path, sources: dict[str, ChartSource], package: DataPackage, problems: Collector) -> dict[str, RenderedChart]:
@@ -193,7 +219,7 @@ def render(root: Path, sources: dict[str, ChartSource], package: DataPackage, pr
         rendered[slug] = RenderedChart(
             slug, source.title, source.description,
             accessible_svg(svg, slug, source.title, source.description),
-            vega, table, table_csv(table), used,
+            vega, table, table_csv(table), used, column_titles(spec),
         )
     return rendered
 

@@ -13,18 +13,22 @@ from .problems import Problems
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="build.py", description="Build a data-driven explainer into a static Material for MkDocs site.")
-    p.add_argument("-v", "--verbose", action="store_true", help="show Python tracebacks for unexpected errors")
-    p.add_argument("--root", type=Path, default=Path("."), help="the explainer folder (holds content/, charts/, mkdocs.yml); default: current folder")
+    # The options are accepted before or after the command: build.py --root X check == build.py check --root X
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help="show Python tracebacks for unexpected errors")
+    common.add_argument("--root", type=Path, default=argparse.SUPPRESS, help="the explainer folder (holds content/, charts/, mkdocs.yml); default: current folder")
+    p = argparse.ArgumentParser(prog="build.py", parents=[common], description="Build a data-driven explainer into a static Material for MkDocs site.")
     sub = p.add_subparsers(dest="command")
-    sub.add_parser("build", help="check every input and build the site into site/ (the default)")
+    sub.add_parser("build", parents=[common], help="check every input and build the site into site/ (the default)")
+    sub.add_parser("check", parents=[common], help="check every input a build would, without building the site")
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     command = args.command or "build"
-    root = args.root
+    root = getattr(args, "root", Path("."))
+    args.verbose = getattr(args, "verbose", False)
     if not root.is_dir():
         print(f"build.py: error: --root {root}: no such folder", file=sys.stderr)
         return 2
@@ -37,12 +41,22 @@ def main(argv: list[str] | None = None) -> int:
                 print(w, file=sys.stderr)
             print(f"Built {result.pages} pages and {result.charts} charts into {root / 'site'} in {result.seconds:.1f} s "
                   f"({result.docs_written} files changed in docs/, {len(result.warnings)} warnings).")
+        elif command == "check":
+            from .pipeline import gather
+
+            g = gather(root.resolve())
+            for w in g.warnings:
+                print(w, file=sys.stderr)
+            print(f"No problems: {len(g.pages)} pages, {len(g.figures)} figures, {len(g.charts)} charts checked.")
         return 0
     except Problems as e:
         for problem in e.problems:
             print(problem, file=sys.stderr)
         n = len(e.problems)
-        print(f"Build stopped: {n} problem{'s' if n != 1 else ''}; site/ was left as it was.", file=sys.stderr)
+        if command == "build":
+            print(f"Build stopped: {n} problem{'s' if n != 1 else ''}; site/ was left as it was.", file=sys.stderr)
+        else:
+            print(f"{n} problem{'s' if n != 1 else ''} found.", file=sys.stderr)
         if args.verbose:
             traceback.print_exc()
         return 1

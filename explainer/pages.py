@@ -240,7 +240,7 @@ def figure_html(template, chart: RenderedChart, package: DataPackage, base: str)
     labels = [p if publishers.count(p) == 1 else f"{p}, {s['title']}" for p, s in zip(publishers, sources)]
     html = template.render(chart=chart, base=base, svg=Markup(chart.svg),
                            sources=[{"url": s["url"], "label": label} for s, label in zip(sources, labels)],
-                           columns=[str(c) for c in table.columns], rows=rows)
+                           columns=[chart.titles.get(str(c), str(c)) for c in table.columns], rows=rows)
     return re.sub(r"\n\s*\n", "\n", html)  # a blank line would end Markdown's raw HTML block
 
 

@@ -1,0 +1,98 @@
+"""What a reader sees, in a real browser (Debian's Chromium driven by Playwright): charts with
+JavaScript off, interactive charts with it on, and no request to any other host."""
+from __future__ import annotations
+
+import functools
+import http.server
+import shutil
+import threading
+from urllib.parse import urlparse
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+pytestmark = pytest.mark.browser
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def server(channel_site):
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(channel_site / "site"))
+    handler.log_message = lambda *a: None
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not shutil.which(CHROMIUM):
+        pytest.fail("Debian's chromium is not installed (make test installs it)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+def _pages(channel_site):
+    site = channel_site / "site"
+    return sorted("/" + str(p.parent.relative_to(site)).replace(".", "").strip("/") + ("/" if p.parent != site else "")
+                  for p in site.rglob("index.html") if "assets" not in p.parts and "search" not in p.parts)
+
+
+def test_with_javascript_off_every_chart_is_visible(server, browser, channel_site):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    seen = 0
+    for path in _pages(channel_site):
+        page.goto(server + path.replace("//", "/"))
+        for fig in page.locator("figure.explainer-chart").all():
+            box = fig.locator(".explainer-chart__static svg").bounding_box()
+            assert box and box["width"] > 200 and box["height"] > 100, path
+            fig.locator("summary").click()
+            assert fig.locator("table tbody tr").count() > 0
+            href = fig.locator("a[download]").get_attribute("href")
+            response = page.request.get(server + (path + href if not href.startswith("/") else href))
+            assert response.ok and response.text().count("\n") > 1
+            seen += 1
+    assert seen >= 5
+    context.close()
+
+
+def test_with_javascript_on_charts_become_interactive_without_other_hosts(server, browser, channel_site):
+    context = browser.new_context()
+    page = context.new_page()
+    hosts, errors = set(), []
+    page.on("request", lambda r: hosts.add(urlparse(r.url).hostname))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    live = 0
+    for path in _pages(channel_site):
+        page.goto(server + path.replace("//", "/"))
+        for fig in page.locator("figure.explainer-chart").all():
+            fig.scroll_into_view_if_needed()
+            page.wait_for_function("f => f.classList.contains('explainer-chart--live')", arg=fig.element_handle(), timeout=15000)
+            assert fig.locator(".explainer-chart__static").is_hidden()
+            assert fig.locator(".explainer-chart__live svg").count() == 1
+            live += 1
+    assert live >= 5
+    assert hosts == {"127.0.0.1"}, hosts
+    assert errors == []
+    context.close()
+
+
+def test_tooltip_shows_formatted_value(server, browser, channel_site):
+    page = browser.new_page()
+    page.goto(server + "/the-statistics/")
+    fig = page.locator("figure.explainer-chart").first
+    fig.scroll_into_view_if_needed()
+    page.wait_for_function("f => f.classList.contains('explainer-chart--live')", arg=fig.element_handle(), timeout=15000)
+    mark = fig.locator(".explainer-chart__live svg g.mark-rect path, .explainer-chart__live svg g.mark-symbol path").first
+    mark.hover()
+    tip = page.locator(".explainer-tooltip")
+    tip.wait_for(state="visible", timeout=5000)
+    assert ":" in tip.inner_text() and any(ch.isdigit() for ch in tip.inner_text())
+    page.close()
