@@ -7,6 +7,10 @@ This stage knows nothing of pages.
 from __future__ import annotations
 
 import ast
+import contextlib
+import os
+import signal
+import threading
 import html
 import importlib.util
 import re
@@ -49,10 +53,12 @@ class RenderedChart:
     description: str
     svg: str
     vega: dict
-    table: pd.DataFrame
+    columns: list[str]      # plotted table: field names (as in the CSV)
+    rows: list[list[str]]   # plotted table: cells formatted for readers
     csv: str
     resources: list[str] = field(default_factory=list)
     titles: dict[str, str] = field(default_factory=dict)  # column -> reader-facing header
+    cached: bool = False
 
 
 class _RecordingData(Mapping):
@@ -139,12 +145,18 @@ def _build_chart(source: ChartSource, package: DataPackage, problems: Collector)
 
 
 def _urls(node) -> list[str]:
+    """Every data URL in a Vega-Lite spec (top level, layers, lookups): data the renderer would fetch."""
+    found: list[str] = []
     if isinstance(node, dict):
-        found = [node["url"]] if isinstance(node.get("url"), str) else []
-        return found + [u for v in node.values() for u in _urls(v)]
-    if isinstance(node, list):
-        return [u for v in node for u in _urls(v)]
-    return []
+        for key, value in node.items():
+            if key in ("data", "from") and isinstance(value, dict) and isinstance(value.get("url"), str):
+                found.append(value["url"])
+            if key not in ("datasets", "values"):  # inline rows are data, not places to fetch from
+                found += _urls(value)
+    elif isinstance(node, list):
+        for value in node:
+            found += _urls(value)
+    return found
 
 
 def accessible_svg(svg: str, slug: str, title: str, description: str) -> str:
@@ -191,37 +203,97 @@ def column_titles(spec: dict) -> dict[str, str]:
     return {f: t.pop() for f, t in titles.items() if len(t) == 1}
 
 
-def render(root: Path, sources: dict[str, ChartSource], package: DataPackage, problems: Collector) -> dict[str, RenderedChart]:
+def render(root: Path, sources: dict[str, ChartSource], package: DataPackage, problems: Collector,
+           cache: "ChartCache | None" = None, progress=None) -> dict[str, RenderedChart]:
+    rendered: dict[str, RenderedChart] = {}
+    for n, (slug, source) in enumerate(sources.items(), 1):
+        hit = cache.get(source, package) if cache else None
+        if hit is not None:
+            rendered[slug] = hit
+            continue
+        if progress:
+            progress(n, len(sources), slug)
+        result = _render_one(source, package, problems)
+        if result is not None:
+            rendered[slug] = result
+            if cache:
+                cache.put(source, package, result)
+    return rendered
+
+
+def _render_one(source: ChartSource, package: DataPackage, problems: Collector) -> RenderedChart | None:
     import vl_convert as vlc
 
-    rendered: dict[str, RenderedChart] = {}
-    for slug, source in sources.items():
-        chart, used = _build_chart(source, package, problems)
-        if chart is None:
-            continue
+    with _time_limit(CHART_TIME_LIMIT):
         try:
-            spec = chart.to_dict()
-        except Exception as e:
-            problems.add(source.path, f"chart is not valid Vega-Lite: {str(e).splitlines()[0]}", _error_line(e, source.path))
-            continue
-        remote = [u for u in _urls(spec.get("datasets", {})) + _urls(spec) if "://" in u or u.startswith("//")]
-        if remote:
-            problems.add(source.path, f"chart reaches for data on the network: {remote[0]}", hint='use data["resource_name"] from the data package instead')
-            continue
-        spec["config"] = {**CHART_CONFIG, **spec.get("config", {})}
-        try:
-            svg = vlc.vegalite_to_svg(spec, allowed_base_urls=[])
-            vega = vlc.vegalite_to_vega(spec)
-            table = plotted_table(chart)
-        except Exception as e:
-            problems.add(source.path, f"chart cannot be rendered: {str(e).splitlines()[0]}")
-            continue
-        rendered[slug] = RenderedChart(
-            slug, source.title, source.description,
-            accessible_svg(svg, slug, source.title, source.description),
-            vega, table, table_csv(table), used, column_titles(spec),
-        )
-    return rendered
+            chart, used = _build_chart(source, package, problems)
+        except _TimeUp:
+            problems.add(source.path, f"chart took longer than {CHART_TIME_LIMIT} s and was stopped",
+                         hint="look for a loop that never ends, or aggregate the data before charting it")
+            return None
+    if chart is None:
+        return None
+    try:
+        spec = chart.to_dict()
+    except Exception as e:
+        problems.add(source.path, f"chart is not valid Vega-Lite: {str(e).splitlines()[0]}", _error_line(e, source.path))
+        return None
+    remote = _urls(spec)
+    if remote:
+        what = "on the network" if re.match(r"^([a-z]+:)?//", remote[0]) else "in a file"
+        problems.add(source.path, f"chart reaches for data {what}: {remote[0]}", hint='use data["resource_name"] from the data package instead')
+        return None
+    spec["config"] = {**CHART_CONFIG, **spec.get("config", {})}
+    try:
+        svg = vlc.vegalite_to_svg(spec, allowed_base_urls=[])
+        vega = vlc.vegalite_to_vega(spec)
+        table = plotted_table(chart)
+    except Exception as e:
+        problems.add(source.path, f"chart cannot be rendered: {str(e).splitlines()[0]}")
+        return None
+    return RenderedChart(
+        source.slug, source.title, source.description,
+        accessible_svg(svg, source.slug, source.title, source.description),
+        vega, [str(c) for c in table.columns], [[format_cell(v) for v in row] for row in table.itertuples(index=False)],
+        table_csv(table), used, column_titles(spec),
+    )
+
+
+CHART_TIME_LIMIT = int(os.environ.get("EXPLAINER_CHART_TIME_LIMIT", "30"))
+
+
+class _TimeUp(BaseException):
+    """Raised inside a chart that runs too long (BaseException: a chart's `except Exception` cannot swallow it)."""
+
+
+@contextlib.contextmanager
+def _time_limit(seconds: int):
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signals only reach the main thread; elsewhere run without a limit
+        return
+
+    def stop(signum, frame):
+        raise _TimeUp()
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def format_cell(value) -> str:
+    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+        return ""
+    if isinstance(value, pd.Timestamp):
+        return value.strftime("%Y-%m-%d")
+    if isinstance(value, float):
+        return f"{value:,.0f}" if value.is_integer() else f"{value:,.2f}"
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}" if abs(value) >= 10000 else str(value)
+    return str(value)
 
 
 def table_csv(table: pd.DataFrame) -> str:

@@ -39,8 +39,9 @@ def main(argv: list[str] | None = None) -> int:
             result = build(root)
             for w in result.warnings:
                 print(w, file=sys.stderr)
-            print(f"Built {result.pages} pages and {result.charts} charts into {root / 'site'} in {result.seconds:.1f} s "
-                  f"({result.docs_written} files changed in docs/, {len(result.warnings)} warnings).")
+            print(f"Built {result.pages} pages and {result.charts} charts ({result.charts - result.charts_cached} rendered, "
+                  f"{result.charts_cached} from cache) into {root / 'site'} in {result.seconds:.1f} s; "
+                  f"{result.docs_written} files changed in docs/, {len(result.warnings)} warnings.")
         elif command == "check":
             from .pipeline import gather
 

@@ -232,28 +232,14 @@ def _check_links(page: Page, body: str, names: set[str], problems: Collector) ->
 
 def figure_html(template, chart: RenderedChart, package: DataPackage, base: str) -> str:
     source_ids = list(dict.fromkeys(s for r in chart.resources for s in package.source_ids(r)))
-    table = chart.table
-    rows = [[_cell(v) for v in row] for row in table.itertuples(index=False)]
     sources = [package.sources[s] for s in source_ids]
     publishers = [str(s["publisher"]) for s in sources]
     # Name the publisher; add the title where one publisher has several documents.
     labels = [p if publishers.count(p) == 1 else f"{p}, {s['title']}" for p, s in zip(publishers, sources)]
     html = template.render(chart=chart, base=base, svg=Markup(chart.svg),
                            sources=[{"url": s["url"], "label": label} for s, label in zip(sources, labels)],
-                           columns=[chart.titles.get(str(c), str(c)) for c in table.columns], rows=rows)
+                           columns=[chart.titles.get(c, c) for c in chart.columns], rows=chart.rows)
     return re.sub(r"\n\s*\n", "\n", html)  # a blank line would end Markdown's raw HTML block
-
-
-def _cell(value) -> str:
-    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
-        return ""
-    if isinstance(value, pd.Timestamp):
-        return value.strftime("%Y-%m-%d")
-    if isinstance(value, float):
-        return f"{value:,.0f}" if value.is_integer() else f"{value:,.2f}"
-    if isinstance(value, int) and not isinstance(value, bool):
-        return f"{value:,}" if abs(value) >= 10000 else str(value)
-    return str(value)
 
 
 def _assemble(page: Page, body: str, figures, charts, package, cite) -> str:

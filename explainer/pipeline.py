@@ -5,11 +5,13 @@ reported together.
 """
 from __future__ import annotations
 
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import charts, data, figures, pages, site, sources_page
+from .chart_cache import ChartCache
 from .problems import Collector, Problems
 from .vega_bundle import vega_javascript
 
@@ -18,6 +20,7 @@ from .vega_bundle import vega_javascript
 class BuildResult:
     pages: int
     charts: int
+    charts_cached: int
     docs_written: int
     warnings: list
     seconds: float
@@ -33,6 +36,12 @@ class Gathered:
     warnings: list
 
 
+def _progress(n: int, total: int, slug: str) -> None:
+    """Chart rendering progress on a terminal; silent in CI and pipes."""
+    if sys.stderr.isatty():
+        print(f"\rRendering chart {n}/{total}: {slug:<40}", end="\r" if n < total else "\n", file=sys.stderr, flush=True)
+
+
 def gather(root: Path) -> Gathered:
     """Read and check everything; raise Problems listing every problem found."""
     problems = Collector(root)
@@ -43,7 +52,8 @@ def gather(root: Path) -> Gathered:
     figs, rendered = {}, {}
     if package is not None:
         figs = figures.load(root, package, problems)
-        rendered = charts.render(root, chart_sources, package, problems)
+        cache = ChartCache(root / site.GENERATED / "charts")
+        rendered = charts.render(root, chart_sources, package, problems, cache, _progress)
         pages.render(root, page_list, figs, rendered, set(chart_sources), package, problems)
     else:
         pages.check_syntax(page_list, problems)
@@ -72,4 +82,5 @@ def build(root: Path, site_dir: Path | None = None) -> BuildResult:
     page_sources = {page.name: page.source for page in g.pages}
     if not site.build_site(root, config, page_sources, problems, site_dir):
         raise Problems(problems.items)
-    return BuildResult(len(g.pages) + 1, len(g.charts), written, g.warnings, time.perf_counter() - started)
+    cached = sum(1 for c in g.charts.values() if c.cached)
+    return BuildResult(len(g.pages) + 1, len(g.charts), cached, written, g.warnings, time.perf_counter() - started)

@@ -1,0 +1,71 @@
+"""A chart cache that is never stale. Each chart's outputs are keyed by a hash of everything
+they depend on: the chart file, the data resources it read (CSV bytes and schema), the
+versions of Altair, Vega-Lite and vl-convert, and the generator's own chart settings.
+
+The cache lives in <explainer>/.cache/explainer/charts/, outside site/, and survives a failed
+build. Entries are written atomically, so an interrupted build leaves none half-written."""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import asdict
+from importlib import metadata
+from pathlib import Path
+
+from .charts import CHART_CONFIG, ChartSource, RenderedChart
+from .data import DataPackage
+
+FORMAT = 1  # bump when RenderedChart or the rendering code changes shape
+
+
+def _versions() -> str:
+    names = ("altair", "vl-convert-python", "vegafusion", "pandas")
+    return ";".join(f"{n}={metadata.version(n)}" for n in names)
+
+
+class ChartCache:
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.versions = _versions()
+        code = (Path(__file__).parent / "charts.py").read_bytes()  # the renderer itself is an input
+        self.salt = hashlib.sha256(code + json.dumps(CHART_CONFIG, sort_keys=True).encode() + self.versions.encode() + bytes([FORMAT])).hexdigest()
+        self.hits = self.misses = 0
+
+    def _entry(self, slug: str) -> Path:
+        return self.folder / f"{slug}.json"
+
+    def key(self, source: ChartSource, package: DataPackage, resources: list[str]) -> str | None:
+        h = hashlib.sha256(self.salt.encode())
+        h.update(source.path.read_bytes())
+        for helper in sorted(source.path.parent.glob("_*.py")):  # shared chart helpers, e.g. charts/_style.py
+            h.update(helper.name.encode() + b"\0" + helper.read_bytes())
+        for name in sorted(set(resources) | {"sources"}):
+            if name not in package.paths:
+                return None
+            h.update(name.encode() + b"\0" + package.paths[name].read_bytes())
+            h.update(json.dumps(package.resource(name).get("schema", {}), sort_keys=True).encode())
+        return h.hexdigest()
+
+    def get(self, source: ChartSource, package: DataPackage) -> RenderedChart | None:
+        try:
+            entry = json.loads(self._entry(source.slug).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            self.misses += 1
+            return None
+        chart = entry.get("chart", {})
+        if entry.get("key") != self.key(source, package, chart.get("resources", [])):
+            self.misses += 1
+            return None
+        self.hits += 1
+        return RenderedChart(**{**chart, "cached": True})
+
+    def put(self, source: ChartSource, package: DataPackage, chart: RenderedChart) -> None:
+        key = self.key(source, package, chart.resources)
+        if key is None:
+            return
+        self.folder.mkdir(parents=True, exist_ok=True)
+        path = self._entry(source.slug)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps({"key": key, "chart": {**asdict(chart), "cached": False}}, sort_keys=True), encoding="utf-8")
+        os.replace(tmp, path)
