@@ -191,7 +191,9 @@ def column_titles(spec: dict) -> dict[str, str]:
     def walk(node):
         if isinstance(node, dict):
             if isinstance(node.get("field"), str) and isinstance(node.get("title"), str):
-                titles.setdefault(node["field"], set()).add(node["title"])
+                # an aggregated field comes out of the transforms as e.g. sum_count
+                name = f"{node['aggregate']}_{node['field']}" if isinstance(node.get("aggregate"), str) else node["field"]
+                titles.setdefault(name, set()).add(node["title"])
             for v in node.values():
                 walk(v)
         elif isinstance(node, list):
@@ -254,7 +256,7 @@ def _render_one(source: ChartSource, package: DataPackage, problems: Collector) 
     return RenderedChart(
         source.slug, source.title, source.description,
         accessible_svg(svg, source.slug, source.title, source.description),
-        vega, [str(c) for c in table.columns], [[format_cell(v) for v in row] for row in table.itertuples(index=False)],
+        vega, [str(c) for c in table.columns], format_rows(table),
         table_csv(table), used, column_titles(spec),
     )
 
@@ -284,15 +286,21 @@ def _time_limit(seconds: int):
         signal.signal(signal.SIGALRM, previous)
 
 
-def format_cell(value) -> str:
+def format_rows(table: pd.DataFrame) -> list[list[str]]:
+    """Cells formatted for readers; thousands separators except in year-like columns."""
+    plain = [bool(re.search(r"year", str(c), re.I)) for c in table.columns]
+    return [[format_cell(v, p) for v, p in zip(row, plain)] for row in table.itertuples(index=False)]
+
+
+def format_cell(value, plain: bool = False) -> str:
     if value is None or value is pd.NA or (isinstance(value, float) and value != value):
         return ""
     if isinstance(value, pd.Timestamp):
         return value.strftime("%Y-%m-%d")
-    if isinstance(value, float):
-        return f"{value:,.0f}" if value.is_integer() else f"{value:,.2f}"
-    if isinstance(value, int) and not isinstance(value, bool):
-        return f"{value:,}" if abs(value) >= 10000 else str(value)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if float(value).is_integer():
+            return str(int(value)) if plain else f"{int(value):,}"
+        return f"{value:,.2f}"
     return str(value)
 
 
