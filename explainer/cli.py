@@ -16,6 +16,7 @@ def parser() -> argparse.ArgumentParser:
     # The options are accepted before or after the command: build.py --root X check == build.py check --root X
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help="show Python tracebacks for unexpected errors")
+    common.add_argument("--strict", action="store_true", default=argparse.SUPPRESS, help="treat warnings (such as typed-in numbers the data holds) as problems")
     common.add_argument("--root", type=Path, default=argparse.SUPPRESS, help="the explainer folder (holds content/, charts/, mkdocs.yml); default: current folder")
     p = argparse.ArgumentParser(prog="build.py", parents=[common], description="Build a data-driven explainer into a static Material for MkDocs site.")
     sub = p.add_subparsers(dest="command")
@@ -29,6 +30,7 @@ def main(argv: list[str] | None = None) -> int:
     command = args.command or "build"
     root = getattr(args, "root", Path("."))
     args.verbose = getattr(args, "verbose", False)
+    strict = getattr(args, "strict", False)
     if not root.is_dir():
         print(f"build.py: error: --root {root}: no such folder", file=sys.stderr)
         return 2
@@ -36,7 +38,7 @@ def main(argv: list[str] | None = None) -> int:
         if command == "build":
             from .pipeline import build
 
-            result = build(root)
+            result = build(root, strict=strict)
             for w in result.warnings:
                 print(w, file=sys.stderr)
             print(f"Built {result.pages} pages and {result.charts} charts ({result.charts - result.charts_cached} rendered, "
@@ -45,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
         elif command == "check":
             from .pipeline import gather
 
-            g = gather(root.resolve())
+            g = gather(root.resolve(), strict)
             for w in g.warnings:
                 print(w, file=sys.stderr)
             print(f"No problems: {len(g.pages)} pages, {len(g.figures)} figures, {len(g.charts)} charts checked.")

@@ -18,6 +18,7 @@ from markupsafe import Markup, escape
 
 from .charts import RenderedChart
 from .data import DataPackage
+from .drift import data_values, typed_numbers
 from .figures import Figure
 from .problems import Collector
 
@@ -166,6 +167,7 @@ def render(root: Path, pages: list[Page], figures: dict[str, Figure], charts: di
         return f"[{_md_link_text(str(s['publisher']))}]({s['url']})"
 
     names = {p.name for p in pages} | {"sources.md"}
+    values = data_values(package)
     for page in pages:
         base = "" if page.name == "index.md" else "../"
         try:
@@ -208,6 +210,9 @@ def render(root: Path, pages: list[Page], figures: dict[str, Figure], charts: di
             problems.add(page.source, f"template error: {type(e).__name__}: {e}", _template_line(e))
             continue
         _check_links(page, body, names, problems)
+        for line, col, text, names_ in typed_numbers(page.body, values, figures):
+            hint = f"use {{{{ fig.{names_[0]} }}}}" if names_ else "add a figure for it to charts/figures.yml and use {{ fig.name }}"
+            problems.add(page.source, f"number {text} is typed in, but the data holds it", line, col, hint=hint, warning=True)
         page.markdown = _assemble(page, body, figures, charts, package, cite)
 
 

@@ -42,7 +42,7 @@ def _progress(n: int, total: int, slug: str) -> None:
         print(f"\rRendering chart {n}/{total}: {slug:<40}", end="\r" if n < total else "\n", file=sys.stderr, flush=True)
 
 
-def gather(root: Path) -> Gathered:
+def gather(root: Path, strict: bool = False) -> Gathered:
     """Read and check everything; raise Problems listing every problem found."""
     problems = Collector(root)
     user = site.read_user_config(root, problems)
@@ -57,14 +57,14 @@ def gather(root: Path) -> Gathered:
         pages.render(root, page_list, figs, rendered, set(chart_sources), package, problems)
     else:
         pages.check_syntax(page_list, problems)
-    problems.raise_if_any()
+    problems.raise_if_any(strict)
     return Gathered(user, package, figs, rendered, page_list, [p for p in problems.items if p.warning])
 
 
-def build(root: Path, site_dir: Path | None = None) -> BuildResult:
+def build(root: Path, site_dir: Path | None = None, strict: bool = False) -> BuildResult:
     started = time.perf_counter()
     root = root.resolve()
-    g = gather(root)
+    g = gather(root, strict)
     figure_pages: dict[str, list] = {}
     for page in g.pages:
         for name in page.figures_used:

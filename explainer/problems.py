@@ -55,6 +55,8 @@ class Collector:
     def errors(self) -> list[Problem]:
         return [p for p in self.items if not p.warning]
 
-    def raise_if_any(self) -> None:
-        if self.errors:
-            raise Problems(self.errors)
+    def raise_if_any(self, strict: bool = False) -> None:
+        """Stop with every problem; with strict, warnings stop the build too."""
+        failing = self.items if strict else self.errors
+        if failing:
+            raise Problems(failing)
