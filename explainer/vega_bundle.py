@@ -6,7 +6,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-SNIPPET = "window.vega = vega;"
+# vl-convert resolves this module specifier to the copy of Vega vendored inside it (no network).
+# Its documented `vega` name is Vega's default export, which is null; the namespace is what we need.
+SNIPPET = 'import * as V from "https://cdn.jsdelivr.net/npm/vega@{version}/+esm"; window.vega = V;'
 
 
 def cache_dir() -> Path:
@@ -17,10 +19,10 @@ def cache_dir() -> Path:
 def vega_javascript() -> bytes:
     import vl_convert as vlc
 
-    path = cache_dir() / f"vega-{vlc.get_vega_version()}-vlc-{vlc.__version__}.js"
+    path = cache_dir() / f"vega-{vlc.get_vega_version()}-vlc-{vlc.__version__}-ns.js"
     if path.is_file():
         return path.read_bytes()
-    code = vlc.javascript_bundle(SNIPPET).encode("utf-8")
+    code = vlc.javascript_bundle(SNIPPET.format(version=vlc.get_vega_version())).encode("utf-8")
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(f".{os.getpid()}.tmp")
     tmp.write_bytes(code)

@@ -5,6 +5,36 @@
   "use strict";
   var here = document.currentScript && document.currentScript.src;
   var figures = document.querySelectorAll("figure.explainer-chart[data-spec]");
+
+  // A box that scrolls sideways (a wide data table on a phone) must be reachable by keyboard:
+  // it gets a tab stop and a name only while it actually overflows (axe: scrollable-region-focusable).
+  var SCROLLERS = ".explainer-chart__table, .md-typeset .md-typeset__scrollwrap";
+  function markScrollers() {
+    Array.prototype.forEach.call(document.querySelectorAll(SCROLLERS), function (box) {
+      var inner = box.parentNode && box.parentNode.closest && box.parentNode.closest(".explainer-chart__table");
+      var scrolls = !inner && box.clientWidth > 0 && box.scrollWidth > box.clientWidth + 1;
+      if (scrolls && box.getAttribute("tabindex") !== "0") {
+        var caption = box.querySelector("caption");
+        box.setAttribute("tabindex", "0");
+        box.setAttribute("role", "region");
+        box.setAttribute("aria-label", caption ? caption.textContent : "Table");
+        box.setAttribute("data-explainer-scroller", "");
+      } else if (!scrolls && box.hasAttribute("data-explainer-scroller")) {
+        ["tabindex", "role", "aria-label", "data-explainer-scroller"].forEach(function (a) { box.removeAttribute(a); });
+      }
+    });
+  }
+  var pending = null;
+  function scheduleMark() {
+    if (pending) return;
+    pending = window.setTimeout(function () { pending = null; markScrollers(); }, 100);
+  }
+  window.addEventListener("load", markScrollers);
+  window.addEventListener("resize", scheduleMark);
+  document.addEventListener("toggle", scheduleMark, true);  // a <details> data table opened
+  if (document.readyState !== "loading") scheduleMark();
+  else document.addEventListener("DOMContentLoaded", scheduleMark);
+
   if (!here || !figures.length || !("IntersectionObserver" in window) || !window.fetch) return;
 
   var vegaReady = null;
@@ -47,7 +77,9 @@
       tip.textContent = String(value);
     }
     tip.hidden = false;
-    tip.style.left = Math.min(event.pageX + 12, window.scrollX + document.documentElement.clientWidth - tip.offsetWidth - 8) + "px";
+    // Keep the tooltip inside the viewport, so it never makes the page scroll sideways.
+    var right = window.scrollX + document.documentElement.clientWidth - tip.offsetWidth - 8;
+    tip.style.left = Math.max(window.scrollX + 4, Math.min(event.pageX + 12, right)) + "px";
     tip.style.top = (event.pageY + 12) + "px";
   }
 
