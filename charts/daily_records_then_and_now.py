@@ -26,10 +26,10 @@ def chart(data):
     )
     dots = alt.Chart(df).mark_point(filled=True, size=120, opacity=1).encode(
         y=y,
-        x=alt.X("people:Q", title="People arriving on the day", axis=alt.Axis(format=",.0f")),
+        x=alt.X("people:Q", title="People arriving on the day", axis=alt.Axis(format=",.0f", tickCount=7)),
         color=alt.Color("series_label:N", title=None, sort=[THEN, NOW],
                         scale=alt.Scale(domain=[THEN, NOW], range=["#f58518", "#4c78a8"]),
-                        legend=alt.Legend(orient="top")),
+                        legend=alt.Legend(orient="top", columnPadding=40, labelLimit=300)),
         shape=alt.Shape("series_label:N", title=None, sort=[THEN, NOW],
                         scale=alt.Scale(domain=[THEN, NOW], range=["diamond", "circle"])),
         tooltip=[
@@ -39,4 +39,5 @@ def chart(data):
             alt.Tooltip("reported_by:N", title="Given by"),
         ],
     )
-    return (line + dots).properties(width=640, height=300)
+    # Extra left padding: browsers may draw the day labels in a wider font than the one they were measured with.
+    return (line + dots).properties(width=640, height=300, padding={"left": 25, "right": 10, "top": 5, "bottom": 5})

@@ -40,7 +40,7 @@ def chart(data):
                 axis=alt.Axis(format="d", tickMinStep=1, values=sorted(df["year"].unique().tolist()), grid=False)),
         y=alt.Y("dead:Q", title="People who died (as counted)", axis=alt.Axis(format=",.0f")),
         color=alt.Color("counted_by:N", title="Counted by", sort=order,
-                        scale=alt.Scale(domain=order, range=COLOURS), legend=alt.Legend(orient="bottom", columns=2, labelLimit=300)),
+                        scale=alt.Scale(domain=order, range=COLOURS), legend=alt.Legend(orient="bottom", columns=2, labelLimit=300, columnPadding=40)),
         shape=alt.Shape("counted_by:N", title="Counted by", sort=order, scale=alt.Scale(domain=order)),
         tooltip=[
             alt.Tooltip("year:O", title="Year"),

@@ -27,7 +27,7 @@ def chart(data):
 
     base = alt.Chart(df).encode(
         x=alt.X("year:O", title="Year", axis=alt.Axis(labelAngle=0)),
-        y=alt.Y("people_prevented:Q", title="People prevented from crossing (French estimates)",
+        y=alt.Y("people_prevented:Q", title="People prevented (French estimates)",
                 axis=alt.Axis(format=",.0f")),
         tooltip=[
             alt.Tooltip("year:O", title="Year"),

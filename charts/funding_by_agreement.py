@@ -14,12 +14,12 @@ SHORT = {
     "summit_2016": "UK-France summit, 2016",
     "payments_2017": "2017 (no named agreement)",
     "sandhurst_2018": "Sandhurst Treaty, Jan 2018",
-    "action_plan_2019": "Small Boats Action Plan, 2019",
+    "action_plan_2019": "Small Boats Plan, 2019",
     "action_plan_2019_supplement": "Action Plan top-up, 2019/20",
     "patel_darmanin_2020": "Patel-Darmanin, Nov 2020",
     "patel_darmanin_2021": "Patel-Darmanin, July 2021",
-    "braverman_darmanin_2022": "Braverman-Darmanin, Nov 2022",
-    "sunak_macron_2023": "Sunak-Macron, March 2023 (3 years)",
+    "braverman_darmanin_2022": "Braverman-Darmanin, 2022",
+    "sunak_macron_2023": "Sunak-Macron, Mar 2023",
 }
 COLOUR = {"GBP": "#4c78a8", "EUR": "#f58518"}
 
@@ -29,7 +29,8 @@ def _panel(df, currency, order):
     agreements = [a for a in order if a in set(part["label"])]
     base = alt.Chart(part).encode(
         y=alt.Y("label:N", title=None, sort=agreements, axis=alt.Axis(labelLimit=240)),
-        x=alt.X("millions:Q", title=AXIS[currency], axis=alt.Axis(format=",.0f")),
+        x=alt.X("millions:Q", title=AXIS[currency], axis=alt.Axis(format=",.0f"),
+                  scale=alt.Scale(domainMax=float(part["millions"].max()) * 1.3)),  # room for the labels
         tooltip=[
             alt.Tooltip("agreement_title:N", title="Agreement"),
             alt.Tooltip("date:N", title="Date"),
@@ -53,4 +54,7 @@ def chart(data):
     df["label"] = [SHORT.get(a, t) for a, t in zip(df["agreement"], df["agreement_title"])]
     df = df[["label", "agreement_title", "date", "year", "currency", "millions", "amount_text", "purpose"]]
     order = list(df["label"])
-    return alt.vconcat(_panel(df, "GBP", order), _panel(df, "EUR", order)).resolve_scale(x="independent")
+    # Extra padding: browsers may draw the labels in a wider font than the one they were measured with.
+    return alt.vconcat(_panel(df, "GBP", order), _panel(df, "EUR", order)).resolve_scale(x="independent").properties(
+        padding={"left": 40, "right": 30, "top": 5, "bottom": 5}
+    )

@@ -1,0 +1,359 @@
+"""Bad input never crashes the build and never touches site/.
+
+Each case copies a built orchard explainer (tests/fixtures/orchard), breaks one thing (or
+several), runs `python build.py --root DIR` and checks that the build:
+
+- exits 1, with no Python traceback;
+- prints exactly the expected problems, one line each, `path:line:col: message (hint)`;
+- ends with `Build stopped: N problem(s); site/ was left as it was.`;
+- leaves every byte of site/ as it was.
+
+The expected lines are what an editor should read. Where the generator prints something
+else today (a wrong line, a misleading message, a cascade of follow-on problems), the case
+keeps the line that *should* be printed and is marked xfail(strict=True) with the reason,
+so fixing the generator turns it into a pass (and forgetting to drop the mark, a failure).
+"""
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from badinput_helpers import (
+    Mutation, append, build_stopped, chain, copy, copy_fixture, move_and_link, prepend_bytes, remove,
+    replace, replace_bytes, run_build, site_hashes, split_stderr, transform, write,
+)
+
+CSV = "charts/data/harvest.csv"
+PKG = "charts/data/datapackage.json"
+FIGS = "charts/figures.yml"
+CHART = "charts/harvest_by_year.py"
+INDEX = "content/index.md"
+PEARS = "content/01-pears.md"
+
+# Hints, verbatim from the generator (kept here once so the cases stay readable).
+CELL_COUNT = "every row needs as many values as the header; quote values that contain commas"
+CONSTRAINT = "fix the value, or the constraint in datapackage.json if the value is right"
+PATH_HINT = "keep the CSV inside charts/data/, as a real file, not a link"
+FIG_HINT = "figures are declared in charts/figures.yml"
+CHART_HINT = "charts are files charts/<slug>.py"
+PAGE_HINT = "pages are named after content files without their number"
+TEMPLATE_HINT = 'figures look like {{ fig.name }}, charts like {{ chart("slug") }}'
+DOCSTRING = ("chart needs a docstring: a title line, a blank line, then a description "
+             "(the description is the chart's alt text for readers who cannot see it)")
+WHERE_HINT = "check the where: filter against the CSV"
+
+
+@dataclass
+class Case:
+    id: str
+    mutate: Mutation
+    expected: list[str]
+    xfail: str = ""  # why the generator's output today differs from `expected`
+
+
+CASES = [
+    # 1. Malformed CSV: a quote opened and never closed swallows the rest of the file.
+    Case("csv-unclosed-quote", replace(CSV, "2021,apple,1350,logbook", '2021,"apple,1350,logbook'), [
+        'charts/data/harvest.csv:4:6: quoted value is never closed (end it with a closing ", or remove the opening one)',
+    ], xfail='prints the rest of the file (4 physical lines) as one "enum constraint" problem plus two '
+             '"too few values" follow-ons, instead of one line saying the quote is not closed'),
+    # 2. Ragged rows.
+    Case("csv-too-few-values", replace(CSV, "2021,apple,1350,logbook", "2021,apple,1350"), [
+        f'charts/data/harvest.csv:4:16: row has too few values: column "source_id" is missing ({CELL_COUNT})',
+    ]),
+    Case("csv-too-many-values", replace(CSV, "2021,apple,1350,logbook", "2021,apple,1350,logbook,extra"), [
+        f'charts/data/harvest.csv:4:25: row has more values than the header: "extra" is extra ({CELL_COUNT})',
+    ]),
+    Case("csv-ragged-both-in-one-file", chain(
+        replace(CSV, "2020,pear,280,logbook", "2020,pear,280"),
+        replace(CSV, "2022,apple,15250,logbook", "2022,apple,15250,logbook,x"),
+    ), [
+        f'charts/data/harvest.csv:3:14: row has too few values: column "source_id" is missing ({CELL_COUNT})',
+        f'charts/data/harvest.csv:6:26: row has more values than the header: "x" is extra ({CELL_COUNT})',
+    ]),
+    # 3. A byte-order mark.
+    Case("csv-bom", prepend_bytes(CSV, b"\xef\xbb\xbf"), [
+        "charts/data/harvest.csv:1:1: file starts with a byte-order mark (BOM) (save as UTF-8 without BOM)",
+    ]),
+    # 4. Wrong delimiter.
+    Case("csv-semicolons", transform(CSV, lambda t: t.replace(",", ";")), [
+        'charts/data/harvest.csv:1:5: values are separated by ";", not commas (save the file as comma-separated CSV)',
+    ], xfail='says `charts/data/harvest.csv:1:1: no "source_id" column` although the column is there: '
+             "Frictionless sniffs the ; and validates, pandas then reads one big column"),
+    # 5. Invalid UTF-8.
+    Case("csv-invalid-utf8", replace_bytes(CSV, b"2021,apple", b"2021,appl\xe9"), [
+        "charts/data/harvest.csv:4:10: not valid UTF-8 (save the file as UTF-8)",
+    ]),
+    # 6. Wrong type.
+    Case("csv-text-in-integer-column", replace(CSV, "2021,apple,1350", "2021,apple,lots"), [
+        '''charts/data/harvest.csv:4:12: "lots" in column "count" is not a valid integer (fix the value or the field's type in datapackage.json)''',
+    ]),
+    # 7. Constraints.
+    Case("csv-below-minimum", replace(CSV, "2021,apple,1350", "2021,apple,-5"), [
+        f'charts/data/harvest.csv:4:12: "-5" in column "count" breaks a constraint: constraint "minimum" is "0" ({CONSTRAINT})',
+    ]),
+    Case("csv-not-in-enum", replace(CSV, "2021,apple,1350", "2021,plum,1350"), [
+        f'''charts/data/harvest.csv:4:6: "plum" in column "fruit" breaks a constraint: constraint "enum" is "['apple', 'pear']" ({CONSTRAINT})''',
+    ]),
+    # 8. Duplicate primary key.
+    Case("csv-duplicate-key", replace(CSV, "2021,pear,312", "2021,apple,312"), [
+        "charts/data/harvest.csv:5: duplicate key: the same key as line 4 (each row must have a unique key; remove or merge the duplicate)",
+    ]),
+    # 9. Empty resources.
+    Case("csv-header-only", write(CSV, "year,fruit,count,source_id\n"), [
+        'charts/data/harvest.csv:1: resource "harvest" has no data rows, only a header (add rows, or remove the resource from datapackage.json)',
+    ], xfail="never says the CSV is empty: prints 6 follow-on problems instead (figures match no row; "
+             '"unknown figure" twice at the same place with an empty "known: " list; '
+             "\"unknown name: 'str object' has no attribute 'source'\")"),
+    Case("csv-empty-file", write(CSV, ""), [
+        "charts/data/harvest.csv: file is empty (start it with a header line naming the columns, then the data rows)",
+    ], xfail='prints Frictionless\'s "The data source has not supported or has inconsistent contents: '
+             'the source is empty", with no hint'),
+    # 10. Resource paths that leave the data folder.
+    Case("path-parent-dirs", replace(PKG, '"path": "harvest.csv"', '"path": "../../x.csv"'), [
+        f'charts/data/datapackage.json:10:15: resource "harvest" path "../../x.csv" leaves charts/data/ ({PATH_HINT})',
+    ], xfail='no line:col, though the "path" value is on line 10 of datapackage.json'),
+    Case("path-symlink-outside-project", move_and_link(CSV, outside=True), [
+        f'charts/data/datapackage.json:10:15: resource "harvest" path "harvest.csv" leaves charts/data/ ({PATH_HINT})',
+    ], xfail='no line:col, though the "path" value is on line 10 of datapackage.json'),
+    Case("path-symlink-inside-data-folder", move_and_link(CSV, outside=False), [
+        f'charts/data/datapackage.json:10:15: resource "harvest" path "harvest.csv" is a symbolic link ({PATH_HINT})',
+    ], xfail='says the path "leaves charts/data/" when it is a link to a file inside charts/data/; no line:col'),
+    # 11. Unknown source id.
+    Case("csv-unknown-source", replace(CSV, "2022,pear,330,logbook", "2022,pear,330,almanac"), [
+        'charts/data/harvest.csv:7: unknown reference: for "source_id": values "almanac" not found in the lookup table "sources" as "id" '
+        "(add the source to sources.csv or fix the id)",
+    ]),
+    # 12. Broken datapackage.json.
+    Case("datapackage-invalid-json", replace(PKG, '"title": "The orchard",', '"title": "The orchard"'), [
+        "charts/data/datapackage.json:4:3: invalid JSON: Expecting ',' delimiter",
+    ]),
+    # 13. Missing CSV.
+    Case("csv-missing-file", remove(CSV), [
+        'charts/data/datapackage.json:10:15: resource "harvest": file "harvest.csv" not found (create charts/data/harvest.csv or fix the path)',
+    ], xfail='no line:col, though the "path" value is on line 10 of datapackage.json'),
+    # 14. Front matter.
+    Case("front-matter-invalid-yaml", replace(INDEX, "description: A tiny", "description: : A tiny"), [
+        "content/index.md:3:14: invalid front matter: mapping values are not allowed here",
+    ]),
+    Case("front-matter-unclosed-bracket", replace(INDEX, "title: The orchard", "title: [The orchard"), [
+        "content/index.md:3:12: invalid front matter: expected ',' or ']', but got ':'",
+    ]),
+    Case("front-matter-no-title", replace(INDEX, "title: The orchard\n", ""), [
+        "content/index.md:2:1: front matter needs a title (add a line such as title: The patrol)",
+    ]),
+    Case("front-matter-missing", replace(INDEX, "---\ntitle: The orchard\ndescription: A tiny explainer used to test the generator.\n---\n", ""), [
+        "content/index.md:1:1: missing front matter (start the file with ---, a title: line, and ---)",
+    ]),
+    Case("front-matter-unknown-key", replace(INDEX, "description: A tiny", "subtitle: x\ndescription: A tiny"), [
+        "content/index.md:2:1: unknown front matter key(s): subtitle (allowed: title, description)",
+    ]),
+    # 15. Invalid UTF-8 in prose.
+    Case("content-invalid-utf8", replace_bytes(INDEX, b"We picked", b"We pick\xe9d"), [
+        "content/index.md:5: not valid UTF-8 (save the file as UTF-8)",
+    ]),
+    # 16. Unknown figure / chart in prose, and many problems in many files at once.
+    Case("prose-unknown-figure", replace(INDEX, "fig.apples_2022 }} apples", "fig.apples_2023 }} apples"), [
+        f'content/index.md:5:18: unknown figure "apples_2023" (did you mean apples_2022?; {FIG_HINT})',
+    ]),
+    Case("prose-unknown-chart", replace(PEARS, 'chart("harvest_by_year")', 'chart("harvest_per_year")'), [
+        f'content/01-pears.md:7:11: unknown chart "harvest_per_year" (did you mean harvest_by_year?; {CHART_HINT})',
+    ]),
+    Case("prose-unknown-figure-twice-on-a-line", replace(INDEX, "apples_2022", "apples_2023", count=2), [
+        f'content/index.md:5:18: unknown figure "apples_2023" (did you mean apples_2022?; {FIG_HINT})',
+        f'content/index.md:5:56: unknown figure "apples_2023" (did you mean apples_2022?; {FIG_HINT})',
+    ], xfail="the second use is reported at the column of the first (5:18 twice), and "
+             "\"{{ fig.apples_2023.source }}\" adds \"unknown name: 'str object' has no attribute 'source'\""),
+    Case("several-problems-in-several-files", chain(
+        write("mkdocs.yml", "site_nam: The orchard\n"),
+        append(FIGS, "unused:\n  resource: harvest\n  where: {year: 2020, fruit: pear}\n  field: count\n  format: cups\n"),
+        write("charts/other.py", 'import altair as alt\n\n\ndef chart(data):\n    return alt.Chart(data["harvest"]).mark_bar()\n'),
+        replace(INDEX, "fig.apples_2022 }} apples", "fig.apples_2023 }} apples"),
+        replace(PEARS, 'chart("harvest_by_year")', 'chart("harvest_per_year")'),
+        replace(PEARS, "[sources](sources.md)", "[sources](source.md)"),
+    ), [
+        'charts/figures.yml:10: figure "unused": unknown format "cups" (one of: number, money, date, year, percent)',
+        f"charts/other.py:1:1: {DOCSTRING}",
+        f'content/01-pears.md:7:11: unknown chart "harvest_per_year" (did you mean harvest_by_year?; {CHART_HINT})',
+        f'content/01-pears.md:9:19: link to unknown page "source.md" (did you mean sources.md? ({PAGE_HINT}))',
+        f'content/index.md:5:18: unknown figure "apples_2023" (did you mean apples_2022?; {FIG_HINT})',
+        "mkdocs.yml:1:1: site_name is missing (add a line such as site_name: Crossing the Channel)",
+    ]),
+    Case("data-problem-and-prose-problems-together", chain(
+        replace(CSV, "2021,apple,1350", "2021,apple,lots"),
+        replace(INDEX, "fig.apples_2022 }} apples", "fig.apples_2023 }} apples"),
+        replace(PEARS, 'chart("harvest_by_year")', 'chart("harvest_per_year")'),
+    ), [
+        '''charts/data/harvest.csv:4:12: "lots" in column "count" is not a valid integer (fix the value or the field's type in datapackage.json)''',
+        f'content/01-pears.md:7:11: unknown chart "harvest_per_year" (did you mean harvest_by_year?; {CHART_HINT})',
+        f'content/index.md:5:18: unknown figure "apples_2023" (did you mean apples_2022?; {FIG_HINT})',
+    ], xfail="with a data problem only the CSV line is printed; the unknown chart and unknown figure "
+             "(checkable from charts/*.py and figures.yml without the data) wait for a second run"),
+    # 17. Jinja syntax errors.
+    Case("jinja-syntax-error", replace(PEARS, "{{ fig.pears_total }}", "{{ fig.pears_total }"), [
+        f"content/01-pears.md:5: template syntax error: unexpected '}}' ({TEMPLATE_HINT})",
+    ]),
+    Case("jinja-unclosed-block", replace(PEARS, '{{ chart("harvest_by_year") }}', '{% if x %}{{ chart("harvest_by_year") }}'), [
+        "content/01-pears.md:7: template syntax error: Unexpected end of template. Jinja was looking for the following tags: "
+        "'elif' or 'else' or 'endif'. The innermost block that needs to be closed is 'if'. "
+        f"({TEMPLATE_HINT})",
+    ]),
+    # 18. Chart files that fail.
+    Case("chart-syntax-error", replace(CHART, "def chart(data):", "def chart(data)"), [
+        "charts/harvest_by_year.py:8:16: Python syntax error: expected ':'",
+    ], xfail='adds a misleading follow-on `content/01-pears.md:7:11: unknown chart "harvest_by_year" (known: ; ...)`: '
+             "the chart file exists, it is broken, and that is already reported"),
+    Case("chart-imports-missing-module", replace(CHART, "import altair as alt", "import altair as alt\nimport plotly_nonexistent"), [
+        "charts/harvest_by_year.py:6: chart file fails to import: ModuleNotFoundError: No module named 'plotly_nonexistent'",
+    ]),
+    Case("chart-raises-unknown-resource", replace(CHART, 'data["harvest"]', 'data["harvests"]'), [
+        '''charts/harvest_by_year.py:9: chart() raised KeyError: "no data resource named 'harvests'; known: harvest, sources"''',
+    ]),
+    Case("chart-raises-zero-division", replace(CHART, "    return alt.Chart", "    1 / 0\n    return alt.Chart"), [
+        "charts/harvest_by_year.py:9: chart() raised ZeroDivisionError: division by zero",
+    ]),
+    Case("chart-returns-dict", replace(CHART, "    return alt.Chart", "    return {}\n    alt.Chart"), [
+        "charts/harvest_by_year.py: chart() returned dict, not an Altair chart (return alt.Chart(...) or a layer/concat of charts)",
+    ]),
+    Case("chart-url-string", replace(CHART, 'alt.Chart(data["harvest"])', 'alt.Chart("https://example.com/x.csv")'), [
+        'charts/harvest_by_year.py: chart reaches for data on the network: https://example.com/x.csv (use data["resource_name"] from the data package instead)',
+    ]),
+    Case("chart-urldata", replace(CHART, 'alt.Chart(data["harvest"])', 'alt.Chart(alt.UrlData("https://example.com/x.csv"))'), [
+        'charts/harvest_by_year.py: chart reaches for data on the network: https://example.com/x.csv (use data["resource_name"] from the data package instead)',
+    ]),
+    Case("chart-bad-file-name", copy(CHART, "charts/Harvest-2.py"), [
+        'charts/Harvest-2.py: chart file name "Harvest-2.py" is not a valid slug (use lower-case letters, digits and _)',
+    ]),
+    Case("chart-no-chart-function", replace(CHART, "def chart(data):", "def chart_(data):"), [
+        "charts/harvest_by_year.py:1:1: no function chart(data) defined (define def chart(data): returning an Altair chart)",
+    ], xfail='adds a misleading follow-on `content/01-pears.md:7:11: unknown chart "harvest_by_year" (known: ; ...)`'),
+    # 19. Charts without a description.
+    Case("chart-no-docstring", replace(CHART, '"""Harvest per year\n\nApples far outnumber pears every year; the apple harvest jumped in 2022.\n"""\n', ""), [
+        f"charts/harvest_by_year.py:1:1: {DOCSTRING}",
+    ], xfail='adds a misleading follow-on `content/01-pears.md:7:11: unknown chart "harvest_by_year" (known: ; ...)`'),
+    Case("chart-docstring-title-only", replace(CHART, "\n\nApples far outnumber pears every year; the apple harvest jumped in 2022.\n", "\n"), [
+        f"charts/harvest_by_year.py:1:1: {DOCSTRING}",
+    ], xfail='adds a misleading follow-on `content/01-pears.md:7:11: unknown chart "harvest_by_year" (known: ; ...)`'),
+    # 20. Duplicate section slugs.
+    Case("duplicate-section-slug", copy(PEARS, "content/02-pears.md"), [
+        'content/02-pears.md:1:1: section slug "pears" is used by 01-pears.md too (rename one of the files)',
+    ]),
+    # 21. Broken internal links.
+    Case("link-to-unknown-page", replace(PEARS, "[sources](sources.md)", "[x](nowhere.md)"), [
+        f'content/01-pears.md:9:13: link to unknown page "nowhere.md" (did you mean sources.md? ({PAGE_HINT}))',
+    ], xfail="reported at 24:13 in a 9-line file: links are checked in the rendered page, "
+             "where the chart's HTML (line 7) adds lines"),
+    Case("link-to-unknown-page-after-figures", replace(INDEX, "(pears.md)", "(pear.md)"), [
+        f'content/index.md:5:99: link to unknown page "pear.md" (did you mean pears.md? ({PAGE_HINT}))',
+    ], xfail="wrong column: counted in the rendered line, where {{ fig.apples_2022 }} and its .source "
+             "have been replaced by their text"),
+    # 22. figures.yml.
+    Case("figure-unknown-resource", replace(FIGS, "resource: harvest\n  where: {year", "resource: harvests\n  where: {year"), [
+        'charts/figures.yml:1: figure "apples_2022": unknown resource "harvests" (one of: harvest, sources)',
+    ], xfail='adds follow-ons in content/index.md: "unknown figure" twice (the figure is declared, it failed) and '
+             "\"unknown name: 'str object' has no attribute 'source'\""),
+    Case("figure-no-matching-row", replace(FIGS, "{year: 2022, fruit: apple}", "{year: 2019, fruit: apple}"), [
+        f'''charts/figures.yml:1: figure "apples_2022": no row matches {{'year': 2019, 'fruit': 'apple'}} ({WHERE_HINT})''',
+    ], xfail='adds follow-ons in content/index.md: "unknown figure" twice (the figure is declared, it failed) and '
+             "\"unknown name: 'str object' has no attribute 'source'\""),
+    Case("figure-several-rows-without-agg", replace(FIGS, "  field: count\n  agg: sum\n", "  field: count\n"), [
+        '''charts/figures.yml:5: figure "pears_total": 3 rows match {'fruit': 'pear'}, expected one (narrow the where: filter or give agg:)''',
+    ], xfail='adds a follow-on `content/01-pears.md:5:16: unknown figure "pears_total" (known: apples_2022; ...)`: '
+             "the figure is declared, it failed"),
+    Case("figures-invalid-yaml", replace(FIGS, "  field: count\npears_total:", "  field: count\n pears_total:"), [
+        "charts/figures.yml:5:2: invalid YAML: expected <block end>, but found '<block mapping start>'",
+    ], xfail='adds 4 follow-ons in content/: "unknown figure" for every use (with an empty "known: " list, '
+             "one of them twice at the same column) and \"unknown name: 'str object' has no attribute 'source'\""),
+    # 23. mkdocs.yml.
+    Case("mkdocs-no-site-name", write("mkdocs.yml", "theme:\n  name: material\n"), [
+        "mkdocs.yml:1:1: site_name is missing (add a line such as site_name: Crossing the Channel)",
+    ]),
+    Case("mkdocs-empty", write("mkdocs.yml", ""), [
+        "mkdocs.yml:1:1: site_name is missing (add a line such as site_name: Crossing the Channel)",
+    ]),
+]
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    """The orchard explainer, copied and built once: a good site/ for every case to keep."""
+    root = copy_fixture(tmp_path_factory.mktemp("orchard") / "orchard")
+    result = run_build(root)
+    assert result.returncode == 0, result.stderr
+    assert (root / "site" / "index.html").is_file()
+    return root
+
+
+def _copy_built(built: Path, tmp_path: Path) -> Path:
+    root = tmp_path / "orchard"
+    shutil.copytree(built, root, symlinks=True)
+    return root
+
+
+@pytest.mark.parametrize("case", [
+    pytest.param(c, id=c.id, marks=[pytest.mark.xfail(reason=c.xfail, strict=True)] if c.xfail else [])
+    for c in CASES
+])
+def test_bad_input(case: Case, built: Path, tmp_path: Path) -> None:
+    root = _copy_built(built, tmp_path)
+    before = site_hashes(root)
+    assert before, "the built fixture has no site/"
+    case.mutate(root)
+
+    result = run_build(root)
+
+    assert "Traceback" not in result.stderr, result.stderr
+    problems, last = split_stderr(result.stderr)
+    assert problems == case.expected
+    assert last == build_stopped(len(case.expected))
+    assert result.returncode == 1, result.stderr
+    assert site_hashes(root) == before, "site/ changed"
+
+
+def test_case_ids_are_unique() -> None:
+    ids = [c.id for c in CASES]
+    assert len(ids) == len(set(ids))
+
+
+@pytest.mark.parametrize("args", [["--root", "/nonexistent"], ["--bogus"]], ids=["missing-root", "unknown-option"])
+def test_usage_errors_exit_2(args: list[str]) -> None:
+    result = run_build(Path("."), args=args)
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip(), "a usage error must say what is wrong"
+
+
+def test_usage_error_names_the_missing_folder() -> None:
+    result = run_build(Path("."), args=["--root", "/nonexistent"])
+    assert result.stderr.splitlines() == ["build.py: error: --root /nonexistent: no such folder"]
+
+
+def _break_one_cell(built: Path, tmp_path: Path) -> Path:
+    root = _copy_built(built, tmp_path)
+    replace(CSV, "2021,apple,1350", "2021,apple,lots")(root)
+    return root
+
+
+TYPE_ERROR = ('''charts/data/harvest.csv:4:12: "lots" in column "count" is not a valid integer '''
+              "(fix the value or the field's type in datapackage.json)")
+
+
+def test_verbose_problem_run_still_exits_1(built: Path, tmp_path: Path) -> None:
+    root = _break_one_cell(built, tmp_path)
+    before = site_hashes(root)
+    result = run_build(root, "-v")
+    assert result.returncode == 1, result.stderr
+    lines = result.stderr.splitlines()
+    assert lines[:2] == [TYPE_ERROR, build_stopped(1)]
+    assert site_hashes(root) == before
+
+
+@pytest.mark.xfail(strict=True, reason="-v prints the traceback of the Problems exception (generator internals) "
+                                       "after the Build stopped line; -v is documented as tracebacks for unexpected errors")
+def test_verbose_problem_run_prints_no_traceback(built: Path, tmp_path: Path) -> None:
+    root = _break_one_cell(built, tmp_path)
+    result = run_build(root, "-v")
+    assert result.stderr.splitlines() == [TYPE_ERROR, build_stopped(1)]
