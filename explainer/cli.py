@@ -60,9 +60,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"Build stopped: {n} problem{'s' if n != 1 else ''}; site/ was left as it was.", file=sys.stderr)
         else:
             print(f"{n} problem{'s' if n != 1 else ''} found.", file=sys.stderr)
-        if args.verbose:
-            traceback.print_exc()
-        return 1
+        return 1  # problems in the input are not bugs: no traceback, even with -v
     except KeyboardInterrupt:
         print("Interrupted; site/ was left as it was.", file=sys.stderr)
         return 130

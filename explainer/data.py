@@ -74,7 +74,55 @@ def _field_col(raw: str, index: int) -> int:
     return len(raw.rstrip("\r\n")) + 1
 
 
-def _check_paths(root: Path, descriptor: dict, pkg_path: Path, problems: Collector) -> dict[str, Path]:
+PATH_HINT = "keep the CSV inside charts/data/, as a real file, not a link"
+
+
+def _value_position(text: str, key: str, value: str) -> tuple[int | None, int | None]:
+    """Line and column of a "key": "value" pair's value in the JSON text, for pointing at it."""
+    m = re.search(rf'"{re.escape(key)}"\s*:\s*({re.escape(json.dumps(value))})', text)
+    if not m:
+        return None, None
+    line = text.count("\n", 0, m.start(1)) + 1
+    return line, m.start(1) - (text.rfind("\n", 0, m.start(1)) + 1) + 1
+
+
+def _unclosed_quote(text: str) -> tuple[int, int] | None:
+    """Where a quoted CSV value opens and is never closed (it would swallow the rest of the file)."""
+    quoted, start, line, col = False, None, 1, 0
+    prev = ","
+    for ch in text:
+        col += 1
+        if ch == '"':
+            if not quoted and prev in ",\n":
+                quoted, start = True, (line, col)
+            elif quoted:
+                quoted = False
+        if ch == "\n":
+            line, col = line + 1, 0
+        prev = ch if not (ch == "\r") else prev
+    return start if quoted else None
+
+
+def _check_csv_shape(target: Path, name: str, text: str, problems: Collector) -> bool:
+    """Problems a validator reports badly: empty files, header-only files, ';' files, open quotes."""
+    if not text.strip():
+        problems.add(target, "file is empty", hint="start it with a header line naming the columns, then the data rows")
+        return False
+    header = text.splitlines()[0]
+    if ";" in header and "," not in header:
+        problems.add(target, 'values are separated by ";", not commas', 1, header.index(";") + 1, hint="save the file as comma-separated CSV")
+        return False
+    open_quote = _unclosed_quote(text)
+    if open_quote:
+        problems.add(target, "quoted value is never closed", *open_quote, hint='end it with a closing ", or remove the opening one')
+        return False
+    if len([line for line in text.splitlines() if line.strip()]) < 2:
+        problems.add(target, f'resource "{name}" has no data rows, only a header', 1, hint="add rows, or remove the resource from datapackage.json")
+        return False
+    return True
+
+
+def _check_paths(root: Path, descriptor: dict, pkg_path: Path, pkg_text: str, problems: Collector) -> dict[str, Path]:
     """Resource paths must be local files inside the data folder: no URL, no escape, no symlink."""
     paths: dict[str, Path] = {}
     data_dir = (root / DATA_DIR).resolve()
@@ -84,19 +132,23 @@ def _check_paths(root: Path, descriptor: dict, pkg_path: Path, problems: Collect
         if not isinstance(rel, str):
             problems.add(pkg_path, f'resource "{name}" has no single "path"', hint="give the CSV file name, e.g. \"path\": \"crossings.csv\"")
             continue
+        at = _value_position(pkg_text, "path", rel)
         if "://" in rel:
-            problems.add(pkg_path, f'resource "{name}" points at data on the network: {rel}', hint="download the file into charts/data/ and give its file name")
+            problems.add(pkg_path, f'resource "{name}" points at data on the network: {rel}', *at, hint="download the file into charts/data/ and give its file name")
             continue
         target = root / DATA_DIR / rel
-        if target.is_symlink() or not target.resolve().is_relative_to(data_dir):
-            problems.add(pkg_path, f'resource "{name}" path "{rel}" leaves charts/data/', hint="keep the CSV inside charts/data/, as a real file, not a link")
+        if not (root / DATA_DIR / rel).resolve().is_relative_to(data_dir):
+            problems.add(pkg_path, f'resource "{name}" path "{rel}" leaves charts/data/', *at, hint=PATH_HINT)
+            continue
+        if target.is_symlink() or any(p.is_symlink() for p in target.parents if p.is_relative_to(root / DATA_DIR) and p != root / DATA_DIR):
+            problems.add(pkg_path, f'resource "{name}" path "{rel}" is a symbolic link', *at, hint=PATH_HINT)
             continue
         if not target.is_file():
-            problems.add(pkg_path, f'resource "{name}": file "{rel}" not found', hint=f"create charts/data/{rel} or fix the path")
+            problems.add(pkg_path, f'resource "{name}": file "{rel}" not found', *at, hint=f"create charts/data/{rel} or fix the path")
             continue
         raw = target.read_bytes()
         try:
-            raw.decode("utf-8")
+            text = raw.decode("utf-8")
         except UnicodeDecodeError as e:
             line = raw[: e.start].count(b"\n") + 1
             col = e.start - (raw.rfind(b"\n", 0, e.start) + 1) + 1
@@ -105,7 +157,8 @@ def _check_paths(root: Path, descriptor: dict, pkg_path: Path, problems: Collect
         if raw.startswith(b"\xef\xbb\xbf"):
             problems.add(target, "file starts with a byte-order mark (BOM)", 1, 1, hint="save as UTF-8 without BOM")
             continue
-        paths[name] = target
+        if _check_csv_shape(target, name, text, problems):
+            paths[name] = target
     return paths
 
 
@@ -125,7 +178,7 @@ def load(root: Path, problems: Collector) -> DataPackage | None:
         problems.add(pkg_path, 'expected an object with a "resources" list', 1, 1)
         return None
     before = len(problems.errors)
-    paths = _check_paths(root, descriptor, pkg_path, problems)
+    paths = _check_paths(root, descriptor, pkg_path, text, problems)
     if len(problems.errors) > before:
         return None
     _validate(descriptor, pkg_path, paths, problems)

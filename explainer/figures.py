@@ -73,6 +73,18 @@ def _construct_mapping(loader, node, deep=False):
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
+def declared_names(root: Path) -> set[str] | None:
+    """Names declared in figures.yml, even those that fail to compute; None if unreadable."""
+    path = root / FIGURES_FILE
+    if not path.is_file():
+        return set()
+    try:
+        spec = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (yaml.YAMLError, UnicodeDecodeError):
+        return None
+    return set(map(str, spec)) if isinstance(spec, dict) else None
+
+
 def load(root: Path, package: DataPackage, problems: Collector) -> dict[str, Figure]:
     path = root / FIGURES_FILE
     if not path.is_file():

@@ -106,7 +106,9 @@ def _current_template_line(template) -> int | None:
 
 def _did_you_mean(name: str, known) -> str:
     close = difflib.get_close_matches(name, list(known), n=1)
-    return f"did you mean {close[0]}?" if close else f"known: {', '.join(sorted(known)[:8])}"
+    if close:
+        return f"did you mean {close[0]}?"
+    return f"known: {', '.join(sorted(known)[:8])}" if known else "none are defined yet"
 
 
 class _FigureRef:
@@ -130,16 +132,30 @@ class _FigureRef:
         return Markup("; ".join(self._cite(sid) for sid in self._figure.source_ids))
 
 
-class _Figures:
-    def __init__(self, figures: dict[str, Figure], page: Page, cite, report):
-        self._figures, self._page, self._cite, self._report = figures, page, cite, report
+class _Placeholder:
+    """Stands in for a figure that cannot be shown (its problem is reported), so rendering goes
+    on and every other problem on the page is found in the same run."""
 
-    def __getattr__(self, name: str) -> _FigureRef | str:
+    value = None
+    source = Markup("")
+
+    def __str__(self) -> str:
+        return "?"
+
+
+class _Figures:
+    def __init__(self, figures: dict[str, Figure], declared: set[str] | None, page: Page, cite, report):
+        self._figures, self._declared, self._page, self._cite, self._report = figures, declared, page, cite, report
+
+    def __getattr__(self, name: str) -> _FigureRef | _Placeholder:
         if name.startswith("__"):
             raise AttributeError(name)
         if name not in self._figures:
-            self._report(f'unknown figure "{name}"', _did_you_mean(name, self._figures) + "; figures are declared in charts/figures.yml", name)
-            return "?"
+            # Declared but failed (or figures.yml unreadable): that problem is already reported.
+            if self._declared is not None and name not in self._declared:
+                known = self._declared or self._figures
+                self._report(f'unknown figure "{name}"', _did_you_mean(name, known) + "; figures are declared in charts/figures.yml", name)
+            return _Placeholder()
         if name not in self._page.figures_used:
             self._page.figures_used.append(name)
         return _FigureRef(self._figures[name], self._cite)
@@ -152,7 +168,9 @@ def _md_link_text(text: str) -> str:
 
 
 def render(root: Path, pages: list[Page], figures: dict[str, Figure], charts: dict[str, RenderedChart],
-           known_charts: set[str], package: DataPackage, problems: Collector) -> None:
+           known_charts: set[str], package: DataPackage | None, problems: Collector,
+           declared: set[str] | None = None) -> None:
+    """Render every page; with package None (the data failed) still find unknown names and bad links."""
     env = jinja2.Environment(
         loader=jinja2.FunctionLoader(lambda name: None),
         undefined=jinja2.StrictUndefined,
@@ -167,7 +185,7 @@ def render(root: Path, pages: list[Page], figures: dict[str, Figure], charts: di
         return f"[{_md_link_text(str(s['publisher']))}]({s['url']})"
 
     names = {p.name for p in pages} | {"sources.md"}
-    values = data_values(package)
+    values = data_values(package) if package else set()
     for page in pages:
         base = "" if page.name == "index.md" else "../"
         try:
@@ -176,11 +194,17 @@ def render(root: Path, pages: list[Page], figures: dict[str, Figure], charts: di
             problems.add(page.source, f"template syntax error: {e.message}", e.lineno, hint="figures look like {{ fig.name }}, charts like {{ chart(\"slug\") }}")
             continue
 
-        def report(message, hint, needle="", _page=page, _template=template):
+        seen: dict[tuple[int, str], int] = {}
+
+        def report(message, hint, needle="", _page=page, _template=template, _seen=seen):
             line = _current_template_line(_template)
             col = None
             if line and needle:
-                found = _page.body.splitlines()[line - 1].find(needle)
+                # the n-th use of a name on a line is reported at its n-th occurrence
+                nth = _seen[(line, needle)] = _seen.get((line, needle), 0) + 1
+                text, found = _page.body.splitlines()[line - 1], -1
+                for _ in range(nth):
+                    found = text.find(needle, found + 1)
                 col = found + 1 if found >= 0 else None
             problems.add(_page.source, message, line, col, hint=hint)
 
@@ -191,25 +215,29 @@ def render(root: Path, pages: list[Page], figures: dict[str, Figure], charts: di
             if slug not in _page.charts_used:
                 _page.charts_used.append(slug)
             rendered = charts.get(slug)
-            if rendered is None:  # the chart itself failed; its own problem is already reported
+            if rendered is None or package is None:  # the chart or the data failed; already reported
                 return Markup("")
             return Markup("\n\n" + figure_html(figure_template, rendered, package, _base).strip() + "\n\n")
 
         def source(sid: str) -> Markup:
+            if package is None:
+                return Markup("?")
             if sid not in package.sources:
                 report(f'unknown source "{sid}"', _did_you_mean(sid, package.sources) + "; sources are rows of charts/data/sources.csv", sid)
                 return Markup("?")
             return Markup(cite(sid))
 
         try:
-            body = template.render(fig=_Figures(figures, page, cite, report), chart=chart, source=source)
+            body = template.render(fig=_Figures(figures, declared, page, cite, report), chart=chart, source=source)
         except jinja2.UndefinedError as e:
             problems.add(page.source, f"unknown name: {e.message}", _template_line(e), hint="the names you can use are fig, chart and source")
             continue
         except Exception as e:
             problems.add(page.source, f"template error: {type(e).__name__}: {e}", _template_line(e))
             continue
-        _check_links(page, body, names, problems)
+        _check_links(page, names, problems)
+        if package is None:
+            continue
         for line, col, text, names_ in typed_numbers(page.body, values, figures):
             hint = f"use {{{{ fig.{names_[0]} }}}}" if names_ else "add a figure for it to charts/figures.yml and use {{ fig.name }}"
             problems.add(page.source, f"number {text} is typed in, but the data holds it", line, col, hint=hint, warning=True)
@@ -223,16 +251,18 @@ def _template_line(exc: BaseException) -> int | None:
     return None
 
 
-def _check_links(page: Page, body: str, names: set[str], problems: Collector) -> None:
-    """A link to another page of the explainer must name a page that exists."""
-    for lineno, line in enumerate(body.splitlines(), 1):
+def _check_links(page: Page, names: set[str], problems: Collector) -> None:
+    """A link to another page of the explainer must name a page that exists. Checked in the
+    file as written (template expressions blanked out), so line and column match the file."""
+    masked = re.sub(r"\{\{.*?\}\}|\{%.*?%\}", lambda m: " " * len(m.group(0)), page.body)
+    for lineno, line in enumerate(masked.splitlines(), 1):
         for m in MD_LINK.finditer(line):
             target = m.group(1).split("#", 1)[0]
             if not target or "://" in target or target.startswith(("mailto:", "#", "/")) or not target.endswith(".md"):
                 continue
             if target not in names:
                 problems.add(page.source, f'link to unknown page "{target}"', lineno, m.start(1) + 1,
-                             hint=_did_you_mean(target, names) + " (pages are named after content files without their number)")
+                             hint=_did_you_mean(target, names) + "; pages are named after content files without their number")
 
 
 def figure_html(template, chart: RenderedChart, package: DataPackage, base: str) -> str:
@@ -263,13 +293,3 @@ def _assemble(page: Page, body: str, figures, charts, package, cite) -> str:
 def _escape_heading(text: str) -> str:
     return re.sub(r"([\\`*_{}\[\]<>#])", r"\\\1", text)
 
-
-def check_syntax(pages: list[Page], problems: Collector) -> None:
-    """When the data cannot be loaded, still report template syntax errors."""
-    env = jinja2.Environment(undefined=jinja2.StrictUndefined)
-    for page in pages:
-        try:
-            env.parse(page.body)
-        except jinja2.TemplateSyntaxError as e:
-            problems.add(page.source, f"template syntax error: {e.message}", e.lineno,
-                         hint="figures look like {{ fig.name }}, charts like {{ chart(\"slug\") }}")

@@ -50,13 +50,14 @@ def gather(root: Path, strict: bool = False) -> Gathered:
     chart_sources = charts.discover(root, problems)
     page_list = pages.discover(root, problems)
     figs, rendered = {}, {}
+    declared = figures.declared_names(root)
+    chart_files = {p.stem for p in (root / charts.CHARTS_DIR).glob("*.py") if not p.name.startswith("_")}
     if package is not None:
         figs = figures.load(root, package, problems)
         cache = ChartCache(root / site.GENERATED / "charts")
         rendered = charts.render(root, chart_sources, package, problems, cache, _progress)
-        pages.render(root, page_list, figs, rendered, set(chart_sources), package, problems)
-    else:
-        pages.check_syntax(page_list, problems)
+    # Pages are checked even when the data failed: unknown names and bad links are found in the same run.
+    pages.render(root, page_list, figs, rendered, chart_files, package, problems, declared)
     problems.raise_if_any(strict)
     return Gathered(user, package, figs, rendered, page_list, [p for p in problems.items if p.warning])
 
