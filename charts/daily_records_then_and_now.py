@@ -18,7 +18,7 @@ def chart(data):
     df["people"] = df["people"].astype(int)
     df = df.sort_values("date")
     order = list(dict.fromkeys(df["day"]))
-    df = df[["day", "series_label", "people", "reported_by"]]
+    df = df[["day", "series_label", "people", "reported_by", "source_id"]]
 
     y = alt.Y("day:N", title=None, sort=order)
     line = alt.Chart(df).mark_rule(color="#888888", strokeWidth=2).encode(

@@ -32,7 +32,7 @@ def chart(data):
     slots = df.groupby("year")["counter"].transform("nunique")
     dup = df.groupby(["year", "counter"]).cumcount()
     df["x"] = df["year"] + (slot - (slots - 1) / 2) * 0.22 + dup * 0.05
-    df = df[["x", "year", "counted_by", "dead", "missing_text", "period_text", "scope", "reported_in"]]
+    df = df[["x", "year", "counted_by", "dead", "missing_text", "period_text", "scope", "reported_in", "source_id"]]
 
     order = list(COUNTERS.values())
     return alt.Chart(df).mark_point(filled=True, size=110, opacity=0.85).encode(

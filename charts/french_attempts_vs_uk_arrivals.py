@@ -14,12 +14,12 @@ def chart(data):
     fr = fr[(fr["measure"] == "attempts_or_involved") & (fr["period"] == "full_year")]
     fr = fr.sort_values("value").groupby("year", as_index=False).first()
     fr = pd.DataFrame({"year": fr["year"].astype(int), "people": fr["value"].astype(int), "series": FR,
-                       "counted_by": fr["authority"]})
+                       "counted_by": fr["authority"], "source_id": fr["source_id"]})
 
     uk = data["uk_arrivals_by_year"]
     uk = uk[uk["series"] == "official"]
     uk = pd.DataFrame({"year": uk["year"].astype(int), "people": uk["people"].astype(int), "series": UK,
-                       "counted_by": "Home Office"})
+                       "counted_by": "Home Office", "source_id": uk["source_id"]})
 
     years = sorted(set(fr["year"]) & set(uk["year"]))
     df = pd.concat([fr, uk], ignore_index=True)

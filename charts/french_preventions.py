@@ -23,7 +23,7 @@ def chart(data):
     df["from_to"] = [f"Weeks ending {a.day} {a:%b %Y} to {b.day} {b:%b %Y}"
                      for a, b in zip(df["first_week_ending"], df["last_week_ending"])]
     df["full"] = df["coverage"].str.contains("full year")
-    df = df[["year", "people_prevented", "events_prevented", "weeks", "coverage", "from_to", "full"]]
+    df = df[["year", "people_prevented", "events_prevented", "weeks", "coverage", "from_to", "full", "source_id"]]
 
     base = alt.Chart(df).encode(
         x=alt.X("year:O", title="Year", axis=alt.Axis(labelAngle=0)),

@@ -52,7 +52,7 @@ def chart(data):
         f"{SYMBOL[c]}{m:,.2f}".rstrip("0").rstrip(".") + " million" for c, m in zip(df["currency"], df["millions"])
     ]
     df["label"] = [SHORT.get(a, t) for a, t in zip(df["agreement"], df["agreement_title"])]
-    df = df[["label", "agreement_title", "date", "year", "currency", "millions", "amount_text", "purpose"]]
+    df = df[["label", "agreement_title", "date", "year", "currency", "millions", "amount_text", "purpose", "source_id"]]
     order = list(df["label"])
     # Extra padding: browsers may draw the labels in a wider font than the one they were measured with.
     return alt.vconcat(_panel(df, "GBP", order), _panel(df, "EUR", order)).resolve_scale(x="independent").properties(

@@ -8,7 +8,7 @@ import pandas as pd
 
 def chart(data):
     months = data["uk_arrivals_by_month"]
-    df = months[months["month"].str.startswith("2021-")][["month", "people", "boats"]].copy()
+    df = months[months["month"].str.startswith("2021-")][["month", "people", "boats", "source_id"]].copy()
     df["month_name"] = pd.to_datetime(df["month"] + "-01").dt.strftime("%b")
     df["people"] = df["people"].astype(int)
     df["boats"] = df["boats"].astype(int)

@@ -8,7 +8,7 @@ import pandas as pd
 
 def chart(data):
     df = data["uk_arrivals_by_year"]
-    df = df[df["series"] == "official"][["year", "people", "note"]].copy()
+    df = df[df["series"] == "official"][["year", "people", "note", "source_id"]].copy()
     df["year"] = df["year"].astype(int)
     df["people"] = df["people"].astype(int)
     df["status"] = df["note"].fillna("").str.contains("rovisional").map({True: "Provisional", False: "Final"})

@@ -22,12 +22,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from .data import DataPackage
+from .data import SOURCE_FIELD, DataPackage
 from .problems import Collector
 
 CHARTS_DIR = Path("charts")
 # System fonts only; the stack must end in a generic family or text may vanish from PNGs.
-FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', 'Liberation Sans', 'DejaVu Sans', sans-serif"
+# Liberation Sans (Debian, where the SVG is rendered) has the same metrics as Arial and
+# Helvetica (readers' machines), so labels measured at build time fit when the browser draws them.
+FONT = "'Liberation Sans', Arial, Helvetica, sans-serif"
 CHART_CONFIG = {
     "font": FONT,
     "background": None,
@@ -58,6 +60,7 @@ class RenderedChart:
     csv: str
     resources: list[str] = field(default_factory=list)
     titles: dict[str, str] = field(default_factory=dict)  # column -> reader-facing header
+    source_ids: list[str] = field(default_factory=list)  # sources of the rows the chart was given
     cached: bool = False
 
 
@@ -257,8 +260,19 @@ def _render_one(source: ChartSource, package: DataPackage, problems: Collector) 
         source.slug, source.title, source.description,
         accessible_svg(svg, source.slug, source.title, source.description),
         vega, [str(c) for c in table.columns], format_rows(table),
-        table_csv(table), used, column_titles(spec),
+        table_csv(table), used, column_titles(spec), cited_sources(spec),
     )
+
+
+def cited_sources(spec: dict) -> list[str]:
+    """The source ids of the rows handed to the chart (after its own pandas filtering), in order
+    of first appearance; empty if the chart dropped the source_id column."""
+    ids: dict[str, None] = {}
+    for rows in spec.get("datasets", {}).values():
+        for row in rows:
+            if isinstance(row, dict) and isinstance(row.get(SOURCE_FIELD), str):
+                ids.setdefault(row[SOURCE_FIELD], None)
+    return list(ids)
 
 
 CHART_TIME_LIMIT = int(os.environ.get("EXPLAINER_CHART_TIME_LIMIT", "30"))

@@ -266,7 +266,8 @@ def _check_links(page: Page, names: set[str], problems: Collector) -> None:
 
 
 def figure_html(template, chart: RenderedChart, package: DataPackage, base: str) -> str:
-    source_ids = list(dict.fromkeys(s for r in chart.resources for s in package.source_ids(r)))
+    # Cite the rows the chart was given; if it dropped their source ids, every source of what it read.
+    source_ids = chart.source_ids or list(dict.fromkeys(s for r in chart.resources for s in package.source_ids(r)))
     sources = [package.sources[s] for s in source_ids]
     publishers = [str(s["publisher"]) for s in sources]
     # Name the publisher; add the title where one publisher has several documents.
