@@ -22,6 +22,13 @@ def parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command")
     sub.add_parser("build", parents=[common], help="check every input and build the site into site/ (the default)")
     sub.add_parser("check", parents=[common], help="check every input a build would, without building the site")
+    publish = sub.add_parser("publish", parents=[common], help="build and publish the site as an edition on the gh-pages branch (mike)")
+    publish.add_argument("edition", help="the edition's name, e.g. 2021-10 or 2026.1")
+    publish.add_argument("--alias", action="append", default=[], help="also point this alias at the edition (e.g. latest); repeatable")
+    publish.add_argument("--push", action="store_true", help="push gh-pages to the remote (default: commit locally only)")
+    publish.add_argument("--remote", default="origin", help="the remote to push to (default: origin)")
+    publish.add_argument("--allow-dirty", action="store_true", help="publish even with uncommitted changes")
+    publish.add_argument("--force", action="store_true", help="replace an edition already published from another commit")
     return p
 
 
@@ -51,6 +58,10 @@ def main(argv: list[str] | None = None) -> int:
             for w in g.warnings:
                 print(w, file=sys.stderr)
             print(f"No problems: {len(g.pages)} pages, {len(g.figures)} figures, {len(g.charts)} charts checked.")
+        elif command == "publish":
+            from .publish import run_publish
+
+            print(run_publish(root.resolve(), args, strict=strict))
         return 0
     except Problems as e:
         for problem in e.problems:

@@ -62,7 +62,10 @@ def gather(root: Path, strict: bool = False) -> Gathered:
     return Gathered(user, package, figs, rendered, page_list, [p for p in problems.items if p.warning])
 
 
-def build(root: Path, site_dir: Path | None = None, strict: bool = False) -> BuildResult:
+def build(root: Path, site_dir: Path | None = None, strict: bool = False,
+          mkdocs_extra: dict | None = None, page_note: str = "") -> BuildResult:
+    """Build the site. `mkdocs_extra` is merged into the MkDocs configuration (publishing uses it
+    for the version selector); `page_note` is Markdown appended to every page (the edition line)."""
     started = time.perf_counter()
     root = root.resolve()
     g = gather(root, strict)
@@ -70,14 +73,15 @@ def build(root: Path, site_dir: Path | None = None, strict: bool = False) -> Bui
     for page in g.pages:
         for name in page.figures_used:
             figure_pages.setdefault(name, []).append((page.name, page.title))
-    files: dict[str, bytes | str] = {page.name: page.markdown for page in g.pages}
-    files[sources_page.NAME] = sources_page.markdown(g.package, g.figures, figure_pages)
+    note = f"\n---\n\n{page_note.strip()}\n" if page_note.strip() else ""
+    files: dict[str, bytes | str] = {page.name: page.markdown + note for page in g.pages}
+    files[sources_page.NAME] = sources_page.markdown(g.package, g.figures, figure_pages) + note
     files.update(site.asset_files(vega_javascript()))
     files.update(site.chart_files(g.charts))
     for name, path in g.package.paths.items():
         files[f"assets/data/{path.name}"] = path.read_bytes()
     nav = [{page.title: page.name} for page in g.pages] + [{sources_page.TITLE: sources_page.NAME}]
-    config = site.mkdocs_config(g.config, root, nav)
+    config = site.mkdocs_config(g.config, root, nav, mkdocs_extra)
     written = site.sync_docs(root / "docs", files)
     problems = Collector(root)
     page_sources = {page.name: page.source for page in g.pages}
