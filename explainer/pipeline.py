@@ -62,12 +62,15 @@ def gather(root: Path, strict: bool = False) -> Gathered:
     return Gathered(user, package, figs, rendered, page_list, [p for p in problems.items if p.warning])
 
 
-def build(root: Path, site_dir: Path | None = None, strict: bool = False,
-          mkdocs_extra: dict | None = None, page_note: str = "") -> BuildResult:
-    """Build the site. `mkdocs_extra` is merged into the MkDocs configuration (publishing uses it
-    for the version selector); `page_note` is Markdown appended to every page (the edition line)."""
-    started = time.perf_counter()
-    root = root.resolve()
+@dataclass
+class Prepared:
+    gathered: Gathered
+    files: dict          # docs/ path -> content
+    config: dict         # the generated MkDocs configuration
+
+
+def prepare(root: Path, strict: bool = False, mkdocs_extra: dict | None = None, page_note: str = "") -> Prepared:
+    """Gather and check every input, then compose docs/ and the MkDocs configuration in memory."""
     g = gather(root, strict)
     figure_pages: dict[str, list] = {}
     for page in g.pages:
@@ -81,11 +84,21 @@ def build(root: Path, site_dir: Path | None = None, strict: bool = False,
     for name, path in g.package.paths.items():
         files[f"assets/data/{path.name}"] = path.read_bytes()
     nav = [{page.title: page.name} for page in g.pages] + [{sources_page.TITLE: sources_page.NAME}]
-    config = site.mkdocs_config(g.config, root, nav, mkdocs_extra)
-    written = site.sync_docs(root / "docs", files)
+    return Prepared(g, files, site.mkdocs_config(g.config, root, nav, mkdocs_extra))
+
+
+def build(root: Path, site_dir: Path | None = None, strict: bool = False,
+          mkdocs_extra: dict | None = None, page_note: str = "") -> BuildResult:
+    """Build the site. `mkdocs_extra` is merged into the MkDocs configuration (publishing uses it
+    for the version selector); `page_note` is Markdown appended to every page (the edition line)."""
+    started = time.perf_counter()
+    root = root.resolve()
+    p = prepare(root, strict, mkdocs_extra, page_note)
+    written = site.sync_docs(root / "docs", p.files)
     problems = Collector(root)
-    page_sources = {page.name: page.source for page in g.pages}
-    if not site.build_site(root, config, page_sources, problems, site_dir):
+    page_sources = {page.name: page.source for page in p.gathered.pages}
+    if not site.build_site(root, p.config, page_sources, problems, site_dir):
         raise Problems(problems.items)
+    g = p.gathered
     cached = sum(1 for c in g.charts.values() if c.cached)
     return BuildResult(len(g.pages) + 1, len(g.charts), cached, written, g.warnings, time.perf_counter() - started)

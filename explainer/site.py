@@ -168,6 +168,14 @@ def source_date_epoch(root: Path) -> str:
     return "315532800"  # 1980-01-01: fixed, so a build outside git is reproducible too
 
 
+def write_config(root: Path, config: dict) -> Path:
+    """Write the generated MkDocs configuration (only if it changed) and return its path."""
+    cfg = root / GENERATED / "mkdocs.yml"
+    cfg.parent.mkdir(parents=True, exist_ok=True)
+    write_if_changed(cfg, yaml.dump(config, Dumper=_Dumper, sort_keys=True, allow_unicode=True))
+    return cfg
+
+
 WARNING = re.compile(r"^(WARNING|ERROR)\s+-\s+(.*)$")
 DOC_FILE = re.compile(r"Doc file '([^']+)'")
 
@@ -175,10 +183,7 @@ DOC_FILE = re.compile(r"Doc file '([^']+)'")
 def build_site(root: Path, config: dict, page_sources: dict[str, Path], problems: Collector, site_dir: Path | None = None) -> bool:
     """Run mkdocs build (strict) into a temporary folder, then swap it in as site/."""
     site = site_dir or root / "site"
-    gen = root / GENERATED
-    gen.mkdir(parents=True, exist_ok=True)
-    cfg = gen / "mkdocs.yml"
-    write_if_changed(cfg, yaml.dump(config, Dumper=_Dumper, sort_keys=True, allow_unicode=True))
+    cfg = write_config(root, config)
     tmp = site.with_name(f".{site.name}.tmp-{os.getpid()}")
     shutil.rmtree(tmp, ignore_errors=True)
     env = {**os.environ, "SOURCE_DATE_EPOCH": source_date_epoch(root), "PYTHONHASHSEED": "0"}
