@@ -22,6 +22,8 @@ def parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command")
     sub.add_parser("build", parents=[common], help="check every input and build the site into site/ (the default)")
     sub.add_parser("check", parents=[common], help="check every input a build would, without building the site")
+    serve = sub.add_parser("serve", parents=[common], help="live preview on 127.0.0.1: rebuilds what changed and reloads the browser")
+    serve.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default: 8000)")
     publish = sub.add_parser("publish", parents=[common], help="build and publish the site as an edition on the gh-pages branch (mike)")
     publish.add_argument("edition", help="the edition's name, e.g. 2021-10 or 2026.1")
     publish.add_argument("--alias", action="append", default=[], help="also point this alias at the edition (e.g. latest); repeatable")
@@ -58,6 +60,10 @@ def main(argv: list[str] | None = None) -> int:
             for w in g.warnings:
                 print(w, file=sys.stderr)
             print(f"No problems: {len(g.pages)} pages, {len(g.figures)} figures, {len(g.charts)} charts checked.")
+        elif command == "serve":
+            from .serve import serve
+
+            return serve(root, args.port, strict)
         elif command == "publish":
             from .publish import run_publish
 
