@@ -1,0 +1,85 @@
+"""Editors' safety nets: `check`, typed-in numbers that should be figures, charts that never
+finish, and a huge CSV with one bad cell near its end."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from conftest import FIXTURES, REPO, copy_explainer, run_build, tree_hashes
+
+
+def _explainer(tmp_path):
+    return copy_explainer(FIXTURES / "orchard", tmp_path / "orchard")
+
+
+def test_check_writes_nothing_and_reports_like_build(tmp_path):
+    root = _explainer(tmp_path)
+    ok = run_build(root, "check")
+    assert ok.returncode == 0, ok.stderr
+    assert "No problems: 2 pages, 2 figures, 1 charts checked." in ok.stdout
+    assert not (root / "site").exists() and not (root / "docs").exists()
+    (root / "content" / "index.md").write_text((root / "content" / "index.md").read_text() + "\n{{ fig.apples_2023 }}\n")
+    bad = run_build(root, "check")
+    assert bad.returncode == 1
+    assert bad.stderr.splitlines() == [
+        'content/index.md:7:8: unknown figure "apples_2023" (did you mean apples_2022?; figures are declared in charts/figures.yml)',
+        "1 problem found.",
+    ]
+
+
+TYPED = """---
+title: Typed
+---
+Apples reached 15,250 in 2022, or 15250 written plainly, and 1,350 in 2021.
+Not flagged: the year 2021, 21 August 2021, the 280th day, 1,350 km, and {{ fig.apples_2022 }}.
+
+> A quotation keeps its words: "15,250 apples".
+"""
+
+
+def test_typed_in_numbers_are_warnings_and_errors_with_strict(tmp_path):
+    root = _explainer(tmp_path)
+    (root / "content" / "02-typed.md").write_text(TYPED, encoding="utf-8")
+    expected = [
+        "content/02-typed.md:4:16: warning: number 15,250 is typed in, but the data holds it (use {{ fig.apples_2022 }})",
+        "content/02-typed.md:4:35: warning: number 15250 is typed in, but the data holds it (use {{ fig.apples_2022 }})",
+        "content/02-typed.md:4:67: warning: number 1,350 is typed in, but the data holds it "
+        "(add a figure for it to charts/figures.yml and use {{ fig.name }})",
+    ]
+    built = run_build(root)
+    assert built.returncode == 0, built.stderr
+    assert built.stderr.splitlines() == expected
+    assert "3 warnings" in built.stdout
+    strict = run_build(root, "--strict")
+    assert strict.returncode == 1
+    assert strict.stderr.splitlines()[:-1] == expected
+
+
+def test_a_chart_that_never_finishes_is_stopped(tmp_path):
+    root = _explainer(tmp_path)
+    assert run_build(root).returncode == 0
+    before = tree_hashes(root / "site")
+    (root / "charts" / "forever.py").write_text('"""Forever\n\nA chart whose code never ends.\n"""\n\n\ndef chart(data):\n    while True:\n        pass\n')
+    result = subprocess.run([sys.executable, str(REPO / "build.py"), "--root", str(root)], cwd=REPO, capture_output=True, text=True,
+                            timeout=120, env={**os.environ, "EXPLAINER_CHART_TIME_LIMIT": "2"})
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[0] == (
+        "charts/forever.py: chart took longer than 2 s and was stopped "
+        "(look for a loop that never ends, or aggregate the data before charting it)")
+    assert "Traceback" not in result.stderr
+    assert tree_hashes(root / "site") == before
+
+
+def test_huge_csv_bad_cell_near_the_end_is_found(tmp_path):
+    root = _explainer(tmp_path)
+    rows = ["year,fruit,count,source_id"] + [f"{2000 + i // 2 % 20},{'apple' if i % 2 else 'pear'},{i},logbook" for i in range(300_000)]
+    rows[-3] = "2019,apple,many,logbook"
+    schema_file = root / "charts" / "data" / "datapackage.json"
+    schema_file.write_text(schema_file.read_text().replace('"primaryKey": ["year", "fruit"],', ""))
+    (root / "charts" / "data" / "harvest.csv").write_text("\n".join(rows) + "\n")
+    result = run_build(root, "check")
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[0] == (
+        "charts/data/harvest.csv:299999:12: \"many\" in column \"count\" is not a valid integer "
+        "(fix the value or the field's type in datapackage.json)")
