@@ -44,7 +44,7 @@ def test_typed_in_numbers_are_warnings_and_errors_with_strict(tmp_path):
     expected = [
         "content/02-typed.md:4:16: warning: number 15,250 is typed in, but the data holds it (use {{ fig.apples_2022 }})",
         "content/02-typed.md:4:35: warning: number 15250 is typed in, but the data holds it (use {{ fig.apples_2022 }})",
-        "content/02-typed.md:4:67: warning: number 1,350 is typed in, but the data holds it "
+        "content/02-typed.md:4:62: warning: number 1,350 is typed in, but the data holds it "
         "(add a figure for it to charts/figures.yml and use {{ fig.name }})",
     ]
     built = run_build(root)
