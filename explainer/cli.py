@@ -5,6 +5,7 @@ Exit codes: 0 success, 1 content or data problems, 2 usage errors.
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 import traceback
 from pathlib import Path
@@ -34,7 +35,12 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+def _terminate(signum, frame):
+    raise KeyboardInterrupt  # SIGTERM stops a build the same clean way as Ctrl-C
+
+
 def main(argv: list[str] | None = None) -> int:
+    signal.signal(signal.SIGTERM, _terminate)
     args = parser().parse_args(argv)
     command = args.command or "build"
     root = getattr(args, "root", Path("."))

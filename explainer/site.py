@@ -9,6 +9,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -187,8 +188,12 @@ def build_site(root: Path, config: dict, page_sources: dict[str, Path], problems
     tmp = site.with_name(f".{site.name}.tmp-{os.getpid()}")
     shutil.rmtree(tmp, ignore_errors=True)
     env = {**os.environ, "SOURCE_DATE_EPOCH": source_date_epoch(root), "PYTHONHASHSEED": "0"}
-    proc = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "-f", str(cfg), "-d", str(tmp)],
-                          cwd=root, capture_output=True, text=True, env=env)
+    try:
+        proc = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "-f", str(cfg), "-d", str(tmp)],
+                              cwd=root, capture_output=True, text=True, env=env)
+    except BaseException:  # interrupted (Ctrl-C, SIGTERM): leave no half-built folder behind
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
     if proc.returncode != 0:
         shutil.rmtree(tmp, ignore_errors=True)
         reported = False
@@ -204,9 +209,14 @@ def build_site(root: Path, config: dict, page_sources: dict[str, Path], problems
             problems.add(root / "mkdocs.yml", f"mkdocs build failed: {tail[0]}")
         return False
     old = site.with_name(f".{site.name}.old-{os.getpid()}")
-    if site.exists():
-        os.replace(site, old)
-    os.replace(tmp, site)
+    # The swap is two renames; hold Ctrl-C and SIGTERM until both are done, so site/ never goes missing.
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        if site.exists():
+            os.replace(site, old)
+        os.replace(tmp, site)
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
     shutil.rmtree(old, ignore_errors=True)
     return True
 
