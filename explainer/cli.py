@@ -25,6 +25,8 @@ def parser() -> argparse.ArgumentParser:
     sub.add_parser("check", parents=[common], help="check every input a build would, without building the site")
     serve = sub.add_parser("serve", parents=[common], help="live preview on 127.0.0.1: rebuilds what changed and reloads the browser")
     serve.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default: 8000)")
+    diff = sub.add_parser("diff", parents=[common], help="list figures, charts and pages that changed since a git ref (Markdown)")
+    diff.add_argument("ref", help="a commit, branch or tag, e.g. origin/main")
     publish = sub.add_parser("publish", parents=[common], help="build and publish the site as an edition on the gh-pages branch (mike)")
     publish.add_argument("edition", help="the edition's name, e.g. 2021-10 or 2026.1")
     publish.add_argument("--alias", action="append", default=[], help="also point this alias at the edition (e.g. latest); repeatable")
@@ -70,6 +72,10 @@ def main(argv: list[str] | None = None) -> int:
             from .serve import serve
 
             return serve(root, args.port, strict)
+        elif command == "diff":
+            from .diff import report
+
+            print(report(root, args.ref), end="")
         elif command == "publish":
             from .publish import run_publish
 

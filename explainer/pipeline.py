@@ -42,7 +42,7 @@ def _progress(n: int, total: int, slug: str) -> None:
         print(f"\rRendering chart {n}/{total}: {slug:<40}", end="\r" if n < total else "\n", file=sys.stderr, flush=True)
 
 
-def gather(root: Path, strict: bool = False) -> Gathered:
+def gather(root: Path, strict: bool = False, cache_dir: Path | None = None) -> Gathered:
     """Read and check everything; raise Problems listing every problem found."""
     problems = Collector(root)
     user = site.read_user_config(root, problems)
@@ -54,7 +54,7 @@ def gather(root: Path, strict: bool = False) -> Gathered:
     chart_files = {p.stem for p in (root / charts.CHARTS_DIR).glob("*.py") if not p.name.startswith("_")}
     if package is not None:
         figs = figures.load(root, package, problems)
-        cache = ChartCache(root / site.GENERATED / "charts")
+        cache = ChartCache(cache_dir or root / site.GENERATED / "charts")
         rendered = charts.render(root, chart_sources, package, problems, cache, _progress)
     # Pages are checked even when the data failed: unknown names and bad links are found in the same run.
     pages.render(root, page_list, figs, rendered, chart_files, package, problems, declared)
