@@ -67,7 +67,8 @@ def main(argv: list[str] | None = None) -> int:
             g = gather(root.resolve(), strict)
             for w in g.warnings:
                 print(w, file=sys.stderr)
-            print(f"No problems: {len(g.pages)} pages, {len(g.figures)} figures, {len(g.charts)} charts checked.")
+            warned = f"; {len(g.warnings)} warning{'s' if len(g.warnings) != 1 else ''}" if g.warnings else ""
+            print(f"No problems: {len(g.pages)} pages, {len(g.figures)} figures, {len(g.charts)} charts checked{warned}.")
         elif command == "serve":
             from .serve import serve
 

@@ -10,7 +10,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import charts, data, figures, pages, site, sources_page
+from . import charts, data, figures, pages, site, sources_page, spelling
 from .chart_cache import ChartCache
 from .problems import Collector, Problems
 from .vega_bundle import vega_javascript
@@ -58,6 +58,7 @@ def gather(root: Path, strict: bool = False, cache_dir: Path | None = None) -> G
         rendered = charts.render(root, chart_sources, package, problems, cache, _progress)
     # Pages are checked even when the data failed: unknown names and bad links are found in the same run.
     pages.render(root, page_list, figs, rendered, chart_files, package, problems, declared)
+    spelling.check(root, [p.source for p in page_list], problems)
     problems.raise_if_any(strict)
     return Gathered(user, package, figs, rendered, page_list, [p for p in problems.items if p.warning])
 

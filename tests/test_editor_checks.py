@@ -83,3 +83,18 @@ def test_huge_csv_bad_cell_near_the_end_is_found(tmp_path):
     assert result.stderr.splitlines()[0] == (
         "charts/data/harvest.csv:299999:12: \"many\" in column \"count\" is not a valid integer "
         "(fix the value or the field's type in datapackage.json)")
+
+
+def test_misspellings_are_flagged_and_the_word_list_silences_them(tmp_path):
+    root = _explainer(tmp_path)
+    (root / "content" / "02-spelling.md").write_text("---\ntitle: Spelling\n---\nThe boat was recieved by Darmanin's teh gendarmes.\n")
+    result = run_build(root, "check")
+    assert result.returncode == 0
+    assert result.stderr.splitlines() == [
+        'content/02-spelling.md:4:14: warning: "recieved" may be misspelt (did you mean received? If the word is right, add it to spelling.txt)',
+        'content/02-spelling.md:4:37: warning: "teh" may be misspelt (did you mean the? If the word is right, add it to spelling.txt)',
+    ]
+    assert "2 warnings" in result.stdout
+    (root / "spelling.txt").write_text("teh\n")
+    assert len(run_build(root, "check").stderr.splitlines()) == 1
+    assert run_build(root, "check", "--strict").returncode == 1
