@@ -1,0 +1,155 @@
+"""Benchmarks for the build, recorded as ratios to a floor measured in the same run.
+
+    .venv/bin/python bench/run.py [--runs 5]      # writes bench/RESULTS.md
+
+The floor is plain `mkdocs build` of the same generated docs/ (what any MkDocs site pays).
+Scenarios, each the median of --runs runs on a copy of the default explainer:
+cold build (empty project cache), warm build (nothing changed), rebuild after editing one
+section, rebuild after editing one CSV row, and `check`. Also: peak memory, time per chart,
+and the bytes (gzip) each page transfers before any interaction.
+"""
+from __future__ import annotations
+
+import argparse
+import gzip
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+
+def timed(cmd: list[str], cwd: Path) -> tuple[float, int]:
+    """Wall seconds and peak resident memory (KiB) of one command and the processes it waits for."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - started
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed: {proc.stderr.read().decode()}")
+    return elapsed, usage.ru_maxrss
+
+
+def scenario(name, runs, prepare, cmd, root):
+    times, peak = [], 0
+    for i in range(runs):
+        prepare(i)
+        seconds, rss = timed(cmd, root)
+        times.append(seconds)
+        peak = max(peak, rss)
+    return name, statistics.median(times), peak, times
+
+
+def page_weights(site: Path) -> list[tuple[str, int]]:
+    """gzip bytes of each page plus the same-site CSS and scripts it loads before any interaction
+    (the Vega runtime and chart specs load only when a chart nears the viewport)."""
+    rows = []
+    for page in sorted(site.rglob("index.html")):
+        if "assets" in page.parts or "search" in page.parts:
+            continue
+        html = page.read_text(encoding="utf-8")
+        total = len(gzip.compress(html.encode(), mtime=0))
+        for ref in re.findall(r'<(?:script[^>]+src|link[^>]+rel="stylesheet"[^>]+href)="([^"]+)"', html):
+            asset = (page.parent / ref.split("?")[0]).resolve()
+            if asset.is_file():
+                total += len(gzip.compress(asset.read_bytes(), mtime=0))
+        rows.append(("/" + str(page.parent.relative_to(site)).replace(".", "") + "/", total))
+    return [(p.replace("//", "/"), b) for p, b in rows]
+
+
+def chart_times() -> list[tuple[str, float]]:
+    from explainer import charts, data
+    from explainer.problems import Collector
+
+    problems = Collector(REPO)
+    package = data.load(REPO, problems)
+    sources = charts.discover(REPO, problems)
+    first = next(iter(sources.values()))
+    charts._render_one(first, package, problems)  # start the engine once; later renders are what matter
+    out = []
+    for slug, source in sources.items():
+        started = time.perf_counter()
+        charts._render_one(source, package, problems)
+        out.append((slug, time.perf_counter() - started))
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    py = sys.executable
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "explainer"
+        root.mkdir()
+        for name in ("content", "charts", "mkdocs.yml"):
+            src = REPO / name
+            (shutil.copytree if src.is_dir() else shutil.copy2)(src, root / name)
+        build = [py, str(REPO / "build.py"), "--root", str(root)]
+        subprocess.run(build, check=True, capture_output=True)  # user-level Vega bundle cache, once
+        section = root / "content" / "01-the-patrol.md"
+        csv = root / "charts" / "data" / "uk_arrivals_by_month.csv"
+        section_text, csv_text = section.read_text(), csv.read_text()
+
+        def cold(i):
+            for d in ("site", "docs", ".cache"):
+                shutil.rmtree(root / d, ignore_errors=True)
+
+        def nothing(i):
+            pass
+
+        def edit_section(i):
+            section.write_text(section_text + f"\nAn added sentence, version {i}.\n")
+
+        def edit_row(i):  # January 2021's people count, nudged by 1 or 2: a change on every run
+            lines = csv_text.splitlines()
+            idx = next(n for n, line in enumerate(lines) if line.startswith("2021-01,"))
+            cells = lines[idx].split(",")
+            cells[1] = str(int(cells[1]) + i % 2 + 1)
+            lines[idx] = ",".join(cells)
+            csv.write_text("\n".join(lines) + "\n")
+
+        results = []
+        results.append(scenario("cold build (empty project cache)", args.runs, cold, build, root))
+        results.append(scenario("warm build (nothing changed)", args.runs, nothing, build, root))
+        results.append(scenario("rebuild after editing one section", args.runs, edit_section, build, root))
+        results.append(scenario("rebuild after editing one CSV row", args.runs, edit_row, build, root))
+        csv.write_text(csv_text)
+        section.write_text(section_text)
+        subprocess.run(build, check=True, capture_output=True)
+        results.append(scenario("check", args.runs, nothing, [py, str(REPO / "build.py"), "check", "--root", str(root)], root))
+        floor_site = Path(tmp) / "floor"
+        floor = scenario("floor: mkdocs build of the same docs/", args.runs, lambda i: shutil.rmtree(floor_site, ignore_errors=True),
+                         [py, "-m", "mkdocs", "build", "--quiet", "-f", str(root / ".cache" / "explainer" / "mkdocs.yml"), "-d", str(floor_site)], root)
+        weights = page_weights(root / "site")
+    per_chart = chart_times()
+
+    base = floor[1]
+    out = ["# Benchmark results", "",
+           f"Measured with `.venv/bin/python bench/run.py --runs {args.runs}` on {platform.machine()}, "
+           f"{os.cpu_count()} cores, Python {platform.python_version()}; median of {args.runs} runs each. "
+           "Ratios are to the floor measured in the same run.", "",
+           "| scenario | median s | ratio to floor | peak memory MiB | runs (s) |", "|---|---|---|---|---|"]
+    for name, med, peak, times in results + [floor]:
+        out.append(f"| {name} | {med:.2f} | {med / base:.2f}× | {peak / 1024:.0f} | {', '.join(f'{t:.2f}' for t in times)} |")
+    out += ["", "## Render time per chart (engine already started)", "", "| chart | seconds |", "|---|---|"]
+    out += [f"| {slug} | {sec:.3f} |" for slug, sec in per_chart]
+    out += ["", "## Bytes transferred per page before any interaction (gzip)", "",
+            "HTML plus the CSS and scripts it loads; the Vega runtime and chart specs load only when a chart nears the viewport.", "",
+            "| page | KB |", "|---|---|"]
+    out += [f"| {page} | {b / 1024:.1f} |" for page, b in weights]
+    (REPO / "bench" / "RESULTS.md").write_text("\n".join(out) + "\n", encoding="utf-8")
+    print("\n".join(out))
+
+
+if __name__ == "__main__":
+    main()
