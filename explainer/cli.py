@@ -53,9 +53,18 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         if command == "build":
+            from .site import source_date_epoch
+            from .stamp import record, up_to_date
+
+            resolved, epoch = root.resolve(), source_date_epoch(root.resolve())
+            if up_to_date(resolved, strict, epoch):
+                print(f"Nothing changed since the last build: {root / 'site'} is up to date.")
+                return 0
             from .pipeline import build
 
             result = build(root, strict=strict)
+            if not result.warnings:  # a build with warnings re-reports them next time
+                record(resolved, strict, epoch)
             for w in result.warnings:
                 print(w, file=sys.stderr)
             print(f"Built {result.pages} pages and {result.charts} charts ({result.charts - result.charts_cached} rendered, "

@@ -39,7 +39,7 @@ from .problems import Collector, Problem, Problems
 BRANCH = "gh-pages"
 # Editions are named by when they go out: 2021-10, 2026.1, 2024-03-15; `next` is the preview of main.
 EDITION_PATTERN = re.compile(r"^(?:\d{4}(?:[-.]\d{1,2}){0,2}|next)$")
-EDITION_HINT = "name an edition like 2021-10, 2026.1 or 2024-03-15 (year, then month or number), or next for the preview"
+EDITION_HINT = "name an edition like 2021-10, 2026.1 or 2024-03-15, or next for the preview"
 ALIAS_PATTERN = re.compile(r"^[a-z][a-z0-9-]{0,31}$")
 # MkDocs (and hence mike) read these field types as dates; the latest value is "the data runs to".
 DATE_TYPES = {"date", "datetime", "yearmonth", "year"}
@@ -237,6 +237,8 @@ def run_publish(root: Path, args, strict: bool = False) -> str:
     head = _rev(root, "HEAD")
     if head is None:
         raise Problems([Problem(".", None, None, "the repository has no commit yet", "commit the explainer first")])
+    if _git(root, "symbolic-ref", "--quiet", "--short", "HEAD").stdout.strip() == BRANCH:
+        raise Problems([Problem(".", None, None, f"the {BRANCH} branch is checked out", "switch back to your working branch")])
     dirty = dirty_paths(root, top_dir)
     if dirty and not args.allow_dirty:
         shown = ", ".join(dirty[:5]) + (f" and {len(dirty) - 5} more" if len(dirty) > 5 else "")
@@ -248,10 +250,8 @@ def run_publish(root: Path, args, strict: bool = False) -> str:
                                     f"add it with git remote add {remote} URL, or pass --remote NAME")])
     else:
         problems = _sync_with_remote(root, remote)
-        if problems:
+        if problems and args.push:  # a local-only publish may go ahead offline, on the local branch
             raise Problems(problems)
-    if _git(root, "symbolic-ref", "--quiet", "--short", "HEAD").stdout.strip() == BRANCH:
-        raise Problems([Problem(".", None, None, f"the {BRANCH} branch is checked out", "switch back to your working branch")])
 
     start = _rev(root, f"refs/heads/{BRANCH}")
     published = _published(root, start) if start else []

