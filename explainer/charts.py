@@ -7,6 +7,7 @@ This stage knows nothing of pages.
 from __future__ import annotations
 
 import ast
+import base64
 import contextlib
 import os
 import signal
@@ -61,6 +62,7 @@ class RenderedChart:
     resources: list[str] = field(default_factory=list)
     titles: dict[str, str] = field(default_factory=dict)  # column -> reader-facing header
     source_ids: list[str] = field(default_factory=list)  # sources of the rows the chart was given
+    png: str = ""  # base64 PNG on white, for link previews (Open Graph / Twitter cards)
     cached: bool = False
 
 
@@ -251,6 +253,8 @@ def _render_one(source: ChartSource, package: DataPackage, problems: Collector) 
     spec["config"] = {**CHART_CONFIG, **spec.get("config", {})}
     try:
         svg = vlc.vegalite_to_svg(spec, allowed_base_urls=[])
+        # Link previews need an opaque image; scale 2 gives about 1,200 px across.
+        png = vlc.vegalite_to_png({**spec, "config": {**spec["config"], "background": "white"}}, scale=2, allowed_base_urls=[])
         vega = vlc.vegalite_to_vega(spec)
         table = plotted_table(chart)
     except Exception as e:
@@ -260,7 +264,7 @@ def _render_one(source: ChartSource, package: DataPackage, problems: Collector) 
         source.slug, source.title, source.description,
         accessible_svg(svg, source.slug, source.title, source.description),
         vega, [str(c) for c in table.columns], format_rows(table),
-        table_csv(table), used, column_titles(spec), cited_sources(spec),
+        table_csv(table), used, column_titles(spec), cited_sources(spec), base64.b64encode(png).decode("ascii"),
     )
 
 

@@ -40,6 +40,7 @@ class Page:
     markdown: str = ""
     figures_used: list[str] = field(default_factory=list)
     charts_used: list[str] = field(default_factory=list)
+    preview: dict = field(default_factory=dict)  # link-preview image and its alt text
 
 
 def docs_name(path: Path) -> str:
@@ -186,6 +187,8 @@ def render(root: Path, pages: list[Page], figures: dict[str, Figure], charts: di
 
     names = {p.name for p in pages} | {"sources.md"}
     values = data_values(package) if package else set()
+    # Pages without a chart of their own use the explainer's first chart as their preview image.
+    first_chart = next((m for p in pages for m in re.findall(r"chart\(\s*[\"']([a-z0-9_]+)", p.body) if m in charts), None)
     for page in pages:
         base = "" if page.name == "index.md" else "../"
         try:
@@ -241,7 +244,7 @@ def render(root: Path, pages: list[Page], figures: dict[str, Figure], charts: di
         for line, col, text, names_ in typed_numbers(page.body, values, figures):
             hint = f"use {{{{ fig.{names_[0]} }}}}" if names_ else "add a figure for it to charts/figures.yml and use {{ fig.name }}"
             problems.add(page.source, f"number {text} is typed in, but the data holds it", line, col, hint=hint, warning=True)
-        page.markdown = _assemble(page, body, figures, charts, package, cite)
+        page.markdown = _assemble(page, body, figures, charts, package, cite, first_chart)
 
 
 def _template_line(exc: BaseException) -> int | None:
@@ -278,10 +281,14 @@ def figure_html(template, chart: RenderedChart, package: DataPackage, base: str)
     return re.sub(r"\n\s*\n", "\n", html)  # a blank line would end Markdown's raw HTML block
 
 
-def _assemble(page: Page, body: str, figures, charts, package, cite) -> str:
+def _assemble(page: Page, body: str, figures, charts, package, cite, lead_chart: str | None = None) -> str:
     meta = {"title": page.title}
     if page.description:
         meta["description"] = page.description
+    lead = next((c for c in page.charts_used if c in charts), lead_chart)
+    if lead:  # the page's first chart (or the explainer's) is its image in link previews
+        page.preview = {"image": f"assets/charts/{lead}.png", "image_alt": charts[lead].title}
+        meta.update(page.preview)
     parts = ["---", yaml.safe_dump(meta, allow_unicode=True, sort_keys=True).strip(), "---", "", f"# {_escape_heading(page.title)}", "", body.strip(), ""]
     cited = [s for name in page.figures_used for s in figures[name].source_ids]
     if cited:

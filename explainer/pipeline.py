@@ -79,7 +79,8 @@ def prepare(root: Path, strict: bool = False, mkdocs_extra: dict | None = None, 
             figure_pages.setdefault(name, []).append((page.name, page.title))
     note = f"\n---\n\n{page_note.strip()}\n" if page_note.strip() else ""
     files: dict[str, bytes | str] = {page.name: page.markdown + note for page in g.pages}
-    files[sources_page.NAME] = sources_page.markdown(g.package, g.figures, figure_pages) + note
+    image = g.pages[0].preview if g.pages else {}  # the lede's preview image
+    files[sources_page.NAME] = sources_page.markdown(g.package, g.figures, figure_pages, image) + note
     files.update(site.asset_files(vega_javascript()))
     files.update(site.chart_files(g.charts))
     for name, path in g.package.paths.items():

@@ -5,6 +5,7 @@ MkDocs is driven as a command, never imported: moving to its successor stays a s
 """
 from __future__ import annotations
 
+import base64
 import json
 import os
 import re
@@ -232,4 +233,6 @@ def chart_files(charts) -> dict[str, str]:
     for slug, chart in charts.items():
         files[f"assets/charts/{slug}.vg.json"] = json.dumps(chart.vega, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
         files[f"assets/charts/{slug}.csv"] = chart.csv
+        if chart.png:
+            files[f"assets/charts/{slug}.png"] = base64.b64decode(chart.png)
     return files

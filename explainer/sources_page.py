@@ -16,9 +16,11 @@ def _md(text) -> str:
     return str(text).replace("\\", "\\\\").replace("<", "&lt;").replace("[", "\\[").replace("]", "\\]").replace("*", "\\*").replace("_", "\\_")
 
 
-def markdown(package: DataPackage, figures: dict[str, Figure], figure_pages: dict[str, list[tuple[str, str]]]) -> str:
+def markdown(package: DataPackage, figures: dict[str, Figure], figure_pages: dict[str, list[tuple[str, str]]],
+             image: dict | None = None) -> str:
     d = package.descriptor
     meta = {"title": TITLE, "description": f"Where every number in {d.get('title', 'this explainer')} comes from, what each series measures and where sources disagree."}
+    meta.update(image or {})  # the link-preview image, as on the other pages
     out = ["---", yaml.safe_dump(meta, allow_unicode=True, sort_keys=True).strip(), "---", "", f"# {TITLE}", ""]
     if d.get("description"):
         out += [_md(d["description"]), ""]

@@ -102,3 +102,27 @@ def test_sources_page_lists_every_source(channel_site):
     assert ids
     for sid in ids:
         assert f'id="source-{sid}"' in html, sid
+
+
+def test_every_page_has_link_preview_tags_with_a_chart_png(channel_site):
+    import struct
+
+    site = channel_site / "site"
+    for page in sorted(site.rglob("index.html")):
+        if "assets" in page.parts or "search" in page.parts:
+            continue
+        html = page.read_text(encoding="utf-8")
+        tags = dict(re.findall(r'<meta (?:property|name)="((?:og|twitter):[a-z:_]+)" content="([^"]*)"', html))
+        assert re.search(r'<meta name="description" content="[^"]{40,}"', html), page
+        for key in ("og:title", "og:description", "og:image", "og:image:alt", "twitter:card", "twitter:image"):
+            assert tags.get(key), f"{page.relative_to(site)} lacks {key}"
+        assert tags["twitter:card"] == "summary_large_image"
+        png = (page.parent / tags["og:image"]).resolve()
+        data = png.read_bytes()
+        assert data[:8] == b"\x89PNG\r\n\x1a\n"
+        width, height = struct.unpack(">II", data[16:24])
+        assert width >= 1000 and height >= 300, (png.name, width, height)
+    # A section's own lead chart is its preview image.
+    stats = (site / "the-statistics" / "index.html").read_text(encoding="utf-8")
+    first_chart = re.search(r'<figure class="explainer-chart" id="chart-([a-z0-9_]+)"', stats).group(1)
+    assert f'content="../assets/charts/{first_chart}.png"' in stats
