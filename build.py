@@ -2,7 +2,11 @@
 """Build the explainer in this folder (or --root DIR). See README.md."""
 import sys
 
-from explainer.cli import main
-
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        from explainer.cli import main
+
+        sys.exit(main())
+    except KeyboardInterrupt:  # stopped before the command began: nothing was written
+        print("Interrupted; site/ was left as it was.", file=sys.stderr)
+        sys.exit(130)

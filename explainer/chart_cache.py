@@ -16,7 +16,7 @@ from pathlib import Path
 from .charts import CHART_CONFIG, ChartSource, RenderedChart
 from .data import DataPackage
 
-FORMAT = 3  # bump when RenderedChart or the rendering code changes shape
+FORMAT = 4  # bump when RenderedChart or the rendering code changes shape
 
 
 def _versions() -> str:

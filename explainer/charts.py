@@ -17,6 +17,7 @@ import importlib.util
 import re
 import sys
 import traceback
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -212,25 +213,53 @@ def column_titles(spec: dict) -> dict[str, str]:
 
 def render(root: Path, sources: dict[str, ChartSource], package: DataPackage, problems: Collector,
            cache: "ChartCache | None" = None, progress=None) -> dict[str, RenderedChart]:
+    """Render every chart not in the cache. Chart code runs one at a time in the main thread (so
+    a time limit can stop it); the rendering itself (vl-convert, VegaFusion: native code that
+    releases the GIL) runs on all cores."""
     rendered: dict[str, RenderedChart] = {}
-    for n, (slug, source) in enumerate(sources.items(), 1):
+    todo = []
+    for slug, source in sources.items():
         hit = cache.get(source, package) if cache else None
         if hit is not None:
             rendered[slug] = hit
-            continue
-        if progress:
-            progress(n, len(sources), slug)
-        result = _render_one(source, package, problems)
+        else:
+            todo.append(source)
+    if not todo:
+        return rendered
+    warm = threading.Thread(target=warm_up, daemon=True)  # start the engine while chart code runs
+    warm.start()
+    built = []
+    for source in todo:
+        result = _build_spec(source, package, problems)
         if result is not None:
-            rendered[slug] = result
+            built.append((source, *result))
+    warm.join()
+    with ThreadPoolExecutor(max_workers=max(1, min(len(built), os.cpu_count() or 1))) as pool:
+        futures = [pool.submit(_render_spec, *item) for item in built]
+        for n, (item, future) in enumerate(zip(built, futures), 1):
+            source = item[0]
+            if progress:
+                progress(n, len(built), source.slug)
+            try:
+                result = future.result()
+            except Exception as e:
+                problems.add(source.path, f"chart cannot be rendered: {str(e).splitlines()[0]}")
+                continue
+            rendered[source.slug] = result
             if cache:
                 cache.put(source, package, result)
-    return rendered
+    return {slug: rendered[slug] for slug in sources if slug in rendered}
 
 
-def _render_one(source: ChartSource, package: DataPackage, problems: Collector) -> RenderedChart | None:
+def warm_up() -> None:
+    """The first vl-convert call in a process starts its engine (~0.3-0.5 s)."""
     import vl_convert as vlc
 
+    vlc.vegalite_to_vega({"mark": "point"})
+
+
+def _build_spec(source: ChartSource, package: DataPackage, problems: Collector):
+    """Run the editor's chart code and check the Vega-Lite spec it gives; None on a problem."""
     with _time_limit(CHART_TIME_LIMIT):
         try:
             chart, used = _build_chart(source, package, problems)
@@ -251,21 +280,29 @@ def _render_one(source: ChartSource, package: DataPackage, problems: Collector) 
         problems.add(source.path, f"chart reaches for data {what}: {remote[0]}", hint='use data["resource_name"] from the data package instead')
         return None
     spec["config"] = {**CHART_CONFIG, **spec.get("config", {})}
-    try:
-        svg = vlc.vegalite_to_svg(spec, allowed_base_urls=[])
-        # Link previews need an opaque image; scale 2 gives about 1,200 px across.
-        png = vlc.vegalite_to_png({**spec, "config": {**spec["config"], "background": "white"}}, scale=2, allowed_base_urls=[])
-        vega = vlc.vegalite_to_vega(spec)
-        table = plotted_table(chart)
-    except Exception as e:
-        problems.add(source.path, f"chart cannot be rendered: {str(e).splitlines()[0]}")
-        return None
+    return chart, spec, used
+
+
+def _render_spec(source: ChartSource, chart, spec: dict, used: list[str]) -> RenderedChart:
+    import vl_convert as vlc
+
+    vega = vlc.vegalite_to_vega(spec)  # compile once; the SVG is drawn from the compiled spec
+    svg = vlc.vega_to_svg(vega, allowed_base_urls=[])
+    table = plotted_table(chart)
     return RenderedChart(
         source.slug, source.title, source.description,
         accessible_svg(svg, source.slug, source.title, source.description),
         vega, [str(c) for c in table.columns], format_rows(table),
-        table_csv(table), used, column_titles(spec), cited_sources(spec), base64.b64encode(png).decode("ascii"),
+        table_csv(table), used, column_titles(spec), cited_sources(spec),
     )
+
+
+def preview_png(chart: RenderedChart) -> bytes:
+    """The chart as an opaque PNG for link previews (about 1,200 px across), drawn from its SVG."""
+    import vl_convert as vlc
+
+    svg = re.sub(r"(<svg[^>]*>)", r'\1<rect width="100%" height="100%" fill="white"/>', chart.svg, count=1)
+    return vlc.svg_to_png(svg, scale=2)
 
 
 def cited_sources(spec: dict) -> list[str]:

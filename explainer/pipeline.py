@@ -5,6 +5,7 @@ reported together.
 """
 from __future__ import annotations
 
+import base64
 import sys
 import time
 from dataclasses import dataclass
@@ -82,11 +83,25 @@ def prepare(root: Path, strict: bool = False, mkdocs_extra: dict | None = None, 
     image = g.pages[0].preview if g.pages else {}  # the lede's preview image
     files[sources_page.NAME] = sources_page.markdown(g.package, g.figures, figure_pages, image) + note
     files.update(site.asset_files(vega_javascript()))
+    _preview_images(root, g)
     files.update(site.chart_files(g.charts))
     for name, path in g.package.paths.items():
         files[f"assets/data/{path.name}"] = path.read_bytes()
     nav = [{page.title: page.name} for page in g.pages] + [{sources_page.TITLE: sources_page.NAME}]
     return Prepared(g, files, site.mkdocs_config(g.config, root, nav, mkdocs_extra))
+
+
+def _preview_images(root: Path, g: Gathered) -> None:
+    """PNG previews only for the charts that pages use as their link-preview image (rasterising
+    costs as much as rendering), kept in the chart cache with the chart."""
+    cache = ChartCache(root / site.GENERATED / "charts")
+    sources = {s.slug: s for s in charts.discover(root, Collector(root)).values()}
+    for slug in dict.fromkeys(p.preview["image"].split("/")[-1][:-4] for p in g.pages if p.preview):
+        chart = g.charts.get(slug)
+        if chart is not None and not chart.png:
+            chart.png = base64.b64encode(charts.preview_png(chart)).decode("ascii")
+            if slug in sources:
+                cache.put(sources[slug], g.package, chart)
 
 
 def build(root: Path, site_dir: Path | None = None, strict: bool = False,
