@@ -50,6 +50,7 @@ def gather(root: Path, strict: bool = False, cache_dir: Path | None = None) -> G
     package = data.load(root, problems)
     chart_sources = charts.discover(root, problems)
     page_list = pages.discover(root, problems)
+    speller = spelling.start(root, [p.source for p in page_list])  # runs while the rest is checked
     figs, rendered = {}, {}
     declared = figures.declared_names(root)
     chart_files = {p.stem for p in (root / charts.CHARTS_DIR).glob("*.py") if not p.name.startswith("_")}
@@ -59,7 +60,7 @@ def gather(root: Path, strict: bool = False, cache_dir: Path | None = None) -> G
         rendered = charts.render(root, chart_sources, package, problems, cache, _progress)
     # Pages are checked even when the data failed: unknown names and bad links are found in the same run.
     pages.render(root, page_list, figs, rendered, chart_files, package, problems, declared)
-    spelling.check(root, [p.source for p in page_list], problems)
+    spelling.finish(speller, problems)
     problems.raise_if_any(strict)
     return Gathered(user, package, figs, rendered, page_list, [p for p in problems.items if p.warning])
 

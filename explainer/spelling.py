@@ -14,15 +14,22 @@ WORD_LIST = "spelling.txt"
 LINE = re.compile(r"^(?P<path>.+?):(?P<line>\d+): (?P<word>\S+) ==> (?P<fix>.+)$")
 
 
-def check(root: Path, files: list[Path], problems: Collector) -> None:
+def start(root: Path, files: list[Path]) -> subprocess.Popen | None:
+    """Start codespell in the background; the rest of the checks run meanwhile."""
     if not files:
-        return
+        return None
     args = [sys.executable, "-m", "codespell_lib", "--disable-colors"]
     words = root / WORD_LIST
     if words.is_file():
         args += ["--ignore-words", str(words)]
-    proc = subprocess.run(args + [str(f) for f in files], capture_output=True, text=True)
-    for raw in proc.stdout.splitlines():
+    return subprocess.Popen(args + [str(f) for f in files], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+
+
+def finish(proc: subprocess.Popen | None, problems: Collector) -> None:
+    if proc is None:
+        return
+    out, _ = proc.communicate()
+    for raw in out.splitlines():
         m = LINE.match(raw.strip())
         if not m:
             continue
