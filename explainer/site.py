@@ -43,6 +43,7 @@ DEFAULTS = {
     },
 }
 OWN_CSS = "assets/explainer/explainer.css"
+CSP_HOOK = str(Path(__file__).parent / "mkdocs_hooks" / "csp.py")
 OWN_JS = {"path": "assets/explainer/charts.js", "defer": True}
 
 
@@ -128,8 +129,11 @@ def mkdocs_config(user: dict, root: Path, nav: list[dict], extra: dict | None = 
     config["extra_javascript"] = [OWN_JS, *user.get("extra_javascript", [])]
     config["docs_dir"] = str(root / "docs")
     config["nav"] = nav
+    # The generated config lives elsewhere: the editor's hooks are found from mkdocs.yml's folder.
+    config["hooks"] = [str((root / h).resolve()) if isinstance(h, str) else h for h in user.get("hooks", [])]
     if extra:
         config = _merge(config, extra)
+    config["hooks"] = [h for h in config["hooks"] if h != CSP_HOOK] + [CSP_HOOK]  # last: it hashes the final scripts
     return config
 
 

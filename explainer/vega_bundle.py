@@ -8,7 +8,10 @@ from pathlib import Path
 
 # vl-convert resolves this module specifier to the copy of Vega vendored inside it (no network).
 # Its documented `vega` name is Vega's default export, which is null; the namespace is what we need.
-SNIPPET = 'import * as V from "https://cdn.jsdelivr.net/npm/vega@{version}/+esm"; window.vega = V;'
+# The expression interpreter (vendored too) lets charts run under a CSP without 'unsafe-eval'.
+SNIPPET = ('import * as V from "https://cdn.jsdelivr.net/npm/vega@{version}/+esm"; '
+           'import {{expressionInterpreter}} from "https://cdn.jsdelivr.net/npm/vega-interpreter@2.0.0/+esm"; '
+           'window.vega = V; window.vegaExpressionInterpreter = expressionInterpreter;')
 
 
 def cache_dir() -> Path:
@@ -19,7 +22,7 @@ def cache_dir() -> Path:
 def vega_javascript() -> bytes:
     import vl_convert as vlc
 
-    path = cache_dir() / f"vega-{vlc.get_vega_version()}-vlc-{vlc.__version__}-ns.js"
+    path = cache_dir() / f"vega-{vlc.get_vega_version()}-vlc-{vlc.__version__}-ns-interp.js"
     if path.is_file():
         return path.read_bytes()
     code = vlc.javascript_bundle(SNIPPET.format(version=vlc.get_vega_version())).encode("utf-8")

@@ -96,3 +96,31 @@ def test_tooltip_shows_formatted_value(server, browser, channel_site):
     tip.wait_for(state="visible", timeout=5000)
     assert ":" in tip.inner_text() and any(ch.isdigit() for ch in tip.inner_text())
     page.close()
+
+
+CSP_LISTENER = """
+window.__cspViolations = [];
+document.addEventListener('securitypolicyviolation', e =>
+  window.__cspViolations.push(e.violatedDirective + ' ' + e.blockedURI + ' ' + (e.sample || '')));
+"""
+
+
+def test_strict_csp_without_violations_and_charts_still_interactive(server, browser, channel_site):
+    page = browser.new_page()
+    page.add_init_script(CSP_LISTENER)
+    errors = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    for path in _pages(channel_site):
+        page.goto(server + path.replace("//", "/"))
+        policy = page.locator('meta[http-equiv="Content-Security-Policy"]').get_attribute("content")
+        assert "'unsafe-inline'" not in policy and "'unsafe-eval'" not in policy
+        assert "script-src 'self' 'sha256-" in policy and "style-src 'self'" in policy
+        for fig in page.locator("figure.explainer-chart").all():
+            fig.scroll_into_view_if_needed()
+            page.wait_for_function("f => f.classList.contains('explainer-chart--live')", arg=fig.element_handle(), timeout=15000)
+        page.locator(".md-search__input").click()  # the search worker runs under the policy too
+        page.keyboard.type("boats")
+        page.wait_for_selector(".md-search-result__item", timeout=10000)
+        assert page.evaluate("window.__cspViolations") == [], path
+    assert errors == []
+    page.close()

@@ -94,7 +94,9 @@
       var live = document.createElement("div");
       live.className = "explainer-chart__live";
       still.parentNode.insertBefore(live, still.nextSibling);
-      var view = new vega.View(vega.parse(loaded[1]), { renderer: "svg", container: live, hover: true });
+      // ast + interpreter: expressions are interpreted, not compiled with new Function (strict CSP).
+      var view = new vega.View(vega.parse(loaded[1], null, { ast: true }),
+        { renderer: "svg", container: live, hover: true, expr: window.vegaExpressionInterpreter });
       view.tooltip(tooltip);
       return view.runAsync().then(function () {
         var svg = live.querySelector("svg");
