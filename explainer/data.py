@@ -295,6 +295,17 @@ def _check_sources(package: DataPackage, pkg_path: Path, problems: Collector) ->
         problems.add(pkg_path, f'no "{SOURCES_RESOURCE}" resource', hint="add sources.csv with id, title, publisher, url and declare it")
         return
     package.sources = {str(r["id"]): r for r in sources.to_dict("records")}
+    rows = _row_lines(package.paths[SOURCES_RESOURCE])
+    for i, (sid, src) in enumerate(package.sources.items()):
+        line = rows[i + 1][0] if i + 1 < len(rows) else None
+        # Ids become HTML anchors and URLs become links: keep both to forms that are safe as they are.
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", sid):
+            problems.add(package.paths[SOURCES_RESOURCE], f"source id {sid!r} is not a simple name", line, 1,
+                         hint="use letters, digits, _ . and -, e.g. ho_quarterly_2026")
+        url = str(src.get("url") or "")
+        if not re.fullmatch(r"https?://[^\s\"'<>()]+", url):
+            problems.add(package.paths[SOURCES_RESOURCE], f"source {sid!r} has no valid web address: {url!r}", line,
+                         hint="give the full http:// or https:// address of the document, without spaces or brackets")
     for name, table in package.tables.items():
         if name == SOURCES_RESOURCE:
             continue

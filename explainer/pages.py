@@ -165,7 +165,8 @@ class _Figures:
 
 
 def _md_link_text(text: str) -> str:
-    return re.sub(r"([\[\]\\])", r"\\\1", text)
+    """Text from the data, safe inside Markdown link text: HTML is shown, never run."""
+    return re.sub(r"([\[\]\\])", r"\\\1", text.replace("&", "&amp;").replace("<", "&lt;"))
 
 
 def render(root: Path, pages: list[Page], figures: dict[str, Figure], charts: dict[str, RenderedChart],
@@ -299,5 +300,5 @@ def _assemble(page: Page, body: str, figures, charts, package, cite, lead_chart:
 
 
 def _escape_heading(text: str) -> str:
-    return re.sub(r"([\\`*_{}\[\]<>#])", r"\\\1", text)
-
+    """A title from front matter as a Markdown heading: shown as typed, never run as HTML."""
+    return re.sub(r"([\\`*_{}\[\]#])", r"\\\1", text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))

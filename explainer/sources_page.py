@@ -12,8 +12,8 @@ TITLE = "Sources and methods"
 
 
 def _md(text) -> str:
-    """Plain text from the data, made safe to place in Markdown."""
-    return str(text).replace("\\", "\\\\").replace("<", "&lt;").replace("[", "\\[").replace("]", "\\]").replace("*", "\\*").replace("_", "\\_")
+    """Plain text from the data, made safe to place in Markdown (& too: "&amp;" in the data is shown as typed)."""
+    return str(text).replace("\\", "\\\\").replace("&", "&amp;").replace("<", "&lt;").replace("[", "\\[").replace("]", "\\]").replace("*", "\\*").replace("_", "\\_")
 
 
 def markdown(package: DataPackage, figures: dict[str, Figure], figure_pages: dict[str, list[tuple[str, str]]],

@@ -98,3 +98,14 @@ def test_misspellings_are_flagged_and_the_word_list_silences_them(tmp_path):
     (root / "spelling.txt").write_text("teh\n")
     assert len(run_build(root, "check").stderr.splitlines()) == 1
     assert run_build(root, "check", "--strict").returncode == 1
+
+
+def test_source_addresses_must_be_web_addresses(tmp_path):
+    root = _explainer(tmp_path)
+    sources = root / "charts" / "data" / "sources.csv"
+    sources.write_text(sources.read_text().replace("https://example.org/logbook-revised", "javascript:alert(1)"))
+    result = run_build(root, "check")
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[0] == (
+        "charts/data/sources.csv:3: source 'logbook_revised' has no valid web address: 'javascript:alert(1)' "
+        "(give the full http:// or https:// address of the document, without spaces or brackets)")
