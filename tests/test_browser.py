@@ -74,6 +74,7 @@ def test_with_javascript_on_charts_become_interactive_without_other_hosts(server
         page.goto(server + path.replace("//", "/"))
         for fig in page.locator("figure.explainer-chart").all():
             fig.scroll_into_view_if_needed()
+            fig.hover()  # the reader is active: charts near the viewport go live
             page.wait_for_function("f => f.classList.contains('explainer-chart--live')", arg=fig.element_handle(), timeout=15000)
             assert fig.locator(".explainer-chart__static").is_hidden()
             assert fig.locator(".explainer-chart__live svg").count() == 1
@@ -89,6 +90,7 @@ def test_tooltip_shows_formatted_value(server, browser, channel_site):
     page.goto(server + "/the-statistics/")
     fig = page.locator("figure.explainer-chart").first
     fig.scroll_into_view_if_needed()
+    fig.hover()
     page.wait_for_function("f => f.classList.contains('explainer-chart--live')", arg=fig.element_handle(), timeout=15000)
     mark = fig.locator(".explainer-chart__live svg g.mark-rect path, .explainer-chart__live svg g.mark-symbol path").first
     mark.hover()
@@ -117,10 +119,25 @@ def test_strict_csp_without_violations_and_charts_still_interactive(server, brow
         assert "script-src 'self' 'sha256-" in policy and "style-src 'self'" in policy
         for fig in page.locator("figure.explainer-chart").all():
             fig.scroll_into_view_if_needed()
+            fig.hover()  # the reader is active: charts near the viewport go live
             page.wait_for_function("f => f.classList.contains('explainer-chart--live')", arg=fig.element_handle(), timeout=15000)
         page.locator(".md-search__input").click()  # the search worker runs under the policy too
         page.keyboard.type("boats")
         page.wait_for_selector(".md-search-result__item", timeout=10000)
         assert page.evaluate("window.__cspViolations") == [], path
     assert errors == []
+    page.close()
+
+
+def test_vega_is_not_loaded_until_the_reader_acts(server, browser):
+    page = browser.new_page()
+    requested = []
+    page.on("request", lambda r: requested.append(r.url))
+    page.goto(server + "/the-statistics/")
+    page.wait_for_load_state("networkidle")
+    assert not any(u.endswith("/vega.js") for u in requested), "a page that is only loaded never fetches Vega"
+    fig = page.locator("figure.explainer-chart").first
+    fig.hover()
+    page.wait_for_function("f => f.classList.contains('explainer-chart--live')", arg=fig.element_handle(), timeout=15000)
+    assert any(u.endswith("/vega.js") for u in requested)
     page.close()

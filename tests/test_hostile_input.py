@@ -207,6 +207,7 @@ def test_the_chart_caption_table_and_tooltip_show_the_strings_as_text(server, br
     assert page.evaluate("() => document.querySelector('.explainer-chart__static svg title').textContent") == f"Harvest {HOSTILE}"
 
     fig.scroll_into_view_if_needed()
+    fig.hover()  # the reader is active: the chart goes live
     page.wait_for_function("f => f.classList.contains('explainer-chart--live')", arg=fig.element_handle(), timeout=15000)
     live = fig.locator(".explainer-chart__live svg")
     # Vega draws the category as a legend label (possibly cut short with an ellipsis): text, not markup.

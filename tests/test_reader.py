@@ -79,6 +79,7 @@ def go_live(page, timeout: float = 15.0) -> int:
     figures = page.locator("figure.explainer-chart")
     for i in range(figures.count()):
         figures.nth(i).scroll_into_view_if_needed()
+        figures.nth(i).hover()  # the reader is active: charts near the viewport go live
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         state = page.evaluate("""() => [document.querySelectorAll('figure.explainer-chart').length,

@@ -1,5 +1,5 @@
-// Progressive enhancement: each chart is complete as a static SVG; when it comes near the
-// viewport and JavaScript runs, it is swapped for an interactive Vega view with tooltips.
+// Progressive enhancement: each chart is complete as a static SVG; when the reader is active
+// and the chart comes near the viewport, it is swapped for an interactive Vega view with tooltips.
 // The Vega runtime (built at build time, served by the site itself) loads only then.
 (function () {
   "use strict";
@@ -122,5 +122,12 @@
       }
     });
   }, { rootMargin: "400px 0px" });
-  Array.prototype.forEach.call(figures, function (f) { observer.observe(f); });
+  // Start only once the reader does something (scrolls, moves the pointer, touches, types):
+  // the Vega runtime is large, and a page that is only being loaded or printed never needs it.
+  var INTENT = ["scroll", "wheel", "pointermove", "pointerdown", "touchstart", "keydown", "focusin"];
+  function start() {
+    INTENT.forEach(function (name) { window.removeEventListener(name, start, true); });
+    Array.prototype.forEach.call(figures, function (f) { observer.observe(f); });
+  }
+  INTENT.forEach(function (name) { window.addEventListener(name, start, { capture: true, passive: true }); });
 })();
