@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import jinja2
-import pandas as pd
 import yaml
 from markupsafe import Markup, escape
 

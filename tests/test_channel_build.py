@@ -9,7 +9,6 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
-import pytest
 
 SECTIONS = {"the-patrol": "The patrol", "the-diplomacy": "The diplomacy", "the-funding": "The funding", "the-statistics": "The statistics"}
 
@@ -47,7 +46,7 @@ def test_lede_four_sections_and_sources_page(channel_site):
     for slug, title in SECTIONS.items():
         page = site / slug / "index.html"
         assert page.is_file(), slug
-        assert f"<h1" in page.read_text(encoding="utf-8")
+        assert "<h1" in page.read_text(encoding="utf-8")
         assert title in page.read_text(encoding="utf-8")
         assert f'href="{slug}/"' in index, f"navigation links to {slug}"
     assert (site / "sources" / "index.html").is_file()

@@ -11,22 +11,14 @@ and title, a page's title and description and a data value (a category label) ho
 """
 from __future__ import annotations
 
-import functools
-import html
-import http.server
 import re
-import shutil
-import threading
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, copy_explainer, run_build
+from conftest import FIXTURES, chromium_browser, copy_explainer, run_build, serve_folder
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--no-first-run", "--disable-sync"]
 HOSTILE = "<script>alert(1)</script> \"quotes\" 'apostrophes' &amp; &"
 ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"
 RAW = re.compile(r"<script[^>]*>[^<]*alert\(|<script>alert", re.I)
@@ -121,28 +113,15 @@ def test_the_pages_stay_valid_html(site):
 
 # ---------------------------------------------------------------- 2. in the browser
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture(scope="module")
 def server(site):
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site)))
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
+    with serve_folder(site) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def browser_page():
-    if not shutil.which(CHROMIUM):
-        pytest.fail("Debian's chromium is not installed (make test installs it)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with chromium_browser() as browser:
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         dialogs: list[str] = []
 
@@ -153,7 +132,6 @@ def browser_page():
         page.on("dialog", on_dialog)
         page.dialogs = dialogs
         yield page
-        browser.close()
 
 
 INJECTED = """() => Array.from(document.querySelectorAll('script, [onerror], [onload]'))
