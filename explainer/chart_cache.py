@@ -31,6 +31,13 @@ class ChartCache:
         code = (Path(__file__).parent / "charts.py").read_bytes()  # the renderer itself is an input
         self.salt = hashlib.sha256(code + json.dumps(CHART_CONFIG, sort_keys=True).encode() + self.versions.encode() + bytes([FORMAT])).hexdigest()
         self.hits = self.misses = 0
+        self._digests: dict[Path, bytes] = {}
+
+    def _file_digest(self, path: Path) -> bytes:
+        """Each data file is hashed once per build, however many charts read it."""
+        if path not in self._digests:
+            self._digests[path] = hashlib.sha256(path.read_bytes()).digest()
+        return self._digests[path]
 
     def _entry(self, slug: str) -> Path:
         return self.folder / f"{slug}.json"
@@ -43,7 +50,7 @@ class ChartCache:
         for name in sorted(set(resources) | {"sources"}):
             if name not in package.paths:
                 return None
-            h.update(name.encode() + b"\0" + package.paths[name].read_bytes())
+            h.update(name.encode() + b"\0" + self._file_digest(package.paths[name]))
             h.update(json.dumps(package.resource(name).get("schema", {}), sort_keys=True).encode())
         return h.hexdigest()
 

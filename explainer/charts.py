@@ -7,7 +7,6 @@ This stage knows nothing of pages.
 from __future__ import annotations
 
 import ast
-import base64
 import contextlib
 import os
 import signal
@@ -15,7 +14,6 @@ import threading
 import html
 import importlib.util
 import re
-import sys
 import traceback
 from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Mapping
@@ -79,7 +77,7 @@ class _RecordingData(Mapping):
             raise KeyError(f"no data resource named {name!r}; known: {', '.join(sorted(self._tables))}")
         if name not in self.used:
             self.used.append(name)
-        return self._tables[name].copy()
+        return self._tables[name].copy(deep=False)  # copy-on-write (pandas 3): a chart cannot change the shared table
 
     def __iter__(self):
         return iter(self._tables)
@@ -173,10 +171,21 @@ def accessible_svg(svg: str, slug: str, title: str, description: str) -> str:
     return re.sub(r"(<svg[^>]*>)", lambda m: m.group(1) + head, svg, count=1)
 
 
+# Altair switches its data transformer with a process-wide setting (transformed_data() and the
+# VegaFusion path enable "vegafusion" for a moment). Threads doing so at once can leave it on,
+# which breaks every later to_dict(): hold this lock whenever that setting may change.
+ALTAIR_SETTINGS = threading.Lock()
+
+
 def plotted_table(chart) -> pd.DataFrame:
     """The values the chart actually plots, after its own transforms (VegaFusion evaluates them)."""
-    data = chart.transformed_data()
-    frames = data if isinstance(data, list) else [data]
+    with ALTAIR_SETTINGS:
+        data = chart.transformed_data()
+    return _plotted_frame(data if isinstance(data, list) else [data])
+
+
+def _plotted_frame(frames: list) -> pd.DataFrame:
+    """The main layer's transformed data, without Vega's helper columns."""
     frames = [f for f in frames if f is not None and len(f.columns)]
     if not frames:
         return pd.DataFrame()
@@ -269,31 +278,166 @@ def _build_spec(source: ChartSource, package: DataPackage, problems: Collector):
             return None
     if chart is None:
         return None
+    small = sum(len(f) for f in _frames(chart)) <= INLINE_ROWS
     try:
-        spec = chart.to_dict()
+        spec = chart.to_dict() if small else None
+        if spec is not None and _json_size(spec.get("datasets", {})) > INLINE_BYTES:
+            spec = None  # rows few but wide: pre-aggregate too
+        pre = _PreAggregated.build(chart) if spec is None else None
     except Exception as e:
         problems.add(source.path, f"chart is not valid Vega-Lite: {str(e).splitlines()[0]}", _error_line(e, source.path))
         return None
-    remote = _urls(spec)
+    remote = _urls(spec if pre is None else pre.vegalite)
+    if pre is not None:
+        remote = [u for u in remote if u.removeprefix(VEGAFUSION_URL) not in pre.tables]
     if remote:
         what = "on the network" if re.match(r"^([a-z]+:)?//", remote[0]) else "in a file"
         problems.add(source.path, f"chart reaches for data {what}: {remote[0]}", hint='use data["resource_name"] from the data package instead')
         return None
-    spec["config"] = {**CHART_CONFIG, **spec.get("config", {})}
-    return chart, spec, used
+    if pre is None:
+        spec["config"] = {**CHART_CONFIG, **spec.get("config", {})}
+        return chart, spec, used
+    try:
+        size = pre.transform()
+    except Exception as e:
+        problems.add(source.path, f"chart cannot be rendered: {str(e).splitlines()[0]}", _error_line(e, source.path))
+        return None
+    if size > SPEC_LIMIT:
+        problems.add(source.path, f"chart would ship {_human(size)} of data to readers (limit {_human(SPEC_LIMIT)})",
+                     hint="aggregate in chart(): group by month with pandas, or use an aggregate encoding such as sum(value)")
+        return None
+    return pre, pre.vegalite, used
+
+
+# Readers download each chart's spec, data included. A chart whose data frames hold more than
+# INLINE_ROWS rows in all (or whose inlined rows take more than INLINE_BYTES) has its transforms
+# (aggregates, bins, time units, filters) evaluated at build time by VegaFusion, from Arrow
+# tables, never inlining the raw rows: the spec then carries only what is drawn. A spec that
+# would still be larger than SPEC_LIMIT fails the build with a hint on how to aggregate.
+INLINE_ROWS = 5000     # Altair's own default limit for inlined rows
+INLINE_BYTES = 40_000  # inlined rows above this leave too little room under SPEC_LIMIT for the rest
+SPEC_LIMIT = 50_000    # bytes of one shipped chart spec (assets/charts/<slug>.vg.json)
+VEGAFUSION_URL = "vegafusion+dataset://"
+
+
+def _frames(node) -> list:
+    """Every pandas DataFrame an Altair chart holds (top level, layers, concatenations, lookups)."""
+    import altair as alt
+
+    if isinstance(node, pd.DataFrame):
+        return [node]
+    if isinstance(node, alt.utils.schemapi.SchemaBase):
+        return [f for value in node._kwds.values() for f in _frames(value)]
+    if isinstance(node, (list, tuple)):
+        return [f for value in node for f in _frames(value)]
+    if isinstance(node, dict):
+        return [f for value in node.values() for f in _frames(value)]
+    return []
+
+
+def _name_views(chart, counter: list | None = None) -> None:
+    """Name every unnamed view view_1, view_2, ... in the order Altair's name_views() walks them."""
+    import altair as alt
+    from altair.utils._transformed_data import _chart_class_mapping, _get_subcharts
+
+    counter = counter if counter is not None else [0]
+    if isinstance(chart, _chart_class_mapping[alt.Chart] + _chart_class_mapping[alt.FacetChart]):
+        if chart.name in (None, alt.Undefined):
+            counter[0] += 1
+            chart.name = f"view_{counter[0]}"
+        return
+    for sub in _get_subcharts(chart):
+        _name_views(sub, counter)
+
+
+def _json_size(value) -> int:
+    import json
+
+    return len(json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str).encode("utf-8"))
+
+
+def _human(size: int) -> str:
+    return f"{size / 1e6:.1f} MB" if size >= 1e6 else f"{size / 1e3:.0f} KB"
+
+
+class _PreAggregated:
+    """A chart with too much data to inline: its Vega spec with the transforms evaluated by VegaFusion."""
+
+    def __init__(self, vegalite: dict, vega: dict, tables: dict, dataset_names: list[str], source_ids: list[str]):
+        self.vegalite, self.vega, self.tables = vegalite, vega, tables
+        self.vega_source = vega  # before VegaFusion: the plotted table is evaluated from it
+        self.dataset_names, self.source_ids = dataset_names, source_ids
+
+    @classmethod
+    def build(cls, chart) -> "_PreAggregated":
+        """Compile without inlining any row: the data frames go to VegaFusion as Arrow tables."""
+        import altair as alt
+        import pyarrow as pa
+        import vl_convert as vlc
+        from altair.utils import _vegafusion_data as vfdata
+        from altair.utils._transformed_data import get_datasets_for_view_names, get_facet_mapping, name_views
+
+        if isinstance(chart, alt.Chart) and chart.mark is alt.Undefined:
+            chart = chart.mark_point()
+        chart = chart.copy(deep=True)  # the frames are shared, not copied
+        _name_views(chart)  # fixed names (Altair's own are random): same inputs, same bytes
+        views = name_views(chart, 0)  # named views: the plotted table is the data of the views
+        with ALTAIR_SETTINGS, alt.data_transformers.enable("vegafusion"):
+            vegalite = chart.to_dict(format="vega-lite", context={"pre_transform": False})
+        vegalite["config"] = {**CHART_CONFIG, **vegalite.get("config", {})}
+        names = dict.fromkeys(u.removeprefix(VEGAFUSION_URL) for u in _urls(vegalite) if u.startswith(VEGAFUSION_URL))  # in order
+        frames = {name: vfdata.extracted_inline_tables.pop(name) for name in names if name in vfdata.extracted_inline_tables}
+        tables = {name: pa.Table.from_pandas(frame, preserve_index=False) for name, frame in frames.items()}
+        ids: dict[str, None] = {}  # the sources of the rows handed to the chart, in order of appearance
+        for table in tables.values():
+            if SOURCE_FIELD in table.column_names:
+                ids.update(dict.fromkeys(str(s) for s in table.column(SOURCE_FIELD).drop_null().unique().to_pylist()))
+        vega = vlc.vegalite_to_vega(vegalite)
+        mapping = get_datasets_for_view_names(vega, views, get_facet_mapping(vega))
+        return cls(vegalite, vega, tables, [mapping[v] for v in views if v in mapping], list(ids))
+
+    def transform(self) -> int:
+        """Evaluate the transforms into the spec; the size in bytes of the spec readers would get
+        (estimated from a sample when a dataset is too large to inline at all)."""
+        import vegafusion as vf
+
+        # A dataset with this many rows cannot fit under SPEC_LIMIT (a row takes at least 8 bytes):
+        # VegaFusion hands it back as an Arrow table instead of writing it into the spec.
+        too_many = SPEC_LIMIT // 8
+        vega, extracted, _ = vf.runtime.pre_transform_extract(
+            self.vega, vf.get_local_tz(), extract_threshold=too_many, extracted_format="pyarrow",
+            inline_datasets=self.tables)
+        size = _json_size(vega)
+        for _, _, table in extracted:
+            sample = table.slice(0, 1000).to_pylist()
+            size += _json_size(sample) * table.num_rows // max(1, len(sample))
+        self.vega = vega
+        if size <= SPEC_LIMIT:
+            # The plotted table now, so that the (possibly large) tables can go before rendering.
+            datasets, _ = vf.runtime.pre_transform_datasets(
+                self.vega_source, self.dataset_names, vf.get_local_tz(), inline_datasets=self.tables)
+            self.table = _plotted_frame([d.to_pandas() if hasattr(d, "to_pandas") else d for d in datasets])
+        self.tables = self.vega_source = None
+        return size
 
 
 def _render_spec(source: ChartSource, chart, spec: dict, used: list[str]) -> RenderedChart:
     import vl_convert as vlc
 
-    vega = vlc.vegalite_to_vega(spec)  # compile once; the SVG is drawn from the compiled spec
+    if isinstance(chart, _PreAggregated):  # transforms already evaluated (see INLINE_ROWS)
+        vega, table, cited = chart.vega, chart.table, chart.source_ids
+    else:
+        vega = vlc.vegalite_to_vega(spec)  # compile once; the SVG is drawn from the compiled spec
+        if _json_size(vega) > SPEC_LIMIT:  # rare: rows within INLINE_BYTES, but a very large spec around them
+            raise ValueError(f"chart would ship {_human(_json_size(vega))} to readers (limit {_human(SPEC_LIMIT)}); "
+                             "aggregate in chart() or simplify it")
+        table, cited = plotted_table(chart), cited_sources(spec)
     svg = vlc.vega_to_svg(vega, allowed_base_urls=[])
-    table = plotted_table(chart)
     return RenderedChart(
         source.slug, source.title, source.description,
         accessible_svg(svg, source.slug, source.title, source.description),
         vega, [str(c) for c in table.columns], format_rows(table),
-        table_csv(table), used, column_titles(spec), cited_sources(spec),
+        table_csv(table), used, column_titles(spec), cited,
     )
 
 

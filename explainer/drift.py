@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pandas as pd
 
 from .data import SOURCES_RESOURCE, DataPackage
@@ -29,7 +30,8 @@ def data_values(package: DataPackage) -> set[float]:
         fields = {f["name"]: f.get("type") for f in package.resource(name).get("schema", {}).get("fields", [])}
         for col in table.columns:
             if fields.get(col) in ("integer", "number") and "year" not in col.lower():
-                values.update(float(v) for v in pd.to_numeric(table[col], errors="coerce").dropna())
+                numbers = pd.to_numeric(table[col], errors="coerce").dropna().astype("float64")
+                values.update(np.unique(numbers.to_numpy()).tolist())
     return {v for v in values if abs(v) >= MIN_VALUE}
 
 
