@@ -9,6 +9,7 @@ editor can jump straight to it.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import re
@@ -173,6 +174,17 @@ def _check_paths(root: Path, descriptor: dict, pkg_path: Path, pkg_text: str, pr
     return paths
 
 
+def _validated_stamp(root: Path, pkg_path: Path, paths: dict[str, Path]) -> Path:
+    """Where a passed validation is remembered: named by a hash of the descriptor, every CSV, the
+    validator's version and this file's code, so any change to any of them validates again."""
+    from importlib import metadata
+
+    h = hashlib.sha256(pkg_path.read_bytes() + Path(__file__).read_bytes() + metadata.version("frictionless").encode())
+    for name, path in sorted(paths.items()):
+        h.update(name.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+    return root / ".cache" / "explainer" / "data" / f"valid-{h.hexdigest()}"
+
+
 def load(root: Path, problems: Collector) -> DataPackage | None:
     """Read and validate the whole data package; None if anything is wrong (problems say what)."""
     pkg_path = root / PACKAGE_FILE
@@ -193,9 +205,15 @@ def load(root: Path, problems: Collector) -> DataPackage | None:
     if len(problems.errors) > before:
         return None
     fast: dict[str, _FastResource] = {}  # large resources already read by the vectorised checks
-    _validate(descriptor, pkg_path, paths, problems, fast)
-    if len(problems.errors) > before:
-        return None
+    stamp = _validated_stamp(root, pkg_path, paths)
+    if not stamp.is_file():  # these exact bytes passed before: no need to validate them again
+        _validate(descriptor, pkg_path, paths, problems, fast)
+        if len(problems.errors) > before:
+            return None
+        stamp.parent.mkdir(parents=True, exist_ok=True)
+        for old in stamp.parent.glob("valid-*"):
+            old.unlink(missing_ok=True)
+        stamp.write_text("", encoding="utf-8")
     tables = {name: fast[name].frame() if name in fast else _read_table(path, descriptor, name) for name, path in paths.items()}
     fast.clear()  # the text columns are no longer needed
     package = DataPackage(descriptor, tables, paths)

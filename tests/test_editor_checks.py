@@ -109,3 +109,15 @@ def test_source_addresses_must_be_web_addresses(tmp_path):
     assert result.stderr.splitlines()[0] == (
         "charts/data/sources.csv:3: source 'logbook_revised' has no valid web address: 'javascript:alert(1)' "
         "(give the full http:// or https:// address of the document, without spaces or brackets)")
+
+
+def test_data_that_passed_is_not_validated_again_but_any_change_is(tmp_path):
+    root = _explainer(tmp_path)
+    assert run_build(root, "check").returncode == 0
+    stamps = list((root / ".cache" / "explainer" / "data").glob("valid-*"))
+    assert len(stamps) == 1
+    csv = root / "charts" / "data" / "harvest.csv"
+    csv.write_text(csv.read_text().replace("2021,apple,1350", "2021,apple,-1"))
+    bad = run_build(root, "check")
+    assert bad.returncode == 1 and "breaks a constraint" in bad.stderr
+    assert list((root / ".cache" / "explainer" / "data").glob("valid-*")) == stamps, "a failed validation is not remembered"
