@@ -185,7 +185,7 @@ def render(root: Path, pages: list[Page], figures: dict[str, Figure], charts: di
         s = package.sources[sid]
         return f"[{_md_link_text(str(s['publisher']))}]({s['url']})"
 
-    names = {p.name for p in pages} | {"sources.md"}
+    names = {p.name for p in pages} | {"sources.md", "figures.md"}  # the generated pages
     values = data_values(package) if package else set()
     # Pages without a chart of their own use the explainer's first chart as their preview image.
     first_chart = next((m for p in pages for m in re.findall(r"chart\(\s*[\"']([a-z0-9_]+)", p.body) if m in charts), None)

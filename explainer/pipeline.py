@@ -83,12 +83,16 @@ def prepare(root: Path, strict: bool = False, mkdocs_extra: dict | None = None, 
     files: dict[str, bytes | str] = {page.name: page.markdown + note for page in g.pages}
     image = g.pages[0].preview if g.pages else {}  # the lede's preview image
     files[sources_page.NAME] = sources_page.markdown(g.package, g.figures, figure_pages, image) + note
+    if g.figures:
+        files[sources_page.FIGURES_NAME] = sources_page.figures_markdown(g.package, g.figures, figure_pages, image) + note
     files.update(site.asset_files(vega_javascript()))
     _preview_images(root, g)
     files.update(site.chart_files(g.charts))
     for name, path in g.package.paths.items():
         files[f"assets/data/{path.name}"] = path.read_bytes()
     nav = [{page.title: page.name} for page in g.pages] + [{sources_page.TITLE: sources_page.NAME}]
+    if g.figures:
+        nav.append({sources_page.FIGURES_TITLE: sources_page.FIGURES_NAME})
     return Prepared(g, files, site.mkdocs_config(g.config, root, nav, mkdocs_extra))
 
 
@@ -119,4 +123,5 @@ def build(root: Path, site_dir: Path | None = None, strict: bool = False,
         raise Problems(problems.items)
     g = p.gathered
     cached = sum(1 for c in g.charts.values() if c.cached)
-    return BuildResult(len(g.pages) + 1, len(g.charts), cached, written, g.warnings, time.perf_counter() - started)
+    pages_built = sum(1 for name in p.files if name.endswith(".md"))
+    return BuildResult(pages_built, len(g.charts), cached, written, g.warnings, time.perf_counter() - started)

@@ -9,6 +9,8 @@ from .figures import Figure
 
 NAME = "sources.md"
 TITLE = "Sources and methods"
+FIGURES_NAME = "figures.md"
+FIGURES_TITLE = "Figures in the text"
 
 
 def _md(text) -> str:
@@ -44,12 +46,7 @@ def markdown(package: DataPackage, figures: dict[str, Figure], figure_pages: dic
         if caveats:
             out += ["Known revisions and conflicts:", ""] + [f"- {_md(c)}" for c in caveats] + [""]
     if figures:
-        out += ["## Figures quoted in the text", "", "| Figure | Value | Where | Source |", "|---|---|---|---|"]
-        for name, fig in sorted(figures.items()):
-            where = ", ".join(f"[{_md(title)}]({page})" for page, title in figure_pages.get(name, []))
-            src = "; ".join(f"[{_md(package.sources[s]['publisher'])}]({package.sources[s]['url']})" for s in fig.source_ids)
-            out.append(f"| `{name}` | {_md(fig.text)} | {where or 'not quoted'} | {src} |")
-        out.append("")
+        out += [f"Every number quoted in the text, with its value and source, is listed in [{FIGURES_TITLE}]({FIGURES_NAME}).", ""]
     out += ["## Every source", ""]
     for sid, s in sorted(package.sources.items()):
         line = f"- <span id=\"source-{sid}\"></span>**{_md(s.get('publisher') or '')}**: [{_md(s.get('title') or s.get('url'))}]({s['url']})"
@@ -58,5 +55,22 @@ def markdown(package: DataPackage, figures: dict[str, Figure], figure_pages: dic
         if s.get("excerpt"):
             line += f". Excerpt: “{_md(s['excerpt'])}”"
         out.append(line)
+    out.append("")
+    return "\n".join(out)
+
+
+def figures_markdown(package: DataPackage, figures: dict[str, Figure], figure_pages: dict[str, list[tuple[str, str]]],
+                     image: dict | None = None) -> str:
+    """Every named figure: its value, the pages that quote it and its sources (a page of its own,
+    so the sources page stays light for readers on slow phones)."""
+    meta = {"title": FIGURES_TITLE, "description": "Every number quoted in the text, with its value, where it is quoted and its source."}
+    meta.update(image or {})
+    out = ["---", yaml.safe_dump(meta, allow_unicode=True, sort_keys=True).strip(), "---", "", f"# {FIGURES_TITLE}", "",
+           f"Each number is computed from the data at build time; see [{TITLE}]({NAME}) for what each series measures.", "",
+           "| Figure | Value | Where | Source |", "|---|---|---|---|"]
+    for name, fig in sorted(figures.items()):
+        where = ", ".join(f"[{_md(title)}]({page})" for page, title in figure_pages.get(name, []))
+        src = "; ".join(f"[{_md(package.sources[s]['publisher'])}]({package.sources[s]['url']})" for s in fig.source_ids)
+        out.append(f"| `{name}` | {_md(fig.text)} | {where or 'not quoted'} | {src} |")
     out.append("")
     return "\n".join(out)

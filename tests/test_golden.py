@@ -58,7 +58,7 @@ def test_nothing_changed_means_nothing_to_do(tmp_path):
     # Any input change, or a hand-edited site/, means a real build.
     page = root / "content" / "index.md"
     page.write_text(page.read_text() + "\nOne more sentence.\n")
-    assert "Built 3 pages" in run_build(root).stdout
+    assert "Built 4 pages" in run_build(root).stdout
     (root / "site" / "index.html").write_text("edited by hand")
-    assert "Built 3 pages" in run_build(root).stdout
+    assert "Built 4 pages" in run_build(root).stdout
     assert "One more sentence." in (root / "site" / "index.html").read_text()
