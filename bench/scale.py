@@ -21,10 +21,11 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from run import timed  # noqa: E402  (one way to time a command and its peak memory, shared by the benches)
 
 FAST_ROWS_TEXT = "50,000"  # explainer/data.py FAST_ROWS
 REGIONS = ["central", "east", "north", "south", "west"]
@@ -143,18 +144,6 @@ def make_explainer(root: Path, rows: int, charts: int, seed: int = 1) -> Path:
     return root
 
 
-def timed(cmd: list[str]) -> tuple[float, int]:
-    """Wall seconds and peak resident memory (KiB) of one command (os.wait4: the process's own maximum)."""
-    started = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                            env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
-    _, status, usage = os.wait4(proc.pid, 0)
-    elapsed = time.perf_counter() - started
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"{' '.join(cmd)} failed: {proc.stderr.read().decode()}")
-    return elapsed, usage.ru_maxrss
-
-
 def measure(rows: int, charts: int, runs: int) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         root = make_explainer(Path(tmp) / "explainer", rows, charts)
@@ -163,7 +152,7 @@ def measure(rows: int, charts: int, runs: int) -> dict:
         for _ in range(runs):
             for d in ("site", "docs", ".cache"):  # cold: nothing from an earlier build
                 shutil.rmtree(root / d, ignore_errors=True)
-            seconds, rss = timed(cmd)
+            seconds, rss = timed(cmd, REPO)
             times.append(seconds)
             peak = max(peak, rss)
         specs = sorted((root / "docs" / "assets" / "charts").glob("*.vg.json"))

@@ -55,14 +55,7 @@ def _json_position(text: str, message: str) -> tuple[int | None, int | None]:
 
 def _row_lines(path: Path) -> list[tuple[int, str]]:
     """For each CSV record (header = record 1), the file line it starts on and its raw text."""
-    text = path.read_text(encoding="utf-8-sig", errors="replace")
-    lines = text.splitlines(keepends=True)
-    out, reader = [], csv.reader(io.StringIO(text))
-    start = 1
-    for _ in reader:
-        out.append((start, lines[start - 1] if start - 1 < len(lines) else ""))
-        start = reader.line_num + 1
-    return out
+    return _row_lines_bytes(path.read_bytes())
 
 
 def _field_col(raw: str, index: int) -> int:
@@ -650,7 +643,7 @@ def _nth(data: bytes, sep: bytes, n: int) -> int:
 
 
 def _row_lines_bytes(data: bytes) -> list[tuple[int, str]]:
-    text = data.decode("utf-8", errors="replace")
+    text = data.decode("utf-8-sig", errors="replace")
     lines = text.splitlines(keepends=True)
     out, reader = [], csv.reader(io.StringIO(text))
     start = 1
