@@ -24,7 +24,6 @@ from .problems import Collector
 FIGURES_FILE = Path("charts") / "figures.yml"
 FORMATS = ("number", "money", "date", "year", "percent")
 AGGREGATES = {"sum": "sum", "max": "max", "min": "min", "count": "count", "mean": "mean"}
-CURRENCY_SYMBOLS = {"GBP": "£", "EUR": "€", "USD": "$"}
 
 
 @dataclass
@@ -39,25 +38,37 @@ class Figure:
         return self.text
 
 
-def format_value(value, fmt: str, currency: str | None = None) -> str:
+DEFAULT_LOCALE = "en_GB"  # 28,526 · €62.7 million · 21 August 2021
+
+
+def format_value(value, fmt: str, currency: str | None = None, locale: str = DEFAULT_LOCALE) -> str:
+    """A number as readers of `locale` write it, with Babel (CLDR data), not hand-written rules:
+    en_GB 28,526 / €62.7 million / 21 August 2021; fr_FR 28 526 / 62,7 millions d'euros / 21 août 2021."""
+    from babel import Locale
+    from babel.dates import format_date
+    from babel.numbers import format_compact_decimal, format_currency, format_decimal, format_percent, get_currency_name, get_currency_symbol
+
     if fmt == "date":
-        stamp = pd.Timestamp(value)
-        return f"{stamp.day} {stamp:%B %Y}"
+        return format_date(pd.Timestamp(value).date(), "d MMMM y", locale=locale)
     if fmt == "year":
         return str(int(value))
-    if fmt == "percent":
-        return f"{value:.0f}%" if float(value).is_integer() else f"{value:.1f}%"
-    if fmt == "money":
-        symbol = CURRENCY_SYMBOLS.get(currency or "", "")
-        suffix = "" if symbol else f" {currency}"
-        amount = float(value)
-        for size, word in ((1e9, "billion"), (1e6, "million")):
-            if abs(amount) >= size:
-                scaled = f"{amount / size:.1f}".removesuffix(".0")
-                return f"{symbol}{scaled} {word}{suffix}"
-        return f"{symbol}{amount:,.0f}{suffix}"
     number = float(value)
-    return f"{number:,.0f}" if number.is_integer() else f"{number:,.1f}"
+    if fmt == "percent":
+        return format_percent(number / 100, locale=locale, decimal_quantization=False)
+    if fmt == "money" and currency:
+        if abs(number) < 1e6:  # whole amounts without ".00", in the locale's own currency pattern
+            pattern = Locale.parse(locale).currency_formats["standard"].pattern
+            if number.is_integer():
+                pattern = pattern.replace(".00", "")
+            return format_currency(number, currency, format=pattern, locale=locale, currency_digits=False)
+        amount = format_compact_decimal(number, format_type="long", fraction_digits=2, locale=locale)
+        if locale.split("_")[0] == "en":
+            return f"{get_currency_symbol(currency, locale=locale)}{amount}"
+        name = get_currency_name(currency, count=number, locale=locale)
+        if locale.split("_")[0] == "fr":  # « 62,7 millions d'euros »: a large amount takes "de"
+            return f"{amount} {'d’' if name[:1].lower() in 'aeiouéh' else 'de '}{name}"
+        return f"{amount} {name}"
+    return format_decimal(int(number) if number.is_integer() else round(number, 1), locale=locale)
 
 
 class _LineLoader(yaml.SafeLoader):
@@ -85,7 +96,7 @@ def declared_names(root: Path) -> set[str] | None:
     return set(map(str, spec)) if isinstance(spec, dict) else None
 
 
-def load(root: Path, package: DataPackage, problems: Collector) -> dict[str, Figure]:
+def load(root: Path, package: DataPackage, problems: Collector, locale: str = DEFAULT_LOCALE) -> dict[str, Figure]:
     path = root / FIGURES_FILE
     if not path.is_file():
         return {}
@@ -106,7 +117,7 @@ def load(root: Path, package: DataPackage, problems: Collector) -> dict[str, Fig
             problems.add(path, f'figure "{name}" must be a mapping with resource, field and where', line)
             continue
         item = _without_lines(item)
-        fig = _compute(name, item, package, lambda msg, hint="": problems.add(path, f'figure "{name}": {msg}', line, hint=hint))
+        fig = _compute(name, item, package, lambda msg, hint="": problems.add(path, f'figure "{name}": {msg}', line, hint=hint), locale)
         if fig:
             figures[name] = fig
     return figures
@@ -118,7 +129,7 @@ def _without_lines(node):
     return node
 
 
-def _compute(name: str, item: dict, package: DataPackage, report) -> Figure | None:
+def _compute(name: str, item: dict, package: DataPackage, report, locale: str = DEFAULT_LOCALE) -> Figure | None:
     unknown = set(item) - {"resource", "where", "field", "format", "agg", "description", "currency"}
     if unknown:
         report(f"unknown key(s) {', '.join(sorted(unknown))}", "allowed: resource, where, field, format, agg, description")
@@ -171,4 +182,4 @@ def _compute(name: str, item: dict, package: DataPackage, report) -> Figure | No
             return None
         currency = currencies.pop()
     sources = list(dict.fromkeys(rows[SOURCE_FIELD])) if SOURCE_FIELD in rows else []
-    return Figure(name, value, format_value(value, fmt, currency), sources, item.get("description", ""))
+    return Figure(name, value, format_value(value, fmt, currency, locale), sources, item.get("description", ""))

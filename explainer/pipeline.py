@@ -55,7 +55,7 @@ def gather(root: Path, strict: bool = False, cache_dir: Path | None = None) -> G
     declared = figures.declared_names(root)
     chart_files = {p.stem for p in (root / charts.CHARTS_DIR).glob("*.py") if not p.name.startswith("_")}
     if package is not None:
-        figs = figures.load(root, package, problems)
+        figs = figures.load(root, package, problems, site.locale(user))
         cache = ChartCache(cache_dir or root / site.GENERATED / "charts")
         rendered = charts.render(root, chart_sources, package, problems, cache, _progress)
     # Pages are checked even when the data failed: unknown names and bad links are found in the same run.

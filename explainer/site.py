@@ -104,6 +104,13 @@ def read_user_config(root: Path, problems: Collector) -> dict | None:
     return config
 
 
+def locale(user: dict | None) -> str:
+    """The explainer's language (Material's theme.language in mkdocs.yml) as a locale for
+    formatting numbers and dates; English is written the British way."""
+    language = ((user or {}).get("theme") or {}).get("language") if isinstance((user or {}).get("theme"), dict) else None
+    return {"en": "en_GB", None: "en_GB"}.get(language, language)
+
+
 def _merge(base: dict, over: dict) -> dict:
     out = dict(base)
     for key, value in over.items():
