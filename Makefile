@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: site test check chromium java clean bench bench-lighthouse
+.PHONY: site test chromium java clean bench bench-lighthouse
 
 $(VENV)/.installed: requirements.lock
 	$(PYTHON) -m venv $(VENV)
