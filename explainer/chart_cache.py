@@ -30,7 +30,6 @@ class ChartCache:
         self.versions = _versions()
         code = (Path(__file__).parent / "charts.py").read_bytes()  # the renderer itself is an input
         self.salt = hashlib.sha256(code + json.dumps(CHART_CONFIG, sort_keys=True).encode() + self.versions.encode() + bytes([FORMAT])).hexdigest()
-        self.hits = self.misses = 0
         self._digests: dict[Path, bytes] = {}
 
     def _file_digest(self, path: Path) -> bytes:
@@ -58,13 +57,10 @@ class ChartCache:
         try:
             entry = json.loads(self._entry(source.slug).read_text(encoding="utf-8"))
         except (OSError, ValueError):
-            self.misses += 1
             return None
         chart = entry.get("chart", {})
         if entry.get("key") != self.key(source, package, chart.get("resources", [])):
-            self.misses += 1
             return None
-        self.hits += 1
         return RenderedChart(**{**chart, "cached": True})
 
     def put(self, source: ChartSource, package: DataPackage, chart: RenderedChart) -> None:

@@ -45,14 +45,6 @@ class DataPackage:
         return sorted(counts.index, key=lambda s: (-counts[s], s))
 
 
-def _json_position(text: str, message: str) -> tuple[int | None, int | None]:
-    try:
-        json.loads(text)
-    except json.JSONDecodeError as e:
-        return e.lineno, e.colno
-    return None, None
-
-
 def _row_lines(path: Path) -> list[tuple[int, str]]:
     """For each CSV record (header = record 1), the file line it starts on and its raw text."""
     return _row_lines_bytes(path.read_bytes())
