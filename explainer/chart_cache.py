@@ -15,8 +15,9 @@ from pathlib import Path
 
 from .charts import CHART_CONFIG, ChartSource, RenderedChart
 from .data import DataPackage
+from .i18n import ENGLISH, Language
 
-FORMAT = 4  # bump when RenderedChart or the rendering code changes shape
+FORMAT = 5  # bump when RenderedChart or the rendering code changes shape
 
 
 def _versions() -> str:
@@ -38,11 +39,12 @@ class ChartCache:
             self._digests[path] = hashlib.sha256(path.read_bytes()).digest()
         return self._digests[path]
 
-    def _entry(self, slug: str) -> Path:
-        return self.folder / f"{slug}.json"
+    def _entry(self, slug: str, language: Language) -> Path:
+        return self.folder / f"{slug}.{language.code}.json"
 
-    def key(self, source: ChartSource, package: DataPackage, resources: list[str]) -> str | None:
+    def key(self, source: ChartSource, package: DataPackage, resources: list[str], language: Language = ENGLISH) -> str | None:
         h = hashlib.sha256(self.salt.encode())
+        h.update(f"{language.code}\0{language.locale}\0".encode())  # the chart's words and number formats
         h.update(source.path.read_bytes())
         for helper in sorted(source.path.parent.glob("_*.py")):  # shared chart helpers, e.g. charts/_style.py
             h.update(helper.name.encode() + b"\0" + helper.read_bytes())
@@ -53,22 +55,22 @@ class ChartCache:
             h.update(json.dumps(package.resource(name).get("schema", {}), sort_keys=True).encode())
         return h.hexdigest()
 
-    def get(self, source: ChartSource, package: DataPackage) -> RenderedChart | None:
+    def get(self, source: ChartSource, package: DataPackage, language: Language = ENGLISH) -> RenderedChart | None:
         try:
-            entry = json.loads(self._entry(source.slug).read_text(encoding="utf-8"))
+            entry = json.loads(self._entry(source.slug, language).read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None
         chart = entry.get("chart", {})
-        if entry.get("key") != self.key(source, package, chart.get("resources", [])):
+        if entry.get("key") != self.key(source, package, chart.get("resources", []), language):
             return None
         return RenderedChart(**{**chart, "cached": True})
 
-    def put(self, source: ChartSource, package: DataPackage, chart: RenderedChart) -> None:
-        key = self.key(source, package, chart.resources)
+    def put(self, source: ChartSource, package: DataPackage, chart: RenderedChart, language: Language = ENGLISH) -> None:
+        key = self.key(source, package, chart.resources, language)
         if key is None:
             return
         self.folder.mkdir(parents=True, exist_ok=True)
-        path = self._entry(source.slug)
+        path = self._entry(source.slug, language)
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         tmp.write_text(json.dumps({"key": key, "chart": {**asdict(chart), "cached": False}}, sort_keys=True), encoding="utf-8")
         os.replace(tmp, path)

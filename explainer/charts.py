@@ -13,6 +13,8 @@ import signal
 import threading
 import html
 import importlib.util
+import inspect
+import sys
 import re
 import traceback
 from concurrent.futures import ThreadPoolExecutor
@@ -23,6 +25,7 @@ from pathlib import Path
 import pandas as pd
 
 from .data import SOURCE_FIELD, DataPackage
+from .i18n import ENGLISH, Language
 from .problems import Collector
 
 CHARTS_DIR = Path("charts")
@@ -126,7 +129,56 @@ def _error_line(exc: BaseException, path: Path) -> int | None:
     return getattr(exc, "lineno", None)
 
 
-def _build_chart(source: ChartSource, package: DataPackage, problems: Collector):
+class _Words:
+    """t(text) for a chart file: its reader-facing words in the language being built, from the
+    file's TEXT = {"fr": {"Year": "Année", ...}}. English is written once, in the code."""
+
+    def __init__(self, source: ChartSource, module, language: Language, problems: Collector):
+        self.source, self.language, self.problems = source, language, problems
+        table = getattr(module, "TEXT", {})
+        self.table = table.get(language.code, {}) if isinstance(table, dict) else {}
+        self.missing: set[str] = set()
+
+    def __call__(self, text):
+        if self.language.default or not isinstance(text, str):  # not a string: a missing value mapped over
+            return text
+        if text in self.table:
+            return self.table[text]
+        if text not in self.missing:
+            self.missing.add(text)
+            self.problems.add(self.source.path, f'no {self.language.english_name} text for "{text}"', _caller_line(self.source.path),
+                              hint=f'add "{text}": "…" to TEXT["{self.language.code}"] in this file', warning=True)
+        return text
+
+    def heading(self, key: str, english: str) -> str:
+        """The chart's title or description in this language (the docstring is the English)."""
+        if self.language.default:
+            return english
+        value = self.table.get(key)
+        if not isinstance(value, str) or not value.strip():
+            self.problems.add(self.source.path, f"no {self.language.english_name} {key} for this chart", 1, 1,
+                              hint=f'add "{key}": "…" to TEXT["{self.language.code}"]; the English one is shown meanwhile', warning=True)
+            return english
+        return " ".join(value.split())
+
+
+def _caller_line(path: Path) -> int | None:
+    frame = sys._getframe(2)
+    while frame:
+        if Path(frame.f_code.co_filename) == path:
+            return frame.f_lineno
+        frame = frame.f_back
+    return None
+
+
+def _takes_words(function) -> bool:
+    try:
+        return len(inspect.signature(function).parameters) >= 2
+    except (TypeError, ValueError):
+        return False
+
+
+def _build_chart(source: ChartSource, package: DataPackage, problems: Collector, language: Language = ENGLISH):
     import altair as alt
 
     spec_ = importlib.util.spec_from_file_location(f"_explainer_chart_{source.slug}", source.path)
@@ -135,17 +187,23 @@ def _build_chart(source: ChartSource, package: DataPackage, problems: Collector)
         spec_.loader.exec_module(module)
     except Exception as e:  # an editor's file: any error is theirs to fix, reported with its line
         problems.add(source.path, f"chart file fails to import: {type(e).__name__}: {e}", _error_line(e, source.path))
-        return None, []
+        return None, [], None
     data = _RecordingData(package.tables)
+    words = _Words(source, module, language, problems)
+    if not _takes_words(module.chart) and not language.default:
+        problems.add(source.path, f"chart has no {language.english_name} words: its {language.english_name} pages show it in English", 1, 1,
+                     hint=f'define chart(data, t), pass every reader-facing word through t(), and give them in TEXT["{language.code}"]',
+                     warning=True)
+        words = _Words(source, module, ENGLISH, problems)  # said once; no warning per title and word
     try:
-        result = module.chart(data)
+        result = module.chart(data, words) if _takes_words(module.chart) else module.chart(data)
     except Exception as e:
         problems.add(source.path, f"chart() raised {type(e).__name__}: {e}", _error_line(e, source.path))
-        return None, []
+        return None, [], None
     if not isinstance(result, alt.TopLevelMixin):
         problems.add(source.path, f"chart() returned {type(result).__name__}, not an Altair chart", hint="return alt.Chart(...) or a layer/concat of charts")
-        return None, []
-    return result, data.used
+        return None, [], None
+    return result, data.used, (words.heading("title", source.title), words.heading("description", source.description))
 
 
 def _urls(node) -> list[str]:
@@ -221,14 +279,14 @@ def column_titles(spec: dict) -> dict[str, str]:
 
 
 def render(root: Path, sources: dict[str, ChartSource], package: DataPackage, problems: Collector,
-           cache: "ChartCache | None" = None, progress=None) -> dict[str, RenderedChart]:
+           cache: "ChartCache | None" = None, progress=None, language: Language = ENGLISH) -> dict[str, RenderedChart]:
     """Render every chart not in the cache. Chart code runs one at a time in the main thread (so
     a time limit can stop it); the rendering itself (vl-convert, VegaFusion: native code that
     releases the GIL) runs on all cores."""
     rendered: dict[str, RenderedChart] = {}
     todo = []
     for slug, source in sources.items():
-        hit = cache.get(source, package) if cache else None
+        hit = cache.get(source, package, language) if cache else None
         if hit is not None:
             rendered[slug] = hit
         else:
@@ -239,7 +297,7 @@ def render(root: Path, sources: dict[str, ChartSource], package: DataPackage, pr
     warm.start()
     built = []
     for source in todo:
-        result = _build_spec(source, package, problems)
+        result = _build_spec(source, package, problems, language)
         if result is not None:
             built.append((source, *result))
     warm.join()
@@ -256,7 +314,7 @@ def render(root: Path, sources: dict[str, ChartSource], package: DataPackage, pr
                 continue
             rendered[source.slug] = result
             if cache:
-                cache.put(source, package, result)
+                cache.put(source, package, result, language)
     return {slug: rendered[slug] for slug in sources if slug in rendered}
 
 
@@ -267,11 +325,12 @@ def warm_up() -> None:
     vlc.vegalite_to_vega({"mark": "point"})
 
 
-def _build_spec(source: ChartSource, package: DataPackage, problems: Collector):
-    """Run the editor's chart code and check the Vega-Lite spec it gives; None on a problem."""
+def _build_spec(source: ChartSource, package: DataPackage, problems: Collector, language: Language = ENGLISH):
+    """Run the editor's chart code and check the Vega-Lite spec it gives; None on a problem.
+    Gives what _render_spec needs: (chart, Vega-Lite spec, resources read, language, (title, description))."""
     with _time_limit(CHART_TIME_LIMIT):
         try:
-            chart, used = _build_chart(source, package, problems)
+            chart, used, headings = _build_chart(source, package, problems, language)
         except _TimeUp:
             problems.add(source.path, f"chart took longer than {CHART_TIME_LIMIT} s and was stopped",
                          hint="look for a loop that never ends, or aggregate the data before charting it")
@@ -296,7 +355,7 @@ def _build_spec(source: ChartSource, package: DataPackage, problems: Collector):
         return None
     if pre is None:
         spec["config"] = {**CHART_CONFIG, **spec.get("config", {})}
-        return chart, spec, used
+        return chart, spec, used, language, headings
     try:
         size = pre.transform()
     except Exception as e:
@@ -306,7 +365,7 @@ def _build_spec(source: ChartSource, package: DataPackage, problems: Collector):
         problems.add(source.path, f"chart would ship {_human(size)} of data to readers (limit {_human(SPEC_LIMIT)})",
                      hint="aggregate in chart(): group by month with pandas, or use an aggregate encoding such as sum(value)")
         return None
-    return pre, pre.vegalite, used
+    return pre, pre.vegalite, used, language, headings
 
 
 # Readers download each chart's spec, data included. A chart whose data frames hold more than
@@ -421,8 +480,12 @@ class _PreAggregated:
         return size
 
 
-def _render_spec(source: ChartSource, chart, spec: dict, used: list[str]) -> RenderedChart:
+def _render_spec(source: ChartSource, chart, spec: dict, used: list[str], language: Language = ENGLISH,
+                 headings: tuple[str, str] | None = None) -> RenderedChart:
     import vl_convert as vlc
+
+    title, description = headings or (source.title, source.description)
+    number, time = vlc.get_format_locale(language.vega_locale), vlc.get_time_format_locale(language.vega_locale)
 
     if isinstance(chart, _PreAggregated):  # transforms already evaluated (see INLINE_ROWS)
         vega, table, cited = chart.vega, chart.table, chart.source_ids
@@ -432,11 +495,13 @@ def _render_spec(source: ChartSource, chart, spec: dict, used: list[str]) -> Ren
             raise ValueError(f"chart would ship {_human(_json_size(vega))} to readers (limit {_human(SPEC_LIMIT)}); "
                              "aggregate in chart() or simplify it")
         table, cited = plotted_table(chart), cited_sources(spec)
-    svg = vlc.vega_to_svg(vega, allowed_base_urls=[])
+    svg = vlc.vega_to_svg(vega, allowed_base_urls=[], format_locale=number, time_format_locale=time)
+    # The browser draws the interactive chart with the same number and date locale (charts.js).
+    vega = {**vega, "usermeta": {**vega.get("usermeta", {}), "locale": {"number": number, "time": time}}}
     return RenderedChart(
-        source.slug, source.title, source.description,
-        accessible_svg(svg, source.slug, source.title, source.description),
-        vega, [str(c) for c in table.columns], format_rows(table),
+        source.slug, title, description,
+        accessible_svg(svg, source.slug, title, description),
+        vega, [str(c) for c in table.columns], format_rows(table, language.locale),
         table_csv(table), used, column_titles(spec), cited,
     )
 
@@ -485,21 +550,23 @@ def _time_limit(seconds: int):
         signal.signal(signal.SIGALRM, previous)
 
 
-def format_rows(table: pd.DataFrame) -> list[list[str]]:
-    """Cells formatted for readers; thousands separators except in year-like columns."""
+def format_rows(table: pd.DataFrame, locale: str = ENGLISH.locale) -> list[list[str]]:
+    """Cells formatted for readers of `locale`; thousands separators except in year-like columns."""
     plain = [bool(re.search(r"year", str(c), re.I)) for c in table.columns]
-    return [[format_cell(v, p) for v, p in zip(row, plain)] for row in table.itertuples(index=False)]
+    return [[format_cell(v, p, locale) for v, p in zip(row, plain)] for row in table.itertuples(index=False)]
 
 
-def format_cell(value, plain: bool = False) -> str:
+def format_cell(value, plain: bool = False, locale: str = ENGLISH.locale) -> str:
+    from babel.numbers import format_decimal
+
     if value is None or value is pd.NA or (isinstance(value, float) and value != value):
         return ""
     if isinstance(value, pd.Timestamp):
-        return value.strftime("%Y-%m-%d")
+        return value.strftime("%Y-%m-%d")  # ISO dates read the same in every language
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         if float(value).is_integer():
-            return str(int(value)) if plain else f"{int(value):,}"
-        return f"{value:,.2f}"
+            return str(int(value)) if plain else format_decimal(int(value), "#,##0", locale=locale)
+        return format_decimal(value, "#,##0.00", locale=locale)
     return str(value)
 
 

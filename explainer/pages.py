@@ -19,6 +19,7 @@ from .charts import RenderedChart
 from .data import DataPackage
 from .drift import data_values, typed_numbers
 from .figures import Figure
+from .i18n import ENGLISH, Language, strings
 from .problems import Collector
 
 CONTENT_DIR = Path("content")
@@ -40,19 +41,21 @@ class Page:
     figures_used: list[str] = field(default_factory=list)
     charts_used: list[str] = field(default_factory=list)
     preview: dict = field(default_factory=dict)  # link-preview image and its alt text
+    alternates: list = field(default_factory=list)  # the same section in every language: lang, name, href
 
 
 def docs_name(path: Path) -> str:
     return NUMBER_PREFIX.sub("", path.name)
 
 
-def discover(root: Path, problems: Collector) -> list[Page]:
-    """Every Markdown file in content/, in file-name order, the lede (index.md) first."""
+def discover(root: Path, problems: Collector, folder: Path | None = None) -> list[Page]:
+    """Every Markdown file in content/ (or a language's folder), in file-name order, the lede (index.md) first."""
     pages: list[Page] = []
     seen: dict[str, Path] = {}
-    files = sorted((root / CONTENT_DIR).glob("*.md"), key=lambda p: (docs_name(p) != "index.md", p.name))
+    folder = folder or root / CONTENT_DIR
+    files = sorted(folder.glob("*.md"), key=lambda p: (docs_name(p) != "index.md", p.name))
     if not files:
-        problems.add(root / CONTENT_DIR, "no Markdown files found", hint="add content/index.md")
+        problems.add(folder, "no Markdown files found", hint=f"add {folder.relative_to(root)}/index.md")
     for path in files:
         name = docs_name(path)
         if name in seen:
@@ -170,8 +173,9 @@ def _md_link_text(text: str) -> str:
 
 def render(root: Path, pages: list[Page], figures: dict[str, Figure], charts: dict[str, RenderedChart],
            known_charts: set[str], package: DataPackage | None, problems: Collector,
-           declared: set[str] | None = None) -> None:
+           declared: set[str] | None = None, language: Language = ENGLISH) -> None:
     """Render every page; with package None (the data failed) still find unknown names and bad links."""
+    words = strings(language.code)
     env = jinja2.Environment(
         loader=jinja2.FunctionLoader(lambda name: None),
         undefined=jinja2.StrictUndefined,
@@ -220,7 +224,7 @@ def render(root: Path, pages: list[Page], figures: dict[str, Figure], charts: di
             rendered = charts.get(slug)
             if rendered is None or package is None:  # the chart or the data failed; already reported
                 return Markup("")
-            return Markup("\n\n" + figure_html(figure_template, rendered, package, _base).strip() + "\n\n")
+            return Markup("\n\n" + figure_html(figure_template, rendered, package, _base, words).strip() + "\n\n")
 
         def source(sid: str) -> Markup:
             if package is None:
@@ -244,7 +248,7 @@ def render(root: Path, pages: list[Page], figures: dict[str, Figure], charts: di
         for line, col, text, names_ in typed_numbers(page.body, values, figures):
             hint = f"use {{{{ fig.{names_[0]} }}}}" if names_ else "add a figure for it to charts/figures.yml and use {{ fig.name }}"
             problems.add(page.source, f"number {text} is typed in, but the data holds it", line, col, hint=hint, warning=True)
-        page.markdown = _assemble(page, body, figures, charts, package, cite, first_chart)
+        page.markdown = _assemble(page, body, figures, charts, package, cite, first_chart, words)
 
 
 def _template_line(exc: BaseException) -> int | None:
@@ -268,23 +272,25 @@ def _check_links(page: Page, names: set[str], problems: Collector) -> None:
                              hint=_did_you_mean(target, names) + "; pages are named after content files without their number")
 
 
-def figure_html(template, chart: RenderedChart, package: DataPackage, base: str) -> str:
+def figure_html(template, chart: RenderedChart, package: DataPackage, base: str, words: dict | None = None) -> str:
     # Cite the rows the chart was given; if it dropped their source ids, every source of what it read.
     source_ids = chart.source_ids or list(dict.fromkeys(s for r in chart.resources for s in package.source_ids(r)))
     sources = [package.sources[s] for s in source_ids]
     publishers = [str(s["publisher"]) for s in sources]
     # Name the publisher; add the title where one publisher has several documents.
     labels = [p if publishers.count(p) == 1 else f"{p}, {s['title']}" for p, s in zip(publishers, sources)]
-    html = template.render(chart=chart, base=base, svg=Markup(chart.svg),
+    html = template.render(chart=chart, base=base, svg=Markup(chart.svg), t=words or strings(ENGLISH.code),
                            sources=[{"url": s["url"], "label": label} for s, label in zip(sources, labels)],
                            columns=[chart.titles.get(c, c) for c in chart.columns], rows=chart.rows)
     return re.sub(r"\n\s*\n", "\n", html)  # a blank line would end Markdown's raw HTML block
 
 
-def _assemble(page: Page, body: str, figures, charts, package, cite, lead_chart: str | None = None) -> str:
+def _assemble(page: Page, body: str, figures, charts, package, cite, lead_chart: str | None = None, words: dict | None = None) -> str:
     meta = {"title": page.title}
     if page.description:
         meta["description"] = page.description
+    if page.alternates:  # the language switcher and hreflang links (theme/partials/alternate.html, main.html)
+        meta["alternates"] = page.alternates
     lead = next((c for c in page.charts_used if c in charts), lead_chart)
     if lead:  # the page's first chart (or the explainer's) is its image in link previews
         page.preview = {"image": f"assets/charts/{lead}.png", "image_alt": charts[lead].title}
@@ -292,7 +298,7 @@ def _assemble(page: Page, body: str, figures, charts, package, cite, lead_chart:
     parts = ["---", yaml.safe_dump(meta, allow_unicode=True, sort_keys=True).strip(), "---", "", f"# {_escape_heading(page.title)}", "", body.strip(), ""]
     cited = [s for name in page.figures_used for s in figures[name].source_ids]
     if cited:
-        parts += ["", "## Sources for the figures on this page", ""]
+        parts += ["", f"## {(words or strings(ENGLISH.code))['page_sources']}", ""]
         parts += [f"- {cite(sid)}: {_md_link_text(str(package.sources[sid]['title']))}" for sid in dict.fromkeys(cited)]
         parts.append("")
     return "\n".join(parts)

@@ -49,7 +49,9 @@ class Collector:
             return path.as_posix()
 
     def add(self, path, message, line=None, col=None, hint="", warning=False) -> None:
-        self.items.append(Problem(self.rel(path), line, col, message, hint, warning))
+        problem = Problem(self.rel(path), line, col, message, hint, warning)
+        if problem not in self.items:  # a chart is run once per language: say each problem once
+            self.items.append(problem)
 
     @property
     def errors(self) -> list[Problem]:

@@ -58,6 +58,7 @@ Replaces the edition line's site-root placeholder with the page's relative path 
 
 def on_page_content(html, page, config, files):
     depth = page.url.count("/")  # "" for the home page; "pears/" one level down
+    depth += str(config["extra"].get("explainer_prefix", "")).count("/")  # a language's own folder: fr/
     return html.replace("{ROOT_TOKEN}", "../" * (depth + 1))
 '''
 

@@ -104,11 +104,19 @@ def read_user_config(root: Path, problems: Collector) -> dict | None:
     return config
 
 
-def locale(user: dict | None) -> str:
-    """The explainer's language (Material's theme.language in mkdocs.yml) as a locale for
-    formatting numbers and dates; English is written the British way."""
-    language = ((user or {}).get("theme") or {}).get("language") if isinstance((user or {}).get("theme"), dict) else None
-    return {"en": "en_GB", None: "en_GB"}.get(language, language)
+def for_language(user: dict, lang, langs: list) -> dict:
+    """The editor's settings for one language's site: its theme language (Material's words,
+    lang attribute, search stemmer), its own site_name etc., and the switcher's languages."""
+    config = {k: v for k, v in user.items() if k != "languages"}  # ours, not MkDocs'
+    config["theme"] = {**(user.get("theme") if isinstance(user.get("theme"), dict) else {}), "language": lang.code}
+    config.update(lang.settings)
+    if user.get("site_url") and lang.prefix:
+        config["site_url"] = str(user["site_url"]).rstrip("/") + "/" + lang.prefix
+    if len(langs) > 1:  # Material shows its language selector when extra.alternate is set
+        up = "../" * lang.prefix.count("/")
+        alternate = [{"name": other.name, "lang": other.code, "link": (up + other.prefix) or "./"} for other in langs]
+        config["extra"] = {**(user.get("extra") or {}), "alternate": alternate}
+    return config
 
 
 def _merge(base: dict, over: dict) -> dict:
@@ -122,8 +130,8 @@ def _extension_names(items) -> set[str]:
     return {next(iter(i)) if isinstance(i, dict) else i for i in items}
 
 
-def mkdocs_config(user: dict, root: Path, nav: list[dict], extra: dict | None = None) -> dict:
-    config = _merge(DEFAULTS, {k: v for k, v in user.items() if k not in ("markdown_extensions", "plugins", "extra_css", "extra_javascript")})
+def mkdocs_config(user: dict, root: Path, nav: list[dict], extra: dict | None = None, docs_dir: Path | None = None) -> dict:
+    config = _merge(DEFAULTS, {k: v for k, v in user.items() if k not in ("markdown_extensions", "plugins", "extra_css", "extra_javascript", "languages")})
     config["theme"] = {**config["theme"], "font": False, "custom_dir": str(THEME)}  # system fonts: no Google Fonts request
     exts = list(DEFAULTS["markdown_extensions"])
     exts += [e for e in user.get("markdown_extensions", []) if (next(iter(e)) if isinstance(e, dict) else e) not in _extension_names(exts)]
@@ -134,7 +142,7 @@ def mkdocs_config(user: dict, root: Path, nav: list[dict], extra: dict | None = 
     config["plugins"] = plugins
     config["extra_css"] = [OWN_CSS, *user.get("extra_css", [])]
     config["extra_javascript"] = [OWN_JS, *user.get("extra_javascript", [])]
-    config["docs_dir"] = str(root / "docs")
+    config["docs_dir"] = str(docs_dir or root / "docs")
     config["nav"] = nav
     # The generated config lives elsewhere: the editor's hooks are found from mkdocs.yml's folder.
     config["hooks"] = [str((root / h).resolve()) if isinstance(h, str) else h for h in user.get("hooks", [])]
@@ -181,9 +189,9 @@ def source_date_epoch(root: Path) -> str:
     return "315532800"  # 1980-01-01: fixed, so a build outside git is reproducible too
 
 
-def write_config(root: Path, config: dict) -> Path:
+def write_config(root: Path, config: dict, name: str = "mkdocs.yml") -> Path:
     """Write the generated MkDocs configuration (only if it changed) and return its path."""
-    cfg = root / GENERATED / "mkdocs.yml"
+    cfg = root / GENERATED / name
     cfg.parent.mkdir(parents=True, exist_ok=True)
     write_if_changed(cfg, yaml.dump(config, Dumper=_Dumper, sort_keys=True, allow_unicode=True))
     return cfg
@@ -193,10 +201,11 @@ WARNING = re.compile(r"^(WARNING|ERROR)\s+-\s+(.*)$")
 DOC_FILE = re.compile(r"Doc file '([^']+)'")
 
 
-def build_site(root: Path, config: dict, page_sources: dict[str, Path], problems: Collector, site_dir: Path | None = None) -> bool:
+def build_site(root: Path, config: dict, page_sources: dict[str, Path], problems: Collector, site_dir: Path | None = None,
+               config_name: str = "mkdocs.yml") -> bool:
     """Run mkdocs build (strict) into a temporary folder, then swap it in as site/."""
     site = site_dir or root / "site"
-    cfg = write_config(root, config)
+    cfg = write_config(root, config, config_name)
     tmp = site.with_name(f".{site.name}.tmp-{os.getpid()}")
     shutil.rmtree(tmp, ignore_errors=True)
     env = {**os.environ, "SOURCE_DATE_EPOCH": source_date_epoch(root), "PYTHONHASHSEED": "0"}

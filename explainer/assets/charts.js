@@ -95,8 +95,10 @@
       live.className = "explainer-chart__live";
       still.parentNode.insertBefore(live, still.nextSibling);
       // ast + interpreter: expressions are interpreted, not compiled with new Function (strict CSP).
+      // The page's number and date locale (e.g. 28 526, août), written into the spec at build time.
+      var locale = loaded[1].usermeta && loaded[1].usermeta.locale;
       var view = new vega.View(vega.parse(loaded[1], null, { ast: true }),
-        { renderer: "svg", container: live, hover: true, expr: window.vegaExpressionInterpreter });
+        { renderer: "svg", container: live, hover: true, expr: window.vegaExpressionInterpreter, locale: locale || undefined });
       view.tooltip(tooltip);
       return view.runAsync().then(function () {
         var svg = live.querySelector("svg");

@@ -1,0 +1,204 @@
+"""The explainer's languages, and the generator's own words in each of them.
+
+An explainer is written in one language (Material's `theme.language` in mkdocs.yml, English by
+default); others are declared under `languages:` in mkdocs.yml, each with its sections in
+content/<code>/ under the same file names:
+
+    languages:
+      fr:
+        site_name: Traverser la Manche
+        site_description: Comment les small boats traversent la Manche.
+
+The first language is built at the site root, every other one under /<code>/, with its own
+search. One data package serves every language; chart words and data labels are translated
+beside the chart code (TEXT in charts/<slug>.py) and the data package (`translations`).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .problems import Collector
+
+CONTENT_DIR = Path("content")
+CODE = re.compile(r"^[a-z]{2,3}$")
+PER_LANGUAGE_KEYS = {"site_name", "site_description", "copyright"}
+
+
+@dataclass(frozen=True)
+class Language:
+    code: str                 # "en", "fr": Material's theme.language, the HTML lang attribute
+    name: str                 # the language's name in itself, for the switcher: "English", "Français"
+    locale: str               # Babel locale for figures and tables: "en_GB", "fr_FR"
+    content: Path             # where its sections are: content/ or content/fr/
+    prefix: str               # its folder in the site: "" (the first language) or "fr/"
+    settings: dict = field(default_factory=dict, hash=False, compare=False)  # site_name etc. for this language
+
+    @property
+    def vega_locale(self) -> str:
+        """vl-convert's and Vega's name for the number and date locale: "fr-FR"."""
+        return self.locale.replace("_", "-")
+
+    @property
+    def english_name(self) -> str:
+        """The language's name in messages to editors: "French"."""
+        from babel import Locale
+
+        return Locale.parse(self.code).get_display_name("en") or self.code
+
+    @property
+    def default(self) -> bool:
+        return not self.prefix
+
+
+def _babel_locale(code: str) -> str:
+    """British English; every other language as written in its main country (CLDR likely
+    subtags: fr -> fr_FR, de -> de_DE)."""
+    from babel import Locale
+    from babel.core import get_global
+
+    if code == "en":
+        return "en_GB"
+    likely = get_global("likely_subtags").get(code)  # "fr_Latn_FR"
+    if likely:
+        parts = likely.split("_")
+        return f"{parts[0]}_{parts[-1]}"
+    return str(Locale.parse(code))
+
+
+def _name(code: str) -> str:
+    from babel import Locale
+
+    name = Locale.parse(code).get_display_name(code) or code
+    return name[:1].upper() + name[1:]
+
+
+def languages(root: Path, user: dict | None, problems: Collector) -> list[Language]:
+    """The explainer's languages, the first one (theme.language) first."""
+    user = user or {}
+    theme = user.get("theme") if isinstance(user.get("theme"), dict) else {}
+    first = str(theme.get("language") or "en")
+    found = [Language(first, _name(first), _babel_locale(first), root / CONTENT_DIR, "")]
+    declared = user.get("languages")
+    if declared is None:
+        return found
+    path = root / "mkdocs.yml"
+    if not isinstance(declared, dict):
+        problems.add(path, "languages must map a language code to its settings", hint="for example languages: {fr: {site_name: Traverser la Manche}}")
+        return found
+    for code, settings in declared.items():
+        code = str(code)
+        settings = settings or {}
+        if not CODE.match(code) or code == first or not _known(code):
+            problems.add(path, f'languages: "{code}" is not a language code, or is the main language',
+                         hint="use a two-letter code such as fr, de or es; the main language is theme.language")
+            continue
+        if not isinstance(settings, dict) or set(settings) - PER_LANGUAGE_KEYS:
+            problems.add(path, f"languages.{code}: only {', '.join(sorted(PER_LANGUAGE_KEYS))} can be set per language",
+                         hint="everything else in mkdocs.yml applies to every language")
+            continue
+        folder = root / CONTENT_DIR / code
+        if not folder.is_dir():
+            problems.add(path, f"languages.{code}: no folder {CONTENT_DIR / code}/ for its sections",
+                         hint=f"create {CONTENT_DIR / code}/ with the sections, named as in {CONTENT_DIR}/")
+            continue
+        found.append(Language(code, _name(code), _babel_locale(code), folder, f"{code}/", dict(settings)))
+    return found
+
+
+def _known(code: str) -> bool:
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        Locale.parse(code)
+        return True
+    except (UnknownLocaleError, ValueError):
+        return False
+
+
+def check_sections(langs: list[Language], names: dict[str, list[str]], root: Path, problems: Collector) -> None:
+    """A section written in one language but not another is reported (a warning; --strict makes
+    it an error): readers of the other language would find the switcher leading to its home page."""
+    main = langs[0]
+    for lang in langs[1:]:
+        for name in names[main.code]:
+            if name not in names[lang.code]:
+                problems.add(lang.content, f'section "{name}" of {main.content.relative_to(root)}/ has no {lang.english_name} version',
+                             hint=f"add it to {lang.content.relative_to(root)}/ under the same file name; until then the language switcher leads to the {lang.english_name} home page",
+                             warning=True)
+        for name in names[lang.code]:
+            if name not in names[main.code]:
+                problems.add(lang.content, f'section "{name}" has no {main.english_name} version in {main.content.relative_to(root)}/',
+                             hint="give it the same file name as the section it translates", warning=True)
+
+
+# The generator's own words on the pages it writes: captions, the sources page, the edition line.
+STRINGS = {
+    "en": {
+        "sources_title": "Sources and methods",
+        "sources_description": "Where every number in {title} comes from, what each series measures and where sources disagree.",
+        "this_explainer": "this explainer",
+        "figures_title": "Figures in the text",
+        "figures_description": "Every number quoted in the text, with its value, where it is quoted and its source.",
+        "data_licence": "Data licence",
+        "main_sources": "Main sources",
+        "series": "What each series measures",
+        "rows": "{rows} rows; download [{file}]({href}).",
+        "caveats": "Known revisions and conflicts:",
+        "figures_pointer": "Every number quoted in the text, with its value and source, is listed in [{title}]({href}).",
+        "every_source": "Every source",
+        "excerpt": "Excerpt",
+        "figures_intro": "Each number is computed from the data at build time; see [{title}]({href}) for what each series measures.",
+        "figures_columns": ("Figure", "Value", "Where", "Source"),
+        "not_quoted": "not quoted",
+        "page_sources": "Sources for the figures on this page",
+        "source": "Source:",
+        "show_data": "Show the data behind this chart",
+        "plotted_values": "{title}: plotted values",
+        "download_csv": "Download the plotted data (CSV)",
+        "edition": "Edition",
+        "data_to": "data to",
+        "built_from": "built from commit",
+        "uncommitted": "with uncommitted changes",
+        "all_editions": "latest edition and all editions",
+        "languages": "Languages",
+    },
+    "fr": {
+        "sources_title": "Sources et méthodes",
+        "sources_description": "D’où vient chaque chiffre de {title}, ce que mesure chaque série et sur quels points les sources divergent.",
+        "this_explainer": "ce dossier",
+        "figures_title": "Les chiffres du texte",
+        "figures_description": "Chaque chiffre cité dans le texte, avec sa valeur, la page qui le cite et sa source.",
+        "data_licence": "Licence des données",
+        "main_sources": "Sources principales",
+        "series": "Ce que mesure chaque série",
+        "rows": "{rows} lignes\u202f; télécharger [{file}]({href}).",
+        "caveats": "Révisions et divergences connues\u00a0:",
+        "figures_pointer": "Chaque chiffre cité dans le texte, avec sa valeur et sa source, figure dans [{title}]({href}).",
+        "every_source": "Toutes les sources",
+        "excerpt": "Extrait",
+        "figures_intro": "Chaque chiffre est calculé à partir des données lors de la construction du site\u202f; voir [{title}]({href}) pour ce que mesure chaque série.",
+        "figures_columns": ("Chiffre", "Valeur", "Où", "Source"),
+        "not_quoted": "non cité",
+        "page_sources": "Sources des chiffres de cette page",
+        "source": "Source\u00a0:",
+        "show_data": "Afficher les données du graphique",
+        "plotted_values": "{title}\u00a0: valeurs représentées",
+        "download_csv": "Télécharger les données du graphique (CSV)",
+        "edition": "Édition",
+        "data_to": "données jusqu’au",
+        "built_from": "construite à partir du commit",
+        "uncommitted": "avec des modifications non enregistrées",
+        "all_editions": "dernière édition et toutes les éditions",
+        "languages": "Langues",
+    },
+}
+
+
+def strings(code: str) -> dict:
+    """The generator's words in a language; English for a language it does not know yet."""
+    return {**STRINGS["en"], **STRINGS.get(code, {})}
+
+
+ENGLISH = Language("en", "English", "en_GB", CONTENT_DIR, "")  # what a caller that names no language gets
