@@ -23,6 +23,7 @@ again creates no commit (mike drops an empty commit). mike and MkDocs are run as
 from __future__ import annotations
 
 import csv
+import functools
 import json
 import os
 import re
@@ -34,6 +35,7 @@ from pathlib import Path
 
 from . import site
 from .data import PACKAGE_FILE, SOURCES_RESOURCE
+from .i18n import ENGLISH, Language, strings
 from .problems import Collector, Problem, Problems
 
 BRANCH = "gh-pages"
@@ -161,13 +163,15 @@ def data_date(root: Path) -> str | None:
     return max(found) if found else None
 
 
-def edition_note(edition: str, data_to: str | None, commit: str, dirty: bool) -> str:
-    """The edition line at the foot of every page (Markdown; the link is fixed up per page by the hook)."""
-    parts = [f"Edition **{edition}**"]
+def edition_note(edition: str, data_to: str | None, commit: str, dirty: bool, language: Language = ENGLISH) -> str:
+    """The edition line at the foot of every page, in the page's language (Markdown; the link is
+    fixed up per page by the hook)."""
+    t = strings(language.code)
+    parts = [f"{t['edition']} **{edition}**"]
     if data_to:
-        parts.append(f"data to {data_to}")
-    parts.append(f"built from commit `{commit[:7]}`" + (" with uncommitted changes" if dirty else ""))
-    parts.append(f'<a href="{ROOT_TOKEN}">latest edition and all editions</a>')
+        parts.append(f"{t['data_to']} {data_to}")
+    parts.append(f"{t['built_from']} `{commit[:7]}`" + (f" {t['uncommitted']}" if dirty else ""))
+    parts.append(f'<a href="{ROOT_TOKEN}">{t["all_editions"]}</a>')
     return " · ".join(parts) + "\n{: .explainer-edition }\n"
 
 
@@ -279,7 +283,7 @@ def run_publish(root: Path, args, strict: bool = False) -> str:
     user_hooks = [str((root / h).resolve()) for h in user.get("hooks", []) if isinstance(h, str)]
     extra = {"extra": {"version": {"provider": "mike", "default": "latest", "alias": True}},
              "hooks": [*user_hooks, str(hook)]}
-    note = edition_note(edition, data_to, head, bool(dirty))
+    note = functools.partial(edition_note, edition, data_to, head, bool(dirty))  # one per language
     with tempfile.TemporaryDirectory(prefix="explainer-publish-") as tmp:
         build(root, site_dir=Path(tmp) / "site", strict=strict, mkdocs_extra=extra, page_note=note)
 

@@ -14,7 +14,8 @@ import time
 from pathlib import Path
 
 from . import site
-from .pipeline import prepare
+from .pipeline import build_languages, prepare
+from .problems import Collector
 from .problems import Problems
 
 WATCHED = ("content", "charts", "mkdocs.yml")
@@ -68,6 +69,12 @@ class Preview:
             return False
         for w in prepared.gathered.warnings:
             print(w, file=sys.stderr)
+        problems = Collector(self.root)
+        if not build_languages(self.root, prepared, problems):  # other languages are served as built pages under /fr/ etc.
+            for p in problems.items:
+                print(p, file=sys.stderr)
+            print(f"{len(problems.items)} problem(s) in another language's site; the preview keeps its last good build.", file=sys.stderr, flush=True)
+            return False
         written = site.sync_docs(self.root / "docs", prepared.files)
         self.config = prepared.config
         site.write_config(self.root, prepared.config)
