@@ -5,17 +5,55 @@ For each day that was reported as a single-day record (or a notable high), one d
 import altair as alt
 import pandas as pd
 
+# Reader-facing words in French; the English is written once, in the code, through t().
+TEXT = {
+    "fr": {
+        "title": "Journées record\u00a0: le chiffre annoncé à l’époque face à la série actuelle du Home Office",
+        "description": "Pour chaque journée annoncée comme un record (ou un pic notable), un point donne le nombre de personnes annoncé à l’époque et un autre le nombre figurant aujourd’hui dans la série quotidienne du Home Office, les deux étant reliés par un trait. La plupart des paires sont proches, mais certaines diffèrent de plusieurs dizaines de personnes, voire davantage\u00a0: le record du 21 août 2021 est aujourd’hui plus élevé qu’annoncé à l’époque, tandis que le chiffre du ministère britannique de la Défense pour le 22 août 2022 dépasse nettement la valeur actuelle du Home Office.",
+        "Reported at the time": "Annoncé à l’époque",
+        "Today's Home Office series": "Série actuelle du Home Office",
+        # day labels: the first of a month, then month abbreviations
+        "1": "1er",
+        "Jan": "janv.", "Feb": "févr.", "Mar": "mars", "Apr": "avr.", "May": "mai", "Jun": "juin",
+        "Jul": "juil.", "Aug": "août", "Sep": "sept.", "Oct": "oct.", "Nov": "nov.", "Dec": "déc.",
+        "People arriving on the day": "Personnes arrivées ce jour-là",
+        "Day": "Jour",
+        "Figure": "Chiffre",
+        "People": "Personnes",
+        "Given by": "Selon",
+        # who gave each figure (reported_by in daily_arrivals.csv)
+        "Home Office time series": "Série chronologique du Home Office",
+        "PA tally of Home Office data": "Décompte de l’agence PA d’après les données du Home Office",
+        "i News": "i News",
+        "Home Office (via AFP)": "Home Office (via l’AFP)",
+        "The National": "The National",
+        "Home Office (via PA), 23 August 2021": "Home Office (via l’agence PA), 23 août 2021",
+        "PA": "Agence PA",
+        "Home Office (via PA)": "Home Office (via l’agence PA)",
+        "Ministry of Defence (via AFP)": "Ministère britannique de la Défense (via l’AFP)",
+        "Home Office provisional data (via The Guardian)": "Données provisoires du Home Office (via The Guardian)",
+        "britbrief.co.uk": "britbrief.co.uk",
+    },
+}
+
 THEN = "Reported at the time"
 NOW = "Today's Home Office series"
 
 
-def chart(data):
+def _day(d, t) -> str:
+    """A day as "21 Aug 2021", in the language being built."""
+    return f"{t('1') if d.day == 1 else d.day} {t(format(d, '%b'))} {d:%Y}"
+
+
+def chart(data, t):
+    then, now = t(THEN), t(NOW)
     df = data["daily_arrivals"].copy()
     both = df.groupby("date")["series"].nunique()
     df = df[df["date"].isin(both[both == 2].index)]
-    df["series_label"] = df["series"].map({"reported_at_time": THEN, "home_office_current": NOW})
-    df["day"] = [f"{d.day} {d:%b %Y}" for d in df["date"]]
+    df["series_label"] = df["series"].map({"reported_at_time": then, "home_office_current": now})
+    df["day"] = [_day(d, t) for d in df["date"]]
     df["people"] = df["people"].astype(int)
+    df["reported_by"] = df["reported_by"].map(t)
     df = df.sort_values("date")
     order = list(dict.fromkeys(df["day"]))
     df = df[["day", "series_label", "people", "reported_by", "source_id"]]
@@ -26,17 +64,17 @@ def chart(data):
     )
     dots = alt.Chart(df).mark_point(filled=True, size=120, opacity=1).encode(
         y=y,
-        x=alt.X("people:Q", title="People arriving on the day", axis=alt.Axis(format=",.0f", tickCount=7)),
-        color=alt.Color("series_label:N", title=None, sort=[THEN, NOW],
-                        scale=alt.Scale(domain=[THEN, NOW], range=["#f58518", "#4c78a8"]),
+        x=alt.X("people:Q", title=t("People arriving on the day"), axis=alt.Axis(format=",.0f", tickCount=7)),
+        color=alt.Color("series_label:N", title=None, sort=[then, now],
+                        scale=alt.Scale(domain=[then, now], range=["#f58518", "#4c78a8"]),
                         legend=alt.Legend(orient="top", columnPadding=40, labelLimit=300)),
-        shape=alt.Shape("series_label:N", title=None, sort=[THEN, NOW],
-                        scale=alt.Scale(domain=[THEN, NOW], range=["diamond", "circle"])),
+        shape=alt.Shape("series_label:N", title=None, sort=[then, now],
+                        scale=alt.Scale(domain=[then, now], range=["diamond", "circle"])),
         tooltip=[
-            alt.Tooltip("day:N", title="Day"),
-            alt.Tooltip("series_label:N", title="Figure"),
-            alt.Tooltip("people:Q", title="People", format=",.0f"),
-            alt.Tooltip("reported_by:N", title="Given by"),
+            alt.Tooltip("day:N", title=t("Day")),
+            alt.Tooltip("series_label:N", title=t("Figure")),
+            alt.Tooltip("people:Q", title=t("People"), format=",.0f"),
+            alt.Tooltip("reported_by:N", title=t("Given by")),
         ],
     )
     # Extra left padding: browsers may draw the day labels in a wider font than the one they were measured with.

@@ -5,8 +5,34 @@ Bars show the yearly sum of the weekly number of people the French authorities r
 import altair as alt
 import pandas as pd
 
+# Reader-facing words in French; the English is written once, in the code, through t().
+TEXT = {
+    "fr": {
+        "title": "Personnes empêchées de traverser selon la France, par année",
+        "description": "Les barres donnent, pour chaque année, la somme des chiffres hebdomadaires de personnes que les autorités françaises disent avoir empêchées de traverser, tels que publiés par le Home Office\u202f; l’étiquette de chaque barre indique le nombre de semaines additionnées. La série ne commence qu’en mai 2024 et la dernière année est incomplète\u00a0: seule 2025 est une année entière.",
+        "{weeks} weeks (full year)": "{weeks} semaines (année entière)",
+        "{weeks} weeks, from {date}": "{weeks} semaines, à partir du {date}",
+        "{weeks} weeks, to {date}": "{weeks} semaines, jusqu’au {date}",
+        "Weeks ending {first} to {last}": "Semaines se terminant entre le {first} et le {last}",
+        # dates: the first of a month, then month abbreviations
+        "1": "1er",
+        "Jan": "janv.", "Feb": "févr.", "Mar": "mars", "Apr": "avr.", "May": "mai", "Jun": "juin",
+        "Jul": "juil.", "Aug": "août", "Sep": "sept.", "Oct": "oct.", "Nov": "nov.", "Dec": "déc.",
+        "Year": "Année",
+        "People prevented (French estimates)": "Personnes empêchées de traverser (estimations françaises)",
+        "People prevented": "Personnes empêchées de traverser",
+        "Events prevented": "Tentatives empêchées",
+        "Weeks summed": "Semaines additionnées",
+    },
+}
 
-def chart(data):
+
+def _day_month(d, t) -> str:
+    """A date as "5 May", in the language being built."""
+    return f"{t('1') if d.day == 1 else d.day} {t(format(d, '%b'))}"
+
+
+def chart(data, t):
     df = data["french_preventions"].copy()
     df["year"] = df["year"].astype(int)
     df["people_prevented"] = df["people_prevented"].astype(int)
@@ -14,26 +40,26 @@ def chart(data):
     df["weeks"] = df["weeks_with_data"].astype(int)
     def coverage(weeks, first, last):
         if first.month == 1 and last.month == 12:
-            return f"{weeks} weeks (full year)"
+            return t("{weeks} weeks (full year)").format(weeks=weeks)
         if first.month > 1:
-            return f"{weeks} weeks, from {first.day} {first:%b}"
-        return f"{weeks} weeks, to {last.day} {last:%b}"
+            return t("{weeks} weeks, from {date}").format(weeks=weeks, date=_day_month(first, t))
+        return t("{weeks} weeks, to {date}").format(weeks=weeks, date=_day_month(last, t))
 
     df["coverage"] = [coverage(w, a, b) for w, a, b in zip(df["weeks"], df["first_week_ending"], df["last_week_ending"])]
-    df["from_to"] = [f"Weeks ending {a.day} {a:%b %Y} to {b.day} {b:%b %Y}"
+    df["from_to"] = [t("Weeks ending {first} to {last}").format(first=f"{_day_month(a, t)} {a:%Y}", last=f"{_day_month(b, t)} {b:%Y}")
                      for a, b in zip(df["first_week_ending"], df["last_week_ending"])]
-    df["full"] = df["coverage"].str.contains("full year")
+    df["full"] = [a.month == 1 and b.month == 12 for a, b in zip(df["first_week_ending"], df["last_week_ending"])]
     df = df[["year", "people_prevented", "events_prevented", "weeks", "coverage", "from_to", "full", "source_id"]]
 
     base = alt.Chart(df).encode(
-        x=alt.X("year:O", title="Year", axis=alt.Axis(labelAngle=0)),
-        y=alt.Y("people_prevented:Q", title="People prevented (French estimates)",
+        x=alt.X("year:O", title=t("Year"), axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("people_prevented:Q", title=t("People prevented (French estimates)"),
                 axis=alt.Axis(format=",.0f")),
         tooltip=[
-            alt.Tooltip("year:O", title="Year"),
-            alt.Tooltip("people_prevented:Q", title="People prevented", format=",.0f"),
-            alt.Tooltip("events_prevented:Q", title="Events prevented", format=",.0f"),
-            alt.Tooltip("from_to:N", title="Weeks summed"),
+            alt.Tooltip("year:O", title=t("Year")),
+            alt.Tooltip("people_prevented:Q", title=t("People prevented"), format=",.0f"),
+            alt.Tooltip("events_prevented:Q", title=t("Events prevented"), format=",.0f"),
+            alt.Tooltip("from_to:N", title=t("Weeks summed")),
         ],
     )
     bars = base.mark_bar(width=90).encode(

@@ -5,11 +5,36 @@ Bars show the people detected arriving in the UK by small boat in each month of 
 import altair as alt
 import pandas as pd
 
+# Reader-facing words in French; the English is written once, in the code, through t().
+TEXT = {
+    "fr": {
+        "title": "Arrivées en small boat au Royaume-Uni, mois par mois, en 2021",
+        "description": "Les barres donnent le nombre de personnes détectées à leur arrivée au Royaume-Uni en small boat pour chaque mois de 2021, d’après la série chronologique du Home Office. Les arrivées ont augmenté tout au long de l’été et culminé en novembre\u202f; la barre d’août est mise en évidence parce qu’elle contient la journée record du 21 août 2021, pour laquelle la série actuelle compte plus de personnes que le chiffre annoncé à l’époque.",
+        # month abbreviations, as the axis shows them
+        "Jan": "janv.", "Feb": "févr.", "Mar": "mars", "Apr": "avr.", "May": "mai", "Jun": "juin",
+        "Jul": "juil.", "Aug": "août", "Sep": "sept.", "Oct": "oct.", "Nov": "nov.", "Dec": "déc.",
+        # separators in numbers written into the label: thousands, decimal (as the chart's French number locale)
+        ",": "\u00a0", ".": ",",
+        "Record day, {day} August:\n{current} people in today's series\n({then} reported at the time)":
+            "Journée record, le {day} août\u00a0:\n{current} personnes dans la série actuelle\n({then} annoncées à l’époque)",
+        "Month of 2021": "Mois de 2021",
+        "People arriving by small boat": "Personnes arrivées en small boat",
+        "Month": "Mois",
+        "People": "Personnes",
+        "Boats": "Embarcations",
+    },
+}
 
-def chart(data):
+
+def _number(value, spec: str, t) -> str:
+    """`value` in the Python format `spec`, with the separators of the language being built."""
+    return format(value, spec).translate({ord(","): t(","), ord("."): t(".")})
+
+
+def chart(data, t):
     months = data["uk_arrivals_by_month"]
     df = months[months["month"].str.startswith("2021-")][["month", "people", "boats", "source_id"]].copy()
-    df["month_name"] = pd.to_datetime(df["month"] + "-01").dt.strftime("%b")
+    df["month_name"] = pd.to_datetime(df["month"] + "-01").dt.strftime("%b").map(t)
     df["people"] = df["people"].astype(int)
     df["boats"] = df["boats"].astype(int)
     df["highlight"] = df["month"] == "2021-08"
@@ -28,19 +53,20 @@ def chart(data):
         # the label hangs from label_y; the dashed rule stops short of it
         "label_y": [int(df["people"].max() * 0.92)],
         "rule_end": [int(df["people"].max() * 0.74)],
-        "label": [f"Record day, {day.day} August:\n{current:,} people in today's series\n({then:,} reported at the time)"],
+        "label": [t("Record day, {day} August:\n{current} people in today's series\n({then} reported at the time)").format(
+            day=day.day, current=_number(current, ",", t), then=_number(then, ",", t))],
     })
     df = df.drop(columns="month")
 
-    x = alt.X("month_name:N", title="Month of 2021", sort=order, axis=alt.Axis(labelAngle=0))
+    x = alt.X("month_name:N", title=t("Month of 2021"), sort=order, axis=alt.Axis(labelAngle=0))
     bars = alt.Chart(df).mark_bar().encode(
         x=x,
-        y=alt.Y("people:Q", title="People arriving by small boat", axis=alt.Axis(format=",.0f")),
+        y=alt.Y("people:Q", title=t("People arriving by small boat"), axis=alt.Axis(format=",.0f")),
         color=alt.condition("datum.highlight", alt.value("#f58518"), alt.value("#4c78a8")),
         tooltip=[
-            alt.Tooltip("month_name:N", title="Month"),
-            alt.Tooltip("people:Q", title="People", format=",.0f"),
-            alt.Tooltip("boats:Q", title="Boats", format=",.0f"),
+            alt.Tooltip("month_name:N", title=t("Month")),
+            alt.Tooltip("people:Q", title=t("People"), format=",.0f"),
+            alt.Tooltip("boats:Q", title=t("Boats"), format=",.0f"),
         ],
     )
     rule = alt.Chart(note).mark_rule(color="#f58518", strokeDash=[3, 3]).encode(
