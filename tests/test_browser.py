@@ -2,6 +2,7 @@
 JavaScript off, interactive charts with it on, and no request to any other host."""
 from __future__ import annotations
 
+import re
 from urllib.parse import urlparse
 
 import pytest
@@ -71,18 +72,21 @@ def test_with_javascript_on_charts_become_interactive_without_other_hosts(server
     context.close()
 
 
-def test_tooltip_shows_formatted_value(server, browser, channel_site):
+@pytest.mark.parametrize("path, number", [("/the-statistics/", r"\d,\d{3}"), ("/fr/the-statistics/", "\\d\u00a0\\d{3}")])
+def test_tooltip_shows_formatted_value(server, browser, channel_site, path, number):
+    """The tooltip shows the number the way the page's language writes it (Vega's locale):
+    45,774 in English, 45 774 in French."""
     page = browser.new_page()
-    page.goto(server + "/the-statistics/")
+    page.goto(server + path)
     fig = page.locator("figure.explainer-chart").first
     fig.scroll_into_view_if_needed()
     fig.hover()
     page.wait_for_function("f => f.classList.contains('explainer-chart--live')", arg=fig.element_handle(), timeout=15000)
-    mark = fig.locator(".explainer-chart__live svg g.mark-rect path, .explainer-chart__live svg g.mark-symbol path").first
+    mark = fig.locator(".explainer-chart__live svg g.mark-rect path, .explainer-chart__live svg g.mark-symbol path").last  # a large value
     mark.hover()
     tip = page.locator(".explainer-tooltip")
     tip.wait_for(state="visible", timeout=5000)
-    assert ":" in tip.inner_text() and any(ch.isdigit() for ch in tip.inner_text())
+    assert ":" in tip.inner_text() and re.search(number, tip.inner_text()), tip.inner_text()
     page.close()
 
 

@@ -157,7 +157,11 @@ def chart(data, t):
 
 
 def _bilingual(tmp_path) -> Path:
-    root = copy_explainer(FIXTURES / "orchard", tmp_path / "orchard")
+    return add_french(copy_explainer(FIXTURES / "orchard", tmp_path / "orchard"))
+
+
+def add_french(root: Path) -> Path:
+    """The orchard explainer, with a French edition of both its sections and its chart."""
     (root / "mkdocs.yml").write_text("site_name: The orchard\nlanguages:\n  fr:\n    site_name: Le verger\n", encoding="utf-8")
     (root / "content" / "fr").mkdir()
     (root / "content" / "fr" / "index.md").write_text(FR_INDEX, encoding="utf-8")

@@ -316,10 +316,52 @@ def _get(url: str) -> tuple[int, str, bytes]:
 
 
 def test_every_internal_link_works_under_a_sub_path(repo, served):
-    host = urllib.parse.urlsplit(served).netloc
     versions = json.loads(_get(served + PREFIX + "versions.json")[2])
     assert {v["version"] for v in versions} >= {A, B}
     start = [PREFIX, *(f"{PREFIX}{v['version']}/" for v in versions), f"{PREFIX}latest/"]
+    seen, broken, pages = _crawl(served, start)
+    assert not broken, "\n".join(sorted(broken))
+    for edition in (A, B):
+        for page in ("", "pears/", "sources/"):
+            assert f"{served}{PREFIX}{edition}/{page}" in seen
+    assert any(u.endswith(".vg.json") for u in seen) and any(u.endswith(".csv") for u in seen)
+    assert pages >= 8
+
+
+def test_every_language_is_published_in_the_same_edition(tmp_path):
+    """A bilingual explainer: one publish puts /EDITION/ and /EDITION/fr/ online together; French
+    pages carry the edition line in French, linking to the site root; every link works."""
+    from test_languages import add_french
+
+    r = Repo(tmp_path / "bilingual")
+    add_french(r.root)
+    r.commit("French edition", ".")
+    published = r.publish(A, "--alias", "latest", "--push")
+    assert published.returncode == 0, published.stderr
+    fr_index, fr_pears = r.show(f"{A}/fr/index.html"), r.show(f"{A}/fr/pears/index.html")
+    assert '<html lang="fr"' in fr_index and f"Édition <strong>{A}</strong>" in fr_pears
+    assert re.search(r'<a href="\.\./\.\./">dernière édition et toutes les éditions</a>', fr_index)
+    assert re.search(r'<a href="\.\./\.\./\.\./">dernière édition et toutes les éditions</a>', fr_pears)
+    tar = subprocess.run(["git", "archive", "--format=tar", "gh-pages"], cwd=r.bare, capture_output=True, check=True).stdout
+    with tarfile.open(fileobj=io.BytesIO(tar)) as t:
+        t.extractall(tmp_path / "www" / "REPO", filter="tar")
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(tmp_path / "www")))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        served = f"http://127.0.0.1:{server.server_address[1]}"
+        seen, broken, pages = _crawl(served, [PREFIX, f"{PREFIX}{A}/", f"{PREFIX}latest/fr/"])  # the French pages through the switcher
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert not broken, "\n".join(sorted(broken))
+    for page in ("", "pears/", "sources/", "fr/", "fr/pears/", "fr/sources/"):
+        assert f"{served}{PREFIX}{A}/{page}" in seen, page
+
+
+def _crawl(served: str, start: list[str]) -> tuple[set, list, int]:
+    """Follow every link and every file Material itself fetches, from the start pages; report
+    each one that is missing or leaves the /REPO/ prefix."""
+    host = urllib.parse.urlsplit(served).netloc
     queue, seen, broken, pages = [(served + path, "start") for path in start], set(), [], 0
     while queue:
         url, found_on = queue.pop()
@@ -339,7 +381,9 @@ def test_every_internal_link_works_under_a_sub_path(repo, served):
         if parser.config:  # Material's own requests: search worker, search index, versions.json
             config = json.loads(parser.config)
             base = urllib.parse.urljoin(url, config["base"].rstrip("/") + "/")  # the edition's root
-            targets += [config["search"], base + "search/search_index.json", base + "../versions.json"]
+            targets += [config["search"], base + "search/search_index.json"]
+            if config.get("version"):  # the version selector (main language only)
+                targets.append(base + "../versions.json")
         for target in targets:
             full, _ = urllib.parse.urldefrag(urllib.parse.urljoin(url, target.strip()))
             parts = urllib.parse.urlsplit(full)
@@ -351,12 +395,7 @@ def test_every_internal_link_works_under_a_sub_path(repo, served):
                 broken.append(f"{full} leaves the {PREFIX} prefix (linked from {url})")
                 continue
             queue.append((full, url))
-    assert not broken, "\n".join(sorted(broken))
-    for edition in (A, B):
-        for page in ("", "pears/", "sources/"):
-            assert f"{served}{PREFIX}{edition}/{page}" in seen
-    assert any(u.endswith(".vg.json") for u in seen) and any(u.endswith(".csv") for u in seen)
-    assert pages >= 8
+    return seen, broken, pages
 
 
 # --- the workflows ----------------------------------------------------------------------------
