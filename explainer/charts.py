@@ -7,6 +7,7 @@ This stage knows nothing of pages.
 from __future__ import annotations
 
 import ast
+import base64
 import contextlib
 import os
 import signal
@@ -235,6 +236,41 @@ def accessible_svg(svg: str, slug: str, title: str, description: str) -> str:
 ALTAIR_SETTINGS = threading.Lock()
 
 
+def _named_spec(chart):
+    """(chart, its Vega-Lite spec), its views given fixed names so that the plotted table can be
+    read from the compiled spec by view. Where Altair renames the views on the way (a concat of
+    layers), the chart is compiled as it is and its table evaluated apart (plotted_table)."""
+    named = chart.copy(deep=True)  # a copy: layers may share one chart object
+    _name_views(named)
+    spec = named.to_dict()
+    names = [n for n in _view_names(spec)]
+    if len(names) == len(set(names)):
+        named._explainer_named = True
+        return named, spec
+    return chart, chart.to_dict()
+
+
+def _view_names(node) -> list:
+    if isinstance(node, dict):
+        own = [node["name"]] if isinstance(node.get("name"), str) and ("mark" in node or "layer" in node) else []
+        return own + [n for key, v in node.items() if key not in ("datasets", "data", "params") for n in _view_names(v)]
+    if isinstance(node, list):
+        return [n for v in node for n in _view_names(v)]
+    return []
+
+
+def _plotted_table_of(chart, vega: dict) -> pd.DataFrame:
+    """The values the chart plots, evaluated by VegaFusion from its compiled Vega spec (what
+    Altair's transformed_data() does, without compiling the chart a second time)."""
+    import vegafusion as vf
+    from altair.utils._transformed_data import get_datasets_for_view_names, get_facet_mapping, name_views
+
+    views = name_views(chart, 0)
+    mapping = get_datasets_for_view_names(vega, views, get_facet_mapping(vega))
+    datasets, _ = vf.runtime.pre_transform_datasets(vega, [mapping[v] for v in views if v in mapping], vf.get_local_tz())
+    return _plotted_frame([d.to_pandas() if hasattr(d, "to_pandas") else d for d in datasets])
+
+
 def plotted_table(chart) -> pd.DataFrame:
     """The values the chart actually plots, after its own transforms (VegaFusion evaluates them)."""
     with ALTAIR_SETTINGS:
@@ -279,7 +315,8 @@ def column_titles(spec: dict) -> dict[str, str]:
 
 
 def render(root: Path, sources: dict[str, ChartSource], package: DataPackage, problems: Collector,
-           cache: "ChartCache | None" = None, progress=None, language: Language = ENGLISH) -> dict[str, RenderedChart]:
+           cache: "ChartCache | None" = None, progress=None, language: Language = ENGLISH,
+           previews: set[str] = frozenset()) -> dict[str, RenderedChart]:
     """Render every chart not in the cache. Chart code runs one at a time in the main thread (so
     a time limit can stop it); the rendering itself (vl-convert, VegaFusion: native code that
     releases the GIL) runs on all cores."""
@@ -302,7 +339,7 @@ def render(root: Path, sources: dict[str, ChartSource], package: DataPackage, pr
             built.append((source, *result))
     warm.join()
     with ThreadPoolExecutor(max_workers=max(1, min(len(built), os.cpu_count() or 1))) as pool:
-        futures = [pool.submit(_render_spec, *item) for item in built]
+        futures = [pool.submit(_render_with_preview, item, item[0].slug in previews) for item in built]
         for n, (item, future) in enumerate(zip(built, futures), 1):
             source = item[0]
             if progress:
@@ -316,6 +353,20 @@ def render(root: Path, sources: dict[str, ChartSource], package: DataPackage, pr
             if cache:
                 cache.put(source, package, result, language)
     return {slug: rendered[slug] for slug in sources if slug in rendered}
+
+
+def _render_with_preview(item: tuple, preview: bool) -> RenderedChart:
+    chart = _render_spec(*item)
+    if preview:  # a link-preview image: drawn here, in parallel with the other charts
+        chart.png = base64.b64encode(preview_png(chart)).decode("ascii")
+    return chart
+
+
+def warm_up_in_background() -> threading.Thread:
+    """Start the chart engine while other work (validating the data) goes on."""
+    thread = threading.Thread(target=warm_up, daemon=True)
+    thread.start()
+    return thread
 
 
 def warm_up() -> None:
@@ -339,7 +390,9 @@ def _build_spec(source: ChartSource, package: DataPackage, problems: Collector, 
         return None
     small = sum(len(f) for f in _frames(chart)) <= INLINE_ROWS
     try:
-        spec = chart.to_dict() if small else None
+        spec = _named_spec(chart) if small else None
+        if spec is not None:
+            chart, spec = spec
         if spec is not None and _json_size(spec.get("datasets", {})) > INLINE_BYTES:
             spec = None  # rows few but wide: pre-aggregate too
         pre = _PreAggregated.build(chart) if spec is None else None
@@ -494,7 +547,8 @@ def _render_spec(source: ChartSource, chart, spec: dict, used: list[str], langua
         if _json_size(vega) > SPEC_LIMIT:  # rare: rows within INLINE_BYTES, but a very large spec around them
             raise ValueError(f"chart would ship {_human(_json_size(vega))} to readers (limit {_human(SPEC_LIMIT)}); "
                              "aggregate in chart() or simplify it")
-        table, cited = plotted_table(chart), cited_sources(spec)
+        table = _plotted_table_of(chart, vega) if getattr(chart, "_explainer_named", False) else plotted_table(chart)
+        cited = cited_sources(spec)
     svg = vlc.vega_to_svg(vega, allowed_base_urls=[], format_locale=number, time_format_locale=time)
     # The browser draws the interactive chart with the same number and date locale (charts.js).
     vega = {**vega, "usermeta": {**vega.get("usermeta", {}), "locale": {"number": number, "time": time}}}

@@ -192,7 +192,7 @@ def render(root: Path, pages: list[Page], figures: dict[str, Figure], charts: di
     names = {p.name for p in pages} | {"sources.md", "figures.md"}  # the generated pages
     values = data_values(package) if package else set()
     # Pages without a chart of their own use the explainer's first chart as their preview image.
-    first_chart = next((m for p in pages for m in re.findall(r"chart\(\s*[\"']([a-z0-9_]+)", p.body) if m in charts), None)
+    first_chart = next((m for p in pages for m in CHART_CALL.findall(p.body) if m in charts), None)
     for page in pages:
         base = "" if page.name == "index.md" else "../"
         try:
@@ -249,6 +249,16 @@ def render(root: Path, pages: list[Page], figures: dict[str, Figure], charts: di
             hint = f"use {{{{ fig.{names_[0]} }}}}" if names_ else "add a figure for it to charts/figures.yml and use {{ fig.name }}"
             problems.add(page.source, f"number {text} is typed in, but the data holds it", line, col, hint=hint, warning=True)
         page.markdown = _assemble(page, body, figures, charts, package, cite, first_chart, words)
+
+
+CHART_CALL = re.compile(r"chart\(\s*[\"']([a-z0-9_]+)")
+
+
+def preview_charts(pages: list[Page]) -> set[str]:
+    """The charts pages will use as link-preview images (each page's first chart, and the
+    explainer's first for pages without one), so the chart stage can draw their PNGs as it goes."""
+    firsts = [found[0] for found in (CHART_CALL.findall(p.body) for p in pages) if found]
+    return set(firsts)
 
 
 def _template_line(exc: BaseException) -> int | None:

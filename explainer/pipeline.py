@@ -6,6 +6,7 @@ reported together.
 from __future__ import annotations
 
 import base64
+import shutil
 import sys
 import time
 from dataclasses import dataclass, field
@@ -43,6 +44,7 @@ class Gathered:
     package: data.DataPackage
     languages: list[Localised]   # the main language first
     warnings: list
+    building: list = field(default_factory=list)  # other languages' sites, being built in their processes
 
     # The main language: what check, diff and the benchmarks look at.
     @property
@@ -64,34 +66,160 @@ def _progress(n: int, total: int, slug: str) -> None:
         print(f"\rRendering chart {n}/{total}: {slug:<40}", end="\r" if n < total else "\n", file=sys.stderr, flush=True)
 
 
-def gather(root: Path, strict: bool = False, cache_dir: Path | None = None) -> Gathered:
-    """Read and check everything, in every language; raise Problems listing every problem found."""
+@dataclass
+class Shared:
+    """What every language of the explainer shares: its settings, data, chart files and sections."""
+    root: Path
+    config: dict | None
+    languages: list[Language]
+    package: data.DataPackage | None
+    chart_sources: dict
+    page_lists: dict          # language code -> its pages
+    declared: set | None      # figure names in figures.yml
+    chart_files: set
+    cache_dir: Path
+
+
+def gather(root: Path, strict: bool = False, cache_dir: Path | None = None, site_options: dict | None = None) -> Gathered:
+    """Read and check everything, in every language; raise Problems listing every problem found.
+
+    The main language is gathered here while every other one is gathered in a forked process, on
+    another core (the chart engine runs one chart at a time per process). With `site_options`
+    (mkdocs_extra, page_note), each other language's site is also built there, straight after
+    its pages: the main build then carries it under its folder (fr/)."""
     problems = Collector(root)
     user = site.read_user_config(root, problems)
     langs = i18n.languages(root, user, problems)
-    package = data.load(root, problems)
-    chart_sources = charts.discover(root, problems)
     page_lists = {lang.code: pages.discover(root, problems, lang.content) for lang in langs}
     i18n.check_sections(langs, {code: [p.name for p in found] for code, found in page_lists.items()}, root, problems)
     _link_languages(langs, page_lists, user or {})
+    chart_files = {p.stem for p in (root / charts.CHARTS_DIR).glob("*.py") if not p.name.startswith("_")}
+    shared = Shared(root, user, langs, None, charts.discover(root, problems), page_lists, figures.declared_names(root),
+                    chart_files, cache_dir or root / site.GENERATED / "charts")
+    # Forked before any thread starts (the chart engine's included): a fork copies only the calling
+    # thread. Each process then starts its chart engine while it reads and checks the data.
+    others = [_Forked(_other_language, shared, lang, strict, site_options) for lang in langs[1:]]
     # codespell knows English only; it runs while the rest is checked
     speller = spelling.start(root, [p.source for lang in langs if lang.code == "en" for p in page_lists[lang.code]])
-    declared = figures.declared_names(root)
-    chart_files = {p.stem for p in (root / charts.CHARTS_DIR).glob("*.py") if not p.name.startswith("_")}
-    cache = ChartCache(cache_dir or root / site.GENERATED / "charts")
-    localised = []
-    for lang in langs:
-        figs, rendered = {}, {}
-        if package is not None:
-            # figure problems are the same in every language: reported once, for the main one
-            figs = figures.load(root, package, problems if lang is langs[0] else Collector(root), lang.locale)
-            rendered = charts.render(root, chart_sources, package, problems, cache, _progress, lang)
-        # Pages are checked even when the data failed: unknown names and bad links are found in the same run.
-        pages.render(root, page_lists[lang.code], figs, rendered, chart_files, package, problems, declared, lang)
-        localised.append(Localised(lang, figs, rendered, page_lists[lang.code]))
+    charts.warm_up_in_background()
+    package = shared.package = data.load(root, problems)
+    for job in others:
+        job.send(package)  # None when the data failed: the other languages still check their pages
+    localised = [_localise(shared, langs[0], problems)]
+    for job in others:
+        loc, found = job.next()
+        for problem in found:
+            problems.add_problem(problem)
+        localised.append(loc)
     spelling.finish(speller, problems)
     problems.raise_if_any(strict)
-    return Gathered(user, package, localised, [p for p in problems.items if p.warning])
+    return Gathered(user, package, localised, [p for p in problems.items if p.warning], others if site_options is not None else [])
+
+
+def _localise(shared: Shared, lang: Language, problems: Collector) -> Localised:
+    """One language's figures (formatted its way), charts (in its words) and pages."""
+    figs, rendered = {}, {}
+    if shared.package is not None:
+        # figure problems are the same in every language: reported once, for the main one
+        figs = figures.load(shared.root, shared.package, problems if lang.default else Collector(shared.root), lang.locale)
+        rendered = charts.render(shared.root, shared.chart_sources, shared.package, problems, ChartCache(shared.cache_dir),
+                                 _progress, lang, pages.preview_charts(shared.page_lists[lang.code]))
+    # Pages are checked even when the data failed: unknown names and bad links are found in the same run.
+    found = shared.page_lists[lang.code]
+    pages.render(shared.root, found, figs, rendered, shared.chart_files, shared.package, problems, shared.declared, lang)
+    return Localised(lang, figs, rendered, found)
+
+
+def _other_language(shared: Shared, lang: Language, strict: bool, site_options: dict | None, receive, emit):
+    """In a forked process: gather one other language and emit (Localised, problems); then, for a
+    build whose inputs in this language are sound, build its site while the main language builds
+    its own. Gives (built site files or None, problems)."""
+    problems = Collector(shared.root)
+    charts.warm_up_in_background()
+    shared.package = receive()  # read and checked once, by the main process, meanwhile
+    loc = _localise(shared, lang, problems)
+    emit((loc, problems.items))
+    failing = problems.items if strict else problems.errors
+    if site_options is None or failing or shared.package is None:
+        return None, []
+    problems = Collector(shared.root)
+    langs = shared.languages
+    files, config = _compose(shared.root, shared.config or {}, shared.package, loc, site_options.get("mkdocs_extra"),
+                             _note(site_options.get("page_note", ""), lang), langs)
+    _preview_images(shared.root, shared.package, [loc])
+    files.update(site.chart_files(loc.charts))
+    site.sync_docs(Path(config["docs_dir"]), files)
+    folder = shared.root / site.GENERATED / f"site-{lang.code}"
+    if not site.build_site(shared.root, config, {page.name: page.source for page in loc.pages}, problems, folder,
+                           config_name=f"mkdocs-{lang.code}.yml"):
+        return None, problems.items
+    built = {path.relative_to(folder).as_posix(): path.read_bytes() for path in sorted(folder.rglob("*")) if path.is_file()}
+    return built, problems.items
+
+
+def _can_fork() -> bool:
+    """A fork copies only the thread that calls it: fork from a process that runs no other thread
+    (serve's file watcher does) and has not started the chart engine (it runs in a thread of its
+    own, which the child would lack: diff gathers twice in one process)."""
+    import multiprocessing
+    import threading
+
+    return ("fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+            and "vl_convert" not in sys.modules)
+
+
+class _Forked:
+    """Run fn(*args, receive, emit) in a forked child: it shares everything loaded so far without
+    pickling it. send(value) passes it one more value (its receive() gives it); each emit(value)
+    and its return value reach the parent, in order, through next(). Where fork is not
+    available, fn runs in this process at the first next()."""
+
+    def __init__(self, fn, *args):
+        import multiprocessing
+
+        self.fn, self.args, self.process, self.sent, self.queue = fn, args, None, None, None
+        if not _can_fork():
+            return
+        context = multiprocessing.get_context("fork")
+        self.inbox, send = context.Pipe(duplex=False)
+        receive, self.outbox = context.Pipe(duplex=False)
+        self.process = context.Process(target=self._child, args=(send, receive), daemon=True)
+        self.process.start()
+        send.close()
+        receive.close()
+
+    def send(self, value) -> None:
+        if self.process is None:
+            self.sent = value
+        else:
+            self.outbox.send(value)
+
+    def _child(self, send, receive) -> None:
+        try:
+            send.send(("ok", self.fn(*self.args, receive.recv, lambda value: send.send(("ok", value)))))
+        except BaseException as e:  # noqa: BLE001 - reported by the parent, with the child's traceback
+            import traceback
+
+            send.send(("error", f"{type(e).__name__}: {e}\n{traceback.format_exc()}"))
+
+    def next(self):
+        if self.process is None:  # no fork: run it all now, keep its messages
+            if self.queue is None:
+                self.queue = []
+                final = self.fn(*self.args, lambda: self.sent, self.queue.append)
+                self.queue.append(final)
+            return self.queue.pop(0)
+        try:
+            status, value = self.inbox.recv()
+        except EOFError:
+            raise RuntimeError(f"the build of another language stopped (exit code {self.process.exitcode})") from None
+        if status == "error":
+            raise RuntimeError(f"the build of another language failed: {value}")
+        return value
+
+    def __del__(self):  # interrupted (Ctrl-C, SIGTERM), or not needed further: stop the child too
+        if self.process is not None and self.process.is_alive():
+            self.process.terminate()
 
 
 def _page_url(name: str, directory_urls: bool) -> str:
@@ -136,28 +264,43 @@ def _alternates(lang: Language, name: str, langs: list[Language], names: dict, d
 @dataclass
 class Prepared:
     gathered: Gathered
-    files: dict          # docs/ path -> content (the main language; other languages' built sites under fr/ etc.)
+    files: dict          # docs/ path -> content, for the main language
     config: dict         # the generated MkDocs configuration
-    others: list = field(default_factory=list)  # (Language, docs files, MkDocs config, page sources) per other language
+
+    def other_languages(self, problems: Collector) -> dict | None:
+        """Every other language's built site, as docs/ path (fr/...) -> bytes, once its process has
+        built it (meanwhile the main language builds); None if one failed (problems say why)."""
+        files: dict = {}
+        for loc, job in zip(self.gathered.languages[1:], self.gathered.building):
+            built, found = job.next()
+            for problem in found:
+                problems.add_problem(problem)
+            if built is None:
+                return None
+            files.update({loc.language.prefix + name: content for name, content in built.items()})
+        return files
 
 
-def prepare(root: Path, strict: bool = False, mkdocs_extra: dict | None = None, page_note=""):
-    """Gather and check every input, then compose each language's docs/ and MkDocs configuration
-    in memory. `page_note` is Markdown for the foot of every page, or a function of the language."""
-    g = gather(root, strict)
-    sites = []
-    for loc in g.languages:
-        note = page_note(loc.language) if callable(page_note) else page_note
-        files, config = _compose(root, g, loc, mkdocs_extra, note, [other.language for other in g.languages])
-        sites.append((loc.language, files, config, {page.name: page.source for page in loc.pages}))
-    _preview_images(root, g)
-    for (lang, files, _, _), loc in zip(sites, g.languages):
-        files.update(site.chart_files(loc.charts))
-    _, files, config, _ = sites[0]
-    return Prepared(g, files, config, sites[1:])
+def _note(page_note, lang: Language) -> str:
+    return page_note(lang) if callable(page_note) else page_note
 
 
-def _compose(root: Path, g: Gathered, loc: Localised, mkdocs_extra: dict | None, page_note: str, langs: list[Language]):
+def prepare(root: Path, strict: bool = False, mkdocs_extra: dict | None = None, page_note="") -> Prepared:
+    """Gather and check every input (building every other language's site on the way), then
+    compose the main language's docs/ and MkDocs configuration in memory. `page_note` is Markdown
+    for the foot of every page, or a function of the language."""
+    g = gather(root, strict, site_options={"mkdocs_extra": mkdocs_extra, "page_note": page_note})
+    main = g.languages[0]
+    files, config = _compose(root, g.config or {}, g.package, main, mkdocs_extra, _note(page_note, main.language),
+                             [loc.language for loc in g.languages])
+    _preview_images(root, g.package, [main])
+    files.update(site.chart_files(main.charts))
+    return Prepared(g, files, config)
+
+
+def _compose(root: Path, user: dict, package: data.DataPackage, loc: Localised, mkdocs_extra: dict | None, page_note: str,
+             langs: list[Language]):
+    """One language's docs/ files (pages, generated pages, assets, data) and MkDocs configuration."""
     lang, words = loc.language, i18n.strings(loc.language.code)
     figure_pages: dict[str, list] = {}
     for page in loc.pages:
@@ -166,17 +309,17 @@ def _compose(root: Path, g: Gathered, loc: Localised, mkdocs_extra: dict | None,
     note = f"\n---\n\n{page_note.strip()}\n" if page_note.strip() else ""
     files: dict[str, bytes | str] = {page.name: page.markdown + note for page in loc.pages}
     image = loc.pages[0].preview if loc.pages else {}  # the lede's preview image
-    user = g.config or {}
-    links = {n: _alternates(lang, n, langs, {l.code: GENERATED_PAGES for l in langs}, user.get("use_directory_urls", True) is not False,
-                            str(user.get("site_url") or "")) for n in GENERATED_PAGES} if len(langs) > 1 else {}
-    files[sources_page.NAME] = sources_page.markdown(g.package, loc.figures, figure_pages, image, lang, links.get(sources_page.NAME)) + note
+    directory_urls, site_url = user.get("use_directory_urls", True) is not False, str(user.get("site_url") or "")
+    links = {n: _alternates(lang, n, langs, {l.code: GENERATED_PAGES for l in langs}, directory_urls, site_url)
+             for n in GENERATED_PAGES} if len(langs) > 1 else {}
+    files[sources_page.NAME] = sources_page.markdown(package, loc.figures, figure_pages, image, lang, links.get(sources_page.NAME)) + note
     nav = [{page.title: page.name} for page in loc.pages] + [{words["sources_title"]: sources_page.NAME}]
     if loc.figures:
-        files[sources_page.FIGURES_NAME] = sources_page.figures_markdown(g.package, loc.figures, figure_pages, image, lang,
+        files[sources_page.FIGURES_NAME] = sources_page.figures_markdown(package, loc.figures, figure_pages, image, lang,
                                                                          links.get(sources_page.FIGURES_NAME)) + note
         nav.append({words["figures_title"]: sources_page.FIGURES_NAME})
     files.update(site.asset_files(vega_javascript()))
-    for name, path in g.package.paths.items():
+    for name, path in package.paths.items():
         files[f"assets/data/{path.name}"] = path.read_bytes()
     config = site.mkdocs_config(site.for_language(user, lang, langs), root, nav, _extra_for(lang, mkdocs_extra),
                                 docs_dir=root / "docs" if lang.default else root / site.GENERATED / f"docs-{lang.code}")
@@ -194,33 +337,18 @@ def _extra_for(lang: Language, mkdocs_extra: dict | None) -> dict | None:
     return extra
 
 
-def build_languages(root: Path, prepared: Prepared, problems: Collector) -> bool:
-    """Build every language but the main one into its own site (its own search, lang attribute and
-    MkDocs theme language), and add it to the main docs/ under its folder as static files, so
-    the main build (and mike's, when publishing) carries every language together."""
-    for lang, files, config, page_sources in prepared.others:
-        site.sync_docs(Path(config["docs_dir"]), files)
-        built = root / site.GENERATED / f"site-{lang.code}"
-        if not site.build_site(root, config, page_sources, problems, built, config_name=f"mkdocs-{lang.code}.yml"):
-            return False
-        for path in sorted(built.rglob("*")):
-            if path.is_file():
-                prepared.files[lang.prefix + path.relative_to(built).as_posix()] = path.read_bytes()
-    return True
-
-
-def _preview_images(root: Path, g: Gathered) -> None:
+def _preview_images(root: Path, package: data.DataPackage, localised: list[Localised]) -> None:
     """PNG previews only for the charts that pages use as their link-preview image (rasterising
     costs as much as rendering), kept in the chart cache with the chart."""
     cache = ChartCache(root / site.GENERATED / "charts")
     sources = {s.slug: s for s in charts.discover(root, Collector(root)).values()}
-    for loc in g.languages:
+    for loc in localised:
         for slug in dict.fromkeys(p.preview["image"].split("/")[-1][:-4] for p in loc.pages if p.preview):
             chart = loc.charts.get(slug)
             if chart is not None and not chart.png:
                 chart.png = base64.b64encode(charts.preview_png(chart)).decode("ascii")
                 if slug in sources:
-                    cache.put(sources[slug], g.package, chart, loc.language)
+                    cache.put(sources[slug], package, chart, loc.language)
 
 
 def build(root: Path, site_dir: Path | None = None, strict: bool = False,
@@ -231,15 +359,29 @@ def build(root: Path, site_dir: Path | None = None, strict: bool = False,
     started = time.perf_counter()
     root = root.resolve()
     p = prepare(root, strict, mkdocs_extra, page_note)
+    prefixes = [loc.language.prefix for loc in p.gathered.languages[1:]]
+    written = site.sync_docs(root / "docs", p.files, keep=prefixes)
     problems = Collector(root)
-    if not build_languages(root, p, problems):
-        raise Problems(problems.items)
-    written = site.sync_docs(root / "docs", p.files)
+
+    def add_other_languages(built: Path) -> bool:
+        """Before the swap: every other language's site into its folder of the new site, and into
+        docs/ (where mike's build and `serve` find it)."""
+        nonlocal written
+        files = p.other_languages(problems)
+        if files is None:
+            return False
+        for prefix in prefixes:
+            shutil.rmtree(built / prefix, ignore_errors=True)  # what MkDocs copied from the last build's docs/
+            written += site.sync_docs(root / "docs" / prefix, {n[len(prefix):]: c for n, c in files.items() if n.startswith(prefix)})
+        for name, content in files.items():
+            site.write_if_changed(built / name, content)
+        return True
+
     page_sources = {page.name: page.source for page in p.gathered.pages}
-    if not site.build_site(root, p.config, page_sources, problems, site_dir):
+    if not site.build_site(root, p.config, page_sources, problems, site_dir, before_swap=add_other_languages):
         raise Problems(problems.items)
     g = p.gathered
     charts_all = [c for loc in g.languages for c in loc.charts.values()]
     cached = sum(1 for c in charts_all if c.cached)
-    pages_built = sum(1 for name in p.files if name.endswith(".md")) + sum(1 for _, files, _, _ in p.others for n in files if n.endswith(".md"))
+    pages_built = sum(len(loc.pages) + (2 if loc.figures else 1) for loc in g.languages)  # sections + generated pages
     return BuildResult(pages_built, len(charts_all), cached, written, g.warnings, time.perf_counter() - started)

@@ -53,6 +53,11 @@ class Collector:
         if problem not in self.items:  # a chart is run once per language: say each problem once
             self.items.append(problem)
 
+    def add_problem(self, problem: Problem) -> None:
+        """A problem found elsewhere (another language's process), already placed."""
+        if problem not in self.items:
+            self.items.append(problem)
+
     @property
     def errors(self) -> list[Problem]:
         return [p for p in self.items if not p.warning]

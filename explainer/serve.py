@@ -14,9 +14,8 @@ import time
 from pathlib import Path
 
 from . import site
-from .pipeline import build_languages, prepare
-from .problems import Collector
-from .problems import Problems
+from .pipeline import prepare
+from .problems import Collector, Problems
 
 WATCHED = ("content", "charts", "mkdocs.yml")
 QUIET_SECONDS = 0.3  # editors save several files at once; wait until saving stops
@@ -70,12 +69,13 @@ class Preview:
         for w in prepared.gathered.warnings:
             print(w, file=sys.stderr)
         problems = Collector(self.root)
-        if not build_languages(self.root, prepared, problems):  # other languages are served as built pages under /fr/ etc.
+        others = prepared.other_languages(problems)  # served as built pages under fr/ etc.
+        if others is None:
             for p in problems.items:
                 print(p, file=sys.stderr)
             print(f"{len(problems.items)} problem(s) in another language's site; the preview keeps its last good build.", file=sys.stderr, flush=True)
             return False
-        written = site.sync_docs(self.root / "docs", prepared.files)
+        written = site.sync_docs(self.root / "docs", {**prepared.files, **others})
         self.config = prepared.config
         site.write_config(self.root, prepared.config)
         self.last_good = prepared.files

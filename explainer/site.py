@@ -163,13 +163,16 @@ def write_if_changed(path: Path, content: bytes | str) -> bool:
     return True
 
 
-def sync_docs(docs: Path, files: dict[str, bytes | str]) -> int:
-    """Make docs/ hold exactly `files`; touch only what changed. Returns how many were written."""
+def sync_docs(docs: Path, files: dict[str, bytes | str], keep: list[str] = ()) -> int:
+    """Make docs/ hold exactly `files` (and whatever is under the `keep` folders, such as fr/);
+    touch only what changed. Returns how many were written."""
     written = sum(write_if_changed(docs / name, content) for name, content in sorted(files.items()))
-    keep = {str(Path(n)) for n in files} | {".gitkeep"}
-    for path in sorted(docs.rglob("*"), reverse=True):
+    kept = {str(Path(n)) for n in files} | {".gitkeep"}
+    for path in sorted(docs.rglob("*"), reverse=True) if docs.is_dir() else []:
         rel = str(path.relative_to(docs))
-        if path.is_file() and rel not in keep:
+        if any(rel == k.rstrip("/") or rel.startswith(k) for k in keep):
+            continue
+        if path.is_file() and rel not in kept:
             path.unlink()
         elif path.is_dir() and not any(path.iterdir()):
             path.rmdir()
@@ -202,8 +205,9 @@ DOC_FILE = re.compile(r"Doc file '([^']+)'")
 
 
 def build_site(root: Path, config: dict, page_sources: dict[str, Path], problems: Collector, site_dir: Path | None = None,
-               config_name: str = "mkdocs.yml") -> bool:
-    """Run mkdocs build (strict) into a temporary folder, then swap it in as site/."""
+               config_name: str = "mkdocs.yml", before_swap=None) -> bool:
+    """Run mkdocs build (strict) into a temporary folder, then swap it in as site/.
+    `before_swap(folder)` may add to the new site first; returning False abandons it."""
     site = site_dir or root / "site"
     cfg = write_config(root, config, config_name)
     tmp = site.with_name(f".{site.name}.tmp-{os.getpid()}")
@@ -229,6 +233,13 @@ def build_site(root: Path, config: dict, page_sources: dict[str, Path], problems
             tail = (proc.stderr or proc.stdout).strip().splitlines()[-1:] or ["no output"]
             problems.add(root / "mkdocs.yml", f"mkdocs build failed: {tail[0]}")
         return False
+    try:
+        if before_swap is not None and not before_swap(tmp):
+            shutil.rmtree(tmp, ignore_errors=True)
+            return False
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
     old = site.with_name(f".{site.name}.old-{os.getpid()}")
     # The swap is two renames; hold Ctrl-C and SIGTERM until both are done, so site/ never goes missing.
     blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
