@@ -150,9 +150,14 @@ def _other_language(shared: Shared, lang: Language, strict: bool, site_options: 
     files.update(site.chart_files(loc.charts))
     site.sync_docs(Path(config["docs_dir"]), files)
     folder = shared.root / site.GENERATED / f"site-{lang.code}"
-    if not site.build_site(shared.root, config, {page.name: page.source for page in loc.pages}, problems, folder,
-                           config_name=f"mkdocs-{lang.code}.yml"):
-        return None, problems.items
+    # Editing the main language leaves this one's site as it was: reuse it when nothing it is built from changed.
+    stamp, digest = folder.with_name(f"{folder.name}.digest"), site.build_digest(shared.root, config, files)
+    if not (folder.is_dir() and stamp.is_file() and stamp.read_text(encoding="utf-8") == digest):
+        stamp.unlink(missing_ok=True)
+        if not site.build_site(shared.root, config, {page.name: page.source for page in loc.pages}, problems, folder,
+                               config_name=f"mkdocs-{lang.code}.yml"):
+            return None, problems.items
+        site.write_if_changed(stamp, digest)
     built = {path.relative_to(folder).as_posix(): path.read_bytes() for path in sorted(folder.rglob("*")) if path.is_file()}
     return built, problems.items
 

@@ -200,6 +200,24 @@ def write_config(root: Path, config: dict, name: str = "mkdocs.yml") -> Path:
     return cfg
 
 
+def build_digest(root: Path, config: dict, files: dict[str, bytes | str]) -> str:
+    """A digest of everything `mkdocs build` turns into a site: the docs, the configuration, the
+    theme overrides and hooks, the commit date and the MkDocs and Material versions."""
+    import hashlib
+    from importlib import metadata
+
+    h = hashlib.sha256()
+    for name, content in sorted(files.items()):
+        h.update(name.encode() + b"\0" + (content.encode("utf-8") if isinstance(content, str) else content) + b"\0")
+    h.update(yaml.dump(config, Dumper=_Dumper, sort_keys=True, allow_unicode=True).encode())
+    for path in sorted(THEME.rglob("*")) + [Path(h_) for h_ in config.get("hooks", []) if isinstance(h_, str)]:
+        if path.is_file():
+            h.update(str(path).encode() + b"\0" + path.read_bytes())
+    versions = ";".join(f"{n}={metadata.version(n)}" for n in ("mkdocs", "mkdocs-material"))
+    h.update(f"{source_date_epoch(root)};{versions}".encode())
+    return h.hexdigest()
+
+
 WARNING = re.compile(r"^(WARNING|ERROR)\s+-\s+(.*)$")
 DOC_FILE = re.compile(r"Doc file '([^']+)'")
 

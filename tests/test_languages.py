@@ -229,3 +229,26 @@ def test_bad_language_settings_are_errors(tmp_path):
     assert "mkdocs.yml: languages.fr: only copyright, site_description, site_name can be set per language (everything else in mkdocs.yml applies to every language)" in lines
     assert "mkdocs.yml: languages.de: no folder content/de/ for its sections (create content/de/ with the sections, named as in content/)" in lines
     assert any(l.startswith('mkdocs.yml: languages: "zz9" is not a language code') for l in lines)
+
+
+def test_editing_one_language_rebuilds_only_its_site(tmp_path):
+    """The French site is rebuilt only when something it is built from changed; either way the
+    new site/ carries it, current."""
+    root = _bilingual(tmp_path)
+    assert run_build(root).returncode == 0
+    french = root / ".cache" / "explainer" / "site-fr"
+    before = french.stat().st_ino  # a rebuild swaps in a new folder
+    english = root / "content" / "01-pears.md"
+    english.write_text(english.read_text(encoding="utf-8") + "\nA new English sentence.\n", encoding="utf-8")
+    result = run_build(root)
+    assert result.returncode == 0, result.stderr
+    assert french.stat().st_ino == before
+    assert "A new English sentence." in (root / "site" / "pears" / "index.html").read_text(encoding="utf-8")
+    assert "Fruits cueillis" in (root / "site" / "fr" / "pears" / "index.html").read_text(encoding="utf-8")
+    page = root / "content" / "fr" / "01-pears.md"
+    page.write_text(page.read_text(encoding="utf-8") + "\nUne nouvelle phrase.\n", encoding="utf-8")
+    result = run_build(root)
+    assert result.returncode == 0, result.stderr
+    assert french.stat().st_ino != before
+    assert "Une nouvelle phrase." in (root / "site" / "fr" / "pears" / "index.html").read_text(encoding="utf-8")
+    assert "Une nouvelle phrase." in (root / "docs" / "fr" / "pears" / "index.html").read_text(encoding="utf-8")  # for mike
