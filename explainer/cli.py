@@ -77,7 +77,9 @@ def main(argv: list[str] | None = None) -> int:
             for w in g.warnings:
                 print(w, file=sys.stderr)
             warned = f"; {len(g.warnings)} warning{'s' if len(g.warnings) != 1 else ''}" if g.warnings else ""
-            print(f"No problems: {len(g.pages)} pages, {len(g.figures)} figures, {len(g.charts)} charts checked{warned}.")
+            n_pages, n_charts = sum(len(loc.pages) for loc in g.languages), sum(len(loc.charts) for loc in g.languages)
+            langs = f" in {len(g.languages)} languages ({', '.join(loc.language.english_name for loc in g.languages)})" if len(g.languages) > 1 else ""
+            print(f"No problems: {n_pages} pages, {len(g.figures)} figures, {n_charts} charts checked{langs}{warned}.")
         elif command == "serve":
             from .serve import serve
 
