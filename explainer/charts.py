@@ -243,9 +243,8 @@ def _named_spec(chart):
     named = chart.copy(deep=True)  # a copy: layers may share one chart object
     _name_views(named)
     spec = named.to_dict()
-    names = [n for n in _view_names(spec)]
+    names = _view_names(spec)
     if len(names) == len(set(names)):
-        named._explainer_named = True
         return named, spec
     return chart, chart.to_dict()
 
@@ -547,7 +546,8 @@ def _render_spec(source: ChartSource, chart, spec: dict, used: list[str], langua
         if _json_size(vega) > SPEC_LIMIT:  # rare: rows within INLINE_BYTES, but a very large spec around them
             raise ValueError(f"chart would ship {_human(_json_size(vega))} to readers (limit {_human(SPEC_LIMIT)}); "
                              "aggregate in chart() or simplify it")
-        table = _plotted_table_of(chart, vega) if getattr(chart, "_explainer_named", False) else plotted_table(chart)
+        names = _view_names(spec)
+        table = _plotted_table_of(chart, vega) if names and len(names) == len(set(names)) else plotted_table(chart)
         cited = cited_sources(spec)
     svg = vlc.vega_to_svg(vega, allowed_base_urls=[], format_locale=number, time_format_locale=time)
     # The browser draws the interactive chart with the same number and date locale (charts.js).

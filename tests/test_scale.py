@@ -243,3 +243,23 @@ def test_pre_aggregated_chart_draws_and_tables_what_the_inline_chart_does(tmp_pa
         assert numbers[0] == pytest.approx(numbers[1], rel=1e-9, abs=1e-9)  # stacks summed in another order
         assert len(json.dumps(pre.vega)) < len(json.dumps(inline.vega)) / 5
     assert problems.items == []
+
+
+def test_few_but_wide_rows_are_pre_aggregated_too(tmp_path: Path, monkeypatch) -> None:
+    """Rows under INLINE_ROWS whose inlined JSON is over INLINE_BYTES take the pre-aggregated path
+    (from the chart with its views named): same plotted table as when inlined."""
+    from explainer import charts
+
+    root = scale.make_explainer(tmp_path / "wide", 1000, 1)
+    problems = Collector(root)
+    package = data.load(root, problems)
+    source = next(iter(charts.discover(root, problems).values()))
+    monkeypatch.setattr(charts, "INLINE_BYTES", 10**9)
+    monkeypatch.setattr(charts, "SPEC_LIMIT", 10**9)
+    inline = charts._render_spec(source, *charts._build_spec(source, package, problems))
+    monkeypatch.undo()
+    monkeypatch.setattr(charts, "INLINE_BYTES", 1)
+    built = charts._build_spec(source, package, problems)
+    assert problems.items == [] and isinstance(built[0], charts._PreAggregated)
+    wide = charts._render_spec(source, *built)
+    assert (wide.columns, wide.rows, wide.csv) == (inline.columns, inline.rows, inline.csv)
