@@ -245,7 +245,7 @@ def render(root: Path, pages: list[Page], figures: dict[str, Figure], charts: di
         _check_links(page, names, problems)
         if package is None:
             continue
-        for line, col, text, names_ in typed_numbers(page.body, values, figures):
+        for line, col, text, names_ in typed_numbers(page.body, values, figures, language.locale):
             hint = f"use {{{{ fig.{names_[0]} }}}}" if names_ else "add a figure for it to charts/figures.yml and use {{ fig.name }}"
             problems.add(page.source, f"number {text} is typed in, but the data holds it", line, col, hint=hint, warning=True)
         page.markdown = _assemble(page, body, figures, charts, package, cite, first_chart, words)

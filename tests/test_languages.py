@@ -252,3 +252,19 @@ def test_editing_one_language_rebuilds_only_its_site(tmp_path):
     assert french.stat().st_ino != before
     assert "Une nouvelle phrase." in (root / "site" / "fr" / "pears" / "index.html").read_text(encoding="utf-8")
     assert "Une nouvelle phrase." in (root / "docs" / "fr" / "pears" / "index.html").read_text(encoding="utf-8")  # for mike
+
+
+def test_numbers_typed_the_french_way_are_found(tmp_path):
+    """A number the data holds, typed into French prose as French writes it (15 250 with a space,
+    no-break or narrow no-break space), is reported like its English form; dates, units and
+    ordinals are not."""
+    root = _bilingual(tmp_path)
+    page = root / "content" / "fr" / "index.md"
+    text = page.read_text(encoding="utf-8")
+    page.write_text(text + "\nEn 2022, 15 250 pommes, puis 15\u202f250 et 15\u00a0250 ; le 1er mars, 1\u202f350 km.\n", encoding="utf-8")
+    result = run_build(root, "check")
+    assert result.returncode == 0, result.stderr
+    line = len(text.splitlines()) + 2
+    warnings = [l for l in result.stderr.splitlines() if "is typed in" in l]
+    assert warnings == [f"content/fr/index.md:{line}:{col}: warning: number {number} is typed in, but the data holds it "
+                        "(use {{ fig.apples_2022 }})" for col, number in ((10, "15 250"), (30, "15\u202f250"), (40, "15\u00a0250"))], warnings
