@@ -81,6 +81,10 @@ def languages(root: Path, user: dict | None, problems: Collector) -> list[Langua
     first = str(theme.get("language") or "en")
     found = [Language(first, _name(first), _babel_locale(first), root / CONTENT_DIR, "")]
     declared = user.get("languages")
+    for folder in sorted((root / CONTENT_DIR).glob("*/")):
+        if folder.is_dir() and any(folder.glob("*.md")) and str(folder.name) not in (declared if isinstance(declared, dict) else {}):
+            problems.add(folder, f"{CONTENT_DIR / folder.name}/ holds sections, but no language {folder.name!r} is declared: they are not built",
+                         hint=f"add it to mkdocs.yml: languages: {{{folder.name}: {{site_name: ...}}}}", warning=True)
     if declared is None:
         return found
     path = root / "mkdocs.yml"

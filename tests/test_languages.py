@@ -268,3 +268,12 @@ def test_numbers_typed_the_french_way_are_found(tmp_path):
     warnings = [l for l in result.stderr.splitlines() if "is typed in" in l]
     assert warnings == [f"content/fr/index.md:{line}:{col}: warning: number {number} is typed in, but the data holds it "
                         "(use {{ fig.apples_2022 }})" for col, number in ((10, "15 250"), (30, "15\u202f250"), (40, "15\u00a0250"))], warnings
+
+
+def test_an_undeclared_language_folder_is_reported(tmp_path):
+    root = _bilingual(tmp_path)
+    (root / "mkdocs.yml").write_text("site_name: The orchard\n", encoding="utf-8")
+    result = run_build(root, "check")
+    assert result.returncode == 0, result.stderr
+    assert ("content/fr: warning: content/fr/ holds sections, but no language 'fr' is declared: they are not built "
+            "(add it to mkdocs.yml: languages: {fr: {site_name: ...}})") in result.stderr.splitlines()
