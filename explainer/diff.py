@@ -13,7 +13,7 @@ from pathlib import Path
 from .pipeline import Gathered, gather
 from .problems import Problem, Problems
 
-SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“(])")
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÀ-Ý\"“«(])")
 
 
 def _git(root: Path, *args: str, binary: bool = False):
@@ -37,14 +37,15 @@ def checkout(root: Path, ref: str, dest: Path) -> Path:
     return dest / "tree" / (sub if sub != "." else "")
 
 
-def sentences_quoting(gathered: Gathered, name: str) -> list[str]:
+def sentences_quoting(gathered: Gathered, name: str, root: Path) -> list[str]:
+    """The sentences that quote a figure, in every language, as path:line: sentence."""
     found = []
-    for page in gathered.pages:
+    for page in (page for loc in gathered.languages for page in loc.pages):
         for lineno, line in enumerate(page.body.splitlines(), 1):
             if re.search(rf"\bfig\.{re.escape(name)}\b", line):
                 for sentence in SENTENCE_END.split(line.strip()):
                     if re.search(rf"\bfig\.{re.escape(name)}\b", sentence):
-                        found.append(f"{page.source.relative_to(page.source.parents[1]).as_posix()}:{lineno}: {sentence.strip()}")
+                        found.append(f"{page.source.relative_to(root).as_posix()}:{lineno}: {sentence.strip()}")
     return found
 
 
@@ -66,7 +67,7 @@ def report(root: Path, ref: str) -> str:
         lines.append("None.")
     for name, before, after in changed:
         lines.append(f"- `{name}`: {before} → {after}")
-        lines += [f"    - {s}" for s in sentences_quoting(new, name)]
+        lines += [f"    - {s}" for s in sentences_quoting(new, name, root)]
     if added or removed:
         lines += ["", f"New figures: {', '.join(f'`{n}`' for n in added) or 'none'}. Removed figures: {', '.join(f'`{n}`' for n in removed) or 'none'}."]
     chart_changes = [s for s in sorted(set(new.charts) | set(old.charts))
@@ -78,8 +79,11 @@ def report(root: Path, ref: str) -> str:
         lines.append(f"- `{slug}` ({title}): {state}")
     if not chart_changes:
         lines.append("None.")
-    old_pages = {p.name: p.markdown for p in old.pages}
-    page_changes = [p.name for p in new.pages if old_pages.get(p.name) != p.markdown] + sorted(set(old_pages) - {p.name for p in new.pages})
+    def pages_of(gathered):  # every language's pages, by their path in the site: the-patrol.md, fr/the-patrol.md
+        return {loc.language.prefix + p.name: p.markdown for loc in gathered.languages for p in loc.pages}
+
+    old_pages, new_pages = pages_of(old), pages_of(new)
+    page_changes = [n for n, text in new_pages.items() if old_pages.get(n) != text] + sorted(set(old_pages) - set(new_pages))
     lines += ["", f"### Pages whose text changed ({len(page_changes)})", ""]
     lines += [f"- `{name}`" for name in page_changes] or ["None."]
     return "\n".join(lines) + "\n"

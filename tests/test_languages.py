@@ -277,3 +277,24 @@ def test_an_undeclared_language_folder_is_reported(tmp_path):
     assert result.returncode == 0, result.stderr
     assert ("content/fr: warning: content/fr/ holds sections, but no language 'fr' is declared: they are not built "
             "(add it to mkdocs.yml: languages: {fr: {site_name: ...}})") in result.stderr.splitlines()
+
+
+def test_diff_quotes_every_language(tmp_path):
+    """`build.py diff` shows the sentences that quote a changed figure in each language, and the
+    pages that changed in each."""
+    import os
+    import subprocess
+
+    env = {**os.environ, "GIT_AUTHOR_NAME": "T", "GIT_AUTHOR_EMAIL": "t@example.org",
+           "GIT_COMMITTER_NAME": "T", "GIT_COMMITTER_EMAIL": "t@example.org"}
+    root = _bilingual(tmp_path)
+    for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-qm", "first"]):
+        subprocess.run(["git", *args], cwd=root, check=True, capture_output=True, env=env)
+    csv = root / "charts" / "data" / "harvest.csv"
+    csv.write_text(csv.read_text(encoding="utf-8").replace("2022,apple,15250", "2022,apple,15300"), encoding="utf-8")
+    result = run_build(root, "diff", "HEAD")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert "- `apples_2022`: 15,250 → 15,300" in lines
+    assert "    - content/fr/index.md:5: Nous avons cueilli {{ fig.apples_2022 }} pommes en 2022 ({{ fig.apples_2022.source }})." in lines
+    assert "- `fr/pears.md`" in lines and "- `pears.md`" in lines
