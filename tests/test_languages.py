@@ -298,3 +298,23 @@ def test_diff_quotes_every_language(tmp_path):
     assert "- `apples_2022`: 15,250 → 15,300" in lines
     assert "    - content/fr/index.md:5: Nous avons cueilli {{ fig.apples_2022 }} pommes en 2022 ({{ fig.apples_2022.source }})." in lines
     assert "- `fr/pears.md`" in lines and "- `pears.md`" in lines
+
+
+def test_bilingual_site_is_reproducible_and_a_rebuild_rewrites_nothing(tmp_path):
+    import shutil
+
+    from conftest import tree_hashes
+
+    root = _bilingual(tmp_path)
+    assert run_build(root).returncode == 0
+    first = tree_hashes(root / "site")
+    assert any(name.startswith("fr/") for name in first)
+    docs_before = {p: p.stat().st_mtime_ns for p in (root / "docs").rglob("*") if p.is_file()}
+    again = run_build(root, full=True)
+    assert again.returncode == 0, again.stderr
+    assert tree_hashes(root / "site") == first and "0 files changed in docs/" in again.stdout
+    assert {p: p.stat().st_mtime_ns for p in (root / "docs").rglob("*") if p.is_file()} == docs_before
+    for name in ("site", "docs", ".cache"):  # from nothing: the same bytes
+        shutil.rmtree(root / name)
+    assert run_build(root).returncode == 0
+    assert tree_hashes(root / "site") == first
