@@ -62,3 +62,27 @@ def test_preview_follows_edits_shows_problems_and_never_loops(tmp_path):
     finally:
         proc.terminate()
         proc.wait(10)
+
+
+def test_preview_serves_every_language_and_follows_edits_in_each(tmp_path):
+    from test_languages import add_french
+
+    root = add_french(copy_explainer(FIXTURES / "orchard", tmp_path / "orchard"))
+    port = _free_port()
+    log = tmp_path / "serve.log"
+    with open(log, "w") as out:
+        proc = subprocess.Popen([sys.executable, str(REPO / "build.py"), "serve", "--root", str(root), "--port", str(port)],
+                                cwd=REPO, stdout=out, stderr=subprocess.STDOUT, env={**__import__("os").environ, "NO_MKDOCS_2_WARNING": "1"})
+    try:
+        french = f"http://127.0.0.1:{port}/fr/pears/"
+        _wait_for(french, "poires ont été cueillies")
+        page = root / "content" / "fr" / "01-pears.md"
+        page.write_text(page.read_text(encoding="utf-8") + "\nUne phrase ajoutée pendant l’aperçu.\n", encoding="utf-8")
+        _wait_for(french, "Une phrase ajoutée pendant l’aperçu.")
+        csv = root / "charts" / "data" / "harvest.csv"
+        csv.write_text(csv.read_text().replace("2022,pear,330", "2022,pear,333"))
+        _wait_for(french, "925 poires")  # a figure, in the French format, from the new data
+        assert proc.poll() is None and "Traceback" not in log.read_text()
+    finally:
+        proc.terminate()
+        proc.wait(10)
