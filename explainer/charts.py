@@ -315,13 +315,16 @@ def column_titles(spec: dict) -> dict[str, str]:
 
 def render(root: Path, sources: dict[str, ChartSource], package: DataPackage, problems: Collector,
            cache: "ChartCache | None" = None, progress=None, language: Language = ENGLISH,
-           previews: set[str] = frozenset()) -> dict[str, RenderedChart]:
+           previews: set[str] = frozenset(), share: tuple[int, int] = (0, 1)) -> dict[str, RenderedChart]:
     """Render every chart not in the cache. Chart code runs one at a time in the main thread (so
     a time limit can stop it); the rendering itself (vl-convert, VegaFusion: native code that
     releases the GIL) runs on all cores."""
     rendered: dict[str, RenderedChart] = {}
     todo = []
-    for slug, source in sources.items():
+    # This process's share of the charts (every share[1]-th from share[0], by file order: other
+    # processes take the rest). Decided on the file list, not on what is cached, which another
+    # process may change meanwhile.
+    for slug, source in list(sources.items())[share[0]::share[1]]:
         hit = cache.get(source, package, language) if cache else None
         if hit is not None:
             rendered[slug] = hit
@@ -351,7 +354,7 @@ def render(root: Path, sources: dict[str, ChartSource], package: DataPackage, pr
             rendered[source.slug] = result
             if cache:
                 cache.put(source, package, result, language)
-    return {slug: rendered[slug] for slug in sources if slug in rendered}
+    return {slug: rendered[slug] for slug in sources if slug in rendered}  # file order
 
 
 def _render_with_preview(item: tuple, preview: bool) -> RenderedChart:

@@ -6,6 +6,7 @@ reported together.
 from __future__ import annotations
 
 import base64
+import os
 import shutil
 import sys
 import time
@@ -14,6 +15,7 @@ from pathlib import Path
 
 from . import charts, data, figures, i18n, pages, site, sources_page, spelling
 from .chart_cache import ChartCache
+from .forked import Forked, can_fork
 from .i18n import Language
 from .problems import Collector, Problems
 from .vega_bundle import vega_javascript
@@ -98,14 +100,18 @@ def gather(root: Path, strict: bool = False, cache_dir: Path | None = None, site
                     chart_files, cache_dir or root / site.GENERATED / "charts")
     # Forked before any thread starts (the chart engine's included): a fork copies only the calling
     # thread. Each process then starts its chart engine while it reads and checks the data.
-    others = [_Forked(_other_language, shared, lang, strict, site_options) for lang in langs[1:]]
+    others = [Forked(_other_language, shared, lang, strict, site_options) for lang in langs[1:]]
+    # The main language's charts are drawn in processes of their own too (two when it is the only
+    # language, so both cores draw), whose engines start while this process checks the data: the
+    # engine holds the GIL while it works, so in this process it would hold up everything else.
+    count = 2 if len(langs) == 1 and (os.cpu_count() or 1) > 1 else 1
+    drawers = [Forked(_chart_share, shared, langs[0], (i, count)) for i in range(count)] if can_fork() else []
     # codespell knows English only; it runs while the rest is checked
     speller = spelling.start(root, [p.source for lang in langs if lang.code == "en" for p in page_lists[lang.code]])
-    charts.warm_up_in_background()
     package = shared.package = data.load(root, problems)
-    for job in others:
+    for job in others + drawers:
         job.send(package)  # None when the data failed: the other languages still check their pages
-    localised = [_localise(shared, langs[0], problems)]
+    localised = [_localise(shared, langs[0], problems, drawers)]
     for job in others:
         loc, found = job.next()
         for problem in found:
@@ -116,18 +122,42 @@ def gather(root: Path, strict: bool = False, cache_dir: Path | None = None, site
     return Gathered(user, package, localised, [p for p in problems.items if p.warning], others if site_options is not None else [])
 
 
-def _localise(shared: Shared, lang: Language, problems: Collector) -> Localised:
-    """One language's figures (formatted its way), charts (in its words) and pages."""
+def _localise(shared: Shared, lang: Language, problems: Collector, drawers: list | None = None) -> Localised:
+    """One language's figures (formatted its way), charts (in its words) and pages. The charts
+    come from the drawers (_chart_share in other processes), or are rendered here."""
     figs, rendered = {}, {}
     if shared.package is not None:
         # figure problems are the same in every language: reported once, for the main one
         figs = figures.load(shared.root, shared.package, problems if lang.default else Collector(shared.root), lang.locale)
-        rendered = charts.render(shared.root, shared.chart_sources, shared.package, problems, ChartCache(shared.cache_dir),
-                                 _progress, lang, pages.preview_charts(shared.page_lists[lang.code]))
+        if drawers:
+            shares = {}
+            for drawer in drawers:
+                drawn, found = drawer.next()
+                shares.update(drawn)
+                for problem in found:
+                    problems.add_problem(problem)
+            rendered = {slug: shares[slug] for slug in shared.chart_sources if slug in shares}  # in file order
+        else:
+            rendered = charts.render(shared.root, shared.chart_sources, shared.package, problems, ChartCache(shared.cache_dir),
+                                     _progress, lang, pages.preview_charts(shared.page_lists[lang.code]))
     # Pages are checked even when the data failed: unknown names and bad links are found in the same run.
     found = shared.page_lists[lang.code]
     pages.render(shared.root, found, figs, rendered, shared.chart_files, shared.package, problems, shared.declared, lang)
     return Localised(lang, figs, rendered, found)
+
+
+def _chart_share(shared: Shared, lang: Language, share: tuple[int, int], receive, emit):
+    """In a forked process: render one share of the charts still to render (every count-th from
+    index), with this process's own chart engine, started while the data is checked. Gives
+    (charts, problems); charts from the cache come back from every share."""
+    problems = Collector(shared.root)
+    charts.warm_up_in_background()
+    shared.package = receive()
+    if shared.package is None:
+        return {}, []
+    rendered = charts.render(shared.root, shared.chart_sources, shared.package, problems, ChartCache(shared.cache_dir),
+                             _progress if share[0] == 0 else None, lang, pages.preview_charts(shared.page_lists[lang.code]), share)
+    return rendered, problems.items
 
 
 def _other_language(shared: Shared, lang: Language, strict: bool, site_options: dict | None, receive, emit):
@@ -160,71 +190,6 @@ def _other_language(shared: Shared, lang: Language, strict: bool, site_options: 
         site.write_if_changed(stamp, digest)
     built = {path.relative_to(folder).as_posix(): path.read_bytes() for path in sorted(folder.rglob("*")) if path.is_file()}
     return built, problems.items
-
-
-def _can_fork() -> bool:
-    """A fork copies only the thread that calls it: fork from a process that runs no other thread
-    (serve's file watcher does) and has not started the chart engine (it runs in a thread of its
-    own, which the child would lack: diff gathers twice in one process)."""
-    import multiprocessing
-    import threading
-
-    return ("fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
-            and "vl_convert" not in sys.modules)
-
-
-class _Forked:
-    """Run fn(*args, receive, emit) in a forked child: it shares everything loaded so far without
-    pickling it. send(value) passes it one more value (its receive() gives it); each emit(value)
-    and its return value reach the parent, in order, through next(). Where fork is not
-    available, fn runs in this process at the first next()."""
-
-    def __init__(self, fn, *args):
-        import multiprocessing
-
-        self.fn, self.args, self.process, self.sent, self.queue = fn, args, None, None, None
-        if not _can_fork():
-            return
-        context = multiprocessing.get_context("fork")
-        self.inbox, send = context.Pipe(duplex=False)
-        receive, self.outbox = context.Pipe(duplex=False)
-        self.process = context.Process(target=self._child, args=(send, receive), daemon=True)
-        self.process.start()
-        send.close()
-        receive.close()
-
-    def send(self, value) -> None:
-        if self.process is None:
-            self.sent = value
-        else:
-            self.outbox.send(value)
-
-    def _child(self, send, receive) -> None:
-        try:
-            send.send(("ok", self.fn(*self.args, receive.recv, lambda value: send.send(("ok", value)))))
-        except BaseException as e:  # noqa: BLE001 - reported by the parent, with the child's traceback
-            import traceback
-
-            send.send(("error", f"{type(e).__name__}: {e}\n{traceback.format_exc()}"))
-
-    def next(self):
-        if self.process is None:  # no fork: run it all now, keep its messages
-            if self.queue is None:
-                self.queue = []
-                final = self.fn(*self.args, lambda: self.sent, self.queue.append)
-                self.queue.append(final)
-            return self.queue.pop(0)
-        try:
-            status, value = self.inbox.recv()
-        except EOFError:
-            raise RuntimeError(f"the build of another language stopped (exit code {self.process.exitcode})") from None
-        if status == "error":
-            raise RuntimeError(f"the build of another language failed: {value}")
-        return value
-
-    def __del__(self):  # interrupted (Ctrl-C, SIGTERM), or not needed further: stop the child too
-        if self.process is not None and self.process.is_alive():
-            self.process.terminate()
 
 
 def _page_url(name: str, directory_urls: bool) -> str:

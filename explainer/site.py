@@ -229,6 +229,7 @@ def build_site(root: Path, config: dict, page_sources: dict[str, Path], problems
     site = site_dir or root / "site"
     cfg = write_config(root, config, config_name)
     tmp = site.with_name(f".{site.name}.tmp-{os.getpid()}")
+    _remove_abandoned(site)
     shutil.rmtree(tmp, ignore_errors=True)
     env = {**os.environ, "SOURCE_DATE_EPOCH": source_date_epoch(root), "PYTHONHASHSEED": "0"}
     try:
@@ -268,6 +269,25 @@ def build_site(root: Path, config: dict, page_sources: dict[str, Path], problems
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
     shutil.rmtree(old, ignore_errors=True)
+    return True
+
+
+def _remove_abandoned(site: Path) -> None:
+    """Temporary folders of builds whose process is gone (a language's process stopped with the
+    build it belonged to); a build still running elsewhere keeps its own."""
+    for tmp in site.parent.glob(f".{site.name}.tmp-*"):
+        pid = tmp.name.rsplit("-", 1)[-1]
+        if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
     return True
 
 

@@ -13,9 +13,15 @@ import pytest
 from conftest import FIXTURES, REPO, copy_explainer, run_build, tree_hashes
 
 
-@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
-def test_interrupted_builds_lose_nothing(tmp_path, sig):
+@pytest.mark.parametrize("sig, languages", [(signal.SIGTERM, 1), (signal.SIGINT, 1), (signal.SIGTERM, 2)],
+                         ids=["SIGTERM", "SIGINT", "SIGTERM-bilingual"])
+def test_interrupted_builds_lose_nothing(tmp_path, sig, languages):
+    """Also with a second language, whose site is built in a process of its own."""
     root = copy_explainer(FIXTURES / "orchard", tmp_path / "orchard")
+    if languages == 2:
+        from test_languages import add_french
+
+        add_french(root)
     assert run_build(root).returncode == 0
     old_site = tree_hashes(root / "site")
     csv = root / "charts" / "data" / "harvest.csv"
@@ -40,4 +46,6 @@ def test_interrupted_builds_lose_nothing(tmp_path, sig):
         assert not list(root.glob(".site.*")), "no half-built folders are left behind"
     result = run_build(root)
     assert result.returncode == 0, result.stderr
+    # A language's process stopped mid-build left its MkDocs folder; the next build clears it.
+    assert not list((root / ".cache" / "explainer").glob(".site-*.tmp-*"))
     assert "309" in (root / "docs" / "assets" / "charts" / "harvest_by_year.csv").read_text()
