@@ -85,10 +85,13 @@ class Shared:
 def gather(root: Path, strict: bool = False, cache_dir: Path | None = None, site_options: dict | None = None) -> Gathered:
     """Read and check everything, in every language; raise Problems listing every problem found.
 
-    The main language is gathered here while every other one is gathered in a forked process, on
-    another core (the chart engine runs one chart at a time per process). With `site_options`
-    (mkdocs_extra, page_note), each other language's site is also built there, straight after
-    its pages: the main build then carries it under its folder (fr/)."""
+    The main language is gathered here, its charts drawn by forked processes (one, or two when it
+    is the only language); every other language is gathered in a forked process of its own. The
+    chart engine draws one chart at a time per process and holds the GIL while it does, so
+    processes are what put the second core to work. With `site_options` (mkdocs_extra,
+    page_note), each other language's site is also built in its process, straight after its
+    pages, while the main language builds its own; the main build then carries it under its
+    folder (fr/)."""
     problems = Collector(root)
     user = site.read_user_config(root, problems)
     langs = i18n.languages(root, user, problems)
