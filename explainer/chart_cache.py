@@ -42,6 +42,11 @@ class ChartCache:
     def _entry(self, slug: str, language: Language) -> Path:
         return self.folder / f"{slug}.{language.code}.json"
 
+    def has_entry(self, slug: str, language: Language = ENGLISH) -> bool:
+        """Whether an entry exists (it may still be stale): a cheap guess, before the data is read,
+        at whether a chart will need the engine."""
+        return self._entry(slug, language).is_file()
+
     def key(self, source: ChartSource, package: DataPackage, resources: list[str], language: Language = ENGLISH) -> str | None:
         h = hashlib.sha256(self.salt.encode())
         h.update(f"{language.code}\0{language.locale}\0".encode())  # the chart's words and number formats
