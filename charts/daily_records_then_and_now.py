@@ -12,10 +12,6 @@ TEXT = {
         "description": "Pour chaque journée annoncée comme un record (ou un pic notable), un point donne le nombre de personnes annoncé à l’époque et un autre le nombre figurant aujourd’hui dans la série quotidienne du Home Office, les deux étant reliés par un trait. La plupart des paires sont proches, mais certaines diffèrent de plusieurs dizaines de personnes, voire davantage\u00a0: le record du 21 août 2021 est aujourd’hui plus élevé qu’annoncé à l’époque, tandis que le chiffre du ministère britannique de la Défense pour le 22 août 2022 dépasse nettement la valeur actuelle du Home Office.",
         "Reported at the time": "Annoncé à l’époque",
         "Today's Home Office series": "Série actuelle du Home Office",
-        # day labels: the first of a month, then month abbreviations
-        "1": "1er",
-        "Jan": "janv.", "Feb": "févr.", "Mar": "mars", "Apr": "avr.", "May": "mai", "Jun": "juin",
-        "Jul": "juil.", "Aug": "août", "Sep": "sept.", "Oct": "oct.", "Nov": "nov.", "Dec": "déc.",
         "People arriving on the day": "Personnes arrivées ce jour-là",
         "Day": "Jour",
         "Figure": "Chiffre",
@@ -40,18 +36,13 @@ THEN = "Reported at the time"
 NOW = "Today's Home Office series"
 
 
-def _day(d, t) -> str:
-    """A day as "21 Aug 2021", in the language being built."""
-    return f"{t('1') if d.day == 1 else d.day} {t(format(d, '%b'))} {d:%Y}"
-
-
 def chart(data, t):
     then, now = t(THEN), t(NOW)
     df = data["daily_arrivals"].copy()
     both = df.groupby("date")["series"].nunique()
     df = df[df["date"].isin(both[both == 2].index)]
     df["series_label"] = df["series"].map({"reported_at_time": then, "home_office_current": now})
-    df["day"] = [_day(d, t) for d in df["date"]]
+    df["day"] = [t.date(d) for d in df["date"]]
     df["people"] = df["people"].astype(int)
     df["reported_by"] = df["reported_by"].map(t)
     df = df.sort_values("date")

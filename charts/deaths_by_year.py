@@ -17,8 +17,6 @@ TEXT = {
         "Refugee Council": "Refugee Council",
         "IOM Missing Migrants Project": "OIM, projet Migrants disparus",
         "OLTIM (French anti-smuggling office)": "Oltim (office français de lutte contre les passeurs)",
-        # separators in numbers written into the data: thousands, decimal (as the chart's French number locale)
-        ",": "\u00a0", ".": ",",
         "not given": "non précisé",
         "Whole year": "Année entière",
         "Part of the year: to 18 dec": "Partie de l’année\u00a0: jusqu’au 18 déc.",
@@ -79,11 +77,6 @@ COUNTERS = {
 COLOURS = ["#f58518", "#e45756", "#b279a2", "#4c78a8", "#54a24b", "#9d755d"]
 
 
-def _number(value, spec: str, t) -> str:
-    """`value` in the Python format `spec`, with the separators of the language being built."""
-    return format(value, spec).translate({ord(","): t(","), ord("."): t(".")})
-
-
 def chart(data, t):
     df = data["deaths"]
     df = df[df["counter"].isin(COUNTERS)].copy()  # leaves out the all-incidents count, which is not about migrants
@@ -92,7 +85,7 @@ def chart(data, t):
     df["counted_by"] = df["counter"].map(COUNTERS).map(t)
     df["year"] = df["year"].astype(int)
     df["dead"] = df["dead"].astype(int)
-    df["missing_text"] = df["missing"].map(lambda v: t("not given") if pd.isna(v) else _number(int(v), ",", t))
+    df["missing_text"] = df["missing"].map(lambda v: t("not given") if pd.isna(v) else t.number(int(v)))
     df["period_text"] = df["period"].map({"full_year": "Whole year"}).fillna("Part of the year: " + df["period"].str.replace("_", " ")).map(t)
     df["scope"] = df["scope"].map(t)
     # Spread the dots of one year side by side: one slot per counter, duplicates nudged a little further.

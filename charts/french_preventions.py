@@ -14,10 +14,6 @@ TEXT = {
         "{weeks} weeks, from {date}": "{weeks} semaines, à partir du {date}",
         "{weeks} weeks, to {date}": "{weeks} semaines, jusqu’au {date}",
         "Weeks ending {first} to {last}": "Semaines se terminant entre le {first} et le {last}",
-        # dates: the first of a month, then month abbreviations
-        "1": "1er",
-        "Jan": "janv.", "Feb": "févr.", "Mar": "mars", "Apr": "avr.", "May": "mai", "Jun": "juin",
-        "Jul": "juil.", "Aug": "août", "Sep": "sept.", "Oct": "oct.", "Nov": "nov.", "Dec": "déc.",
         "Year": "Année",
         "People prevented (French estimates)": "Personnes empêchées de traverser (estimations françaises)",
         "People prevented": "Personnes empêchées de traverser",
@@ -25,11 +21,6 @@ TEXT = {
         "Weeks summed": "Semaines additionnées",
     },
 }
-
-
-def _day_month(d, t) -> str:
-    """A date as "5 May", in the language being built."""
-    return f"{t('1') if d.day == 1 else d.day} {t(format(d, '%b'))}"
 
 
 def chart(data, t):
@@ -42,11 +33,11 @@ def chart(data, t):
         if first.month == 1 and last.month == 12:
             return t("{weeks} weeks (full year)").format(weeks=weeks)
         if first.month > 1:
-            return t("{weeks} weeks, from {date}").format(weeks=weeks, date=_day_month(first, t))
-        return t("{weeks} weeks, to {date}").format(weeks=weeks, date=_day_month(last, t))
+            return t("{weeks} weeks, from {date}").format(weeks=weeks, date=t.date(first, "d MMM"))
+        return t("{weeks} weeks, to {date}").format(weeks=weeks, date=t.date(last, "d MMM"))
 
     df["coverage"] = [coverage(w, a, b) for w, a, b in zip(df["weeks"], df["first_week_ending"], df["last_week_ending"])]
-    df["from_to"] = [t("Weeks ending {first} to {last}").format(first=f"{_day_month(a, t)} {a:%Y}", last=f"{_day_month(b, t)} {b:%Y}")
+    df["from_to"] = [t("Weeks ending {first} to {last}").format(first=t.date(a), last=t.date(b))
                      for a, b in zip(df["first_week_ending"], df["last_week_ending"])]
     df["full"] = [a.month == 1 and b.month == 12 for a, b in zip(df["first_week_ending"], df["last_week_ending"])]
     df = df[["year", "people_prevented", "events_prevented", "weeks", "coverage", "from_to", "full", "source_id"]]

@@ -16,10 +16,9 @@ TEXT = {
         "Announced in euros": "Annoncés en euros",
         "£ million committed": "Millions de livres engagés",
         "€ million committed": "Millions d’euros engagés",
-        # amounts on the bars and in the tooltips; {amount} is already written with the separators below
+        # amounts on the bars and in the tooltips; {amount} is written the language's way
         "£{amount} million": "{amount}\u00a0M£",
         "€{amount} million": "{amount}\u00a0M€",
-        ",": "\u00a0", ".": ",",
         # short labels on the axis
         "Joint declaration, Sept 2014": "Déclaration conjointe, sept. 2014",
         "Joint declaration, Aug 2015": "Déclaration conjointe, août 2015",
@@ -120,8 +119,7 @@ def chart(data, t):
     df = df[df["kind"] == "announced"].copy()
     df = df.sort_values(["year", "date"])
     df["millions"] = df["amount"] / 1e6
-    # 12 or 3.6 (never 12.00 or 3.60), written with the language's separators
-    numbers = [f"{m:,.2f}".rstrip("0").rstrip(".").translate({ord(","): t(","), ord("."): t(".")}) for m in df["millions"]]
+    numbers = [t.number(m, "#,##0.##") for m in df["millions"]]  # 12 or 3.6, never 12.00 or 3.60
     df["amount_text"] = [t(AMOUNT[c]).format(amount=n) for c, n in zip(df["currency"], numbers)]
     df["label"] = [t(SHORT.get(a, title)) for a, title in zip(df["agreement"], df["agreement_title"])]
     df["agreement_title"] = df["agreement_title"].map(t)

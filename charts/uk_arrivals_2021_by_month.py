@@ -10,11 +10,6 @@ TEXT = {
     "fr": {
         "title": "Arrivées en small boat au Royaume-Uni, mois par mois, en 2021",
         "description": "Les barres donnent le nombre de personnes détectées à leur arrivée au Royaume-Uni en small boat pour chaque mois de 2021, d’après la série chronologique du Home Office. Les arrivées ont augmenté tout au long de l’été et culminé en novembre\u202f; la barre d’août est mise en évidence parce qu’elle contient la journée record du 21 août 2021, pour laquelle la série actuelle compte plus de personnes que le chiffre annoncé à l’époque.",
-        # month abbreviations, as the axis shows them
-        "Jan": "janv.", "Feb": "févr.", "Mar": "mars", "Apr": "avr.", "May": "mai", "Jun": "juin",
-        "Jul": "juil.", "Aug": "août", "Sep": "sept.", "Oct": "oct.", "Nov": "nov.", "Dec": "déc.",
-        # separators in numbers written into the label: thousands, decimal (as the chart's French number locale)
-        ",": "\u00a0", ".": ",",
         "Record day, {day} August:\n{current} people in today's series\n({then} reported at the time)":
             "Journée record, le {day} août\u00a0:\n{current} personnes dans la série actuelle\n({then} annoncées à l’époque)",
         "Month of 2021": "Mois de 2021",
@@ -26,15 +21,10 @@ TEXT = {
 }
 
 
-def _number(value, spec: str, t) -> str:
-    """`value` in the Python format `spec`, with the separators of the language being built."""
-    return format(value, spec).translate({ord(","): t(","), ord("."): t(".")})
-
-
 def chart(data, t):
     months = data["uk_arrivals_by_month"]
     df = months[months["month"].str.startswith("2021-")][["month", "people", "boats", "source_id"]].copy()
-    df["month_name"] = pd.to_datetime(df["month"] + "-01").dt.strftime("%b").map(t)
+    df["month_name"] = pd.to_datetime(df["month"] + "-01").map(lambda d: t.date(d, "MMM"))
     df["people"] = df["people"].astype(int)
     df["boats"] = df["boats"].astype(int)
     df["highlight"] = df["month"] == "2021-08"
@@ -54,7 +44,7 @@ def chart(data, t):
         "label_y": [int(df["people"].max() * 0.92)],
         "rule_end": [int(df["people"].max() * 0.74)],
         "label": [t("Record day, {day} August:\n{current} people in today's series\n({then} reported at the time)").format(
-            day=day.day, current=_number(current, ",", t), then=_number(then, ",", t))],
+            day=day.day, current=t.number(current), then=t.number(then))],
     })
     df = df.drop(columns="month")
 

@@ -151,6 +151,20 @@ class _Words:
                               hint=f'add "{text}": "…" to TEXT["{self.language.code}"] in this file', warning=True)
         return text
 
+    def number(self, value, pattern: str = "#,##0") -> str:
+        """A number written into a label as the language being built writes it (Babel, CLDR data):
+        1,234.5 in English, 1 234,5 in French. Axis and tooltip formats need nothing: Vega's locale."""
+        from babel.numbers import format_decimal
+
+        return format_decimal(value, pattern, locale=self.language.locale)
+
+    def date(self, value, pattern: str = "d MMM y") -> str:
+        """A date written into a label as the language being built writes it (Babel's CLDR
+        patterns): 2 Sept 2020 in British English, 2 sept. 2020 in French."""
+        from babel.dates import format_date
+
+        return format_date(pd.Timestamp(value).date(), pattern, locale=self.language.locale)
+
     def heading(self, key: str, english: str) -> str:
         """The chart's title or description in this language (the docstring is the English)."""
         if self.language.default:

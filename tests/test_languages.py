@@ -90,6 +90,13 @@ def test_charts_speak_french_on_french_pages(channel_site):
     assert words["title"] not in svg_en
     # axis labels: 40,000 in English, 40 000 (no-break space, d3's fr-FR locale) in French
     assert re.search(r">\d{1,3},000<", svg_en) and re.search(r">\d{1,3}\u00a0000<", svg_fr)
+    # dates and numbers written into labels by chart code: t.date() and t.number(), from Babel
+    from datetime import date
+
+    from babel.dates import format_date
+
+    record = date(2021, 8, 21)
+    assert f">{format_date(record, 'd MMM y', locale='fr_FR')}<" in french and f">{format_date(record, 'd MMM y', locale='en_GB')}<" in english
     spec = json.loads((site / "fr" / "assets" / "charts" / f"{slug}.vg.json").read_text(encoding="utf-8"))
     assert spec["usermeta"]["locale"]["number"]["decimal"] == ","
     assert "août" in spec["usermeta"]["locale"]["time"]["months"]
