@@ -101,21 +101,30 @@ def gather(root: Path, strict: bool = False, cache_dir: Path | None = None, site
     chart_files = {p.stem for p in (root / charts.CHARTS_DIR).glob("*.py") if not p.name.startswith("_")}
     shared = Shared(root, user, langs, None, charts.discover(root, problems), page_lists, figures.declared_names(root),
                     chart_files, cache_dir or root / site.GENERATED / "charts")
-    # Forked before any thread starts (the chart engine's included): a fork copies only the calling
-    # thread. Each process then starts its chart engine while it reads and checks the data.
     if can_fork() and shared.chart_sources:
         import altair  # noqa: F401 - imported once, here, rather than in each chart process (0.2 s each)
-    others = [Forked(_other_language, shared, lang, strict, site_options) for lang in langs[1:]]
-    # The main language's charts are drawn in processes of their own too (two when it is the only
-    # language, so both cores draw), whose engines start while this process checks the data: the
-    # engine holds the GIL while it works, so in this process it would hold up everything else.
-    count = 2 if len(langs) == 1 and (os.cpu_count() or 1) > 1 else 1
-    drawers = [Forked(_chart_share, shared, langs[0], (i, count)) for i in range(count)] if can_fork() else []
+
+    def fork() -> tuple[list, list]:
+        """Other languages, and the main language's chart drawers (two when it is the only language,
+        so both cores draw): the engine holds the GIL while it works, so in this process it would
+        hold up everything else. Forked before any thread starts (the engine's included)."""
+        count = 2 if len(langs) == 1 and (os.cpu_count() or 1) > 1 else 1
+        return ([Forked(_other_language, shared, lang, strict, site_options) for lang in langs[1:]],
+                [Forked(_chart_share, shared, langs[0], (i, count)) for i in range(count)] if can_fork() else [])
+
+    # Small data: fork now, so that each process starts its engine while this one checks the data,
+    # then send them the tables. Large data: fork once it is read, so the processes share it
+    # rather than each receiving a copy.
+    early = _data_bytes(root) <= SMALL_DATA
+    others, drawers = fork() if early else ([], [])
     # codespell knows English only; it runs while the rest is checked
     speller = spelling.start(root, [p.source for lang in langs if lang.code == "en" for p in page_lists[lang.code]])
     package = shared.package = data.load(root, problems)
+    if not early:
+        others, drawers = fork()
     for job in others + drawers:
-        job.send(package)  # None when the data failed: the other languages still check their pages
+        if early or package is None:
+            job.send(package)  # None when the data failed: the other languages still check their pages
     localised = [_localise(shared, langs[0], problems, drawers)]
     for job in others:
         loc, found = job.next()
@@ -125,6 +134,14 @@ def gather(root: Path, strict: bool = False, cache_dir: Path | None = None, site
     spelling.finish(speller, problems)
     problems.raise_if_any(strict)
     return Gathered(user, package, localised, [p for p in problems.items if p.warning], others if site_options is not None else [])
+
+
+SMALL_DATA = 5_000_000  # bytes of data files: below this, sending the tables to each process costs little
+
+
+def _data_bytes(root: Path) -> int:
+    folder = root / data.DATA_DIR
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else 0
 
 
 def _localise(shared: Shared, lang: Language, problems: Collector, drawers: list | None = None) -> Localised:
@@ -165,7 +182,8 @@ def _chart_share(shared: Shared, lang: Language, share: tuple[int, int], receive
     (charts, problems); charts from the cache come back from every share."""
     problems = Collector(shared.root)
     _warm_up_if_needed(shared, lang, share)
-    shared.package = receive()
+    if shared.package is None:  # forked before the data was read: it comes through the pipe
+        shared.package = receive()
     if shared.package is None:
         return {}, []
     rendered = charts.render(shared.root, shared.chart_sources, shared.package, problems, ChartCache(shared.cache_dir),
@@ -179,7 +197,8 @@ def _other_language(shared: Shared, lang: Language, strict: bool, site_options: 
     its own. Gives (built site files or None, problems)."""
     problems = Collector(shared.root)
     _warm_up_if_needed(shared, lang, (0, 1))
-    shared.package = receive()  # read and checked once, by the main process, meanwhile
+    if shared.package is None:  # read and checked once, by the main process, meanwhile
+        shared.package = receive()
     loc = _localise(shared, lang, problems)
     emit((loc, problems.items))
     failing = problems.items if strict else problems.errors
