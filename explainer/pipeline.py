@@ -237,18 +237,18 @@ def _link_languages(langs: list[Language], page_lists: dict[str, list], user: di
     the section is missing), relative to the page, for the language switcher and hreflang."""
     if len(langs) < 2:
         return
-    directory_urls = user.get("use_directory_urls", True) is not False
-    site_url = str(user.get("site_url") or "")
     names = {code: {p.name for p in found} | GENERATED_PAGES for code, found in page_lists.items()}
     for lang in langs:
         for page in page_lists[lang.code]:
-            page.alternates = _alternates(lang, page.name, langs, names, directory_urls, site_url)
+            page.alternates = _alternates(lang, page.name, langs, names, user)
 
 
 GENERATED_PAGES = {sources_page.NAME, sources_page.FIGURES_NAME}
 
 
-def _alternates(lang: Language, name: str, langs: list[Language], names: dict, directory_urls: bool, site_url: str) -> list[dict]:
+def _alternates(lang: Language, name: str, langs: list[Language], names: dict, user: dict) -> list[dict]:
+    """The same page in every language (its home page where `names` lacks it), for the switcher."""
+    directory_urls, site_url = user.get("use_directory_urls", True) is not False, str(user.get("site_url") or "")
     here = _page_url(name, directory_urls)
     up = "../" * (here.count("/") + lang.prefix.count("/"))  # from this page to the root of the whole site
     out = []
@@ -311,8 +311,7 @@ def _compose(root: Path, user: dict, package: data.DataPackage, loc: Localised, 
     note = f"\n---\n\n{page_note.strip()}\n" if page_note.strip() else ""
     files: dict[str, bytes | str] = {page.name: page.markdown + note for page in loc.pages}
     image = loc.pages[0].preview if loc.pages else {}  # the lede's preview image
-    directory_urls, site_url = user.get("use_directory_urls", True) is not False, str(user.get("site_url") or "")
-    links = {n: _alternates(lang, n, langs, {l.code: GENERATED_PAGES for l in langs}, directory_urls, site_url)
+    links = {n: _alternates(lang, n, langs, {l.code: GENERATED_PAGES for l in langs}, user)
              for n in GENERATED_PAGES} if len(langs) > 1 else {}
     files[sources_page.NAME] = sources_page.markdown(package, loc.figures, figure_pages, image, lang, links.get(sources_page.NAME)) + note
     nav = [{page.title: page.name} for page in loc.pages] + [{words["sources_title"]: sources_page.NAME}]

@@ -9,9 +9,7 @@ from .figures import Figure
 from .i18n import ENGLISH, Language, strings
 
 NAME = "sources.md"
-TITLE = strings(ENGLISH.code)["sources_title"]
 FIGURES_NAME = "figures.md"
-FIGURES_TITLE = strings(ENGLISH.code)["figures_title"]
 
 
 def localised(item: dict, key: str, language: Language):
