@@ -41,8 +41,25 @@ def _terminate(signum, frame):
     raise KeyboardInterrupt  # SIGTERM stops a build the same clean way as Ctrl-C
 
 
+def _interrupt_again(unraisable) -> None:
+    """Ctrl-C or SIGTERM that lands inside one of Python's own callbacks (an import lock, a
+    weak reference) is printed with a traceback and dropped: deliver it again, where it can stop
+    the build cleanly."""
+    if unraisable.exc_type is not None and issubclass(unraisable.exc_type, KeyboardInterrupt):
+        import os
+        import threading
+
+        # Shortly, from another thread: raised in this hook, it would be dropped again.
+        timer = threading.Timer(0.05, os.kill, args=(os.getpid(), signal.SIGINT))
+        timer.daemon = True
+        timer.start()
+        return
+    sys.__unraisablehook__(unraisable)
+
+
 def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _terminate)
+    sys.unraisablehook = _interrupt_again
     args = parser().parse_args(argv)
     command = args.command or "build"
     root = getattr(args, "root", Path("."))

@@ -36,7 +36,14 @@ class Forked:
         self.inbox, send = context.Pipe(duplex=False)
         receive, self.outbox = context.Pipe(duplex=False)
         self.process = context.Process(target=self._child, args=(send, receive), daemon=True)
-        self.process.start()
+        # Ctrl-C or SIGTERM in the middle of fork() would interrupt its bookkeeping (at-fork
+        # handlers print "Exception ignored"): hold them until the child exists; they then stop
+        # the build as usual.
+        held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+        try:
+            self.process.start()
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)
         send.close()
         receive.close()
 
@@ -51,6 +58,7 @@ class Forked:
         # child then ends at once and quietly (site.build_site clears what its MkDocs run left).
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})  # held across the fork
         try:
             message = ("ok", self.fn(*self.args, receive.recv, lambda value: send.send(("ok", value))))
         except KeyboardInterrupt:  # stopped with the build (Ctrl-C, SIGTERM): the main process says so
