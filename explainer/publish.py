@@ -7,8 +7,11 @@ edition adds its own folder, moves the `latest` alias and rewrites `versions.jso
 redirect, nothing else. In order, and stopping with Problems at the first step that fails:
 
 1. check the edition and alias names, the working tree (clean unless --allow-dirty) and the
-   remote (only with --push); fetch the remote's gh-pages and bring the local branch up to it;
-2. refuse an edition already published from another commit, unless --force;
+   remote (only with --push); fetch the remote's gh-pages and bring the local branch up to it
+   (without --push a failed fetch is not fatal: the branch is brought up to the remote's gh-pages
+   as last fetched, which is how the publish workflow's read-only build job works);
+2. refuse an edition already published from another commit, and `latest` moving back to an edition
+   older than the newest one published, unless --force;
 3. build with the pipeline (every input checked, strict MkDocs) with Material's version selector
    (`extra.version.provider: mike`) and the edition line at the foot of every page;
 4. `mike deploy` the same generated configuration onto the local gh-pages branch (mike builds it
@@ -17,20 +20,25 @@ redirect, nothing else. In order, and stopping with Problems at the first step t
    that re-publishing from the same commit rebuilt the same bytes; else undo it;
 6. push gh-pages (with --push); a rejected push undoes the local commits too.
 
-A failing build or check leaves gh-pages as it was; publishing the same commit as the same edition
-again creates no commit (mike drops an empty commit). mike and MkDocs are run as commands.
+A failing build or check, and an interrupted publish (Ctrl-C, SIGTERM, any error once mike has
+started), leave the local gh-pages as it was; publishing the same commit as the same edition
+again creates no commit (mike drops an empty commit). mike and MkDocs are run as commands, in a
+process group of their own that is killed before the branch is put back.
 """
 from __future__ import annotations
 
 import csv
+import datetime
 import functools
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 import sysconfig
 import tempfile
+import time
 from pathlib import Path
 
 from . import site
@@ -46,6 +54,15 @@ ALIAS_PATTERN = re.compile(r"^[a-z][a-z0-9-]{0,31}$")
 # MkDocs (and hence mike) read these field types as dates; the latest value is "the data runs to".
 DATE_TYPES = {"date", "datetime", "yearmonth", "year"}
 DATA_DATE_KEY = "edition_data_date"  # optional key in datapackage.json that says it outright
+# It goes into every page's edition line and into versions.json: only a date, never anything else.
+ISO_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+ISO_DATE_HINT = 'write the date the data runs to as YYYY, YYYY-MM or YYYY-MM-DD, e.g. "2021-10", or remove the key'
+# What publish reads to find the date the data runs to: regular files inside the data folder only,
+# and no more than this many bytes of each (a path to /dev/zero, a FIFO or a huge file is never read).
+MAX_DESCRIPTOR_BYTES = 16 * 1024 * 1024
+MAX_DATA_BYTES = 512 * 1024 * 1024
+LATEST = "latest"  # the alias the site root redirects to; never given to the `next` preview
+PREVIEW = "next"
 MIKE_FILES = {"versions.json", ".nojekyll", "index.html"}
 # The edition line links to the site root, which redirects to the latest edition (and its edition menu).
 # Pages sit at different depths, so a generated MkDocs hook puts the right relative path in per page.
@@ -91,10 +108,31 @@ def _set_branch(root: Path, commit: str | None) -> None:
         _git(root, "update-ref", "-d", f"refs/heads/{BRANCH}")
 
 
+def edition_key(name: str) -> tuple[int, ...] | None:
+    """An edition's place in time, for "newest": its numbers, year first (2021-10 -> (2021, 10),
+    2026.1 -> (2026, 1), 2024-03-15 -> (2024, 3, 15)); None for the `next` preview or any other name.
+    Tuples compare number by number, so 2021-10 < 2021-10-05 < 2021-11 < 2022.1."""
+    if name == PREVIEW or not EDITION_PATTERN.match(name or ""):
+        return None
+    return tuple(int(part) for part in re.split(r"[-.]", name))
+
+
+def newer_editions(edition: str, by_version: dict) -> list[str]:
+    """Published editions newer than `edition`, newest first (the `next` preview is not one)."""
+    mine = edition_key(edition)
+    if mine is None:
+        return []
+    newer = [v for v in by_version if (key := edition_key(v)) is not None and key > mine]
+    return sorted(newer, key=edition_key, reverse=True)
+
+
 def check_names(edition: str, aliases: list[str]) -> list[Problem]:
     problems = []
     if not EDITION_PATTERN.match(edition or ""):
         problems.append(Problem(".", None, None, f"edition name {edition!r} is not valid", EDITION_HINT))
+    elif edition == PREVIEW and LATEST in aliases:
+        problems.append(Problem(".", None, None, f"the preview edition {PREVIEW} never becomes {LATEST}",
+                                f"publish a named edition such as 2021-10 with --alias {LATEST}; publish {PREVIEW} without it"))
     for alias in aliases:
         if alias == edition:
             problems.append(Problem(".", None, None, f"alias {alias!r} is the edition's own name", "drop the --alias"))
@@ -132,35 +170,123 @@ def _iso_prefix(value: str) -> str | None:
     return m.group(1) if m else None
 
 
+def _inside(base: Path, rel: str) -> Path | None:
+    """`base/rel` if it is a regular file inside `base` (after symbolic links are followed), else None."""
+    try:
+        target = (base / rel).resolve()
+        target.relative_to(base.resolve())
+        return target if target.is_file() else None
+    except (OSError, RuntimeError, ValueError):  # a loop of links, a name too long, a path outside
+        return None
+
+
+def _key_position(text: str, key: str) -> tuple[int | None, int | None]:
+    """Line and column of `"key"` in a JSON text, for the problem's location."""
+    at = text.find(json.dumps(key))
+    if at < 0:
+        return None, None
+    return text.count("\n", 0, at) + 1, at - (text.rfind("\n", 0, at) + 1) + 1
+
+
+def _shown(value) -> str:
+    """A value as JSON, cut short: enough to recognise it in a message, never a whole file."""
+    text = json.dumps(value, ensure_ascii=True)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def valid_iso_date(value) -> bool:
+    """YYYY, YYYY-MM or YYYY-MM-DD, and a real date (no month 13, no 31 April)."""
+    m = ISO_DATE.match(value) if isinstance(value, str) else None
+    if not m:
+        return False
+    year, month, day = (int(g) if g else 1 for g in m.groups())
+    try:
+        datetime.date(year, month, day)
+    except ValueError:
+        return False
+    return True
+
+
+class _Capped:
+    """Lines of a text file until `limit` characters have been read; then OSError (too large)."""
+
+    def __init__(self, fh, limit: int):
+        self.fh, self.left = fh, limit
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> str:
+        line = self.fh.readline(self.left + 1)
+        if not line:
+            raise StopIteration
+        self.left -= len(line)
+        if self.left < 0:
+            raise OverflowError
+        return line
+
+
 def data_date(root: Path) -> str | None:
     """The date the data runs to, from the data (never the clock): `edition_data_date` in
-    datapackage.json if set; else the latest value of any date-typed field (date, datetime,
-    yearmonth, year); else the latest integer `year`. The sources table is left out."""
-    pkg = root / PACKAGE_FILE
+    datapackage.json if set (it must be an ISO date: a Problem otherwise); else the latest value of
+    any date-typed field (date, datetime, yearmonth, year); else the latest integer `year`. The
+    sources table is left out. Only regular files inside the data folder are read, each up to
+    MAX_DATA_BYTES; a path that leaves the folder or is not a file is skipped here (the build
+    reports it with its location)."""
+    data_dir = root / PACKAGE_FILE.parent
+    pkg = _inside(data_dir, PACKAGE_FILE.name)
+    if pkg is None or pkg.stat().st_size > MAX_DESCRIPTOR_BYTES:
+        return None  # the build reports a missing or unreadable data package
     try:
-        descriptor = json.loads(pkg.read_text(encoding="utf-8"))
+        text = pkg.read_text(encoding="utf-8")
+        descriptor = json.loads(text)
     except (OSError, ValueError):
         return None
-    if descriptor.get(DATA_DATE_KEY):
-        return str(descriptor[DATA_DATE_KEY])
-    typed, years = [], []
-    for res in descriptor.get("resources", []):
+    if not isinstance(descriptor, dict):
+        return None
+    if descriptor.get(DATA_DATE_KEY) is not None:
+        value = descriptor[DATA_DATE_KEY]
+        if not valid_iso_date(value):
+            line, col = _key_position(text, DATA_DATE_KEY)
+            raise Problems([Problem(PACKAGE_FILE.as_posix(), line, col,
+                                    f'"{DATA_DATE_KEY}" must be a date (YYYY, YYYY-MM or YYYY-MM-DD), not {_shown(value)}',
+                                    ISO_DATE_HINT)])
+        return value
+    latest_typed = latest_year = None
+    resources = descriptor.get("resources")
+    for res in resources if isinstance(resources, list) else []:
         if not isinstance(res, dict) or res.get("name") == SOURCES_RESOURCE or not isinstance(res.get("path"), str):
             continue
-        fields = (res.get("schema") or {}).get("fields") or []
-        dated = [f["name"] for f in fields if isinstance(f, dict) and f.get("type") in DATE_TYPES]
+        schema = res.get("schema") if isinstance(res.get("schema"), dict) else {}
+        fields = schema.get("fields") if isinstance(schema.get("fields"), list) else []
+        dated = [f["name"] for f in fields if isinstance(f, dict) and f.get("type") in DATE_TYPES and isinstance(f.get("name"), str)]
         year = [f["name"] for f in fields if isinstance(f, dict) and f.get("name") == "year" and f.get("type") == "integer"]
         if not dated and not year:
             continue
+        path = _inside(data_dir, res["path"]) if "://" not in res["path"] else None
+        if path is None:
+            continue  # outside the data folder, not a regular file, or missing: the build says which
+        where = (PACKAGE_FILE.parent / res["path"]).as_posix()
+        too_large = Problem(where, None, None, f"the data file is larger than {MAX_DATA_BYTES // 2**20} MB; publish does not read it for the date the data runs to",
+                            f'set "{DATA_DATE_KEY}" in {PACKAGE_FILE.as_posix()}, e.g. "2021-10"')
+        if path.stat().st_size > MAX_DATA_BYTES:
+            raise Problems([too_large])
         try:
-            with open(pkg.parent / res["path"], encoding="utf-8-sig", newline="") as fh:
-                for row in csv.DictReader(fh):
-                    typed += [v for v in (_iso_prefix(row.get(n) or "") for n in dated) if v]
-                    years += [v for v in (_iso_prefix(row.get(n) or "") for n in year) if v]
+            with open(path, encoding="utf-8-sig", newline="") as fh:
+                for row in csv.DictReader(_Capped(fh, MAX_DATA_BYTES)):
+                    for n in dated:
+                        v = _iso_prefix(row.get(n) or "")
+                        if v and (latest_typed is None or v > latest_typed):
+                            latest_typed = v
+                    for n in year:
+                        v = _iso_prefix(row.get(n) or "")
+                        if v and (latest_year is None or v > latest_year):
+                            latest_year = v
+        except OverflowError:
+            raise Problems([too_large]) from None
         except (OSError, csv.Error, UnicodeDecodeError):
             continue  # the build reports a broken CSV with its line and column
-    found = typed or years
-    return max(found) if found else None
+    return latest_typed or latest_year
 
 
 def edition_note(edition: str, data_to: str | None, commit: str, dirty: bool, language: Language = ENGLISH) -> str:
@@ -187,15 +313,24 @@ def _published(root: Path, ref: str) -> list[dict]:
     return data if isinstance(data, list) else []
 
 
-def _sync_with_remote(root: Path, remote: str) -> list[Problem]:
+def _sync_with_remote(root: Path, remote: str, push: bool, notes: list[str]) -> list[Problem]:
     """Fetch the remote's gh-pages and fast-forward the local one to it: a publish builds on
-    what is already online. A local branch that has diverged is refused."""
+    what is already online. A local branch that has diverged is refused.
+
+    Without --push, a fetch that fails (offline, or no credentials: the publish workflow's build
+    job holds no token) is not fatal: the local branch is brought up to the remote's gh-pages as
+    last fetched (there, by actions/checkout with fetch-depth 0), and the result says so."""
     fetched = _git(root, "fetch", "--quiet", remote, f"+refs/heads/{BRANCH}:refs/remotes/{remote}/{BRANCH}")
     if fetched.returncode != 0:
         if "couldn't find remote ref" in fetched.stderr:
             return []  # nothing published yet
-        return [Problem(".", None, None, f"could not fetch {BRANCH} from remote {remote!r}: {_last_line(fetched.stderr)}",
-                        "check the network and your access to the remote")]
+        problem = Problem(".", None, None, f"could not fetch {BRANCH} from remote {remote!r}: {_last_line(fetched.stderr)}",
+                          "check the network and your access to the remote")
+        if push:
+            return [problem]
+        last = _rev(root, f"refs/remotes/{remote}/{BRANCH}")
+        notes.append(f"{BRANCH} not fetched from {remote}; built on {remote}/{BRANCH} as last fetched ({_short(last)})"
+                     if last else f"{BRANCH} not fetched from {remote}; built on the local {BRANCH} only")
     theirs, ours = _rev(root, f"refs/remotes/{remote}/{BRANCH}"), _rev(root, f"refs/heads/{BRANCH}")
     if not theirs or theirs == ours:
         return []
@@ -212,11 +347,52 @@ MIKE_MAIN = "import sys; from mike.driver import main; sys.exit(main())"
 
 
 def _mike(root: Path, *args: str) -> subprocess.CompletedProcess:
+    """Run mike, in a process group of its own: Ctrl-C reaches this process only, and an interrupted
+    publish kills the whole group (mike, mkdocs, git fast-import) before it puts gh-pages back, so no
+    child can still move the branch afterwards."""
     scripts = [sysconfig.get_path("scripts"), str(Path(sys.executable).parent)]
     env = {**os.environ, "PATH": os.pathsep.join([*scripts, os.environ.get("PATH", "")]),  # mike runs `mkdocs` from PATH
            "SOURCE_DATE_EPOCH": site.source_date_epoch(root), "PYTHONHASHSEED": "0"}
     # mike has no `python -m mike`; this is what its `mike` console script runs, with this interpreter.
-    return subprocess.run([sys.executable, "-c", MIKE_MAIN, *args], cwd=root, capture_output=True, text=True, env=env)
+    proc = subprocess.Popen([sys.executable, "-c", MIKE_MAIN, *args], cwd=root, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=env, start_new_session=True)
+    try:
+        out, err = proc.communicate()
+    except BaseException:
+        _kill_group(proc)
+        # A ref lock left by a git process of that group, killed mid-update, would block putting
+        # the branch back: the group is gone, so the lock is stale.
+        lock = _git(root, "rev-parse", "--git-path", f"refs/heads/{BRANCH}.lock").stdout.strip()
+        if lock:
+            (root / lock).unlink(missing_ok=True)
+        raise
+    return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
+
+
+def _kill_group(proc: subprocess.Popen) -> None:
+    """Kill the process group started by _mike and wait (briefly) until none of it is left."""
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    proc.wait()
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:  # grandchildren (git fast-import) are reaped by init
+        try:
+            os.killpg(proc.pid, 0)
+        except (ProcessLookupError, PermissionError):
+            return
+        time.sleep(0.02)
+
+
+def _restore_branch(root: Path, commit: str | None) -> None:
+    """Put the local gh-pages back where it was, with Ctrl-C and SIGTERM held meanwhile."""
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        if _rev(root, f"refs/heads/{BRANCH}") != commit:
+            _set_branch(root, commit)
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
 
 
 def _changed(root: Path, before: str | None, after: str) -> list[str]:
@@ -230,6 +406,7 @@ def run_publish(root: Path, args, strict: bool = False) -> str:
 
     root = root.resolve()
     edition, aliases, remote = args.edition, list(dict.fromkeys(args.alias or [])), args.remote
+    notes: list[str] = []  # said at the end of the result line
     problems = check_names(edition, aliases)
     if problems:
         raise Problems(problems)
@@ -254,8 +431,8 @@ def run_publish(root: Path, args, strict: bool = False) -> str:
             raise Problems([Problem(".", None, None, f"no remote named {remote!r} to push to",
                                     f"add it with git remote add {remote} URL, or pass --remote NAME")])
     else:
-        problems = _sync_with_remote(root, remote)
-        if problems and args.push:  # a local-only publish may go ahead offline, on the local branch
+        problems = _sync_with_remote(root, remote, args.push, notes)
+        if problems:  # only with --push: a local-only publish may go ahead offline, on the branch as last fetched
             raise Problems(problems)
 
     start = _rev(root, f"refs/heads/{BRANCH}")
@@ -274,6 +451,13 @@ def run_publish(root: Path, args, strict: bool = False) -> str:
         raise Problems([Problem(".", None, None,
                                 f"edition {edition} is already published from commit {_short(old_commit)}; this is commit {head[:7]}",
                                 "published editions do not change: publish under a new edition name, or pass --force to replace it")])
+    newer = newer_editions(edition, by_version) if LATEST in aliases else []
+    if newer and not args.force:
+        raise Problems([Problem(".", None, None,
+                                f"edition {edition} is older than edition {newer[0]}, already published: {LATEST} would move back to an older edition",
+                                f"publish {edition} without --alias {LATEST} ({LATEST} stays on {newer[0]}), or pass --force to move {LATEST} back")])
+    if newer:
+        notes.append(f"{LATEST} moved back from edition {newer[0]} (--force)")
 
     # Build (and check everything) before gh-pages is touched.
     data_to = data_date(root)
@@ -281,26 +465,46 @@ def run_publish(root: Path, args, strict: bool = False) -> str:
     site.write_if_changed(hook, HOOK_SOURCE)
     user = site.read_user_config(root, Collector(root)) or {}
     user_hooks = [str((root / h).resolve()) for h in user.get("hooks", []) if isinstance(h, str)]
-    extra = {"extra": {"version": {"provider": "mike", "default": "latest", "alias": True}},
+    extra = {"extra": {"version": {"provider": "mike", "default": LATEST, "alias": True}},
              "hooks": [*user_hooks, str(hook)]}
     note = functools.partial(edition_note, edition, data_to, head, bool(dirty))  # one per language
     with tempfile.TemporaryDirectory(prefix="explainer-publish-") as tmp:
         build(root, site_dir=Path(tmp) / "site", strict=strict, mkdocs_extra=extra, page_note=note)
 
+    # From here on gh-pages moves: whatever stops this (a refusal, an error, Ctrl-C, SIGTERM) puts the
+    # local branch back to `start`, unless the new commits are already on the remote.
+    settled = False
+    try:
+        changed, pushed = _commit(root, args, edition, aliases, remote, head, data_to, start, previous, replacing)
+        settled = True
+    finally:
+        if not settled:
+            _restore_branch(root, start)
+    where = f"edition {edition}" + (f" (alias {', '.join(aliases)})" if aliases else "")
+    facts = f"data to {data_to}, commit {head[:7]}" if data_to else f"commit {head[:7]}"
+    said = "".join(f"; {n}" for n in notes)
+    if not changed:
+        return f"No change: {where} is already published on {BRANCH} from this commit ({facts}){pushed}{said}."
+    replaced = f", replacing edition {edition} published from commit {_short(old_commit)}" if replacing else ""
+    return f"Published {where} on {BRANCH} ({facts}; {len(changed)} files changed{replaced}){pushed}{said}."
+
+
+def _commit(root: Path, args, edition: str, aliases: list[str], remote: str, head: str, data_to: str | None,
+            start: str | None, previous: dict | None, replacing: bool) -> tuple[list[str], str]:
+    """mike's commits onto the local gh-pages, their checks, and the push (with --push). Raises
+    Problems on a refusal; the caller puts the branch back on any exception."""
     config = root / site.GENERATED / "mkdocs.yml"
     message = f"Publish edition {edition} from {head[:12]}" + (f" ({', '.join(aliases)})" if aliases else "")
     props = ["--prop-set-string", f"commit={head}"] + (["--prop-set-string", f"data_to={data_to}"] if data_to else [])
     deploy = _mike(root, "deploy", "--config-file", str(config), "--branch", BRANCH, "--remote", remote,
                    "--ignore-remote-status", "--update-aliases", "--message", message, *props, edition, *aliases)
     if deploy.returncode != 0:
-        _set_branch(root, start)
         raise Problems([Problem("mkdocs.yml", None, None, f"mike deploy failed: {_last_line(deploy.stderr or deploy.stdout)}",
                                 f"{BRANCH} was left as it was")])
-    if "latest" in aliases:
+    if LATEST in aliases:
         default = _mike(root, "set-default", "--config-file", str(config), "--branch", BRANCH, "--remote", remote,
-                        "--ignore-remote-status", "--message", "Site root redirects to the latest edition", "latest")
+                        "--ignore-remote-status", "--message", "Site root redirects to the latest edition", LATEST)
         if default.returncode != 0:
-            _set_branch(root, start)
             raise Problems([Problem("mkdocs.yml", None, None, f"mike set-default failed: {_last_line(default.stderr)}",
                                     f"{BRANCH} was left as it was")])
 
@@ -309,12 +513,10 @@ def run_publish(root: Path, args, strict: bool = False) -> str:
     ours = {edition, *aliases}
     stray = [p for p in changed if p not in MIKE_FILES and p.split("/", 1)[0] not in ours]
     if stray:
-        _set_branch(root, start)
         raise Problems([Problem(BRANCH, None, None, f"publishing would have changed files outside edition {edition}: {', '.join(stray[:5])}",
                                 "earlier editions never change; this is a bug in the generator, please report it")])
     rebuilt = [p for p in changed if p.startswith(edition + "/")]
     if previous is not None and not replacing and rebuilt and not args.force:
-        _set_branch(root, start)
         raise Problems([Problem(BRANCH, None, None,
                                 f"edition {edition} was published from this commit, but this build differs from it in {len(rebuilt)} files (first: {rebuilt[0]})",
                                 "uncommitted changes or a different toolchain; pass --force to replace the published edition")])
@@ -325,16 +527,10 @@ def run_publish(root: Path, args, strict: bool = False) -> str:
         if end != remote_tip:
             push = _git(root, "push", "--quiet", remote, f"refs/heads/{BRANCH}:refs/heads/{BRANCH}")
             if push.returncode != 0:
-                _set_branch(root, start)
                 raise Problems([Problem(".", None, None, f"the push of {BRANCH} to {remote!r} was rejected: {_last_line(push.stderr)}",
                                         f"nothing was published; the local {BRANCH} was reset; fix access or fetch, then publish again")])
             _git(root, "update-ref", f"refs/remotes/{remote}/{BRANCH}", end)
             pushed = f"; pushed to {remote}"
         else:
             pushed = f"; {remote} already up to date"
-    where = f"edition {edition}" + (f" (alias {', '.join(aliases)})" if aliases else "")
-    facts = f"data to {data_to}, commit {head[:7]}" if data_to else f"commit {head[:7]}"
-    if not changed:
-        return f"No change: {where} is already published on {BRANCH} from this commit ({facts}){pushed}."
-    replaced = f", replacing edition {edition} published from commit {_short(old_commit)}" if replacing else ""
-    return f"Published {where} on {BRANCH} ({facts}; {len(changed)} files changed{replaced}){pushed}."
+    return changed, pushed
