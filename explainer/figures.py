@@ -18,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from . import safe_yaml
 from .data import SOURCE_FIELD, DataPackage
 from .problems import Collector
 
@@ -71,7 +72,7 @@ def format_value(value, fmt: str, currency: str | None = None, locale: str = DEF
     return format_decimal(int(number) if number.is_integer() else round(number, 1), locale=locale)
 
 
-class _LineLoader(yaml.SafeLoader):
+class _LineLoader(safe_yaml.SafeLoader):
     """Records the line of each top-level key, so a problem can point at its figure."""
 
 
@@ -90,7 +91,7 @@ def declared_names(root: Path) -> set[str] | None:
     if not path.is_file():
         return set()
     try:
-        spec = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        spec = safe_yaml.load(path.read_text(encoding="utf-8")) or {}
     except (yaml.YAMLError, UnicodeDecodeError):
         return None
     return set(map(str, spec)) if isinstance(spec, dict) else None
@@ -103,8 +104,8 @@ def load(root: Path, package: DataPackage, problems: Collector, locale: str = DE
     try:
         spec = yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader) or {}
     except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        problems.add(path, f"invalid YAML: {getattr(e, 'problem', e)}", mark and mark.line + 1, mark and mark.column + 1)
+        message, line, col, hint = safe_yaml.error_parts(e)
+        problems.add(path, f"invalid YAML: {message}", line, col, hint=hint)
         return {}
     except UnicodeDecodeError:
         problems.add(path, "not valid UTF-8", hint="save the file as UTF-8")
@@ -133,6 +134,14 @@ def _compute(name: str, item: dict, package: DataPackage, report, locale: str = 
     unknown = set(item) - {"resource", "where", "field", "format", "agg", "description", "currency"}
     if unknown:
         report(f"unknown key(s) {', '.join(sorted(unknown))}", "allowed: resource, where, field, format, agg, description")
+        return None
+    not_text = [k for k in ("resource", "field", "format", "agg", "description", "currency") if k in item and not safe_yaml.is_text(item[k])]
+    if not_text:
+        report(f"{not_text[0]} must be text, not a {type(item[not_text[0]]).__name__}", f"write it on one line: {not_text[0]}: ...")
+        return None
+    where = item.get("where")
+    if where is not None and (not isinstance(where, dict) or not all(v is None or safe_yaml.is_text(v) or isinstance(v, bool) for v in where.values())):
+        report("where must map column names to single values", "for example where: {year: 2021, series: official}")
         return None
     table = package.tables.get(item.get("resource"))
     if table is None:

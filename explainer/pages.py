@@ -13,12 +13,15 @@ from pathlib import Path
 
 import jinja2
 import yaml
+from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from markupsafe import Markup, escape
 
 from .charts import RenderedChart
 from .data import DataPackage
 from .drift import data_values, typed_numbers
 from .figures import Figure
+from . import safe_yaml
+from .mkdocs_hooks import sanitize
 from .i18n import ENGLISH, Language, strings
 from .problems import Collector
 
@@ -42,6 +45,7 @@ class Page:
     charts_used: list[str] = field(default_factory=list)
     preview: dict = field(default_factory=dict)  # link-preview image and its alt text
     alternates: list = field(default_factory=list)  # the same section in every language: lang, name, href
+    trusted: list[str] = field(default_factory=list)  # SHA-256 of each figure block the generator wrote (sanitize.py keeps them)
 
 
 def docs_name(path: Path) -> str:
@@ -81,10 +85,10 @@ def _front_matter(path: Path, text: str, problems: Collector):
         problems.add(path, "missing front matter", 1, 1, hint="start the file with ---, a title: line, and ---")
         return None, ""
     try:
-        meta = yaml.safe_load(match.group(1))
+        meta = safe_yaml.load(match.group(1))
     except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        problems.add(path, f"invalid front matter: {getattr(e, 'problem', None) or e}", mark and mark.line + 2, mark and mark.column + 1)
+        message, line, col, hint = safe_yaml.error_parts(e, line_offset=1)  # the YAML starts on the file's line 2
+        problems.add(path, f"invalid front matter: {message}", line, col, hint=hint)
         return None, ""
     if not isinstance(meta, dict) or not meta.get("title"):
         problems.add(path, "front matter needs a title", 2, 1, hint="add a line such as title: The patrol")
@@ -93,8 +97,22 @@ def _front_matter(path: Path, text: str, problems: Collector):
     if unknown:
         problems.add(path, f"unknown front matter key(s): {', '.join(sorted(map(str, unknown)))}", 2, 1, hint="allowed: title, description")
         return None, ""
+    not_text = [k for k in sorted(FRONT_MATTER_KEYS & set(meta)) if meta[k] is not None and not safe_yaml.is_text(meta[k])]
+    for key in not_text:
+        problems.add(path, f"front matter {key} must be text, not a {type(meta[key]).__name__}", _key_line(match.group(1), key), 1,
+                     hint=f'write it on one line, in quotes if needed: {key}: "..."')
+    if not_text:
+        return None, ""
     blank = "\n" * match.group(0).count("\n")
     return meta, blank + text[match.end():]
+
+
+def _key_line(front: str, key: str) -> int | None:
+    """The file line of a top-level front matter key (the YAML starts on line 2)."""
+    for i, line in enumerate(front.splitlines(), 2):
+        if line.startswith(f"{key}:"):
+            return i
+    return None
 
 
 def _current_template_line(template) -> int | None:
@@ -135,6 +153,9 @@ class _FigureRef:
         return Markup("; ".join(self._cite(sid) for sid in self._figure.source_ids))
 
 
+FIGURE_ATTRIBUTES = ("value", "source")
+
+
 class _Placeholder:
     """Stands in for a figure that cannot be shown (its problem is reported), so rendering goes
     on and every other problem on the page is found in the same run."""
@@ -166,6 +187,104 @@ class _Figures:
     __getitem__ = __getattr__
 
 
+PROSE_NAMES = {"fig", "chart", "source"}
+PROSE_HINT = 'prose uses {{ fig.name }}, {{ fig.name.source }}, {{ chart("slug") }} and {{ source("id") }}'
+# Jinja syntax prose may use: output, names, attributes, calls, constants and {% if %} with its
+# tests and comparisons. Loops, macros, assignments, includes, filters and arithmetic are code.
+PROSE_NODES = (
+    "Template", "Output", "TemplateData", "Name", "Const", "Getattr", "Getitem", "Call", "Keyword",
+    "If", "Compare", "Operand", "Not", "And", "Or", "CondExpr", "Test", "Concat",
+)
+SYNTAX_WORDS = {
+    "For": "{% for %}", "Macro": "{% macro %}", "CallBlock": "{% call %}", "Assign": "{% set %}",
+    "AssignBlock": "{% set %}", "Include": "{% include %}", "Import": "{% import %}", "FromImport": "{% from ... import %}",
+    "Extends": "{% extends %}", "Block": "{% block %}", "With": "{% with %}", "FilterBlock": "{% filter %}",
+    "Filter": "a filter (|)", "Mul": "the * operator", "Pow": "the ** operator", "Slice": "slicing ([a:b])",
+}
+
+
+class ProseEnvironment(ImmutableSandboxedEnvironment):
+    """Prose comes from pull requests, so its templates run in Jinja's sandbox with only the names
+    the editor guide documents (fig, chart, source) and no built-in globals. `refused_syntax`
+    rejects loops, filters and arithmetic before rendering, so a page cannot run for ever or
+    build a huge string; the sandbox refuses any attribute outside the allow-list below."""
+
+    def __init__(self):
+        super().__init__(loader=jinja2.FunctionLoader(lambda name: None), undefined=jinja2.StrictUndefined,
+                         autoescape=False,  # Markdown, not HTML: chart HTML is built by our own autoescaping template
+                         keep_trailing_newline=True)
+        self.globals.clear()  # range, dict, lipsum, cycler, joiner, namespace: none is for prose
+
+    def refused_syntax(self, source: str) -> list[tuple[int, int | None, str]]:
+        """(line, column, what) of every construct prose may not use."""
+        found = []
+        lines = source.splitlines()
+        for node in self.parse(source).find_all(jinja2.nodes.Node):
+            kind = type(node).__name__
+            if kind in PROSE_NODES:
+                continue
+            what = SYNTAX_WORDS.get(kind, f"{kind} ({kind.lower()})")
+            line = getattr(node, "lineno", None)
+            text = lines[line - 1] if line and line <= len(lines) else ""
+            needle = {"Filter": "|", "Mul": "*", "Pow": "**"}.get(kind, what.split()[1] if what.startswith("{%") else "")
+            col = text.find(needle) + 1 if needle and needle in text else None
+            item = (line, col or None, what)
+            if item not in found:
+                found.append(item)
+        return found
+
+    def is_safe_attribute(self, obj, attr: str, value) -> bool:
+        if isinstance(obj, _Figures):
+            return not attr.startswith("_")
+        if isinstance(obj, (_FigureRef, _Placeholder)):
+            return attr in FIGURE_ATTRIBUTES
+        if isinstance(obj, (str, int, float)):  # a figure's value, chart and source output (Markup)
+            return super().is_safe_attribute(obj, attr, value)
+        return False
+
+    def getattr(self, obj, attribute):
+        if isinstance(obj, (_FigureRef, _Placeholder)) and attribute not in FIGURE_ATTRIBUTES:
+            raise Refused(f'a figure has no "{attribute}"; it gives its number, .source and .value', attribute)
+        return super().getattr(obj, attribute)
+
+    def unsafe_undefined(self, obj, attribute):
+        raise Refused(f'"{attribute}" is not available in prose', str(attribute))
+
+
+class Refused(SecurityError):
+    """An attribute prose may not use; `name` finds its column."""
+
+    def __init__(self, message: str, name: str):
+        super().__init__(message)
+        self.name = name
+
+
+# Raw HTML in prose: the build keeps safe formatting and drops the rest (mkdocs_hooks/sanitize.py);
+# check names each tag it would change, so an editor knows before the page silently differs.
+RAW_HTML_HINT = "write Markdown instead; scripts, event handlers, styles, iframes, forms and javascript: links are removed"
+_RAW_TAG = re.compile(r"<(?!https?:|mailto:|[^>\s]+@)(/?[A-Za-z][^>]*)>")
+_CODE = re.compile(r"```.*?```|~~~.*?~~~|`[^`\n]*`|\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
+
+
+def raw_html(body: str) -> list[tuple[int, int, str]]:
+    """(line, column, message) for every raw HTML tag or link the sanitiser would change."""
+    masked = _CODE.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), body)
+    found = []
+    for lineno, line in enumerate(masked.splitlines(), 1):
+        for m in _RAW_TAG.finditer(line):
+            change = sanitize.changes(m.group(0))
+            if change:
+                found.append((lineno, m.start() + 1, f"raw HTML {_short(m.group(0))} in prose: {change}"))
+        for m in MD_LINK.finditer(line):
+            if sanitize.unsafe_url(m.group(1)):
+                found.append((lineno, m.start(1) + 1, f"link to {_short(m.group(1))} is removed: only http(s), mailto and relative links are kept"))
+    return found
+
+
+def _short(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _md_link_text(text: str) -> str:
     """Text from the data, safe inside Markdown link text: HTML is shown, never run."""
     return re.sub(r"([\[\]\\])", r"\\\1", text.replace("&", "&amp;").replace("<", "&lt;"))
@@ -176,12 +295,7 @@ def render(root: Path, pages: list[Page], figures: dict[str, Figure], charts: di
            declared: set[str] | None = None, language: Language = ENGLISH) -> None:
     """Render every page; with package None (the data failed) still find unknown names and bad links."""
     words = strings(language.code)
-    env = jinja2.Environment(
-        loader=jinja2.FunctionLoader(lambda name: None),
-        undefined=jinja2.StrictUndefined,
-        autoescape=False,  # Markdown, not HTML: chart HTML is built by our own autoescaping template
-        keep_trailing_newline=True,
-    )
+    env = ProseEnvironment()
     html_env = jinja2.Environment(loader=jinja2.FileSystemLoader(PACKAGE_TEMPLATES), autoescape=True)
     figure_template = html_env.get_template("figure.html")
 
@@ -196,10 +310,17 @@ def render(root: Path, pages: list[Page], figures: dict[str, Figure], charts: di
     for page in pages:
         base = "" if page.name == "index.md" else "../"
         try:
+            refused = env.refused_syntax(page.body)
             template = env.from_string(page.body)
         except jinja2.TemplateSyntaxError as e:
             problems.add(page.source, f"template syntax error: {e.message}", e.lineno, hint="figures look like {{ fig.name }}, charts like {{ chart(\"slug\") }}")
             continue
+        for line, col, what in refused:
+            problems.add(page.source, f"{what} is not allowed in prose", line, col, hint=PROSE_HINT)
+        if refused:
+            continue
+        for line, col, message in raw_html(page.body):
+            problems.add(page.source, message, line, col, hint=RAW_HTML_HINT, warning=True)
 
         seen: dict[tuple[int, str], int] = {}
 
@@ -224,7 +345,9 @@ def render(root: Path, pages: list[Page], figures: dict[str, Figure], charts: di
             rendered = charts.get(slug)
             if rendered is None or package is None:  # the chart or the data failed; already reported
                 return Markup("")
-            return Markup("\n\n" + figure_html(figure_template, rendered, package, _base, words).strip() + "\n\n")
+            block = figure_html(figure_template, rendered, package, _base, words).strip()
+            _page.trusted.append(sanitize.digest(block))
+            return Markup("\n\n" + block + "\n\n")
 
         def source(sid: str) -> Markup:
             if package is None:
@@ -236,6 +359,12 @@ def render(root: Path, pages: list[Page], figures: dict[str, Figure], charts: di
 
         try:
             body = template.render(fig=_Figures(figures, declared, page, cite, report), chart=chart, source=source)
+        except SecurityError as e:
+            line = _template_line(e)
+            text = page.body.splitlines()[line - 1] if line else ""
+            col = text.find("." + e.name) + 2 if isinstance(e, Refused) and "." + e.name in text else None
+            problems.add(page.source, str(e), line, col, hint=PROSE_HINT)
+            continue
         except jinja2.UndefinedError as e:
             problems.add(page.source, f"unknown name: {e.message}", _template_line(e), hint="the names you can use are fig, chart and source")
             continue

@@ -17,6 +17,7 @@ from . import charts, data, figures, i18n, pages, site, sources_page, spelling
 from .chart_cache import ChartCache
 from .forked import Forked, can_fork
 from .i18n import Language
+from .mkdocs_hooks import sanitize
 from .problems import Collector, Problems
 from .vega_bundle import vega_javascript
 
@@ -322,7 +323,10 @@ def _compose(root: Path, user: dict, package: data.DataPackage, loc: Localised, 
     files.update(site.asset_files(vega_javascript()))
     for name, path in package.paths.items():
         files[f"assets/data/{path.name}"] = path.read_bytes()
-    config = site.mkdocs_config(site.for_language(user, lang, langs), root, nav, _extra_for(lang, mkdocs_extra),
+    # The figure blocks the generator wrote, by digest: the sanitising hook keeps exactly these whole.
+    trusted = sorted({d for page in loc.pages for d in page.trusted})
+    extra = site._merge(_extra_for(lang, mkdocs_extra) or {}, {"extra": {sanitize.TRUSTED_KEY: trusted}})
+    config = site.mkdocs_config(site.for_language(user, lang, langs), root, nav, extra,
                                 docs_dir=root / "docs" if lang.default else root / site.GENERATED / f"docs-{lang.code}")
     return files, config
 

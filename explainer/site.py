@@ -17,6 +17,7 @@ from pathlib import Path
 
 import yaml
 
+from . import safe_yaml
 from .problems import Collector
 
 ASSETS = Path(__file__).parent / "assets"
@@ -44,6 +45,7 @@ DEFAULTS = {
 }
 OWN_CSS = "assets/explainer/explainer.css"
 CSP_HOOK = str(Path(__file__).parent / "mkdocs_hooks" / "csp.py")
+SANITIZE_HOOK = str(Path(__file__).parent / "mkdocs_hooks" / "sanitize.py")
 OWN_JS = {"path": "assets/explainer/charts.js", "defer": True}
 
 
@@ -54,7 +56,7 @@ class Tagged:
         self.tag, self.value = tag, value
 
 
-class _Loader(yaml.SafeLoader):
+class _Loader(safe_yaml.SafeLoader):
     pass
 
 
@@ -92,16 +94,28 @@ def read_user_config(root: Path, problems: Collector) -> dict | None:
     try:
         config = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader) or {}
     except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        problems.add(path, f"invalid YAML: {getattr(e, 'problem', None) or e}", mark and mark.line + 1, mark and mark.column + 1)
+        message, line, col, hint = safe_yaml.error_parts(e)
+        problems.add(path, f"invalid YAML: {message}", line, col, hint=hint)
         return None
     if not isinstance(config, dict) or not config.get("site_name"):
         problems.add(path, "site_name is missing", 1, 1, hint="add a line such as site_name: Crossing the Channel")
         return None
+    for key in ("site_name", "site_description", "site_author", "site_url", "copyright"):
+        if key in config and config[key] is not None and not safe_yaml.is_text(config[key]):
+            problems.add(path, f"{key} must be text, not a {type(config[key]).__name__}", _key_line(path, key), 1,
+                         hint=f'write it on one line, in quotes if needed: {key}: "..."')
+            return None
     for key in ("docs_dir", "site_dir", "nav"):
         if key in config:
             problems.add(path, f"{key} is set by the generator", hint=f"remove {key} from mkdocs.yml")
     return config
+
+
+def _key_line(path: Path, key: str) -> int | None:
+    for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if line.startswith(f"{key}:"):
+            return i
+    return None
 
 
 def for_language(user: dict, lang, langs: list) -> dict:
@@ -148,7 +162,8 @@ def mkdocs_config(user: dict, root: Path, nav: list[dict], extra: dict | None = 
     config["hooks"] = [str((root / h).resolve()) if isinstance(h, str) else h for h in user.get("hooks", [])]
     if extra:
         config = _merge(config, extra)
-    config["hooks"] = [h for h in config["hooks"] if h != CSP_HOOK] + [CSP_HOOK]  # last: it hashes the final scripts
+    # Sanitising first: it sees the content as Markdown made it. CSP last: it hashes the final scripts.
+    config["hooks"] = [SANITIZE_HOOK] + [h for h in config["hooks"] if h not in (CSP_HOOK, SANITIZE_HOOK)] + [CSP_HOOK]
     return config
 
 
