@@ -25,6 +25,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from . import forked
 from .data import SOURCE_FIELD, DataPackage
 from .i18n import ENGLISH, Language
 from .problems import Collector
@@ -395,13 +396,17 @@ def warm_up() -> None:
 def _build_spec(source: ChartSource, package: DataPackage, problems: Collector, language: Language = ENGLISH):
     """Run the editor's chart code and check the Vega-Lite spec it gives; None on a problem.
     Gives what _render_spec needs: (chart, Vega-Lite spec, resources read, language, (title, description))."""
-    with _time_limit(CHART_TIME_LIMIT):
-        try:
-            chart, used, headings = _build_chart(source, package, problems, language)
-        except _TimeUp:
-            problems.add(source.path, f"chart took longer than {CHART_TIME_LIMIT} s and was stopped",
-                         hint="look for a loop that never ends, or aggregate the data before charting it")
-            return None
+    forked.running(problems.rel(source.path), CHART_TIME_LIMIT)  # in a chart process, its parent keeps the limit too
+    try:
+        with _time_limit(CHART_TIME_LIMIT):
+            try:
+                chart, used, headings = _build_chart(source, package, problems, language)
+            except _TimeUp:
+                problems.add(source.path, f"chart took longer than {CHART_TIME_LIMIT} s and was stopped",
+                             hint="look for a loop that never ends, or aggregate the data before charting it")
+                return None
+    finally:
+        forked.running(None)
     if chart is None:
         return None
     small = sum(len(f) for f in _frames(chart)) <= INLINE_ROWS

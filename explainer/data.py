@@ -203,6 +203,7 @@ def load(root: Path, problems: Collector) -> DataPackage | None:
     fast.clear()  # the text columns are no longer needed
     package = DataPackage(descriptor, tables, paths)
     _check_sources(package, pkg_path, problems)
+    _check_links(descriptor, pkg_path, text, problems)
     return package if len(problems.errors) == before else None
 
 
@@ -740,10 +741,22 @@ def _constraint_fails(field, name: str, constraint, typed, col, regular):
     raise _Unsupported(name)
 
 
+CELL_SHOWN = 200  # characters of a cell quoted in a message: a 50 MB cell is not echoed whole
+
+
+def quote_cell(value) -> str:
+    text = str(value)
+    return text if len(text) <= CELL_SHOWN else f"{text[:CELL_SHOWN]}… ({len(text):,} characters)"
+
+
 def _message(info: dict) -> str:
     kind = info.get("type", "")
     field = info.get("fieldName")
     note = info.get("note", "")
+    if info.get("cell") is not None:
+        info = {**info, "cell": quote_cell(info["cell"])}
+    if len(note) > 2 * CELL_SHOWN:
+        note = quote_cell(note)
     if kind == "type-error":
         return f'"{info.get("cell")}" in column "{field}" is not a valid {note.removeprefix("type is ").strip(chr(34)).split("/")[0]}'
     if kind == "constraint-error":
@@ -799,6 +812,29 @@ def _read_table(path: Path, descriptor: dict, name: str) -> pd.DataFrame:
     return frame
 
 
+WEB_ADDRESS = re.compile(r"https?://[^\s\"'<>()]+")
+
+
+def _check_links(descriptor: dict, pkg_path: Path, text: str, problems: Collector) -> None:
+    """Licences and sources named in datapackage.json become links on the sources page: each
+    `path` must be a web address (never javascript:, a local file or a relative path)."""
+    lines = text.splitlines()
+    for owner in [descriptor, *[r for r in descriptor["resources"] if isinstance(r, dict)]]:
+        for key in ("licenses", "sources"):
+            items = owner.get(key) or []
+            if not isinstance(items, list):
+                continue
+            for item in items:
+                target = item.get("path") if isinstance(item, dict) else None
+                if target is None or (isinstance(target, str) and WEB_ADDRESS.fullmatch(target)):
+                    continue
+                shown = json.dumps(target, ensure_ascii=False)
+                line = next((i for i, l in enumerate(lines, 1) if shown[:80] in l), None)
+                problems.add(pkg_path, f"{key[:-1]} path {quote_cell(shown)} is not a web address", line,
+                             lines[line - 1].find(shown[:80]) + 1 if line else None,
+                             hint="give the full http:// or https:// address, or leave the path out")
+
+
 def _check_sources(package: DataPackage, pkg_path: Path, problems: Collector) -> None:
     """Every data row must name a source that the sources table describes."""
     sources = package.tables.get(SOURCES_RESOURCE)
@@ -811,11 +847,11 @@ def _check_sources(package: DataPackage, pkg_path: Path, problems: Collector) ->
         line = rows[i + 1][0] if i + 1 < len(rows) else None
         # Ids become HTML anchors and URLs become links: keep both to forms that are safe as they are.
         if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", sid):
-            problems.add(package.paths[SOURCES_RESOURCE], f"source id {sid!r} is not a simple name", line, 1,
+            problems.add(package.paths[SOURCES_RESOURCE], f"source id {quote_cell(repr(sid))} is not a simple name", line, 1,
                          hint="use letters, digits, _ . and -, e.g. ho_quarterly_2026")
         url = str(src.get("url") or "")
-        if not re.fullmatch(r"https?://[^\s\"'<>()]+", url):
-            problems.add(package.paths[SOURCES_RESOURCE], f"source {sid!r} has no valid web address: {url!r}", line,
+        if not WEB_ADDRESS.fullmatch(url):
+            problems.add(package.paths[SOURCES_RESOURCE], f"source {quote_cell(repr(sid))} has no valid web address: {quote_cell(repr(url))}", line,
                          hint="give the full http:// or https:// address of the document, without spaces or brackets")
     for name, table in package.tables.items():
         if name == SOURCES_RESOURCE:

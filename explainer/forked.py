@@ -7,6 +7,30 @@ from __future__ import annotations
 import os
 import signal
 import sys
+import time
+
+from .problems import Problem, Problems
+
+# A chart file is editor code. Its time limit is kept by the parent, which kills the child that
+# runs it for too long (a chart can ignore or block SIGALRM, or hold the GIL in C code), and a
+# child that dies while running one (os._exit, a segfault) is reported by the chart's path.
+CHART_GRACE = 5  # seconds after the chart's own limit (its SIGALRM message is the friendlier one)
+_report_running = None  # in a forked child: tells the parent which chart file runs now
+
+
+def running(path: str | None, limit: int | None = None) -> None:
+    """Called around editor code: path and limit while a chart file runs, None when it is done."""
+    if _report_running is not None:
+        _report_running(None if path is None else (path, limit))
+
+
+def _died(code: int | None) -> str:
+    if code is not None and code < 0:
+        try:
+            return f"was killed by signal {signal.Signals(-code).name}"
+        except ValueError:
+            return f"was killed by signal {-code}"
+    return f"exited with code {code}"
 
 
 def can_fork() -> bool:
@@ -54,6 +78,8 @@ class Forked:
             self.outbox.send(value)
 
     def _child(self, send, receive) -> None:
+        global _report_running
+        _report_running = lambda value: send.send(("running", value))  # noqa: E731
         # The main process handles Ctrl-C and SIGTERM, and stops its children when it stops: a
         # child then ends at once and quietly (site.build_site clears what its MkDocs run left).
         signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -79,13 +105,28 @@ class Forked:
                 final = self.fn(*self.args, lambda: self.sent, self.queue.append)
                 self.queue.append(final)
             return self.queue.pop(0)
-        try:
-            status, value = self.inbox.recv()
-        except EOFError:
-            raise RuntimeError(f"a forked part of the build stopped (exit code {self.process.exitcode})") from None
-        if status == "error":
-            raise RuntimeError(f"a forked part of the build failed: {value}")
-        return value
+        while True:
+            chart = getattr(self, "chart", None)  # (path, limit, started) while a chart file runs
+            wait = None if chart is None else chart[2] + chart[1] + CHART_GRACE - time.monotonic()
+            if wait is not None and not self.inbox.poll(max(wait, 0)):
+                self.process.kill()
+                self.process.join()
+                raise Problems([Problem(chart[0], None, None, f"chart took longer than {chart[1]} s and was stopped",
+                                        "look for a loop that never ends, or aggregate the data before charting it")])
+            try:
+                status, value = self.inbox.recv()
+            except EOFError:
+                self.process.join()
+                if chart is not None:
+                    raise Problems([Problem(chart[0], None, None, f"chart stopped the build: its process {_died(self.process.exitcode)}",
+                                            "a chart may not exit, crash the interpreter or call native code that does")]) from None
+                raise RuntimeError(f"a forked part of the build stopped ({_died(self.process.exitcode)})") from None
+            if status == "running":
+                self.chart = None if value is None else (value[0], value[1], time.monotonic())
+                continue
+            if status == "error":
+                raise RuntimeError(f"a forked part of the build failed: {value}")
+            return value
 
     def __del__(self):  # interrupted (Ctrl-C, SIGTERM), or not needed further: stop the child too
         if self.process is not None and self.process.is_alive():

@@ -128,10 +128,14 @@ def gather(root: Path, strict: bool = False, cache_dir: Path | None = None, site
             job.send(package)  # None when the data failed: the other languages still check their pages
     localised = [_localise(shared, langs[0], problems, drawers)]
     for job in others:
-        loc, found = job.next()
+        try:
+            loc, found = job.next()
+        except Problems as stopped:  # a chart file ran too long or killed its process
+            loc, found = None, stopped.problems
         for problem in found:
             problems.add_problem(problem)
-        localised.append(loc)
+        if loc is not None:
+            localised.append(loc)
     spelling.finish(speller, problems)
     problems.raise_if_any(strict)
     return Gathered(user, package, localised, [p for p in problems.items if p.warning], others if site_options is not None else [])
@@ -155,7 +159,10 @@ def _localise(shared: Shared, lang: Language, problems: Collector, drawers: list
         if drawers:
             shares = {}
             for drawer in drawers:
-                drawn, found = drawer.next()
+                try:
+                    drawn, found = drawer.next()
+                except Problems as stopped:  # a chart file ran too long or killed its process
+                    drawn, found = {}, stopped.problems
                 shares.update(drawn)
                 for problem in found:
                     problems.add_problem(problem)

@@ -34,6 +34,9 @@ class Problems(Exception):
         super().__init__("\n".join(str(p) for p in self.problems))
 
 
+MESSAGE_LIMIT = 500
+
+
 class Collector:
     """Gathers problems while a stage goes on, so every problem is reported at once."""
 
@@ -49,6 +52,9 @@ class Collector:
             return path.as_posix()
 
     def add(self, path, message, line=None, col=None, hint="", warning=False) -> None:
+        message = str(message)
+        if len(message) > MESSAGE_LIMIT:  # a value quoted from an input is never echoed whole
+            message = message[:MESSAGE_LIMIT] + f"… ({len(message):,} characters)"
         problem = Problem(self.rel(path), line, col, message, hint, warning)
         if problem not in self.items:  # a chart is run once per language: say each problem once
             self.items.append(problem)
