@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import charts, data, figures, i18n, pages, site, sources_page, spelling
+from . import charts, data, figures, fonts, i18n, pages, site, sources_page, spelling
 from .chart_cache import ChartCache
 from .forked import Forked, can_fork
 from .i18n import Language
@@ -102,6 +102,8 @@ def gather(root: Path, strict: bool = False, cache_dir: Path | None = None, site
     chart_files = {p.stem for p in (root / charts.CHARTS_DIR).glob("*.py") if not p.name.startswith("_")}
     shared = Shared(root, user, langs, None, charts.discover(root, problems), page_lists, figures.declared_names(root),
                     chart_files, cache_dir or root / site.GENERATED / "charts")
+    if shared.chart_sources:  # charts are measured with this font: a warning if it is missing (before forking: looked up once)
+        fonts.report(problems, root / charts.CHARTS_DIR)
     if can_fork() and shared.chart_sources:
         import altair  # noqa: F401 - imported once, here, rather than in each chart process (0.2 s each)
 

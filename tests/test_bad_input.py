@@ -132,7 +132,7 @@ CASES = [
     ]),
     # 14. Front matter.
     Case("front-matter-invalid-yaml", replace(INDEX, "description: A tiny", "description: : A tiny"), [
-        "content/index.md:3:14: invalid front matter: mapping values are not allowed here",
+        "content/index.md:3:14: invalid front matter: mapping values are not allowed here (put quotes around a value that contains a colon, e.g. title: \"Calais: the patrol\")",
     ]),
     Case("front-matter-unclosed-bracket", replace(INDEX, "title: The orchard", "title: [The orchard"), [
         "content/index.md:3:12: invalid front matter: expected ',' or ']', but got ':'",
