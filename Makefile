@@ -31,7 +31,7 @@ lock:
 	{ sed '/^[^#]/,$$d' requirements.lock; cat $(LOCK_VENV)/requirements.txt; } > requirements.lock.new
 	mv requirements.lock.new requirements.lock
 
-# The charts are measured and their preview images drawn with Liberation Sans (explainer/fonts.py).
+# The charts are measured and their preview images drawn with Liberation Sans (explainer/charts/fonts.py).
 fonts:
 	@fc-list -q 'Liberation Sans' 2>/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq fonts-liberation; }
 

@@ -70,8 +70,9 @@ def page_weights(site: Path) -> list[tuple[str, int]]:
 
 def chart_times() -> list[tuple[str, float]]:
     """Seconds per chart: its code, then its rendering (the engine already started)."""
-    from explainer import charts, data
-    from explainer.problems import Collector
+    from explainer.charts import render as charts
+    from explainer.data import load as data
+    from explainer.common.problems import Collector
 
     problems = Collector(REPO)
     package = data.load(REPO, problems)

@@ -10,7 +10,7 @@ import sys
 import traceback
 from pathlib import Path
 
-from .problems import Problems
+from .common.problems import Problems
 
 
 def parser() -> argparse.ArgumentParser:
@@ -70,8 +70,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         if command == "build":
-            from .site import source_date_epoch
-            from .stamp import record, up_to_date
+            from .site.mkdocs import source_date_epoch
+            from .common.stamp import record, up_to_date
 
             resolved, epoch = root.resolve(), source_date_epoch(root.resolve())
             if up_to_date(resolved, strict, epoch):
@@ -98,15 +98,15 @@ def main(argv: list[str] | None = None) -> int:
             langs = f" in {len(g.languages)} languages ({', '.join(loc.language.english_name for loc in g.languages)})" if len(g.languages) > 1 else ""
             print(f"No problems: {n_pages} pages, {len(g.figures)} figures, {n_charts} charts checked{langs}{warned}.")
         elif command == "serve":
-            from .serve import serve
+            from .commands.serve import serve
 
             return serve(root, args.port, strict)
         elif command == "diff":
-            from .diff import report
+            from .commands.diff import report
 
             print(report(root, args.ref), end="")
         elif command == "publish":
-            from .publish import run_publish
+            from .commands.publish import run_publish
 
             print(run_publish(root.resolve(), args, strict=strict))
         return 0

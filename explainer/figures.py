@@ -18,9 +18,9 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from . import safe_yaml
-from .data import SOURCE_FIELD, DataPackage
-from .problems import Collector
+from .common import safe_yaml
+from .data.load import SOURCE_FIELD, DataPackage
+from .common.problems import Collector
 
 FIGURES_FILE = Path("charts") / "figures.yml"
 FORMATS = ("number", "money", "date", "year", "percent")

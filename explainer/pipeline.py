@@ -13,13 +13,21 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import charts, data, figures, fonts, i18n, pages, site, sources_page, spelling
-from .chart_cache import ChartCache
-from .forked import Forked, can_fork
-from .i18n import Language
-from .mkdocs_hooks import sanitize
-from .problems import Collector, Problems
-from .vega_bundle import vega_javascript
+from . import figures
+from .charts import fonts
+from .charts import render as charts
+from .common import i18n
+from .data import load as data
+from .pages import generated as sources_page
+from .pages import render as pages
+from .pages import spelling
+from .site import mkdocs as site
+from .charts.cache import ChartCache
+from .common.forked import Forked, can_fork
+from .common.i18n import Language
+from .site.hooks import sanitize
+from .common.problems import Collector, Problems
+from .charts.vega_bundle import vega_javascript
 
 
 @dataclass

@@ -8,8 +8,9 @@ import pandas as pd
 import pytest
 
 from conftest import REPO
-from explainer import charts, data
-from explainer.problems import Collector
+from explainer.charts import render as charts
+from explainer.data import load as data
+from explainer.common.problems import Collector
 
 CHART_FILES = sorted(p.stem for p in (REPO / "charts").glob("*.py") if not p.name.startswith("_"))
 SVG = "{http://www.w3.org/2000/svg}"

@@ -1,7 +1,7 @@
 """Scale, quickly: a 200,000-row explainer builds, ships no raw rows, and reports problems exactly.
 
 Timing targets (1,000,000 rows in 10 s and 1 GB) are measured by bench/scale.py, not here.
-Also: the vectorised validation of large CSVs (explainer/data.py, FAST_ROWS) gives exactly the
+Also: the vectorised validation of large CSVs (explainer/data/load.py, FAST_ROWS) gives exactly the
 problems frictionless gives, on every bad-input case and on randomly broken files.
 """
 from __future__ import annotations
@@ -24,8 +24,8 @@ from badinput_helpers import copy_fixture
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from explainer import data  # noqa: E402
-from explainer.problems import Collector  # noqa: E402
+from explainer.data import load as data  # noqa: E402
+from explainer.common.problems import Collector  # noqa: E402
 
 _spec = importlib.util.spec_from_file_location("bench_scale", REPO / "bench" / "scale.py")
 scale = importlib.util.module_from_spec(_spec)
@@ -222,7 +222,7 @@ def test_problems_per_file_are_capped(tmp_path: Path) -> None:
 def test_pre_aggregated_chart_draws_and_tables_what_the_inline_chart_does(tmp_path: Path, monkeypatch) -> None:
     """The same charts, once with their 2,000 rows inlined (as small charts are) and once
     pre-aggregated by VegaFusion (as large ones are): same plotted table, CSV, sources and shapes."""
-    from explainer import charts
+    from explainer.charts import render as charts
 
     root = scale.make_explainer(tmp_path / "small", 2000, 2)
     problems = Collector(root)
@@ -248,7 +248,7 @@ def test_pre_aggregated_chart_draws_and_tables_what_the_inline_chart_does(tmp_pa
 def test_few_but_wide_rows_are_pre_aggregated_too(tmp_path: Path, monkeypatch) -> None:
     """Rows under INLINE_ROWS whose inlined JSON is over INLINE_BYTES take the pre-aggregated path
     (from the chart with its views named): same plotted table as when inlined."""
-    from explainer import charts
+    from explainer.charts import render as charts
 
     root = scale.make_explainer(tmp_path / "wide", 1000, 1)
     problems = Collector(root)

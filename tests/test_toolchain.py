@@ -13,10 +13,12 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
 from conftest import FIXTURES, REPO, copy_explainer
-from explainer import charts, data, fonts
-from explainer.chart_cache import ChartCache
-from explainer.charts import RenderedChart
-from explainer.problems import Collector
+from explainer.charts import fonts
+from explainer.charts import render as charts
+from explainer.data import load as data
+from explainer.charts.cache import ChartCache
+from explainer.charts.render import RenderedChart
+from explainer.common.problems import Collector
 
 PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s\\;]+)\s*(?:\\)?$")
 HASH = re.compile(r"^--hash=sha256:[0-9a-f]{64}\s*(?:\\)?$")

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .problems import Collector
+from ..common.problems import Collector
 
 WORD_LIST = "spelling.txt"
 LINE = re.compile(r"^(?P<path>.+?):(?P<line>\d+): (?P<word>\S+) ==> (?P<fix>.+)$")

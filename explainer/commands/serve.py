@@ -13,9 +13,9 @@ import threading
 import time
 from pathlib import Path
 
-from . import site
-from .pipeline import prepare
-from .problems import Collector, Problems
+from ..site import mkdocs as site
+from ..pipeline import prepare
+from ..common.problems import Collector, Problems
 
 WATCHED = ("content", "charts", "mkdocs.yml")
 QUIET_SECONDS = 0.3  # editors save several files at once; wait until saving stops

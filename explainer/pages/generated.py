@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import yaml
 
-from .data import SOURCES_RESOURCE, DataPackage
-from .figures import Figure
-from .i18n import ENGLISH, Language, strings
+from ..data.load import SOURCES_RESOURCE, DataPackage
+from ..figures import Figure
+from ..common.i18n import ENGLISH, Language, strings
 
 NAME = "sources.md"
 FIGURES_NAME = "figures.md"

@@ -16,14 +16,14 @@ import yaml
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from markupsafe import Markup, escape
 
-from .charts import RenderedChart
-from .data import DataPackage
+from ..charts.render import RenderedChart
+from ..data.load import DataPackage
 from .drift import data_values, typed_numbers
-from .figures import Figure
-from . import safe_yaml
-from .mkdocs_hooks import sanitize
-from .i18n import ENGLISH, Language, strings
-from .problems import Collector
+from ..figures import Figure
+from ..common import safe_yaml
+from ..site.hooks import sanitize
+from ..common.i18n import ENGLISH, Language, strings
+from ..common.problems import Collector
 
 CONTENT_DIR = Path("content")
 NUMBER_PREFIX = re.compile(r"^\d+[-_]")
@@ -259,7 +259,7 @@ class Refused(SecurityError):
         self.name = name
 
 
-# Raw HTML in prose: the build keeps safe formatting and drops the rest (mkdocs_hooks/sanitize.py);
+# Raw HTML in prose: the build keeps safe formatting and drops the rest (site/hooks/sanitize.py);
 # check names each tag it would change, so an editor knows before the page silently differs.
 RAW_HTML_HINT = "write Markdown instead; scripts, event handlers, styles, iframes, forms and javascript: links are removed"
 _RAW_TAG = re.compile(r"<(?!https?:|mailto:|[^>\s]+@)(/?[A-Za-z][^>]*)>")

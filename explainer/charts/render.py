@@ -25,10 +25,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import forked
-from .data import SOURCE_FIELD, DataPackage
-from .i18n import ENGLISH, Language
-from .problems import Collector
+from ..common import forked
+from ..data.load import SOURCE_FIELD, DataPackage
+from ..common.i18n import ENGLISH, Language
+from ..common.problems import Collector
 
 CHARTS_DIR = Path("charts")
 # System fonts only; the stack must end in a generic family or text may vanish from PNGs.

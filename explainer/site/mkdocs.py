@@ -17,8 +17,8 @@ from pathlib import Path
 
 import yaml
 
-from . import safe_yaml
-from .problems import Collector
+from ..common import safe_yaml
+from ..common.problems import Collector
 
 ASSETS = Path(__file__).parent / "assets"
 THEME = Path(__file__).parent / "theme"
@@ -44,8 +44,8 @@ DEFAULTS = {
     },
 }
 OWN_CSS = "assets/explainer/explainer.css"
-CSP_HOOK = str(Path(__file__).parent / "mkdocs_hooks" / "csp.py")
-SANITIZE_HOOK = str(Path(__file__).parent / "mkdocs_hooks" / "sanitize.py")
+CSP_HOOK = str(Path(__file__).parent / "hooks" / "csp.py")
+SANITIZE_HOOK = str(Path(__file__).parent / "hooks" / "sanitize.py")
 OWN_JS = {"path": "assets/explainer/charts.js", "defer": True}
 
 

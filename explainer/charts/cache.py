@@ -14,10 +14,10 @@ from dataclasses import asdict
 from importlib import metadata
 from pathlib import Path
 
-from .charts import CHART_CONFIG, ChartSource, RenderedChart
-from .data import DataPackage
+from ..charts.render import CHART_CONFIG, ChartSource, RenderedChart
+from ..data.load import DataPackage
 from .fonts import Font, chart_font
-from .i18n import ENGLISH, Language
+from ..common.i18n import ENGLISH, Language
 
 FORMAT = 5  # bump when RenderedChart or the rendering code changes shape
 
@@ -32,7 +32,7 @@ class ChartCache:
         self.folder = folder
         self.versions = _versions()
         self.font = chart_font() if font is None else font
-        code = (Path(__file__).parent / "charts.py").read_bytes()  # the renderer itself is an input
+        code = (Path(__file__).parent / "render.py").read_bytes()  # the renderer itself is an input
         typeface = f"{self.font.family}\0{self.font.sha256}".encode()  # the file, wherever it is installed
         self.salt = hashlib.sha256(code + json.dumps(CHART_CONFIG, sort_keys=True).encode() + self.versions.encode()
                                    + typeface + bytes([FORMAT])).hexdigest()

@@ -98,7 +98,7 @@ def find(stack: str) -> Font:
 def chart_font() -> Font:
     """The font the charts are measured with (looked up once per process; a forked chart process
     inherits the answer)."""
-    from .charts import FONT
+    from ..charts.render import FONT
     return find(FONT)
 
 

@@ -8,8 +8,8 @@ import re
 import numpy as np
 import pandas as pd
 
-from .data import SOURCES_RESOURCE, DataPackage
-from .figures import Figure
+from ..data.load import SOURCES_RESOURCE, DataPackage
+from ..figures import Figure
 
 TEMPLATE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}")
 LINK_TARGET = re.compile(r"\]\([^)]*\)|<[^>]+>|`[^`]*`")

@@ -12,7 +12,7 @@ import os
 import sys
 from pathlib import Path
 
-PACKAGE = Path(__file__).resolve().parent
+PACKAGE = Path(__file__).resolve().parent.parent  # the whole explainer package
 INPUTS = ("content", "charts", "mkdocs.yml", "spelling.txt")
 
 

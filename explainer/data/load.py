@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .problems import Collector
+from ..common.problems import Collector
 
 DATA_DIR = Path("charts") / "data"
 PACKAGE_FILE = DATA_DIR / "datapackage.json"

@@ -10,8 +10,8 @@ import tarfile
 import tempfile
 from pathlib import Path
 
-from .pipeline import Gathered, gather
-from .problems import Problem, Problems
+from ..pipeline import Gathered, gather
+from ..common.problems import Problem, Problems
 
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÀ-Ý\"“«(])")
 

@@ -41,10 +41,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from . import site
-from .data import PACKAGE_FILE, SOURCES_RESOURCE
-from .i18n import ENGLISH, Language, strings
-from .problems import Collector, Problem, Problems
+from ..site import mkdocs as site
+from ..data.load import PACKAGE_FILE, SOURCES_RESOURCE
+from ..common.i18n import ENGLISH, Language, strings
+from ..common.problems import Collector, Problem, Problems
 
 BRANCH = "gh-pages"
 # Editions are named by when they go out: 2021-10, 2026.1, 2024-03-15; `next` is the preview of main.
@@ -402,7 +402,7 @@ def _changed(root: Path, before: str | None, after: str) -> list[str]:
 
 
 def run_publish(root: Path, args, strict: bool = False) -> str:
-    from .pipeline import build  # late import: `build.py publish --help` stays fast
+    from ..pipeline import build  # late import: `build.py publish --help` stays fast
 
     root = root.resolve()
     edition, aliases, remote = args.edition, list(dict.fromkeys(args.alias or [])), args.remote

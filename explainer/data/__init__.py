@@ -1,0 +1,1 @@
+"""Stage 1, data: charts/data/datapackage.json and its CSVs, read and validated (load.py)."""
