@@ -13,10 +13,12 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tarfile
 import threading
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -258,6 +260,287 @@ def test_same_edition_from_another_commit_needs_force(repo):
     versions = {v["version"]: v for v in json.loads(repo.show("versions.json"))}
     assert versions[B]["properties"]["commit"] == head and versions[B]["aliases"] == ["latest"]
     assert repo.blobs(A) == a_files
+
+
+# --- latest only moves forward; hostile dates; interrupted publishes; the CI workflow's steps -----
+
+HOSTILE_DATE = "<img src=x onerror=alert(1)>"
+
+
+def test_edition_names_order_by_their_numbers():
+    from explainer.publish import edition_key, newer_editions
+
+    names = ["2022.1", "2021-10-05", "2020", "2021-11", "2021-10", "2022-01-02"]
+    assert sorted(names, key=edition_key) == ["2020", "2021-10", "2021-10-05", "2021-11", "2022.1", "2022-01-02"]
+    assert edition_key("next") is None and edition_key("October") is None
+    published = {"2021-10": {}, "2022-01": {}, "next": {}, "2024-03-15": {}}
+    assert newer_editions("2022-01", published) == ["2024-03-15"]
+    assert newer_editions("2024-03-15", published) == [] and newer_editions("2025.1", published) == []
+
+
+def test_latest_never_moves_back_to_an_older_edition(repo):
+    before = repo.heads()
+    refused = repo.publish("2021-12", "--alias", "latest", "--push")
+    assert refused.returncode == 1
+    assert (f".: edition 2021-12 is older than edition {B}, already published: latest would move back to an older edition "
+            f"(publish 2021-12 without --alias latest (latest stays on {B}), or pass --force to move latest back)") in refused.stderr
+    preview = repo.publish("next", "--alias", "latest", "--push")
+    assert preview.returncode == 1
+    assert ".: the preview edition next never becomes latest (publish a named edition such as 2021-10 with --alias latest" in preview.stderr
+    assert repo.heads() == before
+    # --force moves it back, and says so (locally only, then undone).
+    forced = repo.publish("2021-12", "--alias", "latest", "--force")
+    try:
+        assert forced.returncode == 0, forced.stderr
+        assert f"latest moved back from edition {B} (--force)" in forced.stdout
+        versions = {v["version"]: v for v in json.loads(repo.git("show", "gh-pages:versions.json"))}
+        assert versions["2021-12"]["aliases"] == ["latest"] and versions[B]["aliases"] == []
+    finally:
+        repo.git("update-ref", "refs/heads/gh-pages", before[0])
+    assert repo.heads() == before
+
+
+def test_edition_data_date_must_be_an_iso_date(repo):
+    before = repo.heads()
+    pkg = repo.root / "charts/data/datapackage.json"
+    original = pkg.read_text(encoding="utf-8")
+    descriptor = json.loads(original)
+    descriptor["edition_data_date"] = HOSTILE_DATE
+    text = json.dumps(descriptor, indent=2, ensure_ascii=False)
+    line = text[: text.index('"edition_data_date"')].count("\n") + 1
+    pkg.write_text(text, encoding="utf-8")
+    try:
+        result = repo.publish("2023-01", "--alias", "latest", "--push", "--allow-dirty")
+    finally:
+        pkg.write_text(original, encoding="utf-8")
+    assert result.returncode == 1
+    assert (f'charts/data/datapackage.json:{line}:3: "edition_data_date" must be a date (YYYY, YYYY-MM or YYYY-MM-DD), '
+            f'not "{HOSTILE_DATE}" (write the date the data runs to as YYYY, YYYY-MM or YYYY-MM-DD') in result.stderr
+    assert repo.heads() == before
+    assert HOSTILE_DATE not in repo.show("versions.json") and HOSTILE_DATE not in result.stdout
+
+
+def _package(root: Path, resources: list[dict], **extra) -> Path:
+    data = root / "charts" / "data"
+    data.mkdir(parents=True, exist_ok=True)
+    (data / "datapackage.json").write_text(json.dumps({**extra, "resources": resources}, indent=2), encoding="utf-8")
+    return data
+
+
+def _dated(name: str, path: str) -> dict:
+    return {"name": name, "path": path, "schema": {"fields": [{"name": "day", "type": "date"}]}}
+
+
+@pytest.mark.parametrize("value, ok", [
+    ("2021", True), ("2021-10", True), ("2021-10-05", True),
+    (HOSTILE_DATE, False), ("2021-13", False), ("2021-02-30", False), (2021, False), ("", False),
+    ("2021-10-05T10:00", False), ("2021-10-05\n<script>", False), ("2021-10-05\n", False), (["2021"], False),
+])
+def test_edition_data_date_values(tmp_path, value, ok):
+    from explainer.problems import Problems
+    from explainer.publish import data_date
+
+    _package(tmp_path, [], edition_data_date=value)
+    if ok:
+        assert data_date(tmp_path) == value
+        return
+    with pytest.raises(Problems) as refused:
+        data_date(tmp_path)
+    [problem] = refused.value.problems
+    assert (problem.path, problem.line, problem.col) == ("charts/data/datapackage.json", 2, 3)
+    assert problem.message.startswith('"edition_data_date" must be a date (YYYY, YYYY-MM or YYYY-MM-DD), not ')
+    assert len(problem.message) < 200
+
+
+DATA_DATE_SCRIPT = """
+import resource, sys
+from pathlib import Path
+resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30))  # a read of /dev/zero fails instead of eating the machine
+from explainer.publish import data_date
+print(data_date(Path(sys.argv[1])))
+"""
+
+
+def test_data_date_reads_only_regular_files_inside_the_data_folder(tmp_path):
+    """Resource paths are read before the build checks them: /dev/zero, a FIFO, a path out of the
+    folder and a link out of it are each skipped (the build reports them), never read."""
+    outside = tmp_path / "outside.csv"
+    outside.write_text("day\n2099-12-31\n", encoding="utf-8")
+    root = tmp_path / "explainer"
+    data = _package(root, [_dated("zero", "/dev/zero"), _dated("pipe", "pipe.csv"), _dated("up", "../../../outside.csv"),
+                           _dated("link", "link.csv"), _dated("nul", "a\u0000b.csv"), _dated("ok", "ok.csv")])
+    os.mkfifo(data / "pipe.csv")  # open() of a FIFO waits for a writer forever
+    (data / "link.csv").symlink_to(outside)
+    (data / "ok.csv").write_text("day\n2020-05-01\n2019-01-01\n", encoding="utf-8")
+    result = subprocess.run([sys.executable, "-c", DATA_DATE_SCRIPT, str(root)], cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "2020-05-01"
+
+
+def test_data_date_reads_no_more_than_its_cap(tmp_path, monkeypatch):
+    from explainer import publish
+    from explainer.problems import Problems
+
+    data = _package(tmp_path, [_dated("big", "big.csv")])
+    (data / "big.csv").write_text("day\n" + "2020-05-01\n" * 200, encoding="utf-8")
+    assert publish.data_date(tmp_path) == "2020-05-01"
+    monkeypatch.setattr(publish, "MAX_DATA_BYTES", 1000)
+    with pytest.raises(Problems) as refused:
+        publish.data_date(tmp_path)
+    assert str(refused.value.problems[0]).startswith("charts/data/big.csv: the data file is larger than 0 MB")
+    assert 'set "edition_data_date" in charts/data/datapackage.json' in str(refused.value.problems[0])
+
+
+STALL_HOOK = """#!/bin/sh
+# Stalls a git ref update of gh-pages once it is done (state "committed"): the publish is then
+# interrupted with gh-pages already moved by mike.
+[ "$1" = committed ] || exit 0
+grep -q " refs/heads/gh-pages$" || exit 0
+[ -e "{marker}" ] && exit 0  # once only: putting the branch back is a ref update too
+echo $$ > "{marker}.tmp" && mv "{marker}.tmp" "{marker}"
+exec sleep 120
+"""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def test_sigterm_while_mike_commits_leaves_gh_pages_as_it_was(repo, tmp_path):
+    """SIGTERM lands once mike's first commit has moved the local gh-pages: the publish kills mike's
+    whole process group (here stalled inside git's ref update) and puts the branch back."""
+    before = repo.heads()
+    marker = tmp_path / "stalled"
+    hook = Path(repo.git("rev-parse", "--git-path", "hooks").strip())
+    hook = (repo.root / hook if not hook.is_absolute() else hook) / "reference-transaction"
+    hook.parent.mkdir(parents=True, exist_ok=True)
+    hook.write_text(STALL_HOOK.format(marker=marker), encoding="utf-8")
+    hook.chmod(0o755)
+    try:
+        proc = subprocess.Popen([sys.executable, str(REPO / "build.py"), "publish", "2023-01", "--alias", "latest", "--root", str(repo.root)],
+                                cwd=REPO, env=repo.env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            deadline = time.monotonic() + 240
+            while not marker.exists() and proc.poll() is None and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert marker.exists(), f"mike never committed: {proc.poll()} {proc.stderr.read() if proc.poll() is not None else ''}"
+            assert repo.local_head() != before[0]  # mike's commit is in: the branch has moved
+            proc.send_signal(signal.SIGTERM)
+            out, err = proc.communicate(timeout=60)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+    finally:
+        hook.unlink()
+    assert proc.returncode == 130, err
+    assert "Interrupted" in err
+    assert repo.heads() == before
+    assert not _alive(int(marker.read_text())), "the stalled git hook outlived the publish"
+    lock = Path(repo.git("rev-parse", "--git-path", "refs/heads/gh-pages.lock").strip())
+    assert not (repo.root / lock).exists()
+
+
+FAIL_SECOND_MIKE = """
+import sys
+from explainer import cli, publish
+
+real, calls = publish._mike, []
+
+def mike(root, *args):
+    calls.append(args[0])
+    if len(calls) == 2:  # after `mike deploy` has committed, before `mike set-default`
+        print("moved to", publish._rev(root, "refs/heads/gh-pages"), file=sys.stderr)
+        raise RuntimeError("simulated failure between mike's commits")
+    return real(root, *args)
+
+publish._mike = mike
+sys.exit(cli.main(sys.argv[1:]))
+"""
+
+
+def test_any_error_after_mike_commits_leaves_gh_pages_as_it_was(repo):
+    before = repo.heads()
+    result = subprocess.run([sys.executable, "-c", FAIL_SECOND_MIKE, "publish", "2023-01", "--alias", "latest", "--root", str(repo.root)],
+                            cwd=REPO, env=repo.env(), capture_output=True, text=True, timeout=300)
+    assert result.returncode == 70, result.stderr
+    assert "internal error: RuntimeError: simulated failure between mike's commits" in result.stderr
+    moved = re.search(r"moved to ([0-9a-f]{40})", result.stderr).group(1)
+    assert moved != before[0]  # mike deploy had committed
+    assert repo.heads() == before
+
+
+def _workflow_step(job: str, name: str) -> str:
+    flow = yaml.safe_load((WORKFLOWS / "publish.yml").read_text(encoding="utf-8"))
+    return next(step["run"] for step in flow["jobs"][job]["steps"] if step.get("name") == name)
+
+
+def _run_step(script: str, cwd: Path, **env: str) -> subprocess.CompletedProcess:
+    """A workflow step's script as the runner runs it (bash -eo pipefail)."""
+    return subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script], cwd=cwd,
+                          env={**os.environ, **GIT_ENV, **env}, capture_output=True, text=True, timeout=120)
+
+
+def test_publish_workflow_moves_gh_pages_through_a_bundle(repo, tmp_path):
+    """The publish workflow's two jobs, run here on real git: the build job holds no credentials
+    (its fetch fails; it builds on origin/gh-pages as checked out), commits locally and bundles the
+    new commits; the push job, in an empty repository, fetches gh-pages, adds the bundle and
+    pushes fast-forward only. A gh-pages that moved online in between is refused, loudly."""
+    bundle_step = _workflow_step("build", "Bundle the new gh-pages commits")
+    push_step = _workflow_step("push", "Push gh-pages")
+    url = repo.git("remote", "get-url", "origin").strip()
+    before = repo.heads()
+    repo.git("remote", "set-url", "origin", str(tmp_path / "no-credentials.git"))  # any fetch fails
+    try:
+        built = repo.publish("next", "--force")
+    finally:
+        repo.git("remote", "set-url", "origin", url)
+    assert built.returncode == 0, built.stderr
+    assert f"gh-pages not fetched from origin; built on origin/gh-pages as last fetched ({before[1][:7]})" in built.stdout
+    build_temp, push_temp = tmp_path / "build", tmp_path / "push"
+    build_temp.mkdir()
+    (push_temp / "bundle").mkdir(parents=True)
+    output = tmp_path / "github_output"
+    bundled = _run_step(bundle_step, repo.root, RUNNER_TEMP=str(build_temp), GITHUB_OUTPUT=str(output))
+    assert bundled.returncode == 0, bundled.stderr
+    assert output.read_text() == "changed=true\n"
+    shutil.copy(build_temp / "gh-pages.bundle", push_temp / "bundle")
+    pushed = _run_step(push_step, tmp_path, RUNNER_TEMP=str(push_temp), GH_TOKEN="not-a-token", REPO_URL=str(repo.bare))
+    assert pushed.returncode == 0, pushed.stdout + pushed.stderr
+    assert repo.remote_head() == repo.local_head() != before[1]
+    assert "next" in {v["version"] for v in json.loads(repo.show("versions.json"))}
+
+    # Nothing new: no bundle, and the push job is skipped.
+    repo.git("fetch", "--quiet", "origin")
+    output.unlink()
+    same = _run_step(bundle_step, repo.root, RUNNER_TEMP=str(build_temp), GITHUB_OUTPUT=str(output))
+    assert same.returncode == 0 and output.read_text() == "changed=false\n"
+
+    # gh-pages moves online between the two jobs: the push job pushes nothing and says why.
+    online = repo.remote_head()
+    tree = repo.git("rev-parse", "gh-pages^{tree}").strip()
+    ours = repo.git("commit-tree", tree, "-p", online, "-m", "built by this run").strip()
+    theirs = repo.git("commit-tree", tree, "-p", online, "-m", "pushed meanwhile by someone else").strip()
+    repo.git("update-ref", "refs/heads/gh-pages", ours)
+    repo.git("push", "--quiet", str(repo.bare), f"{theirs}:refs/heads/gh-pages")  # by URL: origin/gh-pages stays as the build read it
+    try:
+        output.unlink()
+        assert _run_step(bundle_step, repo.root, RUNNER_TEMP=str(build_temp), GITHUB_OUTPUT=str(output)).returncode == 0
+        shutil.rmtree(push_temp)
+        (push_temp / "bundle").mkdir(parents=True)
+        shutil.copy(build_temp / "gh-pages.bundle", push_temp / "bundle")
+        raced = _run_step(push_step, tmp_path, RUNNER_TEMP=str(push_temp), GH_TOKEN="not-a-token", REPO_URL=str(repo.bare))
+        assert raced.returncode == 1
+        assert "::error::gh-pages changed online after this run's build job read it; nothing was pushed" in raced.stdout
+        assert repo.remote_head() == theirs
+    finally:
+        repo.git("update-ref", "refs/heads/gh-pages", online, cwd=repo.bare)
+        repo.git("update-ref", "refs/heads/gh-pages", online)
+        repo.git("fetch", "--quiet", "origin")
+    assert repo.heads() == (online, online)
 
 
 # --- every link of both editions, served under a project-pages prefix ---------------------------

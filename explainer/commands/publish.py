@@ -112,7 +112,7 @@ def edition_key(name: str) -> tuple[int, ...] | None:
     """An edition's place in time, for "newest": its numbers, year first (2021-10 -> (2021, 10),
     2026.1 -> (2026, 1), 2024-03-15 -> (2024, 3, 15)); None for the `next` preview or any other name.
     Tuples compare number by number, so 2021-10 < 2021-10-05 < 2021-11 < 2022.1."""
-    if name == PREVIEW or not EDITION_PATTERN.match(name or ""):
+    if name == PREVIEW or not EDITION_PATTERN.fullmatch(name or ""):
         return None
     return tuple(int(part) for part in re.split(r"[-.]", name))
 
@@ -128,7 +128,7 @@ def newer_editions(edition: str, by_version: dict) -> list[str]:
 
 def check_names(edition: str, aliases: list[str]) -> list[Problem]:
     problems = []
-    if not EDITION_PATTERN.match(edition or ""):
+    if not EDITION_PATTERN.fullmatch(edition or ""):
         problems.append(Problem(".", None, None, f"edition name {edition!r} is not valid", EDITION_HINT))
     elif edition == PREVIEW and LATEST in aliases:
         problems.append(Problem(".", None, None, f"the preview edition {PREVIEW} never becomes {LATEST}",
@@ -136,7 +136,7 @@ def check_names(edition: str, aliases: list[str]) -> list[Problem]:
     for alias in aliases:
         if alias == edition:
             problems.append(Problem(".", None, None, f"alias {alias!r} is the edition's own name", "drop the --alias"))
-        elif EDITION_PATTERN.match(alias) or not ALIAS_PATTERN.match(alias):
+        elif EDITION_PATTERN.fullmatch(alias) or not ALIAS_PATTERN.fullmatch(alias):
             problems.append(Problem(".", None, None, f"alias {alias!r} is not valid",
                                     "an alias is a lower-case word such as latest, not an edition name"))
     return problems
@@ -196,7 +196,7 @@ def _shown(value) -> str:
 
 def valid_iso_date(value) -> bool:
     """YYYY, YYYY-MM or YYYY-MM-DD, and a real date (no month 13, no 31 April)."""
-    m = ISO_DATE.match(value) if isinstance(value, str) else None
+    m = ISO_DATE.fullmatch(value) if isinstance(value, str) else None
     if not m:
         return False
     year, month, day = (int(g) if g else 1 for g in m.groups())
