@@ -800,3 +800,10 @@ def test_workflows_pin_actions_and_keep_least_permissions(name):
         assert pushes == ['git push "$REPO_URL" "refs/heads/gh-pages:refs/heads/gh-pages"']  # never forced, gh-pages only
     else:
         assert "build.py check --strict" in text and "GITHUB_STEP_SUMMARY" in text and "actions/upload-artifact@" in text
+        # The tests run on the oldest and the newest Python that pyproject.toml accepts, from the one lock.
+        test = flow["jobs"]["test"]
+        assert test["strategy"]["matrix"]["python-version"] == ["3.11", "3.13"] and test["strategy"]["fail-fast"] is False
+        assert _steps(flow, "test")[1]["with"]["python-version"] == "${{ matrix.python-version }}"
+        import tomllib
+        requires = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]["requires-python"]
+        assert requires == ">=3.11.5,<3.14", requires
