@@ -104,6 +104,37 @@ def test_new_without_generator_names_a_placeholder_and_says_so(tmp_path):
     assert yaml.safe_load((root / "mkdocs.yml").read_text(encoding="utf-8")) == {"site_name": "Small boats 2024"}
 
 
+class _Installed:
+    def __init__(self, direct_url: str | None):
+        self.direct_url = direct_url
+
+    def read_text(self, name: str) -> str | None:
+        return self.direct_url if name == "direct_url.json" else None
+
+
+COMMIT = "89abcdef0123456789abcdef0123456789abcdef"
+
+
+@pytest.mark.parametrize("direct_url, spec", [
+    # pipx install git+https://github.com/example/explainer@v1.0: pinned to the commit pip installed
+    (f'{{"url": "https://github.com/example/explainer", "vcs_info": {{"vcs": "git", "requested_revision": "v1.0", "commit_id": "{COMMIT}"}}}}',
+     f"explainer @ git+https://github.com/example/explainer@{COMMIT}"),
+    (f'{{"url": "https://github.com/example/mono", "subdirectory": "gen", "vcs_info": {{"vcs": "git", "commit_id": "{COMMIT}"}}}}',
+     f"explainer @ git+https://github.com/example/mono@{COMMIT}#subdirectory=gen"),
+    # never a token or user name in a file meant for git; nothing from a local folder or an index
+    (f'{{"url": "https://x-access-token:secret@github.com/example/explainer", "vcs_info": {{"vcs": "git", "commit_id": "{COMMIT}"}}}}', None),
+    (f'{{"url": "file:///home/me/explainer", "vcs_info": {{"vcs": "git", "commit_id": "{COMMIT}"}}}}', None),
+    ('{"url": "file:///home/me/explainer", "dir_info": {}}', None),
+    (None, None),
+    ("not json", None),
+])
+def test_new_defaults_to_the_commit_pip_installed(monkeypatch, direct_url, spec):
+    from explainer.commands import new
+
+    monkeypatch.setattr(new.metadata, "distribution", lambda name: _Installed(direct_url))
+    assert new.default_generator_spec() == spec
+
+
 def _workflow(root: Path, name: str) -> tuple[str, dict]:
     text = (root / ".github" / "workflows" / name).read_text(encoding="utf-8")
     return text, yaml.safe_load(text)

@@ -12,6 +12,7 @@ import json
 import re
 from importlib import metadata
 from pathlib import Path
+from urllib.parse import urlsplit
 
 TEMPLATE = Path(__file__).parent / "new-template"
 PLACEHOLDER_SPEC = "explainer @ git+https://github.com/OWNER/explainer@TAG"
@@ -35,7 +36,9 @@ def default_generator_spec() -> str | None:
         return None
     vcs = direct.get("vcs_info")
     url = direct.get("url", "")
-    if isinstance(vcs, dict) and vcs.get("vcs") == "git" and vcs.get("commit_id") and url.startswith("https://"):
+    parts = urlsplit(url) if isinstance(url, str) else None
+    if (isinstance(vcs, dict) and vcs.get("vcs") == "git" and re.fullmatch(r"[0-9a-f]{40}", str(vcs.get("commit_id", "")))
+            and parts and parts.scheme == "https" and "@" not in parts.netloc):  # never a user name or token
         subdir = direct.get("subdirectory")
         return f"explainer @ git+{url}@{vcs['commit_id']}" + (f"#subdirectory={subdir}" if subdir else "")
     return None
