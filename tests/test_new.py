@@ -87,6 +87,9 @@ def test_new_refuses_a_folder_that_is_not_empty(tmp_path):
     assert result.returncode == 2 and result.stdout == ""
     assert result.stderr == f"build.py: error: new: {tmp_path} is not empty; give a new or empty folder (nothing was written)\n"
     assert _files(tmp_path) == ["notes.txt"]
+    result = _new(str(tmp_path / "untitled"), "--title", " ")
+    assert result.returncode == 2 and result.stderr == "build.py: error: new: --title must be one line of text\n"
+    assert not (tmp_path / "untitled").exists()
     (tmp_path / "file").write_text("", encoding="utf-8")
     result = _new(str(tmp_path / "file"))
     assert result.returncode == 2 and result.stderr == f"build.py: error: new: {tmp_path / 'file'} exists and is not a folder\n"

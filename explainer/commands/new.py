@@ -71,7 +71,7 @@ def create(folder: Path, title: str | None = None, generator: str | None = None,
         raise NewError(f"{folder} exists and is not a folder")
     if folder.is_dir() and any(folder.iterdir()):
         raise NewError(f"{folder} is not empty; give a new or empty folder (nothing was written)")
-    title = (title or title_from(folder)).strip()
+    title = (title_from(folder) if title is None else title).strip()
     if not title or "\n" in title:
         raise NewError("--title must be one line of text")
     spec = (generator or default_generator_spec() or PLACEHOLDER_SPEC).strip()
