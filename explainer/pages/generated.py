@@ -15,7 +15,7 @@ FIGURES_NAME = "figures.md"
 def localised(item: dict, key: str, language: Language):
     """A data package text (title, description, caveats) in the page's language: from the item's
     `translations: {fr: {...}}` beside the English, or the English where there is none."""
-    own = ((item.get("translations") or {}).get(language.code) or {}) if isinstance(item.get("translations"), dict) else {}
+    own = (item.get("translations") or {}).get(language.code) or {}  # checked: settings.DataPackageSettings
     return own.get(key) or item.get(key)
 
 
