@@ -341,7 +341,7 @@ def _languages_mapping(value):
 
 
 class MkDocsSettings(Schema):
-    """`mkdocs.yml`: only `site_name` is required. The generator adds the theme, navigation, CSS and
+    """Only `site_name` is required. The generator adds the theme, navigation, CSS and
     JavaScript; any other MkDocs setting is passed on to MkDocs as it is."""
 
     model_config = ConfigDict(extra="allow")
@@ -405,7 +405,7 @@ def _where(value):
 
 
 class FigureSettings(Schema):
-    """One named figure in `charts/figures.yml`, quoted in prose as `{{ fig.NAME }}`."""
+    """Each named figure, quoted in prose as `{{ fig.NAME }}`."""
 
     resource: str = Field(examples=["uk_arrivals_by_year"])
     """The data package resource (a table in `charts/data/datapackage.json`) it comes from. Required."""
@@ -483,8 +483,8 @@ class ResourceSettings(Schema):
 
 
 class DataPackageSettings(Schema):
-    """`charts/data/datapackage.json`, a Frictionless Data Package; the keys here are the ones
-    the generator reads besides Frictionless's own (which Frictionless checks)."""
+    """A Frictionless Data Package; these are the keys the generator reads besides Frictionless's
+    own (which Frictionless checks)."""
 
     model_config = ConfigDict(extra="allow")
 
@@ -563,26 +563,35 @@ START, END = "<!-- settings: generated from explainer/common/settings.py -->", "
 
 
 def _type_name(tp) -> str:
+    """A type as the settings reference names it."""
     origin, args = typing.get_origin(tp), typing.get_args(tp)
     if origin is Annotated:
         choices = [m for m in args[1:] if isinstance(m, Choices)]
         if choices:
-            return " \\| ".join(choices[0].options)
-        if any(getattr(m, "func", None) is _set_by_generator for m in args[1:]):
-            return "not allowed"
+            return " | ".join(choices[0].options)
+        for m in args[1:]:
+            if getattr(m, "func", None) in _TYPE_NAMES:
+                return _TYPE_NAMES[m.func]
         return _type_name(args[0])
     if origin in (Union, types.UnionType):
         names = [_type_name(a) for a in args if a is not type(None)]
         return " or ".join(names)
     if origin is dict:
-        return f"mapping of {_type_name(args[1])}"
+        return f"mapping of {_type_name(args[0])} to {_type_name(args[1])}"
     if origin is list:
         return f"list of {_type_name(args[0])}"
     if tp is Any:
         return "any"
     if isinstance(tp, type) and issubclass(tp, BaseModel):
-        return "mapping"
+        return "mapping (keys below)"
     return {str: "text", int: "whole number", float: "number", bool: "true/false"}.get(tp, getattr(tp, "__name__", str(tp)))
+
+
+_TYPE_NAMES = {
+    _language_code: "language code", _translation_code: "language code", _iso_date: "date: YYYY, YYYY-MM or YYYY-MM-DD",
+    _epoch: "whole number (seconds since 1970)", _set_by_generator: "not allowed",
+    _where: "mapping of column name to one value (text, number, true/false)", _languages_mapping: "mapping of language code to mapping (keys below)",
+}
 
 
 def _cell(text: str) -> str:
@@ -593,7 +602,7 @@ def reference() -> str:
     """The *Settings* section's tables, one per schema."""
     out = [START, ""]
     for file, model, prefix in REFERENCE:
-        out += [f"**`{file}`**{' `' + prefix.rstrip('.') + '`' if prefix else ''}: {_cell(model.__doc__ or '')}", "",
+        out += [f"**{file}{', ' + prefix.rstrip('.') if prefix else ''}**: {_cell(model.__doc__ or '')}", "",
                 "| key | type | default | what it does |", "|---|---|---|---|"]
         for name, field in model.model_fields.items():
             tp = _type_name(field.annotation) if not field.metadata else _type_name(Annotated[(field.annotation, *field.metadata)])
