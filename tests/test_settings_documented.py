@@ -90,3 +90,17 @@ def test_figure_where_keeps_the_yaml_types():
     found, _ = settings.check(settings.FigureSettings, {"resource": "r", "field": "f", "where": {"year": 2021, "ok": True, "s": "x", "n": None}})
     assert found.where == {"year": 2021, "ok": True, "s": "x", "n": None}
     assert [type(v) for v in found.where.values()] == [int, bool, str, type(None)]
+
+
+def test_figure_description_is_shown_on_the_main_language_figures_page():
+    from explainer.common.i18n import ENGLISH, Language
+    from explainer.data.load import DataPackage
+    from explainer.figures import Figure
+    from explainer.pages.generated import figures_markdown
+
+    package = DataPackage({"resources": []}, {}, {}, {"log": {"publisher": "Keeper", "url": "https://example.org/log"}})
+    figures = {"pears_total": Figure("pears_total", 922, "922", ["log"], "Pears picked | every year")}
+    english = figures_markdown(package, figures, {})
+    assert "| `pears_total`: Pears picked \\| every year | 922 |" in english
+    french = Language("fr", "Français", "fr_FR", ENGLISH.content / "fr", "fr/")
+    assert "| `pears_total` | 922 |" in figures_markdown(package, figures, {}, language=french)

@@ -86,6 +86,8 @@ def figures_markdown(package: DataPackage, figures: dict[str, Figure], figure_pa
     for name, fig in sorted(figures.items()):
         where = ", ".join(f"[{_md(title)}]({page})" for page, title in figure_pages.get(name, []))
         src = "; ".join(f"[{_md(package.sources[s]['publisher'])}]({package.sources[s]['url']})" for s in fig.source_ids)
-        out.append(f"| `{name}` | {_md(fig.text)} | {where or t['not_quoted']} | {src} |")
+        # figures.yml's description is written in the main language: shown on its pages only.
+        what = ": " + _md(fig.description).replace("|", "\\|") if fig.description and language.default else ""
+        out.append(f"| `{name}`{what} | {_md(fig.text)} | {where or t['not_quoted']} | {src} |")
     out.append("")
     return "\n".join(out)
