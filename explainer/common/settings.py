@@ -23,10 +23,10 @@ import sys
 import types
 import typing
 from dataclasses import dataclass
-from typing import Annotated, Any, ClassVar, Literal, Optional, Union
+from typing import Annotated, Any, ClassVar, Optional, Union
 
 from pydantic import (
-    AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator,
+    AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator,
 )
 from pydantic_core import PydanticCustomError
 
@@ -272,15 +272,14 @@ def _prune(issues: list[Issue]) -> list[Issue]:
 class _UnknownIssue(Issue):
     """Unknown keys of one mapping, gathered into one issue."""
     names: tuple = ()
-    template: Issue | None = None
 
     @classmethod
     def start(cls, issue: Issue) -> "_UnknownIssue":
-        return cls(issue.loc, issue.kind, issue.message, issue.hint, (str(issue.loc[-1]),), issue)
+        return cls(issue.loc, issue.kind, issue.message, issue.hint, (str(issue.loc[-1]),))
 
     @classmethod
     def merge(cls, first: "_UnknownIssue", issue: Issue) -> "_UnknownIssue":
-        return cls(first.loc, first.kind, first.message, first.hint, (*first.names, str(issue.loc[-1])), first.template)
+        return cls(first.loc, first.kind, first.message, first.hint, (*first.names, str(issue.loc[-1])))
 
     def done(self) -> Issue:
         names = ", ".join(sorted(self.names))
