@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..common import forked
+from ..common import forked, settings
 from ..data.load import SOURCE_FIELD, DataPackage
 from ..common.i18n import ENGLISH, Language
 from ..common.problems import Collector
@@ -601,7 +601,7 @@ def cited_sources(spec: dict) -> list[str]:
     return list(ids)
 
 
-CHART_TIME_LIMIT = int(os.environ.get("EXPLAINER_CHART_TIME_LIMIT", "30"))
+CHART_TIME_LIMIT = settings.environment().EXPLAINER_CHART_TIME_LIMIT  # a wrong value: the default (gather reports it)
 
 
 class _TimeUp(BaseException):
