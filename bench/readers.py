@@ -77,6 +77,7 @@ def measure(browser, base: str, paths: list[str]) -> list[dict]:
                 page.goto(base + path)
                 if live:
                     go_live(page)
+                    row.setdefault("live", []).append(page.locator("figure.explainer-chart--live").count())
                 sizes = smallest_text(page)
                 row[f"text{width}{'live' if live else 'static'}"] = min(sizes.values()) if sizes else None
                 if width == 360 and not live:

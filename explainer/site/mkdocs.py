@@ -319,6 +319,8 @@ def chart_files(charts) -> dict[str, str]:
     files = {}
     for slug, chart in charts.items():
         files[f"assets/charts/{slug}.vg.json"] = json.dumps(chart.vega, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        if chart.narrow_vega:
+            files[f"assets/charts/{slug}.narrow.vg.json"] = json.dumps(chart.narrow_vega, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
         files[f"assets/charts/{slug}.csv"] = chart.csv
         if chart.png:
             files[f"assets/charts/{slug}.png"] = base64.b64decode(chart.png)
