@@ -55,6 +55,7 @@ CHART_CONFIG = {
     "axis": {"labelFontSize": 12, "titleFontSize": 12, "titleFontWeight": "normal", "labelPadding": 4,
              "gridColor": "#e6e6e6", "gridWidth": 1, "domainColor": "#767676", "tickColor": "#767676"},
     "axisX": {"grid": False},
+    "axisDiscrete": {"labelOverlap": "greedy"},  # a phone drops every other month rather than overprint them
     "legend": {"labelFontSize": 12, "titleFontSize": 12, "titleFontWeight": "normal", "symbolSize": 80},
     "header": {"labelFontSize": 12, "titleFontSize": 12},
 }
