@@ -403,6 +403,9 @@ def _check_links(page: Page, names: set[str], problems: Collector) -> None:
                              hint=_did_you_mean(target, names) + "; pages are named after content files without their number")
 
 
+SOURCES_SHOWN = 3  # a chart's source line names this many; "and N more" leads to the sources page
+
+
 def figure_html(template, chart: RenderedChart, package: DataPackage, base: str, words: dict | None = None) -> str:
     # Cite the rows the chart was given; if it dropped their source ids, every source of what it read.
     source_ids = chart.source_ids or list(dict.fromkeys(s for r in chart.resources for s in package.source_ids(r)))
@@ -410,7 +413,8 @@ def figure_html(template, chart: RenderedChart, package: DataPackage, base: str,
     publishers = [str(s["publisher"]) for s in sources]
     # Name the publisher; add the title where one publisher has several documents.
     labels = [p if publishers.count(p) == 1 else f"{p}, {s['title']}" for p, s in zip(publishers, sources)]
-    html = template.render(chart=chart, base=base, svg=Markup(chart.svg), t=words or strings(ENGLISH.code),
+    html = template.render(chart=chart, base=base, svg=Markup(chart.svg), narrow_svg=Markup(chart.narrow_svg),
+                           t=words or strings(ENGLISH.code), shown=SOURCES_SHOWN,
                            sources=[{"url": s["url"], "label": label} for s, label in zip(sources, labels)],
                            columns=[chart.titles.get(c, c) for c in chart.columns], rows=chart.rows)
     return re.sub(r"\n\s*\n", "\n", html)  # a blank line would end Markdown's raw HTML block

@@ -46,6 +46,7 @@ DEFAULTS = {
 OWN_CSS = "assets/explainer/explainer.css"
 CSP_HOOK = str(Path(__file__).parent / "hooks" / "csp.py")
 SANITIZE_HOOK = str(Path(__file__).parent / "hooks" / "sanitize.py")
+THEME_HOOK = str(Path(__file__).parent / "hooks" / "theme.py")
 OWN_JS = {"path": "assets/explainer/charts.js", "defer": True}
 
 
@@ -166,7 +167,9 @@ def mkdocs_config(user: dict, root: Path, nav: list[dict], extra: dict | None = 
     if extra:
         config = _merge(config, extra)
     # Sanitising first: it sees the content as Markdown made it. CSP last: it hashes the final scripts.
-    config["hooks"] = [SANITIZE_HOOK] + [h for h in config["hooks"] if h not in (CSP_HOOK, SANITIZE_HOOK)] + [CSP_HOOK]
+    # The theme's fixes (escaping, valid HTML) right after: they must see titles before any plugin.
+    ours = (CSP_HOOK, SANITIZE_HOOK, THEME_HOOK)
+    config["hooks"] = [SANITIZE_HOOK, THEME_HOOK] + [h for h in config["hooks"] if h not in ours] + [CSP_HOOK]
     return config
 
 
@@ -320,6 +323,8 @@ def chart_files(charts) -> dict[str, str]:
     files = {}
     for slug, chart in charts.items():
         files[f"assets/charts/{slug}.vg.json"] = json.dumps(chart.vega, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        if chart.narrow_vega:
+            files[f"assets/charts/{slug}.narrow.vg.json"] = json.dumps(chart.narrow_vega, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
         files[f"assets/charts/{slug}.csv"] = chart.csv
         if chart.png:
             files[f"assets/charts/{slug}.png"] = base64.b64decode(chart.png)
