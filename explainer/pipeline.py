@@ -16,7 +16,7 @@ from pathlib import Path
 from . import figures
 from .charts import fonts
 from .charts import render as charts
-from .common import i18n, settings
+from .common import history, i18n, settings
 from .data import load as data
 from .pages import generated as sources_page
 from .pages import render as pages
@@ -89,6 +89,7 @@ class Shared:
     declared: set | None      # figure names in figures.yml
     chart_files: set
     cache_dir: Path
+    cover: pages.CoverFacts = field(default_factory=pages.CoverFacts)  # the cover's byline fallback and dates
 
 
 def gather(root: Path, strict: bool = False, cache_dir: Path | None = None, site_options: dict | None = None) -> Gathered:
@@ -111,6 +112,8 @@ def gather(root: Path, strict: bool = False, cache_dir: Path | None = None, site
     chart_files = {p.stem for p in (root / charts.CHARTS_DIR).glob("*.py") if not p.name.startswith("_")}
     shared = Shared(root, user, langs, None, charts.discover(root, problems), page_lists, figures.declared_names(root),
                     chart_files, cache_dir or root / site.GENERATED / "charts")
+    when = history.history(root)  # from git, never the clock
+    shared.cover = pages.CoverFacts(str((user or {}).get("site_author") or ""), when.first_published, when.last_updated)
     if shared.chart_sources:  # charts are measured with this font: a warning if it is missing (before forking: looked up once)
         fonts.report(problems, root / charts.CHARTS_DIR)
     if can_fork() and shared.chart_sources:
@@ -183,7 +186,7 @@ def _localise(shared: Shared, lang: Language, problems: Collector, drawers: list
                                      _progress, lang, pages.preview_charts(shared.page_lists[lang.code]))
     # Pages are checked even when the data failed: unknown names and bad links are found in the same run.
     found = shared.page_lists[lang.code]
-    pages.render(shared.root, found, figs, rendered, shared.chart_files, shared.package, problems, shared.declared, lang)
+    pages.render(shared.root, found, figs, rendered, shared.chart_files, shared.package, problems, shared.declared, lang, shared.cover)
     return Localised(lang, figs, rendered, found)
 
 

@@ -148,6 +148,12 @@ STRINGS = {
         "uncommitted": "with uncommitted changes",
         "all_editions": "latest edition and all editions",
         "languages": "Languages",
+        "byline": "By {names}",
+        "published": "Published {date}",
+        "updated": "updated {date}",
+        "data_runs_to": "data to {date}",
+        "data_runs_to_day": "data to {date}",
+        "chapters": "In this explainer",
     },
     "fr": {
         "sources_title": "Sources et méthodes",
@@ -179,6 +185,12 @@ STRINGS = {
         "uncommitted": "avec des modifications non enregistrées",
         "all_editions": "dernière édition et toutes les éditions",
         "languages": "Langues",
+        "byline": "Par {names}",
+        "published": "Publié le {date}",
+        "updated": "mis à jour le {date}",
+        "data_runs_to": "données jusqu’à {date}",
+        "data_runs_to_day": "données jusqu’au {date}",
+        "chapters": "Dans ce dossier",
     },
 }
 

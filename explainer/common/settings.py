@@ -351,7 +351,8 @@ class MkDocsSettings(Schema):
     site_description: Optional[str] = None
     """One sentence about the explainer, for search engines and link previews."""
     site_author: Optional[str] = None
-    """Who wrote it (MkDocs' `author` meta tag)."""
+    """Who wrote it: MkDocs' `author` meta tag, and the cover's byline when the lede page's front
+    matter names no `authors`."""
     site_url: Optional[str] = Field(None, examples=["https://owner.github.io/repo/"])
     """Where the site is published; needed for absolute link-preview addresses and the sitemap.
     Other languages are under it, at `fr/`."""
@@ -439,7 +440,15 @@ class FrontMatter(Schema):
     title: str = Field(examples=["The patrol"])
     """The section's title: its heading, navigation entry and page title. Required."""
     description: Optional[str] = None
-    """One sentence for search engines and link previews."""
+    """One sentence for search engines and link previews; on the lede page it is the standfirst
+    under the headline, and each section's is its line in the cover's list of chapters."""
+    authors: Optional[list[Annotated[str, Field(min_length=1)]]] = Field(None, examples=["[Jane Doe, John Roe]"])
+    """Who wrote it, as a list of names: the byline under the title (on the lede page, the
+    explainer's byline; default there: mkdocs.yml's `site_author`). Without either, no byline."""
+    lead_chart: Optional[str] = Field(None, examples=["uk_arrivals_by_year"])
+    """The chart (a `charts/<slug>.py` slug) that leads the page: on the lede page it is the cover's
+    chart, and on every page its link-preview image (default: the page's first chart, else the
+    explainer's first)."""
 
 
 # ---------------------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ DATA_DIR = Path("charts") / "data"
 PACKAGE_FILE = DATA_DIR / "datapackage.json"
 SOURCES_RESOURCE = "sources"
 SOURCE_FIELD = "source_id"
+ISO_PREFIX = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?")
 
 
 @dataclass
@@ -44,6 +45,25 @@ class DataPackage:
             return []
         counts = table[SOURCE_FIELD].dropna().value_counts(sort=False)
         return sorted(counts.index, key=lambda s: (-counts[s], s))
+
+    def runs_to(self) -> str | None:
+        """The date the data runs to (YYYY, YYYY-MM or YYYY-MM-DD), as publish's edition line says it:
+        `edition_data_date` if set, else the latest value of a date-typed field, else of an integer `year`."""
+        if settings.valid_iso_date(self.descriptor.get("edition_data_date")):
+            return self.descriptor["edition_data_date"]
+        typed: list[str] = []
+        years: list[str] = []
+        for res in self.descriptor.get("resources", []):
+            table = self.tables.get(res.get("name"))
+            if res.get("name") == SOURCES_RESOURCE or table is None:
+                continue
+            for f in (res.get("schema") or {}).get("fields", []):
+                name, kind = f.get("name"), f.get("type")
+                if name not in table or not (kind in ("date", "datetime", "yearmonth", "year") or (name == "year" and kind == "integer")):
+                    continue
+                found = [m.group(0) for v in table[name].dropna() if (m := ISO_PREFIX.match(str(v)))]
+                (typed if kind != "integer" else years).extend(found)
+        return max(typed or years, default=None)
 
 
 def _row_lines(path: Path) -> list[tuple[int, str]]:

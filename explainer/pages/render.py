@@ -45,6 +45,18 @@ class Page:
     preview: dict = field(default_factory=dict)  # link-preview image and its alt text
     alternates: list = field(default_factory=list)  # the same section in every language: lang, name, href
     trusted: list[str] = field(default_factory=list)  # SHA-256 of each figure block the generator wrote (sanitize.py keeps them)
+    authors: list[str] = field(default_factory=list)  # front matter: the byline
+    lead_chart: str = ""  # front matter: the chart that leads the page (the cover's, the link preview's)
+    front: str = ""  # the front matter's YAML text, to place a problem at its key
+
+
+@dataclass(frozen=True)
+class CoverFacts:
+    """What the lede page's cover says besides its front matter: the fallback byline (mkdocs.yml's
+    site_author) and the dates (git: first published, last updated; the data: what it runs to)."""
+    site_author: str = ""
+    first_published: str | None = None
+    last_updated: str | None = None
 
 
 def docs_name(path: Path) -> str:
@@ -74,7 +86,9 @@ def discover(root: Path, problems: Collector, folder: Path | None = None) -> lis
         meta, body = _front_matter(path, text, problems)
         if meta is None:
             continue
-        pages.append(Page(path, name, meta.title, meta.description or "", body))
+        match = FRONT_MATTER.match(text)
+        pages.append(Page(path, name, meta.title, meta.description or "", body, authors=list(meta.authors or []),
+                          lead_chart=meta.lead_chart or "", front=match.group(1) if match else ""))
     return pages
 
 
@@ -284,8 +298,9 @@ def _md_link_text(text: str) -> str:
 
 def render(root: Path, pages: list[Page], figures: dict[str, Figure], charts: dict[str, RenderedChart],
            known_charts: set[str], package: DataPackage | None, problems: Collector,
-           declared: set[str] | None = None, language: Language = ENGLISH) -> None:
-    """Render every page; with package None (the data failed) still find unknown names and bad links."""
+           declared: set[str] | None = None, language: Language = ENGLISH, cover: CoverFacts | None = None) -> None:
+    """Render every page; with package None (the data failed) still find unknown names and bad links.
+    The lede page (index.md) gets its cover: standfirst, byline and dates, lead chart, chapters."""
     words = strings(language.code)
     env = ProseEnvironment()
     html_env = jinja2.Environment(loader=jinja2.FileSystemLoader(PACKAGE_TEMPLATES), autoescape=True)
@@ -300,6 +315,11 @@ def render(root: Path, pages: list[Page], figures: dict[str, Figure], charts: di
     # Pages without a chart of their own use the explainer's first chart as their preview image.
     first_chart = next((m for p in pages for m in CHART_CALL.findall(p.body) if m in charts), None)
     for page in pages:
+        if page.lead_chart and page.lead_chart not in known_charts:
+            line = _key_line(page.front, "lead_chart")
+            problems.add(page.source, f'unknown lead_chart "{page.lead_chart}"', line, 1 if line else None,
+                         hint=_did_you_mean(page.lead_chart, known_charts) + "; charts are files charts/<slug>.py")
+            page.lead_chart = ""
         base = "" if page.name == "index.md" else "../"
         try:
             refused = env.refused_syntax(page.body)
@@ -369,7 +389,13 @@ def render(root: Path, pages: list[Page], figures: dict[str, Figure], charts: di
         for line, col, text, names_ in typed_numbers(page.body, values, figures, language.locale):
             hint = f"use {{{{ fig.{names_[0]} }}}}" if names_ else "add a figure for it to charts/figures.yml and use {{ fig.name }}"
             problems.add(page.source, f"number {text} is typed in, but the data holds it", line, col, hint=hint, warning=True)
-        page.markdown = _assemble(page, body, figures, charts, package, cite, first_chart, words)
+        lead = page.lead_chart if page.lead_chart in charts else next((c for c in page.charts_used if c in charts), first_chart)
+        head = ""
+        if page.name == "index.md":
+            head = _cover(page, pages, lead, charts, package, figure_template, words, language, cover or CoverFacts())
+        elif page.authors:
+            head = _byline(page.authors, words, language) + "\n{: .explainer-byline }\n"
+        page.markdown = _assemble(page, body, figures, charts, package, cite, lead, words, head)
 
 
 CHART_CALL = re.compile(r"chart\(\s*[\"']([a-z0-9_]+)")
@@ -379,7 +405,7 @@ def preview_charts(pages: list[Page]) -> set[str]:
     """The charts pages will use as link-preview images (each page's first chart, and the
     explainer's first for pages without one), so the chart stage can draw their PNGs as it goes."""
     firsts = [found[0] for found in (CHART_CALL.findall(p.body) for p in pages) if found]
-    return set(firsts)
+    return set(firsts) | {p.lead_chart for p in pages if p.lead_chart}
 
 
 def _template_line(exc: BaseException) -> int | None:
@@ -420,17 +446,20 @@ def figure_html(template, chart: RenderedChart, package: DataPackage, base: str,
     return re.sub(r"\n\s*\n", "\n", html)  # a blank line would end Markdown's raw HTML block
 
 
-def _assemble(page: Page, body: str, figures, charts, package, cite, lead_chart: str | None = None, words: dict | None = None) -> str:
+def _assemble(page: Page, body: str, figures, charts, package, cite, lead: str | None = None, words: dict | None = None,
+              head: str = "") -> str:
     meta = {"title": page.title}
     if page.description:
         meta["description"] = page.description
     if page.alternates:  # the language switcher and hreflang links (theme/partials/alternate.html, main.html)
         meta["alternates"] = page.alternates
-    lead = next((c for c in page.charts_used if c in charts), lead_chart)
     if lead:  # the page's first chart (or the explainer's) is its image in link previews
         page.preview = {"image": f"assets/charts/{lead}.png", "image_alt": charts[lead].title}
         meta.update(page.preview)
-    parts = ["---", yaml.safe_dump(meta, allow_unicode=True, sort_keys=True).strip(), "---", "", f"# {_escape_heading(page.title)}", "", body.strip(), ""]
+    parts = ["---", yaml.safe_dump(meta, allow_unicode=True, sort_keys=True).strip(), "---", "", f"# {_escape_heading(page.title)}", ""]
+    if head:
+        parts += [head.strip(), ""]
+    parts += [body.strip(), ""]
     cited = [s for name in page.figures_used for s in figures[name].source_ids]
     if cited:
         parts += ["", f"## {(words or strings(ENGLISH.code))['page_sources']}", ""]
@@ -442,3 +471,69 @@ def _assemble(page: Page, body: str, figures, charts, package, cite, lead_chart:
 def _escape_heading(text: str) -> str:
     """A title from front matter as a Markdown heading: shown as typed, never run as HTML."""
     return re.sub(r"([\\`*_{}\[\]#])", r"\\\1", text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
+
+
+def _md_text(text: str) -> str:
+    """Text from front matter or settings as one Markdown paragraph: shown as typed, never run as
+    HTML or read as a list, heading or quote."""
+    text = " ".join(str(text).split())
+    text = re.sub(r"([\\`*_{}\[\]<>#|!])", r"\\\1", text.replace("&", "&amp;"))
+    return re.sub(r"^(\d+)([.)])", r"\1\\\2", re.sub(r"^([-+=>])", r"\\\1", text))
+
+
+def _date(value: str | None, language: Language) -> str:
+    """An ISO date (YYYY, YYYY-MM, YYYY-MM-DD) as the page's language writes it."""
+    from babel.dates import format_date
+    import datetime
+
+    if not value or not settings.valid_iso_date(value):
+        return ""
+    parts = [int(x) for x in value.split("-")]
+    day = datetime.date(parts[0], *(parts[1:] + [1, 1])[:2])
+    pattern = {1: "y", 2: "MMMM y", 3: "d MMMM y"}[len(parts)]
+    return format_date(day, pattern, locale=language.locale)
+
+
+def _byline(authors: list[str], words: dict, language: Language) -> str:
+    from babel.lists import format_list
+
+    names = format_list([f"**{_md_text(a)}**" for a in authors], locale=language.locale)
+    return words["byline"].format(names=names)
+
+
+def _cover(page: Page, pages: list[Page], lead: str | None, charts: dict, package, figure_template, words: dict,
+           language: Language, facts: CoverFacts) -> str:
+    """The lede page's cover, in Markdown, under the headline: the standfirst (its description), the
+    byline and dates, the lead chart (unless the page places it itself) and the chapters, one line each."""
+    out: list[str] = []
+    if page.description:
+        out += [_md_text(page.description), "{: .explainer-standfirst }", ""]
+    authors = page.authors or ([facts.site_author] if facts.site_author else [])
+    dates = []
+    if facts.first_published:
+        dates.append(words["published"].format(date=_date(facts.first_published, language)))
+    if facts.last_updated and facts.last_updated != facts.first_published:
+        dates.append(words["updated"].format(date=_date(facts.last_updated, language)))
+    runs_to = package.runs_to() if package is not None else None
+    if runs_to:
+        key = "data_runs_to_day" if runs_to.count("-") == 2 else "data_runs_to"
+        dates.append(words[key].format(date=_date(runs_to, language)))
+    line = " · ".join(dates)
+    line = line[:1].upper() + line[1:]  # "Data to 2022" when it is the only date
+    if authors or line:
+        byline = _byline(authors, words, language) if authors else ""
+        out += [byline + ("  \n" if byline and line else "") + line, "{: .explainer-byline }", ""]
+    if lead and lead not in page.charts_used and package is not None:
+        block = figure_html(figure_template, charts[lead], package, "", words).strip()
+        page.trusted.append(sanitize.digest(block))
+        out += [block, ""]
+    chapters = [p for p in pages if p.name != "index.md"]
+    if chapters:
+        out += ['<div class="explainer-chapters" markdown>', "", f"{_md_text(words['chapters'])}", "{: .explainer-chapters__label }", ""]
+        for n, chapter in enumerate(chapters, 1):
+            item = f"{n}. [{_md_link_text(chapter.title)}]({chapter.name}){{: .explainer-chapters__title }}"
+            if chapter.description:
+                item += " " + _md_text(chapter.description)
+            out.append(item)
+        out += ["", "</div>", ""]
+    return "\n".join(out)
