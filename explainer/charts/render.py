@@ -23,6 +23,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ..common import forked, settings
@@ -298,23 +299,180 @@ def _view_names(node) -> list:
     return []
 
 
-def _plotted_table_of(chart, vega: dict) -> pd.DataFrame:
+def _plotted_table_of(chart, vega: dict, spec: dict | None = None) -> pd.DataFrame:
     """The values the chart plots, evaluated by VegaFusion from its compiled Vega spec (what
-    Altair's transformed_data() does, without compiling the chart a second time)."""
+    Altair's transformed_data() does, without compiling the chart a second time): every view's
+    rows, in the reader's words (see reader_table)."""
     import vegafusion as vf
     from altair.utils._transformed_data import get_datasets_for_view_names, get_facet_mapping, name_views
 
     views = name_views(chart, 0)
     mapping = get_datasets_for_view_names(vega, views, get_facet_mapping(vega))
-    datasets, _ = vf.runtime.pre_transform_datasets(vega, [mapping[v] for v in views if v in mapping], vf.get_local_tz())
-    return _plotted_frame([d.to_pandas() if hasattr(d, "to_pandas") else d for d in datasets])
+    drawn = [v for v in views if v in mapping]
+    datasets, _ = vf.runtime.pre_transform_datasets(vega, [mapping[v] for v in drawn], vf.get_local_tz())
+    frames = [d.to_pandas() if hasattr(d, "to_pandas") else d for d in datasets]
+    if spec is not None:
+        return reader_table(frames, [_view(spec, v) for v in drawn])
+    return _plotted_frame(frames)
+
+
+def _view(spec: dict, name: str) -> dict | None:
+    """The Vega-Lite view called `name`, with the encoding it inherits from the layers around it."""
+    def walk(node, inherited):
+        if isinstance(node, dict):
+            encoding = {**inherited, **(node.get("encoding") or {})} if isinstance(node.get("encoding") or {}, dict) else inherited
+            if node.get("name") == name and "mark" in node:
+                return {**node, "encoding": encoding}
+            for key, value in node.items():
+                if key in ("datasets", "data", "params", "encoding"):
+                    continue
+                found = walk(value, encoding if key == "layer" else {})
+                if found is not None:
+                    return found
+        elif isinstance(node, list):
+            for value in node:
+                found = walk(value, inherited)
+                if found is not None:
+                    return found
+        return None
+    return walk(spec, {})
+
+
+def _encoded(view: dict) -> list[tuple[str, str, str | None, bool]]:
+    """(column, channel, title, in a tooltip) for every field a view draws; title None where the
+    chart gives none (or says title=None). Column names as Vega-Lite's transforms write them."""
+    out = []
+    for channel, defs in (view.get("encoding") or {}).items():
+        for d in defs if isinstance(defs, list) else [defs]:
+            if not isinstance(d, dict):
+                continue
+            field, op, unit = d.get("field"), d.get("aggregate"), d.get("timeUnit")
+            if not isinstance(field, str):
+                if op == "count":
+                    field = "__count"
+                else:
+                    continue
+            elif isinstance(op, str):
+                field = f"{op}_{field}"
+            elif isinstance(unit, str):
+                field = f"{unit}_{field}"
+            elif d.get("bin"):
+                field = f"bin:{field}"  # matched against bin_maxbins_N_field below
+            title = d.get("title")
+            for place in ("axis", "legend", "header"):
+                if not isinstance(title, str) and isinstance(d.get(place), dict) and isinstance(d[place].get("title"), str):
+                    title = d[place]["title"]
+            out.append((field, channel, title if isinstance(title, str) and title.strip() else None, channel == "tooltip"))
+    return out
+
+
+def reader_table(frames: list, views: list) -> pd.DataFrame:
+    """The rows every view draws (a layered or concatenated chart lists every layer's and panel's
+    rows; a layer that repeats another's rows, such as labels on bars, once), and only the columns
+    the chart draws, headed by the chart's own words: a field's tooltip title, else its axis or
+    legend title; a helper column (jitter offsets, stack bounds, sort keys) or a field the chart
+    does not draw is left out. `source_id` is kept (pages show the publisher). The headers are in
+    `.attrs["titles"]`; a text mark's untitled field is headed "label" (pages translate it).
+
+    Views with a tooltip are the chart's data marks; annotation layers (a rule and its note) have
+    none and are left out, unless no view has a tooltip."""
+    pairs = [(f, v) for f, v in zip(frames, views) if f is not None and len(f.columns) and v is not None]
+    if len(pairs) < len([f for f in frames if f is not None and len(f.columns)]):
+        return _plotted_frame(frames)  # a view not found in the spec: the older, simpler table
+    with_tips = [(f, v) for f, v in pairs if any(tip for *_, tip in _encoded(v))]
+    pairs = with_tips or pairs
+    titles: dict[str, str] = {}
+    tooltip: set[str] = set()
+    axis_titles: dict[str, list[str]] = {}
+    label: set[str] = set()
+    for _, view in pairs:
+        for field, channel, title, tip in _encoded(view):
+            if tip and title and field not in tooltip:
+                titles[field], _ = title, tooltip.add(field)
+            elif title and not tip:
+                axis_titles.setdefault(field, [])
+                if title not in axis_titles[field]:
+                    axis_titles[field].append(title)
+            elif channel == "text" and not title:
+                label.add(field)
+    for field, found in axis_titles.items():
+        if field not in titles:
+            titles[field] = " / ".join(found)
+    for field in label:
+        titles.setdefault(field, "label")
+    # Rows: each view's frame, once (labels drawn over bars repeat the bars' rows).
+    kept_frames: list[pd.DataFrame] = []
+    for frame, _ in pairs:
+        frame = frame.copy()
+        for col in list(frame.columns):  # a binned field's column: bin_maxbins_10_x
+            m = re.match(r"^bin_(?:maxbins_\d+_)?(.+)$", str(col))
+            if m and f"bin:{m.group(1)}" in titles:
+                titles[str(col)] = titles[f"bin:{m.group(1)}"]
+        if not any(_repeats(frame, k) for k in kept_frames):
+            kept_frames.append(frame)
+    table = pd.concat(kept_frames, ignore_index=True, sort=False) if len(kept_frames) > 1 else kept_frames[0]
+    # Columns: drawn fields with a title; of two with the same header, the tooltip's (the other is
+    # a helper: a jittered position titled "Year" beside the year itself).
+    columns, headers = [], {}
+    ranked = sorted(table.columns, key=lambda c: (str(c) not in tooltip, list(table.columns).index(c)))
+    for col in ranked:
+        title = titles.get(str(col))
+        if title is None or title in headers:
+            continue
+        headers[title] = col
+        columns.append(col)
+    if not columns:
+        return _plotted_frame(frames)
+    columns.sort(key=lambda c: list(table.columns).index(c))
+    if SOURCE_FIELD in table.columns:
+        columns.append(SOURCE_FIELD)
+    out = table[columns]
+    out.attrs["titles"] = {str(c): titles[str(c)] for c in columns if str(c) in titles}
+    return out
 
 
 def plotted_table(chart) -> pd.DataFrame:
     """The values the chart actually plots, after its own transforms (VegaFusion evaluates them)."""
     with ALTAIR_SETTINGS:
         data = chart.transformed_data()
-    return _plotted_frame(data if isinstance(data, list) else [data])
+    frames = data if isinstance(data, list) else [data]
+    views = _leaf_views(chart)
+    if len(views) == len(frames):  # one frame per view, in the same order (Altair's name_views walk)
+        return reader_table(frames, views)
+    return _plotted_frame(frames)
+
+
+def _leaf_views(chart, inherited: dict | None = None) -> list[dict]:
+    """Every view of an Altair chart as {"mark", "encoding"} (a layer's shared encoding included),
+    in the order Altair's name_views() walks them."""
+    import altair as alt
+    from altair.utils._transformed_data import _chart_class_mapping, _get_subcharts
+
+    def encoding(c) -> dict:
+        enc = getattr(c, "encoding", alt.Undefined)
+        return enc.to_dict(validate=False) if enc is not alt.Undefined and hasattr(enc, "to_dict") else {}
+
+    inherited = inherited or {}
+    if isinstance(chart, _chart_class_mapping[alt.Chart] + _chart_class_mapping[alt.FacetChart]):
+        return [{"mark": "leaf", "encoding": {**inherited, **encoding(chart)}}]
+    shared = {**inherited, **encoding(chart)} if isinstance(chart, _chart_class_mapping[alt.LayerChart]) else {}
+    return [v for sub in _get_subcharts(chart) for v in _leaf_views(sub, shared)]
+
+
+def _helper_column(col: str, names: set[str]) -> bool:
+    """Vega's helper columns: sort indices, stack bounds (people_start, people_end), index copies."""
+    return (col.startswith("_") or col.endswith("_sort_index")
+            or any(col == f"{base}_{end}" for end in ("start", "end") for base in names if base != col))
+
+
+def _repeats(frame: pd.DataFrame, kept: pd.DataFrame) -> bool:
+    """True if `frame` holds the same rows as `kept` (the same data drawn by another layer, such as
+    labels over bars), comparing the columns they share apart from Vega's helpers."""
+    names = set(map(str, frame.columns)) | set(map(str, kept.columns))
+    common = [c for c in frame.columns if c in kept.columns and not _helper_column(str(c), names)]
+    if len(frame) != len(kept) or not common:
+        return False
+    return frame[common].reset_index(drop=True).equals(kept[common].reset_index(drop=True))
 
 
 def _plotted_frame(frames: list) -> pd.DataFrame:
@@ -525,6 +683,7 @@ class _PreAggregated:
         self.vegalite, self.vega, self.tables = vegalite, vega, tables
         self.vega_source = vega  # before VegaFusion: the plotted table is evaluated from it
         self.dataset_names, self.source_ids = dataset_names, source_ids
+        self.view_names: list[str] = []  # the views whose datasets dataset_names are, in order
 
     @classmethod
     def build(cls, chart) -> "_PreAggregated":
@@ -552,7 +711,9 @@ class _PreAggregated:
                 ids.update(dict.fromkeys(str(s) for s in table.column(SOURCE_FIELD).drop_null().unique().to_pylist()))
         vega = vlc.vegalite_to_vega(vegalite)
         mapping = get_datasets_for_view_names(vega, views, get_facet_mapping(vega))
-        return cls(vegalite, vega, tables, [mapping[v] for v in views if v in mapping], list(ids))
+        made = cls(vegalite, vega, tables, [mapping[v] for v in views if v in mapping], list(ids))
+        made.view_names = [v for v in views if v in mapping]
+        return made
 
     def transform(self) -> int:
         """Evaluate the transforms into the spec; the size in bytes of the spec readers would get
@@ -574,7 +735,8 @@ class _PreAggregated:
             # The plotted table now, so that the (possibly large) tables can go before rendering.
             datasets, _ = vf.runtime.pre_transform_datasets(
                 self.vega_source, self.dataset_names, vf.get_local_tz(), inline_datasets=self.tables)
-            self.table = _plotted_frame([d.to_pandas() if hasattr(d, "to_pandas") else d for d in datasets])
+            frames = [d.to_pandas() if hasattr(d, "to_pandas") else d for d in datasets]
+            self.table = reader_table(frames, [_view(self.vegalite, v) for v in self.view_names])
         self.tables = self.vega_source = None
         return size
 
@@ -594,7 +756,7 @@ def _render_spec(source: ChartSource, chart, spec: dict, used: list[str], langua
             raise ValueError(f"chart would ship {_human(_json_size(vega))} to readers (limit {_human(SPEC_LIMIT)}); "
                              "aggregate in chart() or simplify it")
         names = _view_names(spec)
-        table = _plotted_table_of(chart, vega) if names and len(names) == len(set(names)) else plotted_table(chart)
+        table = _plotted_table_of(chart, vega, spec) if names and len(names) == len(set(names)) else plotted_table(chart)
         cited = cited_sources(spec)
     def draw(width):  # (Vega, SVG) `width` px wide; a concatenation that came out wider is redrawn narrower, once
         v = vlc.vegalite_to_vega(sized(spec, width))
@@ -620,7 +782,7 @@ def _render_spec(source: ChartSource, chart, spec: dict, used: list[str], langua
         source.slug, title, description,
         accessible_svg(svg, source.slug, title, description),
         vega, [str(c) for c in table.columns], format_rows(table, language.locale),
-        table_csv(table), used, column_titles(spec), cited,
+        table_csv(table), used, table.attrs.get("titles") or column_titles(spec), cited,
         narrow_svg=accessible_svg(narrow_svg, source.slug + "-narrow", title, description) if narrow_svg else "",
         narrow_vega=narrow_vega,
     )
@@ -713,8 +875,14 @@ def format_cell(value, plain: bool = False, locale: str = ENGLISH.locale) -> str
 
     if value is None or value is pd.NA or (isinstance(value, float) and value != value):
         return ""
+    if isinstance(value, (bool, np.bool_)):  # a yes/no field, in the page's words
+        from ..common.i18n import strings
+
+        return strings(locale.split("_")[0])["yes" if value else "no"]
     if isinstance(value, pd.Timestamp):
         return value.strftime("%Y-%m-%d")  # ISO dates read the same in every language
+    if isinstance(value, np.generic):
+        value = value.item()
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         if float(value).is_integer():
             return str(int(value)) if plain else format_decimal(int(value), "#,##0", locale=locale)

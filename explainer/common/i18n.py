@@ -154,6 +154,10 @@ STRINGS = {
         "data_runs_to": "data to {date}",
         "data_runs_to_day": "data to {date}",
         "chapters": "In this explainer",
+        "source_column": "Source",
+        "chart_label": "Label on the chart",
+        "yes": "Yes",
+        "no": "No",
     },
     "fr": {
         "sources_title": "Sources et méthodes",
@@ -191,6 +195,10 @@ STRINGS = {
         "data_runs_to": "données jusqu’à {date}",
         "data_runs_to_day": "données jusqu’au {date}",
         "chapters": "Dans ce dossier",
+        "source_column": "Source",
+        "chart_label": "Étiquette du graphique",
+        "yes": "Oui",
+        "no": "Non",
     },
 }
 

@@ -17,7 +17,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from markupsafe import Markup, escape
 
 from ..charts.render import RenderedChart
-from ..data.load import DataPackage
+from ..data.load import SOURCE_FIELD, DataPackage
 from .drift import data_values, typed_numbers
 from ..figures import Figure
 from ..common import safe_yaml, settings
@@ -439,11 +439,34 @@ def figure_html(template, chart: RenderedChart, package: DataPackage, base: str,
     publishers = [str(s["publisher"]) for s in sources]
     # Name the publisher; add the title where one publisher has several documents.
     labels = [p if publishers.count(p) == 1 else f"{p}, {s['title']}" for p, s in zip(publishers, sources)]
+    words = words or strings(ENGLISH.code)
+    columns, rows = reader_columns(chart, package, words)
     html = template.render(chart=chart, base=base, svg=Markup(chart.svg), narrow_svg=Markup(chart.narrow_svg),
-                           t=words or strings(ENGLISH.code), shown=SOURCES_SHOWN,
+                           t=words, shown=SOURCES_SHOWN,
                            sources=[{"url": s["url"], "label": label} for s, label in zip(sources, labels)],
-                           columns=[chart.titles.get(c, c) for c in chart.columns], rows=chart.rows)
+                           columns=columns, rows=rows)
     return re.sub(r"\n\s*\n", "\n", html)  # a blank line would end Markdown's raw HTML block
+
+
+def reader_columns(chart: RenderedChart, package: DataPackage, words: dict) -> tuple[list[str], list[list[str]]]:
+    """The data table's headers and rows in the reader's words: the chart's own titles, the
+    source as its publisher's name ("Source"), a text mark's untitled field as "Label on the chart".
+    A Source column that repeats another column (a "Reported in" the chart already shows) is left out."""
+    headers = []
+    for c in chart.columns:
+        title = chart.titles.get(c)
+        headers.append(words["source_column"] if c == SOURCE_FIELD else words["chart_label"] if title == "label" else title or c)
+    rows = [list(r) for r in chart.rows]
+    if SOURCE_FIELD in chart.columns:
+        at = chart.columns.index(SOURCE_FIELD)
+        for row in rows:
+            source = package.sources.get(row[at])
+            row[at] = str(source["publisher"]) if source else row[at]
+        shown = [r[at] for r in rows]
+        if any(i != at and [r[i] for r in rows] == shown for i in range(len(headers))):
+            headers.pop(at)
+            rows = [r[:at] + r[at + 1:] for r in rows]
+    return headers, rows
 
 
 def _assemble(page: Page, body: str, figures, charts, package, cite, lead: str | None = None, words: dict | None = None,
