@@ -43,6 +43,11 @@ DEFAULTS = {
         "anchors": "warn", "not_found": "warn",
     },
 }
+# Curly quotes and apostrophes (“…”, ’), en and em dashes (--, ---) and ellipses in English prose
+# (Python-Markdown's smarty). Other languages have their own rules (French writes « » with narrow
+# no-break spaces, which its editors type): their text is left as written.
+SMARTY_LANGUAGES = {"en"}
+SMARTY = {"smarty": {"smart_angled_quotes": False}}
 OWN_CSS = "assets/explainer/explainer.css"
 CSP_HOOK = str(Path(__file__).parent / "hooks" / "csp.py")
 SANITIZE_HOOK = str(Path(__file__).parent / "hooks" / "sanitize.py")
@@ -153,6 +158,9 @@ def mkdocs_config(user: dict, root: Path, nav: list[dict], extra: dict | None = 
     config["theme"] = {**config["theme"], "font": False, "custom_dir": str(THEME)}  # system fonts: no Google Fonts request
     exts = list(DEFAULTS["markdown_extensions"])
     exts += [e for e in user.get("markdown_extensions", []) if (next(iter(e)) if isinstance(e, dict) else e) not in _extension_names(exts)]
+    language = str((config.get("theme") or {}).get("language") or "en")
+    if language.split("-")[0] in SMARTY_LANGUAGES and "smarty" not in _extension_names(exts):
+        exts.append(SMARTY)  # typographer's quotes, apostrophes and dashes
     config["markdown_extensions"] = exts
     plugins = list(user.get("plugins", ["search"]))
     if "search" not in _extension_names(plugins):
