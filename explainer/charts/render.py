@@ -820,12 +820,51 @@ def sized(spec: dict, width: int) -> dict:
     return out
 
 
+CARD = (1200, 630)  # link-preview card (Open Graph, Twitter's summary_large_image): 1.91:1
+CARD_TITLE = 44      # px; the title's lines are wrapped at about CARD_CHARS characters
+CARD_CHARS = 46
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines
+
+
+def card_svg(chart: RenderedChart) -> str:
+    """The link-preview card, 1200 x 630: the chart's title as a headline above its static chart,
+    scaled to fit the rest, on white."""
+    width, height = CARD
+    pad = 48
+    lines = _wrap(chart.title, CARD_CHARS)
+    if len(lines) > 2:
+        lines = lines[:2]
+        lines[1] = lines[1][: CARD_CHARS - 1].rstrip() + "…"
+    text = "".join(
+        f'<text x="{pad}" y="{pad + CARD_TITLE + i * round(CARD_TITLE * 1.2)}" font-family="{html.escape(FONT)}" '
+        f'font-size="{CARD_TITLE}" font-weight="700" fill="#1a1a1a">{html.escape(line)}</text>' for i, line in enumerate(lines))
+    top = pad + CARD_TITLE + (len(lines) - 1) * round(CARD_TITLE * 1.2) + 28
+    m = re.match(r'<svg[^>]*?\swidth="([\d.]+)"[^>]*?\sheight="([\d.]+)"', chart.svg)
+    w, h = (float(m.group(1)), float(m.group(2))) if m else (WIDE, WIDE / 2)
+    scale = min((width - 2 * pad) / w, (height - top - pad / 2) / h)
+    x = (width - w * scale) / 2
+    inner = re.sub(r"^<svg[^>]*>", "", chart.svg.strip(), count=1)
+    inner = re.sub(r"</svg>\s*$", "", inner)
+    inner = re.sub(r"<title[^>]*>.*?</title><desc[^>]*>.*?</desc>", "", inner, count=1, flags=re.S)
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="{width}" height="{height}" '
+            f'viewBox="0 0 {width} {height}"><rect width="100%" height="100%" fill="white"/>{text}'
+            f'<g transform="translate({x:.1f},{top}) scale({scale:.4f})">{inner}</g></svg>')
+
+
 def preview_png(chart: RenderedChart) -> bytes:
-    """The chart as an opaque PNG for link previews (about 1,200 px across), drawn from its SVG."""
+    """The page's link-preview card as a PNG, 1200 x 630 (card_svg)."""
     import vl_convert as vlc
 
-    svg = re.sub(r"(<svg[^>]*>)", r'\1<rect width="100%" height="100%" fill="white"/>', chart.svg, count=1)
-    return vlc.svg_to_png(svg, scale=2)
+    return vlc.svg_to_png(card_svg(chart), scale=1)
 
 
 def cited_sources(spec: dict) -> list[str]:
