@@ -337,10 +337,10 @@ def _compose(root: Path, user: dict, package: data.DataPackage, loc: Localised, 
              for n in GENERATED_PAGES} if len(langs) > 1 else {}
     files[sources_page.NAME] = sources_page.markdown(package, loc.figures, figure_pages, image, lang, links.get(sources_page.NAME)) + note
     nav = [{page.title: page.name} for page in loc.pages] + [{words["sources_title"]: sources_page.NAME}]
-    if loc.figures:
+    if loc.figures:  # an appendix for checkers, linked from the sources page, not in the navigation
+        sentences = sources_page.quoting_sentences([page.body for page in loc.pages], loc.figures)
         files[sources_page.FIGURES_NAME] = sources_page.figures_markdown(package, loc.figures, figure_pages, image, lang,
-                                                                         links.get(sources_page.FIGURES_NAME)) + note
-        nav.append({words["figures_title"]: sources_page.FIGURES_NAME})
+                                                                         links.get(sources_page.FIGURES_NAME), sentences) + note
     files.update(site.asset_files(vega_javascript()))
     for name, path in package.paths.items():
         files[f"assets/data/{path.name}"] = path.read_bytes()

@@ -49,6 +49,7 @@ DEFAULTS = {
 SMARTY_LANGUAGES = {"en"}
 SMARTY = {"smarty": {"smart_angled_quotes": False}}
 OWN_CSS = "assets/explainer/explainer.css"
+NOT_IN_NAV = "/figures.md"
 CSP_HOOK = str(Path(__file__).parent / "hooks" / "csp.py")
 SANITIZE_HOOK = str(Path(__file__).parent / "hooks" / "sanitize.py")
 THEME_HOOK = str(Path(__file__).parent / "hooks" / "theme.py")
@@ -170,6 +171,7 @@ def mkdocs_config(user: dict, root: Path, nav: list[dict], extra: dict | None = 
     config["extra_javascript"] = [OWN_JS, *user.get("extra_javascript", [])]
     config["docs_dir"] = str(docs_dir or root / "docs")
     config["nav"] = nav
+    config["not_in_nav"] = NOT_IN_NAV  # the figures appendix, reached from the sources page
     # The generated config lives elsewhere: the editor's hooks are found from mkdocs.yml's folder.
     config["hooks"] = [str((root / h).resolve()) if isinstance(h, str) else h for h in user.get("hooks", [])]
     if extra:
