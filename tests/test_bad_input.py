@@ -144,7 +144,13 @@ CASES = [
         "content/index.md:1:1: missing front matter (start the file with ---, a title: line, and ---)",
     ]),
     Case("front-matter-unknown-key", replace(INDEX, "description: A tiny", "subtitle: x\ndescription: A tiny"), [
-        "content/index.md:2:1: unknown front matter key(s): subtitle (allowed: title, description)",
+        "content/index.md:2:1: unknown front matter key(s): subtitle (allowed: title, description, authors, lead_chart)",
+    ]),
+    Case("front-matter-unknown-lead-chart", replace(INDEX, "description: A tiny", "lead_chart: harvest_by_yaer\ndescription: A tiny"), [
+        'content/index.md:3:1: unknown lead_chart "harvest_by_yaer" (did you mean harvest_by_year?; charts are files charts/<slug>.py)',
+    ]),
+    Case("front-matter-authors-not-a-list", replace(INDEX, "description: A tiny", "authors: Jane Doe\ndescription: A tiny"), [
+        "content/index.md:3:1: authors must be a list, not a str (for example authors: [Jane Doe, John Roe])",
     ]),
     # 15. Invalid UTF-8 in prose.
     Case("content-invalid-utf8", replace_bytes(INDEX, b"We picked", b"We pick\xe9d"), [

@@ -105,7 +105,7 @@ def _front_matter(path: Path, text: str, problems: Collector):
         return None, ""
     meta, issues = settings.check(settings.FrontMatter, meta)
     for issue in issues:  # a missing title or an unknown key is placed at the front matter's first line
-        line = _key_line(match.group(1), issue.key) if issue.kind == "text" else 2
+        line = (_key_line(match.group(1), issue.key) or 2) if issue.kind in ("text", "list", "other") else 2
         problems.add(path, issue.message, line, 1 if line else None, hint=issue.hint)
     if meta is None:
         return None, ""
