@@ -430,6 +430,17 @@ def _build_spec(source: ChartSource, package: DataPackage, problems: Collector, 
                 problems.add(source.path, f"chart took longer than {CHART_TIME_LIMIT} s and was stopped",
                              hint="look for a loop that never ends, or aggregate the data before charting it")
                 return None
+            except SystemExit as e:  # sys.exit() in editor code: a problem in that chart, not the build's end
+                problems.add(source.path, f"chart called sys.exit({e.code if e.code is not None else ''})",
+                             hint="return a chart from chart(data, t); to stop with a message, raise ValueError(\"...\")")
+                return None
+            except KeyboardInterrupt:
+                if not forked.in_child():
+                    raise  # Ctrl-C in the build's own process stops the build
+                # a chart process ignores Ctrl-C (the main process handles it): this came from the chart's code
+                problems.add(source.path, "chart raised KeyboardInterrupt",
+                             hint="return a chart from chart(data, t); to stop with a message, raise ValueError(\"...\")")
+                return None
     finally:
         forked.running(None)
     if chart is None:

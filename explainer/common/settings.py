@@ -34,6 +34,11 @@ from pydantic_core import PydanticCustomError
 # Types shared by the schemas
 
 
+def _value_kind(value) -> str:
+    """A value's kind in the editor's words (a YAML tag, not the loader's class)."""
+    return "tagged value" if type(value).__name__ == "Tagged" else type(value).__name__
+
+
 def _shown(value) -> str:
     """A value as JSON, cut short: enough to recognise it in a message, never a whole file."""
     import json
@@ -223,7 +228,7 @@ def _issue(model: type[Schema], error: dict) -> Issue:
     example = _example(owner, key)
     if item is not None:
         key = f"{key} item {item + 1}"
-    fields = dict(key=key, keys=key, type=type(value).__name__, shown=_shown(value), example=example, msg=error["msg"],
+    fields = dict(key=key, keys=key, type=_value_kind(value), shown=_shown(value), example=example, msg=error["msg"],
                   allowed=", ".join(allowed), allowed_sorted=", ".join(sorted(allowed)),
                   parent=".".join(map(str, loc[:len(loc) - len(rest)])) if rest else ".".join(map(str, loc)))
     message, hint = messages[what]

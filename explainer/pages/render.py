@@ -176,7 +176,10 @@ class _Figures:
             self._page.figures_used.append(name)
         return _FigureRef(self._figures[name], self._cite)
 
-    __getitem__ = __getattr__
+    def __getitem__(self, name: str) -> _FigureRef | _Placeholder:
+        if not isinstance(name, str) or name.startswith("_"):
+            raise KeyError(name)  # the sandbox then refuses it as an attribute
+        return self.__getattr__(name)
 
 
 PROSE_NAMES = {"fig", "chart", "source"}
@@ -185,13 +188,15 @@ PROSE_HINT = 'prose uses {{ fig.name }}, {{ fig.name.source }}, {{ chart("slug")
 # tests and comparisons. Loops, macros, assignments, includes, filters and arithmetic are code.
 PROSE_NODES = (
     "Template", "Output", "TemplateData", "Name", "Const", "Getattr", "Getitem", "Call", "Keyword",
-    "If", "Compare", "Operand", "Not", "And", "Or", "CondExpr", "Test", "Concat",
+    "If", "Compare", "Operand", "Not", "And", "Or", "CondExpr", "Test",
 )
+# Names Jinja gives every template; none is for prose (self reaches the template's blocks).
+JINJA_IMPLICIT = {"self", "loop", "varargs", "kwargs", "caller", "super"}
 SYNTAX_WORDS = {
     "For": "{% for %}", "Macro": "{% macro %}", "CallBlock": "{% call %}", "Assign": "{% set %}",
     "AssignBlock": "{% set %}", "Include": "{% include %}", "Import": "{% import %}", "FromImport": "{% from ... import %}",
     "Extends": "{% extends %}", "Block": "{% block %}", "With": "{% with %}", "FilterBlock": "{% filter %}",
-    "Filter": "a filter (|)", "Mul": "the * operator", "Pow": "the ** operator", "Slice": "slicing ([a:b])",
+    "Filter": "a filter (|)", "Mul": "the * operator", "Concat": "the ~ operator (joining text)", "Pow": "the ** operator", "Slice": "slicing ([a:b])",
 }
 
 
@@ -213,13 +218,23 @@ class ProseEnvironment(ImmutableSandboxedEnvironment):
         lines = source.splitlines()
         for node in self.parse(source).find_all(jinja2.nodes.Node):
             kind = type(node).__name__
+            if kind == "Name" and node.name in JINJA_IMPLICIT:
+                line = node.lineno
+                text = lines[line - 1] if line <= len(lines) else ""
+                m = re.search(rf"\b{node.name}\b", text)
+                item = (line, m.start() + 1 if m else None, f'"{node.name}"')
+                if item not in found:
+                    found.append(item)
+                continue
             if kind in PROSE_NODES:
                 continue
             what = SYNTAX_WORDS.get(kind, f"{kind} ({kind.lower()})")
             line = getattr(node, "lineno", None)
             text = lines[line - 1] if line and line <= len(lines) else ""
-            needle = {"Filter": "|", "Mul": "*", "Pow": "**"}.get(kind, what.split()[1] if what.startswith("{%") else "")
-            col = text.find(needle) + 1 if needle and needle in text else None
+            needle = {"Filter": r"\|", "Mul": r"(?<!\*)\*(?!\*)", "Pow": r"\*\*", "Concat": "~"}.get(
+                kind, re.escape(what.split()[1]) if what.startswith("{%") else "")
+            m = re.search(needle, text) if needle else None
+            col = m.start() + 1 if m else None
             item = (line, col or None, what)
             if item not in found:
                 found.append(item)
@@ -230,9 +245,7 @@ class ProseEnvironment(ImmutableSandboxedEnvironment):
             return not attr.startswith("_")
         if isinstance(obj, (_FigureRef, _Placeholder)):
             return attr in FIGURE_ATTRIBUTES
-        if isinstance(obj, (str, int, float)):  # a figure's value, chart and source output (Markup)
-            return super().is_safe_attribute(obj, attr, value)
-        return False
+        return False  # nothing else: string methods (ljust, replace, ...) could build strings of any size
 
     def getattr(self, obj, attribute):
         if isinstance(obj, (_FigureRef, _Placeholder)) and attribute not in FIGURE_ATTRIBUTES:
@@ -258,6 +271,11 @@ _RAW_TAG = re.compile(r"<(?!https?:|mailto:|[^>\s]+@)(/?[A-Za-z][^>]*)>")
 _CODE = re.compile(r"```.*?```|~~~.*?~~~|`[^`\n]*`|\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
 
 
+# Links and images inline ([x](url), ![x]( url "t")) or as reference definitions ([r]: url).
+_ANY_LINK = re.compile(r"!?\[[^\]]*\]\(\s*<?(?P<inline>[^()\s>]+(?:\([^)\s]*\))?)|^\s{0,3}\[[^\]]+\]:\s*<?(?P<ref>\S+?)>?(?:\s|$)")
+_ATTR_LIST_HANDLER = re.compile(r"\{:?[^}]*?\b(on[a-z]+)\s*=", re.I)
+
+
 def raw_html(body: str) -> list[tuple[int, int, str]]:
     """(line, column, message) for every raw HTML tag or link the sanitiser would change."""
     masked = _CODE.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), body)
@@ -267,9 +285,13 @@ def raw_html(body: str) -> list[tuple[int, int, str]]:
             change = sanitize.changes(m.group(0))
             if change:
                 found.append((lineno, m.start() + 1, f"raw HTML {_short(m.group(0))} in prose: {change}"))
-        for m in MD_LINK.finditer(line):
-            if sanitize.unsafe_url(m.group(1)):
-                found.append((lineno, m.start(1) + 1, f"link to {_short(m.group(1))} is removed: only http(s), mailto and relative links are kept"))
+        for m in _ANY_LINK.finditer(line):
+            target = m.group("inline") or m.group("ref") or ""
+            if target and sanitize.unsafe_url(target):
+                start = m.start("inline") if m.group("inline") else m.start("ref")
+                found.append((lineno, start + 1, f"link to {_short(target)} is removed: only http(s), mailto and relative links are kept"))
+        for m in _ATTR_LIST_HANDLER.finditer(line):
+            found.append((lineno, m.start(1) + 1, f"attribute {m.group(1)} in {{: ... }} is removed: event handlers never reach the page"))
     return found
 
 
@@ -302,14 +324,16 @@ def render(root: Path, pages: list[Page], figures: dict[str, Figure], charts: di
     for page in pages:
         base = "" if page.name == "index.md" else "../"
         try:
+            # Refused before compiling: Jinja's compiler folds constants, so {{ 'x' * 10**9 }} would
+            # build its string while the template is compiled.
             refused = env.refused_syntax(page.body)
+            for line, col, what in refused:
+                problems.add(page.source, f"{what} is not allowed in prose", line, col, hint=PROSE_HINT)
+            if refused:
+                continue
             template = env.from_string(page.body)
         except jinja2.TemplateSyntaxError as e:
             problems.add(page.source, f"template syntax error: {e.message}", e.lineno, hint="figures look like {{ fig.name }}, charts like {{ chart(\"slug\") }}")
-            continue
-        for line, col, what in refused:
-            problems.add(page.source, f"{what} is not allowed in prose", line, col, hint=PROSE_HINT)
-        if refused:
             continue
         for line, col, message in raw_html(page.body):
             problems.add(page.source, message, line, col, hint=RAW_HTML_HINT, warning=True)
@@ -354,7 +378,7 @@ def render(root: Path, pages: list[Page], figures: dict[str, Figure], charts: di
         except SecurityError as e:
             line = _template_line(e)
             text = page.body.splitlines()[line - 1] if line else ""
-            col = text.find("." + e.name) + 2 if isinstance(e, Refused) and "." + e.name in text else None
+            col = text.find(e.name) + 1 if isinstance(e, Refused) and e.name in text else None
             problems.add(page.source, str(e), line, col, hint=PROSE_HINT)
             continue
         except jinja2.UndefinedError as e:
