@@ -108,9 +108,13 @@ def main(argv: list[str] | None = None) -> int:
 
             return serve(root, args.port, strict)
         elif command == "diff":
-            from .commands.diff import report
+            from .commands.diff import UsageError, report
 
-            print(report(root, args.ref), end="")
+            try:
+                print(report(root, args.ref), end="")
+            except UsageError as e:
+                print(f"build.py diff: error: {e}", file=sys.stderr)
+                return 2
         elif command == "add-data":
             from .commands.add_data import UsageError, add
 

@@ -118,7 +118,8 @@ def load(root: Path, package: DataPackage, problems: Collector, locale: str = DE
             problems.add(path, f'figure "{name}" must be a mapping with resource, field and where', line)
             continue
         item = _without_lines(item)
-        fig = _compute(name, item, package, lambda msg, hint="": problems.add(path, f'figure "{name}": {msg}', line, hint=hint), locale)
+        fig = _compute(name, item, package, lambda msg, hint="", warning=False: problems.add(
+            path, f'figure "{name}": {msg}', line, hint=hint, warning=warning), locale)
         if fig:
             figures[name] = fig
     return figures
@@ -190,5 +191,8 @@ def _compute(name: str, item: dict, package: DataPackage, report, locale: str = 
             report("money needs one currency: add a currency column or currency: key")
             return None
         currency = currencies.pop()
+    if fmt == "percent" and isinstance(value, (int, float)) and abs(value) > 100:
+        report(f'format percent prints {value:g} as "{format_value(value, fmt, None, DEFAULT_LOCALE)}"',
+               "percent expects a share out of 100 (41.5 prints 41.5%); use format: number for a count", warning=True)
     sources = list(dict.fromkeys(rows[SOURCE_FIELD])) if SOURCE_FIELD in rows else []
     return Figure(name, value, format_value(value, fmt, currency, locale), sources, item.get("description", ""))

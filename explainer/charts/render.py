@@ -120,8 +120,45 @@ def discover(root: Path, problems: Collector) -> dict[str, ChartSource]:
         if not any(isinstance(n, ast.FunctionDef) and n.name == "chart" for n in tree.body):
             problems.add(path, "no function chart(data) defined", 1, 1, hint="define def chart(data): returning an Altair chart")
             continue
+        for line, col, what in _outside_access(tree):
+            problems.add(path, f"chart {what}", line, col, warning=True, hint=OUTSIDE_HINT)
         found[slug] = ChartSource(slug, path, title, description)
+    titles: dict[str, str] = {}
+    for source in found.values():
+        first = titles.setdefault(source.title.casefold(), source.path.name)
+        if first != source.path.name:
+            problems.add(source.path, f'chart title "{source.title}" is also the title of {first}', 1, 1, warning=True,
+                         hint="give each chart its own title: readers, screen readers and link previews tell charts apart by it")
     return found
+
+
+OUTSIDE_HINT = 'a chart reads only data["resource_name"]: put the data in charts/data/ (build.py add-data) and use it from there'
+_NETWORK_MODULES = {"socket", "urllib", "urllib3", "requests", "http", "httpx", "aiohttp", "ftplib", "smtplib", "ssl", "websocket", "websockets"}
+_PROCESS_MODULES = {"subprocess", "multiprocessing", "shutil", "ctypes"}
+_FILE_CALLS = {"open", "read_text", "read_bytes", "write_text", "write_bytes", "read_csv", "read_json", "read_excel",
+               "read_parquet", "read_table", "read_feather", "read_pickle", "read_html", "read_xml", "urlopen", "urlretrieve",
+               "listdir", "scandir", "system", "popen"}
+
+
+def _outside_access(tree) -> list[tuple[int, int, str]]:
+    """(line, column, what) for every place a chart file reaches outside its data: an import of
+    the network or of other processes, a call that reads or writes a file or a web address."""
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
+            for name in names:
+                top = name.split(".")[0]
+                if top in _NETWORK_MODULES:
+                    found.append((node.lineno, node.col_offset + 1, f"opens network connections: import {name}"))
+                elif top in _PROCESS_MODULES:
+                    found.append((node.lineno, node.col_offset + 1, f"runs other programs or touches files: import {name}"))
+        elif isinstance(node, ast.Call):
+            func = node.func
+            name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else None
+            if name in _FILE_CALLS or (name in ("eval", "exec", "__import__") and isinstance(func, ast.Name)):
+                found.append((node.lineno, node.col_offset + 1, f"reads or writes outside its data: {name}()"))
+    return sorted(found)
 
 
 def _error_line(exc: BaseException, path: Path) -> int | None:

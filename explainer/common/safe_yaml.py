@@ -32,8 +32,9 @@ def error_parts(e: yaml.YAMLError, line_offset: int = 0) -> tuple[str, int | Non
     problem = str(getattr(e, "problem", None) or e)
     hint = ALIAS_HINT if problem.startswith("alias *") else ""
     if "found character '\\t'" in problem:
-        hint = "indent with spaces, not tabs"
+        problem, hint = "a tab character, which YAML does not accept here", "indent with spaces, not tabs"
     elif "mapping values are not allowed" in problem:
+        problem = 'a value contains ": " and is not in quotes'
         hint = 'put quotes around a value that contains a colon, e.g. title: "Calais: the patrol"'
     if mark is None:
         return problem, None, None, hint

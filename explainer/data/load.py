@@ -76,6 +76,20 @@ def _value_position(text: str, key: str, value: str) -> tuple[int | None, int | 
     return line, m.start(1) - (text.rfind("\n", 0, m.start(1)) + 1) + 1
 
 
+def json_error(text: str, e: json.JSONDecodeError) -> tuple:
+    """(message, line, column, hint) for invalid JSON, in an editor's words where Python's are obscure."""
+    before = text[: e.pos].rstrip()
+    if before.endswith(",") and text[e.pos: e.pos + 1] in ("}", "]"):
+        at = len(before) - 1
+        line, col = text.count("\n", 0, at) + 1, at - (text.rfind("\n", 0, at) + 1) + 1
+        closing = text[e.pos]
+        return (f"invalid JSON: a comma after the last item, before {closing}", line, col,
+                f"remove this comma: JSON allows no comma before {closing}")
+    if e.msg == "Expecting ',' delimiter":
+        return "invalid JSON: a comma is missing", e.lineno, e.colno, "put a comma between two items (after the one before this point)"
+    return f"invalid JSON: {e.msg}", e.lineno, e.colno, ""
+
+
 LINE_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"  # what str.splitlines() splits on
 _LINE = re.compile(f"[^{LINE_BREAKS}]+")
 
@@ -233,7 +247,7 @@ def load(root: Path, problems: Collector) -> DataPackage | None:
     try:
         descriptor = json.loads(text)
     except json.JSONDecodeError as e:
-        problems.add(pkg_path, f"invalid JSON: {e.msg}", e.lineno, e.colno)
+        problems.add(pkg_path, *json_error(text, e))
         return None
     if not isinstance(descriptor, dict) or not isinstance(descriptor.get("resources"), list):
         problems.add(pkg_path, 'expected an object with a "resources" list', 1, 1)
