@@ -118,11 +118,11 @@ def test_raw_rows_and_too_many_points_are_refused_with_fitting_hints(tmp_path):
     root, n = _monthly_explainer(tmp_path, days=True)
     chart, problems = _render_one(root, "raw_daily", "date:T", "value:Q")
     assert chart is None
-    assert [str(p) for p in problems.items] == [
+    assert [str(p) for p in problems.errors] == [
         f"charts/raw_daily.py: chart would ship the raw rows of its data to readers ({n:,} rows) ({charts.RAW_ROWS_HINT})"]
     chart, problems = _render_one(root, "daily_sums", "yearmonthdate(date):T")
     assert chart is None
-    assert [str(p) for p in problems.items] == [
+    assert [str(p) for p in problems.errors] == [
         f"charts/daily_sums.py: chart would ship {n:,} data points to readers (limit 20,000 per data set) "
         "(the chart aggregates already: plot fewer points with a coarser time unit (year rather than month), "
         "fewer series or a shorter period)"]
