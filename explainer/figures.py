@@ -121,7 +121,8 @@ def load(root: Path, package: DataPackage, problems: Collector, locale: str = DE
         if not isinstance(item, dict):
             problems.add(path, f'figure "{name}" must be a mapping with resource, field and where', line)
             continue
-        report = (lambda name, line: lambda msg, hint="": problems.add(path, f'figure "{name}": {msg}', line, hint=hint))(name, line)
+        report = (lambda name, line: lambda msg, hint="", warning=False: problems.add(
+            path, f'figure "{name}": {msg}', line, hint=hint, warning=warning))(name, line)
         declared, issues = settings.check(settings.FigureSettings, _without_lines(item))
         if issues:  # the first is enough: fixing it often fixes the others
             report(issues[0].message, issues[0].hint)
@@ -180,5 +181,8 @@ def _compute(name: str, item: settings.FigureSettings, package: DataPackage, rep
             report("money needs one currency: add a currency column or currency: key")
             return None
         currency = currencies.pop()
+    if fmt == "percent" and isinstance(value, (int, float)) and abs(value) > 100:
+        report(f'format percent prints {value:g} as "{format_value(value, fmt, None, DEFAULT_LOCALE)}"',
+               "percent expects a share out of 100 (41.5 prints 41.5%); use format: number for a count", warning=True)
     sources = list(dict.fromkeys(rows[SOURCE_FIELD])) if SOURCE_FIELD in rows else []
     return Figure(name, value, format_value(value, fmt, currency, locale), sources, item.description)

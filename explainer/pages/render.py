@@ -249,7 +249,9 @@ class ProseEnvironment(ImmutableSandboxedEnvironment):
 
     def getattr(self, obj, attribute):
         if isinstance(obj, (_FigureRef, _Placeholder)) and attribute not in FIGURE_ATTRIBUTES:
-            raise Refused(f'a figure has no "{attribute}"; it gives its number, .source and .value', attribute)
+            close = difflib.get_close_matches(str(attribute), FIGURE_ATTRIBUTES, n=1)
+            raise Refused(f'a figure has no "{attribute}"' + (f"; did you mean .{close[0]}?" if close else "")
+                          + "; it gives its number, .source and .value", attribute)
         return super().getattr(obj, attribute)
 
     def unsafe_undefined(self, obj, attribute):
@@ -318,6 +320,7 @@ def render(root: Path, pages: list[Page], figures: dict[str, Figure], charts: di
         return f"[{_md_link_text(str(s['publisher']))}]({s['url']})"
 
     names = {p.name for p in pages} | {"sources.md", "figures.md"}  # the generated pages
+    anchors = {p.name: page_anchors(p) for p in pages}
     values = data_values(package) if package else set()
     # Pages without a chart of their own use the explainer's first chart as their preview image.
     first_chart = next((m for p in pages for m in CHART_CALL.findall(p.body) if m in charts), None)
@@ -333,7 +336,7 @@ def render(root: Path, pages: list[Page], figures: dict[str, Figure], charts: di
                 continue
             template = env.from_string(page.body)
         except jinja2.TemplateSyntaxError as e:
-            problems.add(page.source, f"template syntax error: {e.message}", e.lineno, hint="figures look like {{ fig.name }}, charts like {{ chart(\"slug\") }}")
+            problems.add(page.source, *syntax_problem(page.body, e))
             continue
         for line, col, message in raw_html(page.body):
             problems.add(page.source, message, line, col, hint=RAW_HTML_HINT, warning=True)
@@ -387,13 +390,53 @@ def render(root: Path, pages: list[Page], figures: dict[str, Figure], charts: di
         except Exception as e:
             problems.add(page.source, f"template error: {type(e).__name__}: {e}", _template_line(e))
             continue
-        _check_links(page, names, problems)
+        _check_links(page, names, problems, anchors)
         if package is None:
             continue
         for line, col, text, names_ in typed_numbers(page.body, values, figures, language.locale):
             hint = f"use {{{{ fig.{names_[0]} }}}}" if names_ else "add a figure for it to charts/figures.yml and use {{ fig.name }}"
             problems.add(page.source, f"number {text} is typed in, but the data holds it", line, col, hint=hint, warning=True)
         page.markdown = _assemble(page, body, figures, charts, package, cite, first_chart, words)
+
+
+TEMPLATE_HINT = 'figures look like {{ fig.name }}, charts like {{ chart("slug") }}'
+_TAGS = re.compile(r"\{\{|\}\}|\{%-?\s*(\w+)|%\}")
+_BLOCKS = {"if": "endif", "for": "endfor", "macro": "endmacro", "call": "endcall", "filter": "endfilter",
+           "block": "endblock", "with": "endwith", "raw": "endraw"}
+
+
+def _line_col(text: str, pos: int) -> tuple[int, int]:
+    return text.count("\n", 0, pos) + 1, pos - (text.rfind("\n", 0, pos) + 1) + 1
+
+
+def syntax_problem(body: str, e: jinja2.TemplateSyntaxError) -> tuple:
+    """(message, line, column, hint) for a template syntax error, at the tag that causes it: an
+    unclosed {{ where it opens, a block without its end tag at its opening tag."""
+    # An output tag {{ that meets another tag, or the end of the file, before its }}.
+    open_output = None
+    for m in _TAGS.finditer(body):
+        token = m.group(0)
+        if open_output is not None and token != "}}":
+            break
+        if token == "{{":
+            open_output = m.start()
+        elif token == "}}":
+            open_output = None
+    if open_output is not None:
+        return ('"{{" is never closed', *_line_col(body, open_output), "end it with }}, as in {{ fig.name }}")
+    closing = re.search(r"innermost block that needs to be closed is '(\w+)'", e.message or "")
+    if closing:
+        stack = []
+        for m in _TAGS.finditer(body):
+            word = m.group(1)
+            if word in _BLOCKS:
+                stack.append((word, m.start()))
+            elif word and word.startswith("end") and stack and _BLOCKS.get(stack[-1][0]) == word:
+                stack.pop()
+        if stack:
+            word, at = stack[-1]
+            return (f"{{% {word} %}} is never closed", *_line_col(body, at), f"end it with {{% {_BLOCKS[word]} %}}")
+    return f"template syntax error: {e.message}", e.lineno, None, TEMPLATE_HINT
 
 
 CHART_CALL = re.compile(r"chart\(\s*[\"']([a-z0-9_]+)")
@@ -413,18 +456,53 @@ def _template_line(exc: BaseException) -> int | None:
     return None
 
 
-def _check_links(page: Page, names: set[str], problems: Collector) -> None:
-    """A link to another page of the explainer must name a page that exists. Checked in the
-    file as written (template expressions blanked out), so line and column match the file."""
+def page_anchors(page: Page) -> set[str] | None:
+    """The anchors a page will have (its headings' ids as MkDocs's toc makes them, {#id}
+    attributes, ids in raw HTML, its charts); None if a heading is made by a template."""
+    from markdown.extensions.toc import slugify
+
+    text = re.sub(r"```.*?```|~~~.*?~~~", "", page.body, flags=re.S)
+    found: set[str] = set()
+    for heading in [page.title] + re.findall(r"^#{1,6}[ \t]+(.+?)[ \t#]*$", text, re.M):
+        if "{{" in heading or "{%" in heading:
+            return None
+        attr = re.search(r"\{[^}]*#([\w-]+)[^}]*\}\s*$", heading)
+        if attr:
+            found.add(attr.group(1))
+            continue
+        slug = slugify(heading, "-")
+        n = 0
+        while (slug if n == 0 else f"{slug}_{n}") in found:
+            n += 1
+        found.add(slug if n == 0 else f"{slug}_{n}")
+    found |= set(re.findall(r"""\bid=["']([^"']+)["']""", text))
+    for slug in CHART_CALL.findall(text):
+        found |= {f"chart-{slug}", f"chart-{slug}-title", f"chart-{slug}-desc"}
+    return found
+
+
+def _check_links(page: Page, names: set[str], problems: Collector, anchors: dict | None = None) -> None:
+    """A link to another page of the explainer must name a page that exists, and an anchor
+    (#...) one of its headings. Checked in the file as written (template expressions blanked
+    out), so line and column match the file."""
     masked = re.sub(r"\{\{.*?\}\}|\{%.*?%\}", lambda m: " " * len(m.group(0)), page.body)
+    anchors = anchors or {}
     for lineno, line in enumerate(masked.splitlines(), 1):
         for m in MD_LINK.finditer(line):
-            target = m.group(1).split("#", 1)[0]
-            if not target or "://" in target or target.startswith(("mailto:", "#", "/")) or not target.endswith(".md"):
+            target, _, fragment = m.group(1).partition("#")
+            if "://" in target or target.startswith(("mailto:", "/")) or (target and not target.endswith(".md")):
                 continue
-            if target not in names:
+            if target and target not in names:
                 problems.add(page.source, f'link to unknown page "{target}"', lineno, m.start(1) + 1,
                              hint=_did_you_mean(target, names) + "; pages are named after content files without their number")
+                continue
+            known = anchors.get(target or page.name)
+            if fragment and known is not None and fragment not in known:
+                where = f" in {target}" if target else " on this page"
+                close = difflib.get_close_matches(fragment, sorted(known), n=1)
+                problems.add(page.source, f'link to unknown anchor "#{fragment}"{where}', lineno, m.start(1) + 1, warning=True,
+                             hint=(f"did you mean #{close[0]}?; " if close else "")
+                             + "anchors are headings in lower case, spaces as -, e.g. ## Late pears -> #late-pears")
 
 
 SOURCES_SHOWN = 3  # a chart's source line names this many; "and N more" leads to the sources page
