@@ -54,7 +54,7 @@ TEXT = {
             "Projet Migrants disparus de l’OIM, tel que rapporté\u202f; inclut les morts à terre en chemin vers les points de départ",
         'Refugee Council compilation ("at least 69")': "Compilation du Refugee Council («\u00a0au moins 69\u00a0»)",
         # where each count was published (publisher in sources.csv)
-        "20 Minutes (AFP)": "20 Minutes (AFP)",
+        "20 Minutes / AFP": "20 Minutes / AFP",
         "BFM Grand Littoral": "BFM Grand Littoral",
         "Delta FM": "Delta FM",
         "FactRefuge": "FactRefuge",
