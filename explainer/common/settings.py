@@ -425,6 +425,8 @@ class FigureSettings(Schema):
     """What the number is, in a few words; shown beside it on the *Figures in the text* page (of the main language)."""
     currency: Optional[str] = Field(None, examples=["EUR"])
     """ISO currency code of a money figure, when the resource has no `currency` column."""
+    digits: Optional[Annotated[int, Field(ge=0, le=6)]] = Field(None, examples=["1"])
+    """Decimal places shown (0 to 6); by default a number shows one where it has a fraction, a percent as computed."""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -469,6 +471,9 @@ class ResourceTexts(Schema):
     """What the series measures, translated."""
     caveats: Optional[list[str]] = None
     """The known revisions and conflicts, translated."""
+    values: Optional[dict[str, dict[str, str]]] = Field(None, examples=['{"publisher": {"UK Parliament": "Parlement britannique"}}'])
+    """Cell values shown in this language instead of the data's own, by column then value (for example
+    the sources table's publishers and bracketed titles)."""
 
 
 class ResourceSettings(Schema):
@@ -483,7 +488,7 @@ class ResourceSettings(Schema):
     caveats: Optional[list[str]] = Field(None, examples=['["2023 revised in the 2024 release"]'])
     """Known revisions and conflicts between sources, one line each."""
     translations: Optional[dict[TranslationCode, ResourceTexts]] = Field(None, examples=['{"fr": {"title": "..."}}'])
-    """`title`, `description` and `caveats` in other languages, by language code."""
+    """`title`, `description`, `caveats` and `values` in other languages, by language code."""
 
 
 class DataPackageSettings(Schema):

@@ -26,6 +26,7 @@ DATA_DIR = Path("charts") / "data"
 PACKAGE_FILE = DATA_DIR / "datapackage.json"
 SOURCES_RESOURCE = "sources"
 SOURCE_FIELD = "source_id"
+READ_VIA_FIELD = "read_via"  # optional column of the sources table: the copy a source was read through
 
 
 @dataclass
@@ -37,6 +38,24 @@ class DataPackage:
 
     def resource(self, name: str) -> dict:
         return next(r for r in self.descriptor.get("resources", []) if r.get("name") == name)
+
+    def source_text(self, sid: str, field: str, code: str | None = None) -> str:
+        """A text field of a source (publisher, title) in a language: the sources resource may give
+        translations of its values beside the English, e.g. in datapackage.json
+        `"translations": {"fr": {"values": {"publisher": {"UK Parliament": "Parlement britannique"}}}}`;
+        a value without a translation is shown as written."""
+        value = str(self.sources.get(sid, {}).get(field) or "")
+        if not code:
+            return value
+        try:
+            res = self.resource(SOURCES_RESOURCE)
+        except StopIteration:
+            return value
+        own = (res.get("translations") or {}).get(code) if isinstance(res.get("translations"), dict) else None
+        values = (own or {}).get("values") if isinstance(own, dict) else None
+        column = (values or {}).get(field) if isinstance(values, dict) else None
+        found = column.get(value) if isinstance(column, dict) else None
+        return found if isinstance(found, str) and found else value
 
     def source_ids(self, name: str) -> list[str]:
         """Source ids cited by the rows of one resource, most cited first."""
@@ -1006,7 +1025,7 @@ def _check_sources(package: DataPackage, pkg_path: Path, problems: Collector) ->
     """Every data row must name a source that the sources table describes."""
     sources = package.tables.get(SOURCES_RESOURCE)
     if sources is None:
-        problems.add(pkg_path, f'no "{SOURCES_RESOURCE}" resource', hint="add sources.csv with id, title, publisher, url and declare it")
+        problems.add(pkg_path, f'no "{SOURCES_RESOURCE}" resource', hint="add sources.csv with id, title, publisher, url (optional) and declare it")
         return
     package.sources = {str(r["id"]): r for r in sources.to_dict("records")}
     rows = _row_lines(package.paths[SOURCES_RESOURCE])
@@ -1016,10 +1035,17 @@ def _check_sources(package: DataPackage, pkg_path: Path, problems: Collector) ->
         if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", sid):
             problems.add(package.paths[SOURCES_RESOURCE], f"source id {quote_cell(repr(sid))} is not a simple name", line, 1,
                          hint="use letters, digits, _ . and -, e.g. ho_quarterly_2026")
+        # A source may have no address of its own (a document whose address cannot be established):
+        # it is then shown as plain text. An address given, and `read_via` (the copy the text was
+        # read through, shown as "read via", never as the source), must be web addresses.
         url = str(src.get("url") or "")
-        if not WEB_ADDRESS.fullmatch(url):
+        if url and not WEB_ADDRESS.fullmatch(url):
             problems.add(package.paths[SOURCES_RESOURCE], f"source {quote_cell(repr(sid))} has no valid web address: {quote_cell(repr(url))}", line,
                          hint="give the full http:// or https:// address of the document, without spaces or brackets")
+        via = str(src.get(READ_VIA_FIELD) or "")
+        if via and not WEB_ADDRESS.fullmatch(via):
+            problems.add(package.paths[SOURCES_RESOURCE], f"source {quote_cell(repr(sid))}: {READ_VIA_FIELD} is not a web address: {quote_cell(repr(via))}", line,
+                         hint="give the full http:// or https:// address of the copy the text was read through, or leave it empty")
     for name, table in package.tables.items():
         if name == SOURCES_RESOURCE:
             continue

@@ -24,6 +24,7 @@ from ..common import safe_yaml, settings
 from ..site.hooks import sanitize
 from ..common.i18n import ENGLISH, Language, strings
 from ..common.problems import Collector
+from .generated import read_via
 
 CONTENT_DIR = Path("content")
 NUMBER_PREFIX = re.compile(r"^\d+[-_]")
@@ -301,6 +302,11 @@ def _short(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _md_text(text: str) -> str:
+    """Text from the data as plain Markdown: shown as typed, never formatting or HTML."""
+    return re.sub(r"([\\`*_{}\[\]#])", r"\\\1", text.replace("&", "&amp;").replace("<", "&lt;"))
+
+
 def _md_link_text(text: str) -> str:
     """Text from the data, safe inside Markdown link text: HTML is shown, never run."""
     return re.sub(r"([\[\]\\])", r"\\\1", text.replace("&", "&amp;").replace("<", "&lt;"))
@@ -316,8 +322,9 @@ def render(root: Path, pages: list[Page], figures: dict[str, Figure], charts: di
     figure_template = html_env.get_template("figure.html")
 
     def cite(sid: str) -> str:
-        s = package.sources[sid]
-        return f"[{_md_link_text(str(s['publisher']))}]({s['url']})"
+        """The publisher, linked to the source; as plain text when the source has no address."""
+        s, label = package.sources[sid], package.source_text(sid, "publisher", language.code)
+        return f"[{_md_link_text(label)}]({s['url']})" if s.get("url") else _md_text(label)
 
     names = {p.name for p in pages} | {"sources.md", "figures.md"}  # the generated pages
     anchors = {p.name: page_anchors(p) for p in pages}
@@ -364,7 +371,7 @@ def render(root: Path, pages: list[Page], figures: dict[str, Figure], charts: di
             rendered = charts.get(slug)
             if rendered is None or package is None:  # the chart or the data failed; already reported
                 return Markup("")
-            block = figure_html(figure_template, rendered, package, _base, words).strip()
+            block = figure_html(figure_template, rendered, package, _base, words, language).strip()
             _page.trusted.append(sanitize.digest(block))
             return Markup("\n\n" + block + "\n\n")
 
@@ -396,7 +403,7 @@ def render(root: Path, pages: list[Page], figures: dict[str, Figure], charts: di
         for line, col, text, names_ in typed_numbers(page.body, values, figures, language.locale):
             hint = f"use {{{{ fig.{names_[0]} }}}}" if names_ else "add a figure for it to charts/figures.yml and use {{ fig.name }}"
             problems.add(page.source, f"number {text} is typed in, but the data holds it", line, col, hint=hint, warning=True)
-        page.markdown = _assemble(page, body, figures, charts, package, cite, first_chart, words)
+        page.markdown = _assemble(page, body, figures, charts, package, cite, first_chart, words, language)
 
 
 TEMPLATE_HINT = 'figures look like {{ fig.name }}, charts like {{ chart("slug") }}'
@@ -508,21 +515,24 @@ def _check_links(page: Page, names: set[str], problems: Collector, anchors: dict
 SOURCES_SHOWN = 3  # a chart's source line names this many; "and N more" leads to the sources page
 
 
-def figure_html(template, chart: RenderedChart, package: DataPackage, base: str, words: dict | None = None) -> str:
+def figure_html(template, chart: RenderedChart, package: DataPackage, base: str, words: dict | None = None,
+                language: Language = ENGLISH) -> str:
     # Cite the rows the chart was given; if it dropped their source ids, every source of what it read.
     source_ids = chart.source_ids or list(dict.fromkeys(s for r in chart.resources for s in package.source_ids(r)))
     sources = [package.sources[s] for s in source_ids]
-    publishers = [str(s["publisher"]) for s in sources]
+    publishers = [package.source_text(s, "publisher", language.code) for s in source_ids]
     # Name the publisher; add the title where one publisher has several documents.
-    labels = [p if publishers.count(p) == 1 else f"{p}, {s['title']}" for p, s in zip(publishers, sources)]
+    labels = [p if publishers.count(p) == 1 else f"{p}, {package.source_text(sid, 'title', language.code)}"
+              for p, sid in zip(publishers, source_ids)]
     html = template.render(chart=chart, base=base, svg=Markup(chart.svg), narrow_svg=Markup(chart.narrow_svg),
                            t=words or strings(ENGLISH.code), shown=SOURCES_SHOWN,
-                           sources=[{"url": s["url"], "label": label} for s, label in zip(sources, labels)],
+                           sources=[{"url": s.get("url") or "", "label": label} for s, label in zip(sources, labels)],
                            columns=[chart.titles.get(c, c) for c in chart.columns], rows=chart.rows)
     return re.sub(r"\n\s*\n", "\n", html)  # a blank line would end Markdown's raw HTML block
 
 
-def _assemble(page: Page, body: str, figures, charts, package, cite, lead_chart: str | None = None, words: dict | None = None) -> str:
+def _assemble(page: Page, body: str, figures, charts, package, cite, lead_chart: str | None = None, words: dict | None = None,
+              language: Language = ENGLISH) -> str:
     meta = {"title": page.title}
     if page.description:
         meta["description"] = page.description
@@ -536,7 +546,10 @@ def _assemble(page: Page, body: str, figures, charts, package, cite, lead_chart:
     cited = [s for name in page.figures_used for s in figures[name].source_ids]
     if cited:
         parts += ["", f"## {(words or strings(ENGLISH.code))['page_sources']}", ""]
-        parts += [f"- {cite(sid)}: {_md_link_text(str(package.sources[sid]['title']))}" for sid in dict.fromkeys(cited)]
+        for sid in dict.fromkeys(cited):
+            via = read_via(package, sid, language)
+            title = _md_link_text(package.source_text(sid, "title", language.code))
+            parts.append(f"- {cite(sid)}: {title}" + (f" ({via})" if via else ""))
         parts.append("")
     return "\n".join(parts)
 
