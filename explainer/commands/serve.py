@@ -61,7 +61,9 @@ class Preview:
     def rebuild(self) -> bool:
         started = time.perf_counter()
         try:
-            prepared = prepare(self.root, self.strict)
+            # codespell starts a process of its own (~0.3 s): the preview checks spelling once the
+            # page is live, unless warnings are errors (--strict), when it must block the preview.
+            prepared = prepare(self.root, self.strict, spell=self.strict)
         except Problems as e:
             for p in e.problems:
                 print(p, file=sys.stderr)
@@ -88,7 +90,20 @@ class Preview:
         charts = prepared.gathered.charts
         rendered = sum(1 for c in charts.values() if not c.cached)
         self._publish(started, "Preview updated", f": {rendered} chart(s) rendered, {len(charts) - rendered} from cache, {written} file(s) changed")
+        if not self.strict:
+            self._spelling(prepared)
         return True
+
+    def _spelling(self, prepared) -> None:
+        from ..pages import spelling
+        from ..pipeline import spelled_files
+
+        langs = [loc.language for loc in prepared.gathered.languages]
+        files = spelled_files(langs, {loc.language.code: loc.pages for loc in prepared.gathered.languages})
+        problems = Collector(self.root)
+        spelling.finish(spelling.start(self.root, files), problems)
+        for p in problems.items:
+            print(p, file=sys.stderr, flush=True)
 
     def _publish(self, started: float, what: str, detail: str = "") -> None:
         """Build the site from docs/ with MkDocs (kept loaded) and make it live: open pages reload."""
