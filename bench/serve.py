@@ -34,6 +34,7 @@ import yaml
 REPO = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
 ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+LOG = Path(tempfile.gettempdir()) / "explainer-bench-serve.log"  # the preview's output, kept for a failed run
 
 
 def free_port() -> int:
@@ -128,10 +129,10 @@ def run(root: Path, runs: int) -> dict:
         # build.py serve
         port = free_port()
         proc = subprocess.Popen([sys.executable, str(REPO / "build.py"), "serve", "--root", str(root), "--port", str(port)],
-                                cwd=REPO, env=ENV, stdout=subprocess.DEVNULL, stderr=open(root / "serve.log", "w"))
+                                cwd=REPO, env=ENV, stdout=open(LOG, "w"), stderr=subprocess.STDOUT)
         try:
             url = f"http://127.0.0.1:{port}/{slug}/"
-            wait_http(url, proc=proc, log=root / "serve.log")
+            wait_http(url, proc=proc, log=LOG)
             page = browser.new_page()
             page.goto(url)
             for i in range(runs):
