@@ -20,6 +20,7 @@ from ..charts.render import RenderedChart
 from ..data.load import DataPackage
 from .drift import data_values, typed_numbers
 from ..figures import Figure
+from . import images as image_files
 from ..common import safe_yaml, settings
 from ..site.hooks import sanitize
 from ..common.i18n import ENGLISH, Language, strings
@@ -46,6 +47,8 @@ class Page:
     preview: dict = field(default_factory=dict)  # link-preview image and its alt text
     alternates: list = field(default_factory=list)  # the same section in every language: lang, name, href
     trusted: list[str] = field(default_factory=list)  # SHA-256 of each figure block the generator wrote (sanitize.py keeps them)
+    images_used: list[str] = field(default_factory=list)
+    assets: dict = field(default_factory=dict)  # docs/ path -> bytes: the resized images the page shows
 
 
 def docs_name(path: Path) -> str:
@@ -183,8 +186,11 @@ class _Figures:
         return self.__getattr__(name)
 
 
-PROSE_NAMES = {"fig", "chart", "source"}
-PROSE_HINT = 'prose uses {{ fig.name }}, {{ fig.name.source }}, {{ chart("slug") }} and {{ source("id") }}'
+PROSE_NAMES = {"fig", "chart", "source", "image"}
+PROSE_HINT = ('prose uses {{ fig.name }}, {{ fig.name.source }}, {{ chart("slug") }}, {{ source("id") }} and '
+              '{{ image("file.jpg", alt="…") }}')
+IMAGE_OPTIONS = ("alt", "caption", "credit", "licence")
+EAGER_LINES = 12  # an image this close to the top of a section is loaded at once; the others lazily
 # Jinja syntax prose may use: output, names, attributes, calls, constants and {% if %} with its
 # tests and comparisons. Loops, macros, assignments, includes, filters and arithmetic are code.
 PROSE_NODES = (
@@ -314,9 +320,10 @@ def _md_link_text(text: str) -> str:
 
 def render(root: Path, pages: list[Page], figures: dict[str, Figure], charts: dict[str, RenderedChart],
            known_charts: set[str], package: DataPackage | None, problems: Collector,
-           declared: set[str] | None = None, language: Language = ENGLISH) -> None:
+           declared: set[str] | None = None, language: Language = ENGLISH, images: image_files.Images | None = None) -> None:
     """Render every page; with package None (the data failed) still find unknown names and bad links."""
     words = strings(language.code)
+    images = images or image_files.Images(root)
     env = ProseEnvironment()
     html_env = jinja2.Environment(loader=jinja2.FileSystemLoader(PACKAGE_TEMPLATES), autoescape=True)
     figure_template = html_env.get_template("figure.html")
@@ -347,6 +354,9 @@ def render(root: Path, pages: list[Page], figures: dict[str, Figure], charts: di
             continue
         for line, col, message in raw_html(page.body):
             problems.add(page.source, message, line, col, hint=RAW_HTML_HINT, warning=True)
+        for line, col, message, hint in image_files.markdown_images(page.body):
+            problems.add(page.source, message, line, col, hint=hint)
+        first_line = next((i for i, text in enumerate(page.body.splitlines(), 1) if text.strip()), 1)
 
         seen: dict[tuple[int, str], int] = {}
 
@@ -375,6 +385,38 @@ def render(root: Path, pages: list[Page], figures: dict[str, Figure], charts: di
             _page.trusted.append(sanitize.digest(block))
             return Markup("\n\n" + block + "\n\n")
 
+        def image(name, alt=None, caption="", credit="", licence="", _page=page, _base=base, _template=template,
+                  _first=first_line) -> Markup:
+            needle = name if isinstance(name, str) and name else "image("
+            given = {"alt": alt, "caption": caption, "credit": credit, "licence": licence}
+            wrong = [k for k, v in given.items() if v is not None and not isinstance(v, str)]
+            if not isinstance(name, str) or wrong:
+                report(f"image() takes text: {', '.join(wrong) or 'the file name'} must be in quotes",
+                       'write {{ image("harbour.jpg", alt="…", credit="…", licence="…") }}', needle)
+                return Markup("")
+            try:
+                renditions = images.renditions(name)
+            except image_files.ImageError as e:
+                report(e.message, e.hint, needle)
+                return Markup("")
+            if alt is None or not alt.strip():
+                report(f'image "{name}" has no alt text', 'add alt="what the image shows", for readers who cannot see it; '
+                       'alt="" is not accepted: an image that says nothing belongs in the theme, not in prose', needle)
+                return Markup("")
+            line = _current_template_line(_template) or 0
+            eager = not _page.images_used and not _page.charts_used and line - _first < EAGER_LINES
+            _page.images_used.append(name)
+            for r in renditions:
+                _page.assets[r.name] = r.data
+            if eager and len(image_files.default_rendition(renditions).data) > image_files.EAGER_BUDGET:
+                kb = len(image_files.default_rendition(renditions).data) // 1000
+                problems.add(_page.source, f'image "{name}" near the top of the page adds {kb} KB before any interaction '
+                             f"(budget {image_files.EAGER_BUDGET // 1000} KB)", line,
+                             (_page.body.splitlines()[line - 1].find(name) + 1) if line else None,
+                             hint="export it with more compression, or place it further down the page", warning=True)
+            block = image_files.figure(renditions, _base, alt.strip(), caption, credit, licence, eager, words)
+            return Markup("\n\n" + block + "\n\n")
+
         def source(sid: str) -> Markup:
             if package is None:
                 return Markup("?")
@@ -384,7 +426,7 @@ def render(root: Path, pages: list[Page], figures: dict[str, Figure], charts: di
             return Markup(cite(sid))
 
         try:
-            body = template.render(fig=_Figures(figures, declared, page, cite, report), chart=chart, source=source)
+            body = template.render(fig=_Figures(figures, declared, page, cite, report), chart=chart, source=source, image=image)
         except SecurityError as e:
             line = _template_line(e)
             text = page.body.splitlines()[line - 1] if line else ""
@@ -392,7 +434,7 @@ def render(root: Path, pages: list[Page], figures: dict[str, Figure], charts: di
             problems.add(page.source, str(e), line, col, hint=PROSE_HINT)
             continue
         except jinja2.UndefinedError as e:
-            problems.add(page.source, f"unknown name: {e.message}", _template_line(e), hint="the names you can use are fig, chart and source")
+            problems.add(page.source, f"unknown name: {e.message}", _template_line(e), hint="the names you can use are fig, chart, source and image")
             continue
         except Exception as e:
             problems.add(page.source, f"template error: {type(e).__name__}: {e}", _template_line(e))
