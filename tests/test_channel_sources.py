@@ -10,9 +10,9 @@ import pytest
 import yaml
 
 from conftest import REPO
-from explainer.data import load as load_data
+from explainer.data.load import load as load_data
 from explainer.figures import load as load_figures
-from explainer.problems import Collector
+from explainer.common.problems import Collector
 
 # Figures this explainer computes from the data rather than reads in a source: they cannot appear
 # in an excerpt. Each says why.
