@@ -92,7 +92,8 @@ class Shared:
     cover: pages.CoverFacts = field(default_factory=pages.CoverFacts)  # the cover's byline fallback and dates
 
 
-def gather(root: Path, strict: bool = False, cache_dir: Path | None = None, site_options: dict | None = None) -> Gathered:
+def gather(root: Path, strict: bool = False, cache_dir: Path | None = None, site_options: dict | None = None,
+           spell: bool = True) -> Gathered:
     """Read and check everything, in every language; raise Problems listing every problem found.
 
     The main language is gathered here, its charts drawn by forked processes (one, or two when it
@@ -133,7 +134,7 @@ def gather(root: Path, strict: bool = False, cache_dir: Path | None = None, site
     early = _data_bytes(root) <= SMALL_DATA
     others, drawers = fork() if early else ([], [])
     # codespell knows English only; it runs while the rest is checked
-    speller = spelling.start(root, [p.source for lang in langs if lang.code == "en" for p in page_lists[lang.code]])
+    speller = spelling.start(root, spelled_files(langs, page_lists)) if spell else None
     package = shared.package = data.load(root, problems)
     if not early:
         others, drawers = fork()
@@ -153,6 +154,11 @@ def gather(root: Path, strict: bool = False, cache_dir: Path | None = None, site
     spelling.finish(speller, problems)
     problems.raise_if_any(strict)
     return Gathered(user, package, localised, [p for p in problems.items if p.warning], others if site_options is not None else [])
+
+
+def spelled_files(langs: list[Language], page_lists: dict) -> list[Path]:
+    """The sections codespell reads (it knows English only)."""
+    return [p.source for lang in langs if lang.code == "en" for p in page_lists[lang.code]]
 
 
 SMALL_DATA = 5_000_000  # bytes of data files: below this, sending the tables to each process costs little
@@ -309,11 +315,11 @@ def _note(page_note, lang: Language) -> str:
     return page_note(lang) if callable(page_note) else page_note
 
 
-def prepare(root: Path, strict: bool = False, mkdocs_extra: dict | None = None, page_note="") -> Prepared:
+def prepare(root: Path, strict: bool = False, mkdocs_extra: dict | None = None, page_note="", spell: bool = True) -> Prepared:
     """Gather and check every input (building every other language's site on the way), then
     compose the main language's docs/ and MkDocs configuration in memory. `page_note` is Markdown
     for the foot of every page, or a function of the language."""
-    g = gather(root, strict, site_options={"mkdocs_extra": mkdocs_extra, "page_note": page_note})
+    g = gather(root, strict, site_options={"mkdocs_extra": mkdocs_extra, "page_note": page_note}, spell=spell)
     main = g.languages[0]
     files, config = _compose(root, g.config or {}, g.package, main, mkdocs_extra, _note(page_note, main.language),
                              [loc.language for loc in g.languages])
@@ -332,6 +338,8 @@ def _compose(root: Path, user: dict, package: data.DataPackage, loc: Localised, 
             figure_pages.setdefault(name, []).append((page.name, page.title))
     note = f"\n---\n\n{page_note.strip()}\n" if page_note.strip() else ""
     files: dict[str, bytes | str] = {page.name: page.markdown + note for page in loc.pages}
+    for page in loc.pages:
+        files.update(page.assets)  # resized images (pages/images.py)
     image = loc.pages[0].preview if loc.pages else {}  # the lede's preview image
     links = {n: _alternates(lang, n, langs, {l.code: GENERATED_PAGES for l in langs}, user)
              for n in GENERATED_PAGES} if len(langs) > 1 else {}

@@ -146,8 +146,45 @@ def discover(root: Path, problems: Collector) -> dict[str, ChartSource]:
         if not any(isinstance(n, ast.FunctionDef) and n.name == "chart" for n in tree.body):
             problems.add(path, "no function chart(data) defined", 1, 1, hint="define def chart(data): returning an Altair chart")
             continue
+        for line, col, what in _outside_access(tree):
+            problems.add(path, f"chart {what}", line, col, warning=True, hint=OUTSIDE_HINT)
         found[slug] = ChartSource(slug, path, title, description)
+    titles: dict[str, str] = {}
+    for source in found.values():
+        first = titles.setdefault(source.title.casefold(), source.path.name)
+        if first != source.path.name:
+            problems.add(source.path, f'chart title "{source.title}" is also the title of {first}', 1, 1, warning=True,
+                         hint="give each chart its own title: readers, screen readers and link previews tell charts apart by it")
     return found
+
+
+OUTSIDE_HINT = 'a chart reads only data["resource_name"]: put the data in charts/data/ (build.py add-data) and use it from there'
+_NETWORK_MODULES = {"socket", "urllib", "urllib3", "requests", "http", "httpx", "aiohttp", "ftplib", "smtplib", "ssl", "websocket", "websockets"}
+_PROCESS_MODULES = {"subprocess", "multiprocessing", "shutil", "ctypes"}
+_FILE_CALLS = {"open", "read_text", "read_bytes", "write_text", "write_bytes", "read_csv", "read_json", "read_excel",
+               "read_parquet", "read_table", "read_feather", "read_pickle", "read_html", "read_xml", "urlopen", "urlretrieve",
+               "listdir", "scandir", "system", "popen"}
+
+
+def _outside_access(tree) -> list[tuple[int, int, str]]:
+    """(line, column, what) for every place a chart file reaches outside its data: an import of
+    the network or of other processes, a call that reads or writes a file or a web address."""
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
+            for name in names:
+                top = name.split(".")[0]
+                if top in _NETWORK_MODULES:
+                    found.append((node.lineno, node.col_offset + 1, f"opens network connections: import {name}"))
+                elif top in _PROCESS_MODULES:
+                    found.append((node.lineno, node.col_offset + 1, f"runs other programs or touches files: import {name}"))
+        elif isinstance(node, ast.Call):
+            func = node.func
+            name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else None
+            if name in _FILE_CALLS or (name in ("eval", "exec", "__import__") and isinstance(func, ast.Name)):
+                found.append((node.lineno, node.col_offset + 1, f"reads or writes outside its data: {name}()"))
+    return sorted(found)
 
 
 def _error_line(exc: BaseException, path: Path) -> int | None:
@@ -546,6 +583,9 @@ def render(root: Path, sources: dict[str, ChartSource], package: DataPackage, pr
                 progress(n, len(built), source.slug)
             try:
                 result = future.result()
+            except TooLarge as e:
+                problems.add(source.path, str(e), hint=e.hint)
+                continue
             except Exception as e:
                 problems.add(source.path, f"chart cannot be rendered: {str(e).splitlines()[0]}")
                 continue
@@ -588,6 +628,17 @@ def _build_spec(source: ChartSource, package: DataPackage, problems: Collector, 
                 problems.add(source.path, f"chart took longer than {CHART_TIME_LIMIT} s and was stopped",
                              hint="look for a loop that never ends, or aggregate the data before charting it")
                 return None
+            except SystemExit as e:  # sys.exit() in editor code: a problem in that chart, not the build's end
+                problems.add(source.path, f"chart called sys.exit({e.code if e.code is not None else ''})",
+                             hint="return a chart from chart(data, t); to stop with a message, raise ValueError(\"...\")")
+                return None
+            except KeyboardInterrupt:
+                if not forked.in_child():
+                    raise  # Ctrl-C in the build's own process stops the build
+                # a chart process ignores Ctrl-C (the main process handles it): this came from the chart's code
+                problems.add(source.path, "chart raised KeyboardInterrupt",
+                             hint="return a chart from chart(data, t); to stop with a message, raise ValueError(\"...\")")
+                return None
     finally:
         forked.running(None)
     if chart is None:
@@ -614,25 +665,28 @@ def _build_spec(source: ChartSource, package: DataPackage, problems: Collector, 
         spec["config"] = {**CHART_CONFIG, **spec.get("config", {})}
         return chart, spec, used, language, headings
     try:
-        size = pre.transform()
+        pre.transform()
+    except TooLarge as e:
+        problems.add(source.path, str(e), hint=e.hint)
+        return None
     except Exception as e:
         problems.add(source.path, f"chart cannot be rendered: {str(e).splitlines()[0]}", _error_line(e, source.path))
-        return None
-    if size > SPEC_LIMIT:
-        problems.add(source.path, f"chart would ship {_human(size)} of data to readers (limit {_human(SPEC_LIMIT)})",
-                     hint="aggregate in chart(): group by month with pandas, or use an aggregate encoding such as sum(value)")
         return None
     return pre, pre.vegalite, used, language, headings
 
 
-# Readers download each chart's spec, data included. A chart whose data frames hold more than
-# INLINE_ROWS rows in all (or whose inlined rows take more than INLINE_BYTES) has its transforms
-# (aggregates, bins, time units, filters) evaluated at build time by VegaFusion, from Arrow
-# tables, never inlining the raw rows: the spec then carries only what is drawn. A spec that
-# would still be larger than SPEC_LIMIT fails the build with a hint on how to aggregate.
+# Readers download each chart's spec, data included, gzipped (GitHub Pages serves gzip). A chart
+# whose data frames hold more than INLINE_ROWS rows in all (or whose inlined rows take more than
+# INLINE_BYTES as JSON) has its transforms (aggregates, bins, time units, filters) evaluated at
+# build time by VegaFusion, from Arrow tables, never inlining the raw rows: the spec then carries
+# only what is drawn. Every data set the spec carries ships as CSV text (Vega's `format: csv`)
+# with only the columns the spec uses (compact_data). Refused: a chart that would ship the raw
+# rows of a large table, more than MAX_POINTS rows in one data set, or more than SPEC_LIMIT bytes
+# once gzipped; each with a hint that fits its case.
 INLINE_ROWS = 5000     # Altair's own default limit for inlined rows
-INLINE_BYTES = 40_000  # inlined rows above this leave too little room under SPEC_LIMIT for the rest
-SPEC_LIMIT = 50_000    # bytes of one shipped chart spec (assets/charts/<slug>.vg.json)
+INLINE_BYTES = 40_000  # inlined JSON rows above this are evaluated at build time rather than in the browser
+SPEC_LIMIT = 50_000    # bytes of one shipped chart spec (assets/charts/<slug>.vg.json), gzipped
+MAX_POINTS = 20_000    # rows of one shipped data set, whatever their size
 VEGAFUSION_URL = "vegafusion+dataset://"
 
 
@@ -716,29 +770,141 @@ class _PreAggregated:
         return made
 
     def transform(self) -> int:
-        """Evaluate the transforms into the spec; the size in bytes of the spec readers would get
-        (estimated from a sample when a dataset is too large to inline at all)."""
+        """Evaluate the transforms into the spec, and ship its data compactly; the gzip size in
+        bytes of the spec readers get. Raises TooLarge for raw rows or too many points."""
         import vegafusion as vf
 
-        # A dataset with this many rows cannot fit under SPEC_LIMIT (a row takes at least 8 bytes):
-        # VegaFusion hands it back as an Arrow table instead of writing it into the spec.
-        too_many = SPEC_LIMIT // 8
         vega, extracted, _ = vf.runtime.pre_transform_extract(
-            self.vega, vf.get_local_tz(), extract_threshold=too_many, extracted_format="pyarrow",
+            self.vega, vf.get_local_tz(), extract_threshold=MAX_POINTS, extracted_format="pyarrow",
             inline_datasets=self.tables)
-        size = _json_size(vega)
-        for _, _, table in extracted:
-            sample = table.slice(0, 1000).to_pylist()
-            size += _json_size(sample) * table.num_rows // max(1, len(sample))
-        self.vega = vega
-        if size <= SPEC_LIMIT:
-            # The plotted table now, so that the (possibly large) tables can go before rendering.
-            datasets, _ = vf.runtime.pre_transform_datasets(
-                self.vega_source, self.dataset_names, vf.get_local_tz(), inline_datasets=self.tables)
-            frames = [d.to_pandas() if hasattr(d, "to_pandas") else d for d in datasets]
-            self.table = reader_table(frames, [_view(self.vegalite, v) for v in self.view_names])
+        largest = max((t.num_rows for t in self.tables.values()), default=0)
+        shipped = [len(d["values"]) for d in vega.get("data", []) if isinstance(d.get("values"), list)]
+        shipped += [table.num_rows for _, _, table in extracted]
+        if largest > INLINE_ROWS and any(n >= largest for n in shipped) and not _aggregates(self.vegalite):
+            raise TooLarge(f"chart would ship the raw rows of its data to readers ({largest:,} rows)", RAW_ROWS_HINT)
+        if extracted:
+            raise TooLarge(f"chart would ship {max(shipped):,} data points to readers (limit {MAX_POINTS:,} per data set)",
+                           _points_hint(self.vegalite))
+        self.vega = compact_data(vega)
+        size = check_size(self.vega, self.vegalite)
+        # The plotted table now, so that the (possibly large) tables can go before rendering.
+        datasets, _ = vf.runtime.pre_transform_datasets(
+            self.vega_source, self.dataset_names, vf.get_local_tz(), inline_datasets=self.tables)
+        frames = [d.to_pandas() if hasattr(d, "to_pandas") else d for d in datasets]
+        self.table = reader_table(frames, [_view(self.vegalite, v) for v in self.view_names])
         self.tables = self.vega_source = None
         return size
+
+
+RAW_ROWS_HINT = ("aggregate what the chart draws: an aggregate encoding such as sum(value) with a time unit, "
+                 "e.g. x=\"yearmonth(date):T\", or group the rows with pandas in chart()")
+
+
+class TooLarge(Exception):
+    """A chart whose data readers would download is too large; the message says how large, the hint what to do."""
+
+    def __init__(self, message: str, hint: str):
+        super().__init__(message)
+        self.hint = hint
+
+
+def _aggregates(node) -> bool:
+    """Whether a Vega-Lite spec aggregates (an aggregate encoding, or an aggregate transform)."""
+    if isinstance(node, dict):
+        if isinstance(node.get("aggregate"), (str, list)) or "timeUnit" in node and "field" in node:
+            return True
+        return any(_aggregates(v) for k, v in node.items() if k not in ("datasets", "data"))
+    if isinstance(node, list):
+        return any(_aggregates(v) for v in node)
+    return False
+
+
+def _points_hint(vegalite: dict) -> str:
+    if _aggregates(vegalite):
+        return "the chart aggregates already: plot fewer points with a coarser time unit (year rather than month), fewer series or a shorter period"
+    return RAW_ROWS_HINT
+
+
+def shipped_bytes(vega: dict) -> bytes:
+    """The chart spec exactly as the site ships it (assets/charts/<slug>.vg.json)."""
+    import json
+
+    return json.dumps(vega, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def gzip_size(vega: dict) -> int:
+    """What readers download for the spec: its gzip size (fixed mtime: same bytes, same size)."""
+    import gzip
+
+    return len(gzip.compress(shipped_bytes(vega), compresslevel=9, mtime=0))
+
+
+def check_size(vega: dict, vegalite: dict) -> int:
+    """The shipped spec's gzip size; TooLarge above SPEC_LIMIT."""
+    size = gzip_size(vega)
+    if size > SPEC_LIMIT:
+        points = sum(_csv_rows(d["values"]) if isinstance(d.get("values"), str) else len(d.get("values") or [])
+                     for d in vega.get("data", []))
+        raise TooLarge(f"chart would ship {_human(size)} gzipped to readers, {points:,} data points (limit {_human(SPEC_LIMIT)})",
+                       _points_hint(vegalite))
+    return size
+
+
+def _csv_rows(text: str) -> int:
+    return max(0, text.count("\n") - 1 + (0 if text.endswith("\n") else 1))
+
+
+_WHOLE_DATUM = re.compile(r"\bdatum\b(?!\s*[.\[])")  # a tooltip of every field: {"signal": "datum"}
+
+
+def compact_data(vega: dict) -> dict:
+    """The Vega spec with each inline data set as CSV text (`format: {type: "csv"}`, which Vega
+    reads), keeping only the columns the spec refers to and typing the others back with `parse`.
+    A data set is left as JSON where CSV would not give the same values back (nested values,
+    mixed types, missing text)."""
+    import copy
+    import json
+
+    without_values = json.dumps({**vega, "data": [{k: v for k, v in d.items() if k != "values"} for d in vega.get("data", [])]},
+                                ensure_ascii=False)
+    every_column = bool(_WHOLE_DATUM.search(without_values))
+    out = copy.copy(vega)
+    out["data"] = [_as_csv(d, without_values, every_column) for d in vega.get("data", [])]
+    return out
+
+
+def _as_csv(entry: dict, spec_text: str, every_column: bool) -> dict:
+    import csv as csvlib
+    import io
+    import json
+
+    rows = entry.get("values")
+    fmt = entry.get("format") or {}
+    if not isinstance(rows, list) or not rows or not all(isinstance(r, dict) for r in rows) \
+            or set(fmt) - {"type", "parse"} or fmt.get("type", "json") != "json" or not isinstance(fmt.get("parse", {}), dict):
+        return entry
+    columns = list(dict.fromkeys(k for r in rows for k in r))
+    if not every_column:
+        columns = [c for c in columns if json.dumps(c, ensure_ascii=False)[1:-1] in spec_text]
+    parse = {}
+    for c in columns:
+        values = [r.get(c) for r in rows]
+        present = [v for v in values if v is not None]
+        if all(isinstance(v, bool) for v in present) and present:
+            parse[c] = "boolean"
+        elif all(isinstance(v, (int, float)) and not isinstance(v, bool) and v == v and abs(v) != float("inf") for v in present):
+            parse[c] = "number"
+        elif not all(isinstance(v, str) for v in present) or len(present) < len(values):
+            return entry  # CSV would not give these values back as they are (text read back as "", not null)
+    out = io.StringIO()
+    writer = csvlib.writer(out, lineterminator="\n")
+    writer.writerow(columns)
+    for r in rows:
+        writer.writerow(["" if r.get(c) is None else json.dumps(r[c]) if parse.get(c) in ("number", "boolean") else r[c]
+                         for c in columns])
+    parse = {**parse, **fmt.get("parse", {})}  # the spec's own parsing (dates) is kept
+    return {**{k: v for k, v in entry.items() if k not in ("values", "format")},
+            "format": {"type": "csv", **({"parse": parse} if parse else {})}, "values": out.getvalue()}
 
 
 def _render_spec(source: ChartSource, chart, spec: dict, used: list[str], language: Language = ENGLISH,
@@ -752,18 +918,16 @@ def _render_spec(source: ChartSource, chart, spec: dict, used: list[str], langua
         vega, table, cited = chart.vega, chart.table, chart.source_ids
     else:
         vega = vlc.vegalite_to_vega(spec)  # compile once; the SVG is drawn from the compiled spec
-        if _json_size(vega) > SPEC_LIMIT:  # rare: rows within INLINE_BYTES, but a very large spec around them
-            raise ValueError(f"chart would ship {_human(_json_size(vega))} to readers (limit {_human(SPEC_LIMIT)}); "
-                             "aggregate in chart() or simplify it")
         names = _view_names(spec)
         table = _plotted_table_of(chart, vega, spec) if names and len(names) == len(set(names)) else plotted_table(chart)
         cited = cited_sources(spec)
     def draw(width):  # (Vega, SVG) `width` px wide; a concatenation that came out wider is redrawn narrower, once
-        v = vlc.vegalite_to_vega(sized(spec, width))
+        # compact_data: what readers download (CSV values, used columns); the SVG is drawn from it, as their browser will
+        v = compact_data(vlc.vegalite_to_vega(sized(spec, width)))
         out = vlc.vega_to_svg(v, allowed_base_urls=[], format_locale=number, time_format_locale=time)
         drawn = re.match(r'<svg[^>]*?\swidth="([\d.]+)"', out)
         if drawn and float(drawn.group(1)) > width + 1:
-            v = vlc.vegalite_to_vega(sized(spec, 2 * width - int(float(drawn.group(1)))))
+            v = compact_data(vlc.vegalite_to_vega(sized(spec, 2 * width - int(float(drawn.group(1))))))
             out = vlc.vega_to_svg(v, allowed_base_urls=[], format_locale=number, time_format_locale=time)
         return v, out
 
@@ -771,6 +935,7 @@ def _render_spec(source: ChartSource, chart, spec: dict, used: list[str], langua
         svg = vlc.vega_to_svg(vega, allowed_base_urls=[], format_locale=number, time_format_locale=time)
         narrow_vega, narrow_svg = {}, ""  # drawn once, at the chart's own size
     else:
+        check_size(compact_data(vega), spec)
         vega, svg = draw(WIDE)
         narrow_vega, narrow_svg = draw(NARROW)
     # The browser draws the interactive chart with the same number and date locale (charts.js).

@@ -24,6 +24,11 @@ def running(path: str | None, limit: int | None = None) -> None:
         _report_running(None if path is None else (path, limit))
 
 
+def in_child() -> bool:
+    """True in a forked chart or language process (which ignores Ctrl-C: its parent handles it)."""
+    return _report_running is not None
+
+
 def _died(code: int | None) -> str:
     if code is not None and code < 0:
         try:

@@ -6,7 +6,7 @@ import re
 
 import yaml
 
-from ..data.load import SOURCES_RESOURCE, DataPackage
+from ..data.load import READ_VIA_FIELD, SOURCES_RESOURCE, DataPackage
 from ..figures import Figure
 from ..common.i18n import ENGLISH, Language, strings
 
@@ -24,6 +24,20 @@ def localised(item: dict, key: str, language: Language):
 def _md(text) -> str:
     """Plain text from the data, made safe to place in Markdown (& too: "&amp;" in the data is shown as typed)."""
     return str(text).replace("\\", "\\\\").replace("&", "&amp;").replace("<", "&lt;").replace("[", "\\[").replace("]", "\\]").replace("*", "\\*").replace("_", "\\_")
+
+
+def via_host(url: str) -> str:
+    """The host name of a copy's address, as the text of its "read via" link: 999.example.org."""
+    from urllib.parse import urlsplit
+
+    host = urlsplit(url).hostname or url
+    return host[4:] if host.startswith("www.") else host
+
+
+def read_via(package: DataPackage, sid: str, language: Language = ENGLISH) -> str:
+    """"read via <host>", linking the copy a source was read through; "" when there is none."""
+    url = str(package.sources[sid].get(READ_VIA_FIELD) or "")
+    return f"{strings(language.code)['read_via']} [{_md(via_host(url))}]({url})" if url else ""
 
 
 def _front(title: str, description: str, image: dict | None, alternates: list | None) -> list[str]:
@@ -67,9 +81,13 @@ def markdown(package: DataPackage, figures: dict[str, Figure], figure_pages: dic
         out += [t["figures_pointer"].format(title=t["figures_title"], href=FIGURES_NAME), ""]
     out += [f"## {t['every_source']}", ""]
     for sid, s in sorted(package.sources.items()):
-        line = f"- <span id=\"source-{sid}\"></span>**{_md(s.get('publisher') or '')}**: [{_md(s.get('title') or s.get('url'))}]({s['url']})"
+        title = _md(package.source_text(sid, "title", language.code) or s.get("url") or sid)
+        line = f"- <span id=\"source-{sid}\"></span>**{_md(package.source_text(sid, 'publisher', language.code))}**: "
+        line += f"[{title}]({s['url']})" if s.get("url") else title  # no address of its own: plain text
         if s.get("date"):
             line += f" ({_md(s['date'])})"
+        if s.get(READ_VIA_FIELD):
+            line += f"; {read_via(package, sid, language)}"
         if s.get("excerpt"):
             line += f". {t['excerpt']}: “{_md(s['excerpt'])}”"
         out.append(line)
@@ -93,7 +111,9 @@ def figures_markdown(package: DataPackage, figures: dict[str, Figure], figure_pa
     order = list(sentences)  # figures in the order the text quotes them, then the others
     for name, fig in sorted(figures.items(), key=lambda item: (order.index(item[0]) if item[0] in order else len(order), item[0])):
         where = ", ".join(f"[{_md(title)}]({page})" for page, title in figure_pages.get(name, []))
-        src = "; ".join(f"[{_md(package.sources[s]['publisher'])}]({package.sources[s]['url']})" for s in fig.source_ids)
+        src = "; ".join(f"[{_md(package.source_text(s, 'publisher', language.code))}]({package.sources[s]['url']})"
+                        if package.sources[s].get("url") else _md(package.source_text(s, "publisher", language.code))
+                        for s in fig.source_ids)
         # figures.yml's description is written in the main language: shown on its pages only.
         if fig.description and language.default:
             what = _md(fig.description)

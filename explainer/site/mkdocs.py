@@ -71,8 +71,17 @@ class _Dumper(yaml.SafeDumper):
     pass
 
 
+# MkDocs' own loader builds Python objects from these tags: !!python/object/apply:os.system runs a
+# command. Only !!python/name: (a reference such as Material's emoji index, nothing called) and
+# MkDocs' own tags (!ENV, !relative) are carried through to the generated configuration.
+CALLING_TAGS = ("tag:yaml.org,2002:python/object", "tag:yaml.org,2002:python/module")
+
+
 def _construct_tagged(loader, suffix, node):
     tag = node.tag
+    if tag.startswith(CALLING_TAGS):
+        raise yaml.constructor.ConstructorError(
+            None, None, f"the tag {tag.replace('tag:yaml.org,2002:', '!!')} is not allowed (it runs Python)", node.start_mark)
     if isinstance(node, yaml.ScalarNode):
         return Tagged(tag, loader.construct_scalar(node))
     if isinstance(node, yaml.SequenceNode):
