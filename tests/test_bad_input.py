@@ -47,7 +47,7 @@ TEMPLATE_HINT = 'figures look like {{ fig.name }}, charts like {{ chart("slug") 
 DOCSTRING = ("chart needs a docstring: a title line, a blank line, then a description "
              "(the description is the chart's alt text for readers who cannot see it)")
 WHERE_HINT = "check the where: filter against the CSV"
-PROSE_HINT = 'prose uses {{ fig.name }}, {{ fig.name.source }}, {{ chart("slug") }} and {{ source("id") }}'
+PROSE_HINT = 'prose uses {{ fig.name }}, {{ fig.name.source }}, {{ chart("slug") }}, {{ source("id") }} and {{ image("file.jpg", alt="…") }}'
 
 
 @dataclass

@@ -74,7 +74,7 @@ PWNED = "PWNED"      # spelt in pieces in every payload: whole, it means a paylo
 NEEDLE = "pwned"     # names used in scripts, handlers and links that must not survive (any case)
 
 # Words of the generator, kept once so the cases stay readable.
-PROSE_HINT = 'prose uses {{ fig.name }}, {{ fig.name.source }}, {{ chart("slug") }} and {{ source("id") }}'
+PROSE_HINT = 'prose uses {{ fig.name }}, {{ fig.name.source }}, {{ chart("slug") }}, {{ source("id") }} and {{ image("file.jpg", alt="…") }}'
 RAW_HTML_HINT = "write Markdown instead; scripts, event handlers, styles, iframes, forms and javascript: links are removed"
 ALIAS_HINT = "write the value out in full; YAML aliases (*name) are not accepted in explainer files"
 NO_CONSTRUCTOR = "could not determine a constructor for the tag 'tag:yaml.org,2002:python/object/apply:os.system'"
