@@ -679,8 +679,8 @@ def _build_spec(source: ChartSource, package: DataPackage, problems: Collector, 
 # whose data frames hold more than INLINE_ROWS rows in all (or whose inlined rows take more than
 # INLINE_BYTES as JSON) has its transforms (aggregates, bins, time units, filters) evaluated at
 # build time by VegaFusion, from Arrow tables, never inlining the raw rows: the spec then carries
-# only what is drawn. Every data set the spec carries ships as CSV text (Vega's `format: csv`)
-# with only the columns the spec uses (compact_data). Refused: a chart that would ship the raw
+# only what is drawn. Every data set the spec carries ships as JSON rows with only the columns
+# the spec uses (compact_data; not CSV, which Vega parses with `new Function`, refused by the CSP). Refused: a chart that would ship the raw
 # rows of a large table, more than MAX_POINTS rows in one data set, or more than SPEC_LIMIT bytes
 # once gzipped; each with a hint that fits its case.
 INLINE_ROWS = 5000     # Altair's own default limit for inlined rows
@@ -858,10 +858,12 @@ _WHOLE_DATUM = re.compile(r"\bdatum\b(?!\s*[.\[])")  # a tooltip of every field:
 
 
 def compact_data(vega: dict) -> dict:
-    """The Vega spec with each inline data set as CSV text (`format: {type: "csv"}`, which Vega
-    reads), keeping only the columns the spec refers to and typing the others back with `parse`.
-    A data set is left as JSON where CSV would not give the same values back (nested values,
-    mixed types, missing text)."""
+    """The Vega spec with each inline data set cut to the columns the spec refers to (JSON rows).
+
+    Not CSV text: Vega reads CSV with d3-dsv, which builds each row with `new Function`, and the
+    page's Content-Security-Policy (no 'unsafe-eval') stops that, so a CSV data set leaves the live
+    chart empty in the reader's browser. Shipped gzipped, JSON rows of the used columns cost little
+    more than CSV."""
     import copy
     import json
 
@@ -869,42 +871,18 @@ def compact_data(vega: dict) -> dict:
                                 ensure_ascii=False)
     every_column = bool(_WHOLE_DATUM.search(without_values))
     out = copy.copy(vega)
-    out["data"] = [_as_csv(d, without_values, every_column) for d in vega.get("data", [])]
+    out["data"] = [_used_columns(d, without_values, every_column) for d in vega.get("data", [])]
     return out
 
 
-def _as_csv(entry: dict, spec_text: str, every_column: bool) -> dict:
-    import csv as csvlib
-    import io
+def _used_columns(entry: dict, spec_text: str, every_column: bool) -> dict:
     import json
 
     rows = entry.get("values")
-    fmt = entry.get("format") or {}
-    if not isinstance(rows, list) or not rows or not all(isinstance(r, dict) for r in rows) \
-            or set(fmt) - {"type", "parse"} or fmt.get("type", "json") != "json" or not isinstance(fmt.get("parse", {}), dict):
+    if every_column or not isinstance(rows, list) or not rows or not all(isinstance(r, dict) for r in rows):
         return entry
-    columns = list(dict.fromkeys(k for r in rows for k in r))
-    if not every_column:
-        columns = [c for c in columns if json.dumps(c, ensure_ascii=False)[1:-1] in spec_text]
-    parse = {}
-    for c in columns:
-        values = [r.get(c) for r in rows]
-        present = [v for v in values if v is not None]
-        if all(isinstance(v, bool) for v in present) and present:
-            parse[c] = "boolean"
-        elif all(isinstance(v, (int, float)) and not isinstance(v, bool) and v == v and abs(v) != float("inf") for v in present):
-            parse[c] = "number"
-        elif not all(isinstance(v, str) for v in present) or len(present) < len(values):
-            return entry  # CSV would not give these values back as they are (text read back as "", not null)
-    out = io.StringIO()
-    writer = csvlib.writer(out, lineterminator="\n")
-    writer.writerow(columns)
-    for r in rows:
-        writer.writerow(["" if r.get(c) is None else json.dumps(r[c]) if parse.get(c) in ("number", "boolean") else r[c]
-                         for c in columns])
-    parse = {**parse, **fmt.get("parse", {})}  # the spec's own parsing (dates) is kept
-    return {**{k: v for k, v in entry.items() if k not in ("values", "format")},
-            "format": {"type": "csv", **({"parse": parse} if parse else {})}, "values": out.getvalue()}
+    columns = [c for c in dict.fromkeys(k for r in rows for k in r) if json.dumps(c, ensure_ascii=False)[1:-1] in spec_text]
+    return {**entry, "values": [{c: r[c] for c in columns if c in r} for r in rows]}
 
 
 def _render_spec(source: ChartSource, chart, spec: dict, used: list[str], language: Language = ENGLISH,
