@@ -45,7 +45,7 @@ def test_a_source_without_address_is_plain_text_and_its_copy_is_read_via(tmp_pat
     assert "**The orchard keeper**: [Logbook, revised edition](https://example.org/logbook-revised)" in sources
     # A chart caption names the unlinked source as text and links the other.
     pears = (root / "site" / "pears" / "index.html").read_text(encoding="utf-8")
-    caption = pears.split('class="explainer-chart__source"')[1].split("</span>")[0]
+    caption = pears.split('class="explainer-chart__source"')[1].split("</p>")[0]
     assert "The orchard keeper, Orchard logbook;" in caption and f'href="{COPY}"' not in caption
     assert '<a href="https://example.org/logbook-revised">The orchard keeper, Logbook, revised edition</a>' in caption
     # French pages: the publisher as translated beside the data, and "lu via".

@@ -703,7 +703,7 @@ def _cover(page: Page, pages: list[Page], lead: str | None, charts: dict, packag
         byline = _byline(authors, words, language) if authors else ""
         out += [byline + ("  \n" if byline and line else "") + line, "{: .explainer-byline }", ""]
     if lead and lead not in page.charts_used and package is not None:
-        block = figure_html(figure_template, charts[lead], package, "", words).strip()
+        block = figure_html(figure_template, charts[lead], package, "", words, language).strip()
         page.trusted.append(sanitize.digest(block))
         out += [block, ""]
     chapters = [p for p in pages if p.name != "index.md"]
