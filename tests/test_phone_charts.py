@@ -9,7 +9,6 @@ In Debian's Chromium, on every page of the Channel site with a chart:
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import pytest
 

@@ -7,6 +7,7 @@ This stage knows nothing of pages.
 from __future__ import annotations
 
 import ast
+import typing
 import base64
 import contextlib
 import os
@@ -30,6 +31,9 @@ from ..common import forked, settings
 from ..data.load import SOURCE_FIELD, DataPackage
 from ..common.i18n import ENGLISH, Language
 from ..common.problems import Collector
+
+if typing.TYPE_CHECKING:  # the cache imports this module; only its type is needed here
+    from . import cache as cache_module
 
 CHARTS_DIR = Path("charts")
 # System fonts only; the stack must end in a generic family or text may vanish from PNGs.
@@ -423,20 +427,20 @@ def reader_table(frames: list, views: list) -> pd.DataFrame:
     axis_titles: dict[str, list[str]] = {}
     label: set[str] = set()
     for _, view in pairs:
-        for field, channel, title, tip in _encoded(view):
-            if tip and title and field not in tooltip:
-                titles[field], _ = title, tooltip.add(field)
+        for name, channel, title, tip in _encoded(view):
+            if tip and title and name not in tooltip:
+                titles[name], _ = title, tooltip.add(name)
             elif title and not tip:
-                axis_titles.setdefault(field, [])
-                if title not in axis_titles[field]:
-                    axis_titles[field].append(title)
+                axis_titles.setdefault(name, [])
+                if title not in axis_titles[name]:
+                    axis_titles[name].append(title)
             elif channel == "text" and not title:
-                label.add(field)
-    for field, found in axis_titles.items():
-        if field not in titles:
-            titles[field] = " / ".join(found)
-    for field in label:
-        titles.setdefault(field, "label")
+                label.add(name)
+    for name, found in axis_titles.items():
+        if name not in titles:
+            titles[name] = " / ".join(found)
+    for name in label:
+        titles.setdefault(name, "label")
     # Rows: each view's frame, once (labels drawn over bars repeat the bars' rows).
     kept_frames: list[pd.DataFrame] = []
     for frame, _ in pairs:
@@ -549,7 +553,7 @@ def column_titles(spec: dict) -> dict[str, str]:
 
 
 def render(root: Path, sources: dict[str, ChartSource], package: DataPackage, problems: Collector,
-           cache: "ChartCache | None" = None, progress=None, language: Language = ENGLISH,
+           cache: "cache_module.ChartCache | None" = None, progress=None, language: Language = ENGLISH,
            previews: set[str] = frozenset(), share: tuple[int, int] = (0, 1)) -> dict[str, RenderedChart]:
     """Render every chart not in the cache. Chart code runs one at a time in the main thread (so
     a time limit can stop it); the rendering itself (vl-convert, VegaFusion: native code that

@@ -1072,7 +1072,7 @@ def _check_sources(package: DataPackage, pkg_path: Path, problems: Collector) ->
         if SOURCE_FIELD not in table:
             problems.add(package.paths[name], f'no "{SOURCE_FIELD}" column', 1, 1,
                          hint='every row must say where its numbers come from: add the column, or name the source of all '
-                              f'its rows in datapackage.json: "sources": [{{"title": "…", "id": "…"}}]')
+                              'its rows in datapackage.json: "sources": [{"title": "…", "id": "…"}]')
             continue
         ids = table[SOURCE_FIELD]
         bad = (ids.isna() | ~ids.isin(list(package.sources))).to_numpy()
