@@ -192,7 +192,7 @@ def _localise(shared: Shared, lang: Language, problems: Collector, drawers: list
                                      _progress, lang, pages.preview_charts(shared.page_lists[lang.code]))
     # Pages are checked even when the data failed: unknown names and bad links are found in the same run.
     found = shared.page_lists[lang.code]
-    pages.render(shared.root, found, figs, rendered, shared.chart_files, shared.package, problems, shared.declared, lang, shared.cover)
+    pages.render(shared.root, found, figs, rendered, shared.chart_files, shared.package, problems, shared.declared, lang, cover=shared.cover)
     return Localised(lang, figs, rendered, found)
 
 
