@@ -74,6 +74,8 @@ def reader_sentences(markdown: str) -> list[str]:
     text = re.sub(r"\\([\\`*_{}\[\]#<>])", r"\1", text).replace("&lt;", "<").replace("&amp;", "&")
     out = []
     for block in re.split(r"\n\s*\n", text):
+        if re.search(r"\{: \.explainer-[a-z-]+ \}\s*$", block):
+            continue  # a generated block (the cover's byline and dates, the edition line): not the editor's prose
         for line in block.splitlines() if re.match(r"\s*([-*+]|\d+\.)\s", block) else [block]:
             line = " ".join(re.sub(r"^\s*(#+|[-*+>]|\d+\.)\s+", "", line).split())
             out += [s.strip() for s in SENTENCE_END.split(line) if s.strip()]
