@@ -109,20 +109,12 @@ def _front_matter(path: Path, text: str, problems: Collector):
         return None, ""
     meta, issues = settings.check(settings.FrontMatter, meta)
     for issue in issues:  # a missing title or an unknown key is placed at the front matter's first line
-        line = (_key_line(match.group(1), issue.key) or 2) if issue.kind in ("text", "list", "other") else 2
+        line = (safe_yaml.key_line(match.group(1), issue.key, first_line=2) or 2) if issue.kind in ("text", "list", "other") else 2
         problems.add(path, issue.message, line, 1 if line else None, hint=issue.hint)
     if meta is None:
         return None, ""
     blank = "\n" * match.group(0).count("\n")
     return meta, blank + text[match.end():]
-
-
-def _key_line(front: str, key: str) -> int | None:
-    """The file line of a top-level front matter key (the YAML starts on line 2)."""
-    for i, line in enumerate(front.splitlines(), 2):
-        if line.startswith(f"{key}:"):
-            return i
-    return None
 
 
 def _current_template_line(template) -> int | None:
@@ -356,7 +348,7 @@ def render(root: Path, pages: list[Page], figures: dict[str, Figure], charts: di
     first_chart = next((m for p in pages for m in CHART_CALL.findall(p.body) if m in charts), None)
     for page in pages:
         if page.lead_chart and page.lead_chart not in known_charts:
-            line = _key_line(page.front, "lead_chart")
+            line = safe_yaml.key_line(page.front, "lead_chart", first_line=2)
             problems.add(page.source, f'unknown lead_chart "{page.lead_chart}"', line, 1 if line else None,
                          hint=_did_you_mean(page.lead_chart, known_charts) + "; charts are files charts/<slug>.py")
             page.lead_chart = ""

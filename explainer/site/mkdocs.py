@@ -118,7 +118,7 @@ def read_user_config(root: Path, problems: Collector) -> dict | None:
     _, issues = settings.check(settings.MkDocsSettings, config)
     in_languages = [i for i in issues if i.key == "languages"]
     for issue in issues:
-        line = None if issue.key == "languages" else 1 if issue.kind == "missing" else _key_line(path, issue.key)
+        line = None if issue.key == "languages" else 1 if issue.kind == "missing" else safe_yaml.key_line(path.read_text(encoding="utf-8"), issue.key)
         problems.add(path, issue.message, line, 1 if line else None, hint=issue.hint)
     if len(in_languages) < len(issues):
         return None
@@ -128,13 +128,6 @@ def read_user_config(root: Path, problems: Collector) -> dict | None:
         config = ({**config, "languages": {k: v for k, v in declared.items() if k not in bad}} if isinstance(declared, dict)
                   else {k: v for k, v in config.items() if k != "languages"})
     return config
-
-
-def _key_line(path: Path, key: str) -> int | None:
-    for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if line.startswith(f"{key}:"):
-            return i
-    return None
 
 
 def for_language(user: dict, lang, langs: list) -> dict:
