@@ -23,7 +23,7 @@ from ..figures import Figure
 from . import images as image_files
 from ..common import safe_yaml, settings
 from ..site.hooks import sanitize
-from ..common.i18n import ENGLISH, Language, strings
+from ..common.i18n import ENGLISH, Language, plural, strings
 from ..common.problems import Collector
 from .generated import read_via
 
@@ -597,6 +597,7 @@ def figure_html(template, chart: RenderedChart, package: DataPackage, base: str,
     columns, rows = reader_columns(chart, package, words, language)
     html = template.render(chart=chart, base=base, svg=Markup(chart.svg), narrow_svg=Markup(chart.narrow_svg),
                            t=words, shown=SOURCES_SHOWN,
+                           more=plural(words, "and_more", len(sources) - SOURCES_SHOWN, language.locale).format(n=len(sources) - SOURCES_SHOWN),
                            sources=[{"url": s.get("url") or "", "label": label} for s, label in zip(sources, labels)],
                            columns=columns, rows=rows)
     return re.sub(r"\n\s*\n", "\n", html)  # a blank line would end Markdown's raw HTML block
@@ -642,7 +643,7 @@ def _assemble(page: Page, body: str, figures, charts, package, cite, lead: str |
         for sid in dict.fromkeys(cited):
             via = read_via(package, sid, language)
             title = _md_link_text(package.source_text(sid, "title", language.code))
-            parts.append(f"- {cite(sid)}: {title}" + (f" ({via})" if via else ""))
+            parts.append(f"- {cite(sid)}{(words or strings(ENGLISH.code))['colon']}{title}" + (f" ({via})" if via else ""))
         parts.append("")
     return "\n".join(parts)
 
