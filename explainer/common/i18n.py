@@ -15,6 +15,7 @@ beside the chart code (TEXT in charts/<slug>.py) and the data package (`translat
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -248,9 +249,13 @@ def words_problems(lang: Language, path: Path, problems: Collector) -> None:
     missing = [k for k in STRINGS["en"] if k not in STRINGS.get(lang.code, {})]
     if lang.default and lang.code == "en" or not missing:
         return
+    lines = path.read_text(encoding="utf-8").splitlines() if path.is_file() else []
+    key = re.compile(rf"^\s*(?:language:\s*[\"']?{re.escape(lang.code)}[\"']?|[\"']?{re.escape(lang.code)}[\"']?:)\s*(?:#.*)?$")
+    line = next((i for i, text in enumerate(lines, 1) if key.match(text)), None)
     problems.add(path, f"the generator has no {lang.english_name} words for its captions, tables and sources page "
                        f"({len(missing)} of {len(STRINGS['en'])} missing): its {lang.english_name} pages show them in English",
-                 hint=f'add a "{lang.code}" block beside "fr" in STRINGS in explainer/common/i18n.py (a maintainer\'s change)',
+                 line, 3 if line else None,
+                 hint=f'a maintainer adds a "{lang.code}" block beside "fr" in STRINGS, explainer/common/i18n.py',
                  warning=True)
 
 
