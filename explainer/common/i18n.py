@@ -150,7 +150,6 @@ STRINGS = {
         "plotted_values": "{title}: plotted values",
         "download_csv": "Download the plotted data (CSV)",
         "edition": "Edition",
-        "data_to": "data to",
         "built_from": "built from commit",
         "uncommitted": "with uncommitted changes",
         "all_editions": "latest edition and all editions",
@@ -201,7 +200,6 @@ STRINGS = {
         "plotted_values": "{title}\u202f: valeurs représentées",
         "download_csv": "Télécharger les données du graphique (CSV)",
         "edition": "Édition",
-        "data_to": "données jusqu’au",
         "built_from": "construite à partir du commit",
         "uncommitted": "avec des modifications non enregistrées",
         "all_editions": "dernière édition et toutes les éditions",
@@ -241,6 +239,23 @@ def plural(words: dict, key: str, n: int, locale: str) -> str:
     if isinstance(forms, str):
         return forms
     return forms.get(Locale.parse(locale).plural_form(n)) or forms["other"]
+
+
+def iso_date(value: str, locale: str) -> str:
+    """An ISO date (YYYY, YYYY-MM, YYYY-MM-DD) as the language writes it (Babel): 2021, July 2021,
+    26 September 2014 / juillet 2021, 26 septembre 2014; "" for anything else."""
+    import datetime
+
+    from babel.dates import format_date
+
+    m = re.fullmatch(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", str(value or "").strip())
+    if not m:
+        return ""
+    try:
+        day = datetime.date(int(m.group(1)), int(m.group(2) or 1), int(m.group(3) or 1))
+    except ValueError:
+        return ""
+    return format_date(day, "d MMMM y" if m.group(3) else "LLLL y" if m.group(2) else "y", locale=locale)
 
 
 def words_problems(lang: Language, path: Path, problems: Collector) -> None:

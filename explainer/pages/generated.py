@@ -8,7 +8,7 @@ import yaml
 
 from ..data.load import READ_VIA_FIELD, SOURCES_RESOURCE, DataPackage
 from ..figures import Figure
-from ..common.i18n import ENGLISH, Language, plural, strings
+from ..common.i18n import ENGLISH, Language, iso_date, plural, strings
 
 NAME = "sources.md"
 FIGURES_NAME = "figures.md"
@@ -41,22 +41,13 @@ def read_via(package: DataPackage, sid: str, language: Language = ENGLISH) -> st
 
 
 def source_date(package: DataPackage, sid: str, language: Language = ENGLISH) -> str:
-    """A source's date as the page's language writes it (Babel): 2014-09-26 -> 26 September 2014,
+    """A source's date as the page's language writes it: 2014-09-26 -> 26 September 2014,
     26 septembre 2014; 2021-07 -> July 2021, juillet 2021. Any other text ("data to …") is shown as
     written, or as the sources resource's `translations` give it."""
-    from datetime import date
-
-    from babel.dates import format_date
-
     text = package.source_text(sid, "date", language.code)
-    m = re.fullmatch(r"(\d{4})-(\d{2})(?:-(\d{2}))?", text.strip())
-    if not m or text != str(package.sources[sid].get("date") or ""):  # not an ISO date, or translated by hand
+    if text != str(package.sources[sid].get("date") or ""):  # translated beside the data
         return text
-    try:
-        day = date(int(m.group(1)), int(m.group(2)), int(m.group(3) or 1))
-    except ValueError:
-        return text
-    return format_date(day, "d MMMM y" if m.group(3) else "LLLL y", locale=language.locale)
+    return iso_date(text, language.locale) or text
 
 
 def _front(title: str, description: str, image: dict | None, alternates: list | None) -> list[str]:

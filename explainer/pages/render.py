@@ -23,7 +23,7 @@ from ..figures import Figure
 from . import images as image_files
 from ..common import safe_yaml, settings
 from ..site.hooks import sanitize
-from ..common.i18n import ENGLISH, Language, plural, strings
+from ..common.i18n import ENGLISH, Language, iso_date, plural, strings
 from ..common.problems import Collector
 from .generated import read_via
 
@@ -663,15 +663,7 @@ def _md_text(text: str) -> str:
 
 def _date(value: str | None, language: Language) -> str:
     """An ISO date (YYYY, YYYY-MM, YYYY-MM-DD) as the page's language writes it."""
-    from babel.dates import format_date
-    import datetime
-
-    if not value or not settings.valid_iso_date(value):
-        return ""
-    parts = [int(x) for x in value.split("-")]
-    day = datetime.date(parts[0], *(parts[1:] + [1, 1])[:2])
-    pattern = {1: "y", 2: "MMMM y", 3: "d MMMM y"}[len(parts)]
-    return format_date(day, pattern, locale=language.locale)
+    return iso_date(value, language.locale) if value and settings.valid_iso_date(value) else ""
 
 
 def _byline(authors: list[str], words: dict, language: Language) -> str:
