@@ -23,7 +23,7 @@ from ..figures import Figure
 from . import images as image_files
 from ..common import safe_yaml, settings
 from ..site.hooks import sanitize
-from ..common.i18n import ENGLISH, Language, strings
+from ..common.i18n import ENGLISH, Language, iso_date, plural, strings
 from ..common.problems import Collector
 from .generated import read_via
 
@@ -589,6 +589,7 @@ def figure_html(template, chart: RenderedChart, package: DataPackage, base: str,
     columns, rows = reader_columns(chart, package, words, language)
     html = template.render(chart=chart, base=base, svg=Markup(chart.svg), narrow_svg=Markup(chart.narrow_svg),
                            t=words, shown=SOURCES_SHOWN,
+                           more=plural(words, "and_more", len(sources) - SOURCES_SHOWN, language.locale).format(n=len(sources) - SOURCES_SHOWN),
                            sources=[{"url": s.get("url") or "", "label": label} for s, label in zip(sources, labels)],
                            columns=columns, rows=rows)
     return re.sub(r"\n\s*\n", "\n", html)  # a blank line would end Markdown's raw HTML block
@@ -634,7 +635,7 @@ def _assemble(page: Page, body: str, figures, charts, package, cite, lead: str |
         for sid in dict.fromkeys(cited):
             via = read_via(package, sid, language)
             title = _md_link_text(package.source_text(sid, "title", language.code))
-            parts.append(f"- {cite(sid)}: {title}" + (f" ({via})" if via else ""))
+            parts.append(f"- {cite(sid)}{(words or strings(ENGLISH.code))['colon']}{title}" + (f" ({via})" if via else ""))
         parts.append("")
     return "\n".join(parts)
 
@@ -654,15 +655,7 @@ def _md_text(text: str) -> str:
 
 def _date(value: str | None, language: Language) -> str:
     """An ISO date (YYYY, YYYY-MM, YYYY-MM-DD) as the page's language writes it."""
-    from babel.dates import format_date
-    import datetime
-
-    if not value or not settings.valid_iso_date(value):
-        return ""
-    parts = [int(x) for x in value.split("-")]
-    day = datetime.date(parts[0], *(parts[1:] + [1, 1])[:2])
-    pattern = {1: "y", 2: "MMMM y", 3: "d MMMM y"}[len(parts)]
-    return format_date(day, pattern, locale=language.locale)
+    return iso_date(value, language.locale) if value and settings.valid_iso_date(value) else ""
 
 
 def _byline(authors: list[str], words: dict, language: Language) -> str:

@@ -18,6 +18,7 @@ from pathlib import Path
 import yaml
 
 from ..common import safe_yaml, settings
+from ..common.i18n import strings
 from ..common.problems import Collector
 
 ASSETS = Path(__file__).parent / "assets"
@@ -165,6 +166,12 @@ def mkdocs_config(user: dict, root: Path, nav: list[dict], extra: dict | None = 
     if language.split("-")[0] in SMARTY_LANGUAGES and "smarty" not in _extension_names(exts):
         exts.append(SMARTY)  # typographer's quotes, apostrophes and dashes
     config["markdown_extensions"] = exts
+    words = strings(language.split("-")[0])
+    if config["theme"].get("palette") == DEFAULTS["theme"]["palette"]:  # ours: its switch speaks the page's language
+        config["theme"]["palette"] = [_merge(scheme, {"toggle": {"name": words[mode]}})
+                                      for scheme, mode in zip(DEFAULTS["theme"]["palette"], ("dark_mode", "light_mode"))]
+    # The theme's own words (theme/main.html), in the page's language
+    config["extra"] = {**(config.get("extra") or {}), "explainer_words": {k: words[k] for k in ("outdated", "read_latest", "made_with")}}
     plugins = list(user.get("plugins", ["search"]))
     if "search" not in _extension_names(plugins):
         plugins.insert(0, "search")
