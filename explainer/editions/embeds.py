@@ -22,6 +22,7 @@ from ..site.hooks.csp import add_policy
 from .embed_hook import embed_height, iframe_code
 
 DATA_TABLE = re.compile(r'<details class="explainer-chart__data".*?</details>\s*', re.S)
+TITLE_SPAN = re.compile(r'<span class="explainer-chart__title">(.*?)</span>', re.S)
 OEMBED = "oembed.json"
 
 WORDS = {
@@ -56,7 +57,8 @@ PAGE = """<!doctype html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title} · {site}</title>
 <base target="_blank">
-{oembed}<link rel="stylesheet" href="{up}assets/explainer/explainer.css">
+{oembed}<link rel="icon" href="{up}assets/images/favicon.png">
+<link rel="stylesheet" href="{up}assets/explainer/explainer.css">
 <link rel="stylesheet" href="{up}assets/explainer/embed.css">
 <script src="{up}assets/explainer/charts.js" defer></script>
 </head>
@@ -86,6 +88,7 @@ def embed_files(loc, package, edition: Edition) -> dict[str, str]:
     for slug, chart in loc.charts.items():
         up = "../../"
         figure = DATA_TABLE.sub("", figure_html(template, chart, package, up, strings(lang.code), lang).strip())
+        figure = TITLE_SPAN.sub(r'<h1 class="explainer-chart__title">\1</h1>', figure, count=1)  # the page's heading
         page = next((p for p in loc.pages if slug in p.charts_used), loc.pages[0] if loc.pages else None)
         back = up + (_page_url(page.name) if page else "") + f"#chart-{slug}"
         here = f"{edition.root}{edition.name}/{lang.prefix}embed/{slug}/" if edition.root else None
