@@ -233,3 +233,29 @@ def test_new_pages_pass_axe_and_csp_and_charts_go_live(published, browser, path)
         assert page.evaluate("window.__cspViolations") == [], path
         assert not errors, errors
         context.close()
+
+
+# ---------------------------------------------------------------- correction notes are data
+
+def test_broken_correction_notes_are_located_and_all_reported(tmp_path):
+    from explainer.common.problems import Problems
+    from explainer.editions.changes import read_corrections
+
+    (tmp_path / "content").mkdir()
+    (tmp_path / "content" / "corrections.yml").write_text(
+        "- edition: 2022-01\n  date: 2022-01-10\n  note: Fine.\n"
+        "- edition: October\n  date: soon\n  note: Bad edition and date.\n"
+        "- edition: 2022-01\n  date: 2022-01-11\n  note: {a: 1}\n  onclick: x\n", encoding="utf-8")
+    with pytest.raises(Problems) as raised:
+        read_corrections(tmp_path)
+    said = [str(p) for p in raised.value.problems]
+    hint = ("(each entry: - {edition: 2022-01, date: 2022-01-10, note: What was corrected.} with the note in other "
+            "languages under their code (fr: ...))")
+    assert said == [
+        "content/corrections.yml:4:3: correction's date 'soon' is not a date (write it YYYY-MM-DD)",
+        f"content/corrections.yml:4:3: correction's edition 'October' is not an edition name {hint}",
+        f"content/corrections.yml:7:3: a correction has no key onclick {hint}",
+        f"content/corrections.yml:7:3: a correction's note must be text {hint}",
+    ], said
+    (tmp_path / "content" / "corrections.yml").write_text("- edition: 2022-01\n  date: 2022-01-10\n  note: Fine.\n", encoding="utf-8")
+    assert read_corrections(tmp_path) == [{"edition": "2022-01", "date": "2022-01-10", "notes": {"note": "Fine."}}]

@@ -104,7 +104,7 @@ def read_corrections(root: Path) -> list[dict]:
         if not isinstance(item, dict):
             problems.append(Problem(*where, "a correction must be a mapping with edition, date and note", CORRECTIONS_HINT))
             continue
-        edition, date, note = str(item.get("edition") or ""), item.get("date"), item.get("note")
+        edition, date = str(item.get("edition") or ""), item.get("date")
         if not EDITION.fullmatch(edition):
             problems.append(Problem(*where, f"correction's edition {edition!r} is not an edition name", CORRECTIONS_HINT))
         if isinstance(date, datetime.date):
@@ -112,10 +112,12 @@ def read_corrections(root: Path) -> list[dict]:
         if not (isinstance(date, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", date)):
             problems.append(Problem(*where, f"correction's date {date!r} is not a date", "write it YYYY-MM-DD"))
         texts = {k: v for k, v in item.items() if k not in ("edition", "date")}
-        bad = [k for k, v in texts.items() if not (isinstance(k, str) and re.fullmatch(r"note|[a-z]{2}", k) and isinstance(v, str) and v.strip())]
-        if not isinstance(note, str) or not note.strip() or bad:
-            problems.append(Problem(*where, "a correction needs a note in text" + (f"; not allowed: {', '.join(map(str, bad))}" if bad else ""),
-                                    CORRECTIONS_HINT))
+        unknown = [str(k) for k in texts if not (isinstance(k, str) and re.fullmatch(r"note|[a-z]{2}", k))]
+        untext = [str(k) for k, v in texts.items() if str(k) not in unknown and not (isinstance(v, str) and v.strip())]
+        if unknown:
+            problems.append(Problem(*where, f"a correction has no key {', '.join(unknown)}", CORRECTIONS_HINT))
+        if "note" not in texts or untext:
+            problems.append(Problem(*where, f"a correction's {', '.join(untext or ['note'])} must be text", CORRECTIONS_HINT))
         out.append({"edition": edition, "date": date, "notes": texts})
     if problems:
         raise Problems(problems)

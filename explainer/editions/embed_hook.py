@@ -13,18 +13,31 @@ import re
 
 FIGURE = re.compile(r'<figure class="explainer-chart" id="chart-([a-z0-9_]+)".*?</figure>', re.S)
 SVG_SIZE = re.compile(r'<svg\b[^>]*?\bheight="([\d.]+)"')
-TITLE = re.compile(r'<span class="explainer-chart__title">(.*?)</span>', re.S)
-# What the embed page shows besides the chart, in px: the title (up to three lines at 360 px), the
-# source line and the link back (up to three lines each), and the margins. Checked in Chromium at
-# 360 and 1280 px by tests/test_editions.py: the page never needs to scroll inside its frame.
-CHROME = 200
+TITLE = re.compile(r'<(?:span|h1) class="explainer-chart__title">(.*?)</(?:span|h1)>', re.S)
+SOURCE = re.compile(r'<p class="explainer-chart__source">(.*?)</p>', re.S)
+# The embed page's text around the chart, in px, as it wraps in the narrowest frame (328 px of text,
+# a 360 px phone): the title (18 px type, about 28 characters a line), the source line and the link
+# back (12 px type, about 42 characters a line; the link back takes two), and the page's margins.
+# Checked in Chromium at 360 and 1280 px by tests/test_editions.py: the page never scrolls in its frame.
+TITLE_LINE, TITLE_CHARS, SMALL_LINE, SMALL_CHARS, MARGINS = 24, 28, 18, 42, 48
+
+
+def _text(fragment: str) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", "", fragment or ""))
+
+
+def _lines(text: str, per_line: int) -> int:
+    return max(1, -(-len(text) // per_line))
 
 
 def embed_height(figure_html: str) -> int:
     """The iframe height for a chart, whatever the frame's width: the taller of its two drawings
-    (680 px wide and 328 px for phones) plus the embed page's text."""
+    (680 px wide, and 328 px for phones) plus its title, source line and link back as they wrap."""
     heights = [float(h) for h in SVG_SIZE.findall(figure_html)]
-    return int(max(heights or [400]) + CHROME + 0.999)
+    title, source = TITLE.search(figure_html), SOURCE.search(figure_html)
+    text = (TITLE_LINE * _lines(_text(title and title.group(1)), TITLE_CHARS)
+            + SMALL_LINE * (_lines(_text(source and source.group(1)), SMALL_CHARS) + 2) + MARGINS)
+    return int(max(heights or [400]) + text + 0.999)
 
 
 def iframe_code(src: str, title: str, height: int) -> str:
@@ -34,7 +47,8 @@ def iframe_code(src: str, title: str, height: int) -> str:
 
 
 def _control(figure: str, slug: str, n: int, settings: dict, words: dict, prefix: str) -> str:
-    title = html.unescape(re.sub(r"<[^>]+>", "", (TITLE.search(figure) or [None, slug])[1]))
+    found = TITLE.search(figure)
+    title = _text(found.group(1)) if found else slug
     height = embed_height(figure)
     root, edition = settings["root"], settings["edition"]
     parts = [f'<details class="explainer-embed"><summary>{html.escape(words["embed"])}</summary>']
