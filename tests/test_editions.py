@@ -23,6 +23,7 @@ from conftest import chromium_browser, serve_folder
 from test_languages import add_french
 from test_publish import Repo
 from test_reader import run_axe
+from test_valid_html import errors, nu_check
 
 A, B = "2021-10", "2022-01"
 SITE_URL = "https://example.org/orchard/"
@@ -233,6 +234,13 @@ def test_new_pages_pass_axe_and_csp_and_charts_go_live(published, browser, path)
         assert page.evaluate("window.__cspViolations") == [], path
         assert not errors, errors
         context.close()
+
+
+def test_new_pages_and_pages_with_the_embed_control_are_valid_html(published):
+    pages = [published / B / prefix / path / "index.html" for prefix in ("", "fr")
+             for path in (f"embed/{SLUG}", "changes", "pears", "")]
+    found = errors(nu_check(pages), published)
+    assert not found, f"{len(found)} HTML error(s):\n" + "\n".join(found)
 
 
 # ---------------------------------------------------------------- correction notes are data

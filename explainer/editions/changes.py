@@ -11,6 +11,7 @@ from `content/corrections.yml` (data, never run: plain text, escaped). The first
 from __future__ import annotations
 
 import datetime
+import html
 import re
 from pathlib import Path
 
@@ -176,7 +177,7 @@ def markdown(edition, code: str, current: dict, previous: dict | None, previous_
         out += [w["compared"].format(previous=previous_name, date=str(previous.get("date", ""))[:10]), ""]
         out += _compare(old, current, w)
     notes = [c for c in corrections if c["edition"] == edition.name]
-    out += [f"## {w['corrections']}", ""]
+    out += [_heading(2, w['corrections'], "corrections"), ""]
     if notes:
         out += [f"- {c['date']}: {_md(c['notes'].get(code) or c['notes']['note'])}" for c in sorted(notes, key=lambda c: c["date"])]
     else:
@@ -185,8 +186,14 @@ def markdown(edition, code: str, current: dict, previous: dict | None, previous_
     return "\n".join(out)
 
 
+def _heading(level: int, text: str, anchor: str) -> str:
+    """A heading as HTML, which Markdown's table of contents leaves out: the page is outside the menu,
+    where Material's contents sidebar has a label for a toggle it does not render (invalid HTML)."""
+    return f'<h{level} id="{anchor}">{html.escape(text)}</h{level}>'
+
+
 def _compare(old: dict, new: dict, w: dict) -> list[str]:
-    out = [f"## {w['figures']}", ""]
+    out = [_heading(2, w['figures'], "figures"), ""]
     figures = []
     for name, fig in new["figures"].items():
         before = old["figures"].get(name)
@@ -196,14 +203,14 @@ def _compare(old: dict, new: dict, w: dict) -> list[str]:
                 figures.append(f"    - {w['reads'].format(sentence=fig['sentence'])}")
             if before["sentence"] and before["sentence"].replace(f"**{_md(before['text'])}**", "") != fig["sentence"].replace(f"**{_md(fig['text'])}**", ""):
                 figures.append(f"    - {w['read'].format(sentence=before['sentence'])}")
-    out += (figures or [w["no_figures"]]) + ["", f"## {w['charts']}", ""]
+    out += (figures or [w["no_figures"]]) + ["", _heading(2, w['charts'], "charts"), ""]
     charts = []
     for slug in dict.fromkeys([*new["charts"], *old["charts"]]):
         a, b = old["charts"].get(slug), new["charts"].get(slug)
         lines = [w["new_chart"], ""] if a is None else [w["removed_chart"], ""] if b is None else _rows(a, b, w)
         if lines:
-            charts += [f"### {_md((b or a)['title'])}", "", *lines]
-    out += (charts or [w["no_charts"], ""]) + [f"## {w['sections']}", ""]
+            charts += [_heading(3, (b or a)["title"], f"chart-{slug}"), "", *lines]
+    out += (charts or [w["no_charts"], ""]) + [_heading(2, w['sections'], "sections"), ""]
     names_old = {s["name"]: s["title"] for s in old["sections"]}
     names_new = {s["name"]: s["title"] for s in new["sections"]}
     sections = [f"- {w['section_added'].format(title=f'[{_md(t)}]({n})')}" for n, t in names_new.items() if n not in names_old]
