@@ -21,6 +21,7 @@ from .data import load as data
 from .pages import generated as sources_page
 from .pages import render as pages
 from .pages import spelling
+from .editions import changes as corrections
 from .site import mkdocs as site
 from .charts.cache import ChartCache
 from .common.forked import Forked, can_fork
@@ -136,6 +137,8 @@ def gather(root: Path, strict: bool = False, cache_dir: Path | None = None, site
     # codespell knows English only; it runs while the rest is checked
     speller = spelling.start(root, spelled_files(langs, page_lists)) if spell else None
     package = shared.package = data.load(root, problems)
+    for problem in corrections.problems(root):  # content/corrections.yml: read when publishing, checked always
+        problems.add_problem(problem)
     if not early:
         others, drawers = fork()
     for job in others + drawers:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import chromium_browser, serve_folder
+from conftest import FIXTURES, chromium_browser, copy_explainer, run_build, serve_folder
 from test_languages import add_french
 from test_publish import Repo
 from test_reader import run_axe
@@ -267,3 +267,11 @@ def test_broken_correction_notes_are_located_and_all_reported(tmp_path):
     ], said
     (tmp_path / "content" / "corrections.yml").write_text("- edition: 2022-01\n  date: 2022-01-10\n  note: Fine.\n", encoding="utf-8")
     assert read_corrections(tmp_path) == [{"edition": "2022-01", "date": "2022-01-10", "notes": {"note": "Fine."}}]
+
+
+def test_check_reports_broken_correction_notes_with_their_line(tmp_path):
+    root = copy_explainer(FIXTURES / "orchard", tmp_path / "orchard")
+    (root / "content" / "corrections.yml").write_text("- edition: 2022-01\n  date: 2022-01-10\n  note: Fine.\n- [a list]\n", encoding="utf-8")
+    result = run_build(root, "check")
+    assert result.returncode == 1
+    assert "content/corrections.yml:4:3: a correction must be a mapping with edition, date and note" in result.stderr

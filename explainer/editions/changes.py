@@ -125,6 +125,15 @@ def read_corrections(root: Path) -> list[dict]:
     return out
 
 
+def problems(root: Path) -> list[Problem]:
+    """The problems of content/corrections.yml, for `check` and every build."""
+    try:
+        read_corrections(root)
+    except Problems as found:
+        return found.problems
+    return []
+
+
 def _cells(headers: list[str], row: list[str]) -> str:
     return ", ".join(f"{_md(h)}: {_md(v)}" for h, v in zip(headers, row))
 
