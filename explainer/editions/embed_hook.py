@@ -52,7 +52,10 @@ def _control(figure: str, slug: str, n: int, settings: dict, words: dict, prefix
     height = embed_height(figure)
     root, edition = settings["root"], settings["edition"]
     parts = [f'<details class="explainer-embed"><summary>{html.escape(words["embed"])}</summary>']
-    for i, (folder, label) in enumerate(((edition, words["this_edition"]), ("latest", words["latest"]))):
+    choices = [(edition, words["this_edition"]), ("latest", words["latest"])]
+    if edition == "next":  # the preview of main changes with every push: only latest is worth embedding
+        choices = choices[1:]
+    for i, (folder, label) in enumerate(choices):
         src = f"{root}{folder}/{prefix}embed/{slug}/"
         box = f"explainer-embed-{slug}-{n}-{i}"
         parts.append(f'<label for="{box}">{html.escape(label)}</label>'
