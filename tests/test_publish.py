@@ -764,6 +764,24 @@ def _checkouts(flow: dict) -> list[dict]:
     return [step for spec in flow["jobs"].values() for step in spec.get("steps", []) if step.get("uses", "").startswith("actions/checkout@")]
 
 
+def test_preview_uploads_screenshots_of_every_page_with_the_site():
+    """A reviewer sees the pull request's pages without building them: the preview job takes
+    `make screenshots` of the built site and uploads the PNGs as an artifact beside the site's."""
+    flow = yaml.safe_load((WORKFLOWS / "preview.yml").read_text(encoding="utf-8"))
+    steps = _steps(flow, "preview")
+    runs = [step.get("run", "") for step in steps]
+    build = next(i for i, run in enumerate(runs) if run.startswith(".venv/bin/python build.py 2>&1"))
+    shoot = next(i for i, run in enumerate(runs) if run.startswith("make screenshots"))
+    assert "SCREENSHOTS=screenshots" in runs[shoot] and shoot > build
+    uploads = {step["with"]["name"]: step["with"] for step in steps if step.get("uses", "").startswith("actions/upload-artifact@")}
+    shots = uploads["screenshots-pr-${{ github.event.pull_request.number }}"]
+    assert shots["path"] == "screenshots/" and shots["if-no-files-found"] == "error"
+    assert uploads["site-pr-${{ github.event.pull_request.number }}"]["path"] == "site/"
+    assert steps.index(next(s for s in steps if s.get("with") is shots)) > shoot
+    # `make screenshots` writes there: the Makefile's folder and the workflow's agree.
+    assert re.search(r"^screenshots: .*\bsite\b", (REPO / "Makefile").read_text(encoding="utf-8"), re.M)
+
+
 @pytest.mark.parametrize("name", ["publish.yml", "preview.yml"])
 def test_workflows_pin_actions_and_keep_least_permissions(name):
     text = (WORKFLOWS / name).read_text(encoding="utf-8")
