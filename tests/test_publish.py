@@ -642,6 +642,32 @@ def test_every_language_is_published_in_the_same_edition(tmp_path):
         assert f"{served}{PREFIX}{A}/{page}" in seen, page
 
 
+def test_published_link_previews_give_the_editions_absolute_address(tmp_path):
+    """Open Graph needs absolute addresses: a published edition's cards (og:url, og:image, in every
+    language) point at the edition's own folder under site_url, where a reader of a shared link will
+    find them; an edition, once published, never changes, so its cards keep working. (mike gives the
+    main language's site_url the edition itself: it must not be added twice.)"""
+    from test_languages import add_french
+
+    r = Repo(tmp_path / "cards")
+    add_french(r.root)
+    config = r.root / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8") + "site_url: https://news.example.org/orchard\n", encoding="utf-8")
+    r.commit("French edition, published at news.example.org", ".")
+    published = r.publish(A, "--alias", "latest", "--push")
+    assert published.returncode == 0, published.stderr
+    edition = f"https://news.example.org/orchard/{A}/"
+    for page, url, image in (("index.html", edition, f"{edition}assets/charts/harvest_by_year.png"),
+                             ("pears/index.html", f"{edition}pears/", f"{edition}assets/charts/harvest_by_year.png"),
+                             ("fr/pears/index.html", f"{edition}fr/pears/", f"{edition}fr/assets/charts/harvest_by_year.png")):
+        html = r.show(f"{A}/{page}")
+        tags = dict(re.findall(r'<meta (?:property|name)="((?:og|twitter):[a-z:_]+)" content="([^"]*)"', html))
+        assert tags.get("og:url") == url, page
+        assert tags.get("og:image") == tags.get("twitter:image") == image, page
+        assert tags.get("twitter:card") == "summary_large_image", page
+        assert r.blobs(f"{A}/{image[len(edition):]}"), f"{image} is not on gh-pages"
+
+
 def _crawl(served: str, start: list[str]) -> tuple[set, list, int]:
     """Follow every link and every file Material itself fetches, from the start pages; report
     each one that is missing or leaves the /REPO/ prefix."""

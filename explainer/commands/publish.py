@@ -466,7 +466,11 @@ def run_publish(root: Path, args, strict: bool = False) -> str:
              "hooks": [*user_hooks, str(hook)]}
     address = edition_address(root, user, remote, edition)
     if address:  # link previews (og:url, og:image) and the sitemap give the edition's own address
-        extra["site_url"] = address
+        # mike's plugin appends the edition to the site_url of the site it builds (the main language):
+        # that one gets the address without it. The other languages are built by the generator, which
+        # adds the edition itself (pipeline._extra_for).
+        extra["site_url"] = address[:-len(edition) - 1]
+        extra["extra"]["explainer_edition"] = edition
     note = functools.partial(edition_note, edition, data_to, head, bool(dirty))  # one per language
     with tempfile.TemporaryDirectory(prefix="explainer-publish-") as tmp:
         build(root, site_dir=Path(tmp) / "site", strict=strict, mkdocs_extra=extra, page_note=note)
