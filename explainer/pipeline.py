@@ -378,8 +378,9 @@ def _extra_for(lang: Language, mkdocs_extra: dict | None) -> dict | None:
         return mkdocs_extra
     extra = {**mkdocs_extra, "extra": {k: v for k, v in (mkdocs_extra.get("extra") or {}).items() if k != "version"}}
     extra["extra"]["explainer_prefix"] = lang.prefix  # the edition hook counts this folder too
-    if extra.get("site_url"):  # the edition's address: this language is in its folder
-        extra["site_url"] = str(extra["site_url"]).rstrip("/") + "/" + lang.prefix
+    if extra.get("site_url"):  # the edition's address (mike adds it only to the main language's): this language is in its folder
+        edition = (mkdocs_extra.get("extra") or {}).get("explainer_edition")
+        extra["site_url"] = str(extra["site_url"]).rstrip("/") + "/" + (f"{edition}/" if edition else "") + lang.prefix
     return extra
 
 

@@ -642,6 +642,32 @@ def test_every_language_is_published_in_the_same_edition(tmp_path):
         assert f"{served}{PREFIX}{A}/{page}" in seen, page
 
 
+def test_published_link_previews_give_the_editions_absolute_address(tmp_path):
+    """Open Graph needs absolute addresses: a published edition's cards (og:url, og:image, in every
+    language) point at the edition's own folder under site_url, where a reader of a shared link will
+    find them; an edition, once published, never changes, so its cards keep working. (mike gives the
+    main language's site_url the edition itself: it must not be added twice.)"""
+    from test_languages import add_french
+
+    r = Repo(tmp_path / "cards")
+    add_french(r.root)
+    config = r.root / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8") + "site_url: https://news.example.org/orchard\n", encoding="utf-8")
+    r.commit("French edition, published at news.example.org", ".")
+    published = r.publish(A, "--alias", "latest", "--push")
+    assert published.returncode == 0, published.stderr
+    edition = f"https://news.example.org/orchard/{A}/"
+    for page, url, image in (("index.html", edition, f"{edition}assets/charts/harvest_by_year.png"),
+                             ("pears/index.html", f"{edition}pears/", f"{edition}assets/charts/harvest_by_year.png"),
+                             ("fr/pears/index.html", f"{edition}fr/pears/", f"{edition}fr/assets/charts/harvest_by_year.png")):
+        html = r.show(f"{A}/{page}")
+        tags = dict(re.findall(r'<meta (?:property|name)="((?:og|twitter):[a-z:_]+)" content="([^"]*)"', html))
+        assert tags.get("og:url") == url, page
+        assert tags.get("og:image") == tags.get("twitter:image") == image, page
+        assert tags.get("twitter:card") == "summary_large_image", page
+        assert r.blobs(f"{A}/{image[len(edition):]}"), f"{image} is not on gh-pages"
+
+
 def _crawl(served: str, start: list[str]) -> tuple[set, list, int]:
     """Follow every link and every file Material itself fetches, from the start pages; report
     each one that is missing or leaves the /REPO/ prefix."""
@@ -762,6 +788,24 @@ def _steps(flow: dict, job: str) -> list[dict]:
 
 def _checkouts(flow: dict) -> list[dict]:
     return [step for spec in flow["jobs"].values() for step in spec.get("steps", []) if step.get("uses", "").startswith("actions/checkout@")]
+
+
+def test_preview_uploads_screenshots_of_every_page_with_the_site():
+    """A reviewer sees the pull request's pages without building them: the preview job takes
+    `make screenshots` of the built site and uploads the PNGs as an artifact beside the site's."""
+    flow = yaml.safe_load((WORKFLOWS / "preview.yml").read_text(encoding="utf-8"))
+    steps = _steps(flow, "preview")
+    runs = [step.get("run", "") for step in steps]
+    build = next(i for i, run in enumerate(runs) if run.startswith(".venv/bin/python build.py 2>&1"))
+    shoot = next(i for i, run in enumerate(runs) if run.startswith("make screenshots"))
+    assert "SCREENSHOTS=screenshots" in runs[shoot] and shoot > build
+    uploads = {step["with"]["name"]: step["with"] for step in steps if step.get("uses", "").startswith("actions/upload-artifact@")}
+    shots = uploads["screenshots-pr-${{ github.event.pull_request.number }}"]
+    assert shots["path"] == "screenshots/" and shots["if-no-files-found"] == "error"
+    assert uploads["site-pr-${{ github.event.pull_request.number }}"]["path"] == "site/"
+    assert steps.index(next(s for s in steps if s.get("with") is shots)) > shoot
+    # `make screenshots` writes there: the Makefile's folder and the workflow's agree.
+    assert re.search(r"^screenshots: .*\bsite\b", (REPO / "Makefile").read_text(encoding="utf-8"), re.M)
 
 
 @pytest.mark.parametrize("name", ["publish.yml", "preview.yml"])

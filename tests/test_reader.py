@@ -69,6 +69,9 @@ def go_live(page, timeout: float = 15.0) -> int:
             break
         page.wait_for_timeout(100)
     page.evaluate("window.scrollTo(0, 0)")
+    # The pointer leaves the charts (for the masthead's empty corner): a tooltip left open by the
+    # last hover is not part of the page at rest that axe and the screenshots look at.
+    page.mouse.move(1, 1)
     return page.locator("figure.explainer-chart--live").count()
 
 

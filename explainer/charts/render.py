@@ -751,6 +751,7 @@ class _PreAggregated:
         self.vega_source = vega  # before VegaFusion: the plotted table is evaluated from it
         self.dataset_names, self.source_ids = dataset_names, source_ids
         self.view_names: list[str] = []  # the views whose datasets dataset_names are, in order
+        self.narrow_vega: dict = {}  # drawn for a phone (transform)
 
     @classmethod
     def build(cls, chart) -> "_PreAggregated":
@@ -784,12 +785,19 @@ class _PreAggregated:
 
     def transform(self) -> int:
         """Evaluate the transforms into the spec, and ship its data compactly; the gzip size in
-        bytes of the spec readers get. Raises TooLarge for raw rows or too many points."""
-        import vegafusion as vf
+        bytes of the spec readers get. Raises TooLarge for raw rows or too many points.
 
-        vega, extracted, _ = vf.runtime.pre_transform_extract(
-            self.vega, vf.get_local_tz(), extract_threshold=MAX_POINTS, extracted_format="pyarrow",
-            inline_datasets=self.tables)
+        Drawn at the two widths every chart is drawn at (WIDE, NARROW: see `sized`), each evaluated
+        here while the tables are at hand, so a large chart is fitted to a phone like a small one."""
+        import vegafusion as vf
+        import vl_convert as vlc
+
+        def evaluate(width):
+            return vf.runtime.pre_transform_extract(
+                vlc.vegalite_to_vega(sized(self.vegalite, width)), vf.get_local_tz(), extract_threshold=MAX_POINTS,
+                extracted_format="pyarrow", inline_datasets=self.tables)
+
+        vega, extracted, _ = evaluate(WIDE)
         largest = max((t.num_rows for t in self.tables.values()), default=0)
         shipped = [len(d["values"]) for d in vega.get("data", []) if isinstance(d.get("values"), list)]
         shipped += [table.num_rows for _, _, table in extracted]
@@ -800,6 +808,8 @@ class _PreAggregated:
                            _points_hint(self.vegalite))
         self.vega = compact_data(vega)
         size = check_size(self.vega, self.vegalite)
+        narrow, extracted, _ = evaluate(NARROW)
+        self.narrow_vega = {} if extracted else compact_data(narrow)
         # The plotted table now, so that the (possibly large) tables can go before rendering.
         datasets, _ = vf.runtime.pre_transform_datasets(
             self.vega_source, self.dataset_names, vf.get_local_tz(), inline_datasets=self.tables)
@@ -922,9 +932,11 @@ def _render_spec(source: ChartSource, chart, spec: dict, used: list[str], langua
             out = vlc.vega_to_svg(v, allowed_base_urls=[], format_locale=number, time_format_locale=time)
         return v, out
 
-    if isinstance(chart, _PreAggregated):
+    if isinstance(chart, _PreAggregated):  # both widths evaluated by VegaFusion already
         svg = vlc.vega_to_svg(vega, allowed_base_urls=[], format_locale=number, time_format_locale=time)
-        narrow_vega, narrow_svg = {}, ""  # drawn once, at the chart's own size
+        narrow_vega = chart.narrow_vega
+        narrow_svg = vlc.vega_to_svg(narrow_vega, allowed_base_urls=[], format_locale=number,
+                                     time_format_locale=time) if narrow_vega else ""
     else:
         check_size(compact_data(vega), spec)
         vega, svg = draw(WIDE)

@@ -471,7 +471,11 @@ def run_publish(root: Path, args, strict: bool = False) -> str:
              "hooks": [*user_hooks, str(hook)]}
     address = edition_address(root, user, remote, edition)
     if address:  # link previews (og:url, og:image) and the sitemap give the edition's own address
-        extra["site_url"] = address
+        # mike's plugin appends the edition to the site_url of the site it builds (the main language):
+        # that one gets the address without it. The other languages are built by the generator, which
+        # adds the edition itself (pipeline._extra_for).
+        extra["site_url"] = address[:-len(edition) - 1]
+        extra["extra"]["explainer_edition"] = edition
     note = functools.partial(edition_note, edition, data_to, head, bool(dirty))  # one per language
     # Embed pages, the changes page (against the previous edition on gh-pages), the record and the feed.
     this = edition_docs.Edition(edition, head, edition_docs.commit_date(root, head) or "1980-01-01T00:00:00Z", data_to,

@@ -28,11 +28,13 @@ GENERATED = Path(".cache") / "explainer"
 DEFAULTS = {
     "theme": {
         "name": "material",
-        "features": ["navigation.footer", "navigation.top", "search.highlight", "content.tooltips"],
+        # navigation.tabs: the chapters as one compact row under the masthead on wide screens
+        "features": ["navigation.footer", "navigation.top", "navigation.tabs", "search.highlight", "content.tooltips"],
+        # custom: the masthead's paper and ink and the links' blue are set in explainer.css
         "palette": [
-            {"media": "(prefers-color-scheme: light)", "scheme": "default", "primary": "indigo", "accent": "indigo",
+            {"media": "(prefers-color-scheme: light)", "scheme": "default", "primary": "custom", "accent": "custom",
              "toggle": {"icon": "material/weather-night", "name": "Switch to dark mode"}},
-            {"media": "(prefers-color-scheme: dark)", "scheme": "slate", "primary": "indigo", "accent": "indigo",
+            {"media": "(prefers-color-scheme: dark)", "scheme": "slate", "primary": "custom", "accent": "custom",
              "toggle": {"icon": "material/weather-sunny", "name": "Switch to light mode"}},
         ],
     },
