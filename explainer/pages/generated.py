@@ -3,7 +3,6 @@ series measures, its known revisions and conflicts, and every figure quoted in t
 from __future__ import annotations
 
 import re
-from typing import Any
 
 import yaml
 
@@ -42,7 +41,7 @@ def read_via(package: DataPackage, sid: str, language: Language = ENGLISH) -> st
 
 
 def _front(title: str, description: str, image: dict | None, alternates: list | None) -> list[str]:
-    meta: dict[str, Any] = {"title": title, "description": description}
+    meta: dict[str, object] = {"title": title, "description": description}
     meta.update(image or {})  # the link-preview image, as on the other pages
     if alternates:
         meta["alternates"] = alternates
