@@ -156,6 +156,7 @@ def gather(root: Path, strict: bool = False, cache_dir: Path | None = None, site
             localised.append(loc)
     spelling.finish(speller, problems)
     problems.raise_if_any(strict)
+    assert user is not None and package is not None  # or a problem was raised above
     return Gathered(user, package, localised, [p for p in problems.items if p.warning], others if site_options is not None else [])
 
 
@@ -287,7 +288,7 @@ def _alternates(lang: Language, name: str, langs: list[Language], names: dict, u
     out = []
     for other in langs:
         target = other.prefix + _page_url(name if name in names[other.code] else "index.md", directory_urls)
-        link = {"lang": other.code, "name": other.name, "href": (up + target) or "./"}
+        link: dict[str, object] = {"lang": other.code, "name": other.name, "href": (up + target) or "./"}
         if site_url:
             link["url"] = site_url.rstrip("/") + "/" + target
         if other is lang:

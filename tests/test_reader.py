@@ -98,11 +98,11 @@ def run_axe(page) -> list[str]:
     return out
 
 
-def _rgba(css: str) -> tuple[float, float, float, float]:
+def _rgba(css: str) -> list[float]:
     nums = [float(x) for x in re.findall(r"[\d.]+", css)]
     if css.startswith("color(srgb"):
         nums = [n * 255 for n in nums[:3]] + nums[3:]
-    return (nums + [1.0])[:4] if len(nums) >= 3 else (0.0, 0.0, 0.0, 0.0)
+    return (nums + [1.0])[:4] if len(nums) >= 3 else [0.0, 0.0, 0.0, 0.0]
 
 
 def _over(fg, bg):

@@ -28,6 +28,7 @@ from explainer.data import load as data  # noqa: E402
 from explainer.common.problems import Collector  # noqa: E402
 
 _spec = importlib.util.spec_from_file_location("bench_scale", REPO / "bench" / "scale.py")
+assert _spec is not None and _spec.loader is not None
 scale = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(scale)
 
@@ -116,7 +117,7 @@ def chart(data):
 
 # -- the vectorised validation gives frictionless's problems exactly -------------------------------
 
-def _load(root: Path, fast_rows: int, unique_limit: int = data.UNIQUE_LIMIT) -> tuple[list[str], object]:
+def _load(root: Path, fast_rows: int, unique_limit: int = data.UNIQUE_LIMIT) -> tuple[list[str], data.DataPackage | None]:
     saved = data.FAST_ROWS, data.UNIQUE_LIMIT
     data.FAST_ROWS, data.UNIQUE_LIMIT = fast_rows, unique_limit
     try:
@@ -202,7 +203,7 @@ def test_fast_path_types_the_table_as_pandas_does(tmp_path: Path) -> None:
     slow_problems, slow = _load(root, fast_rows=10**12)
     for limit in (data.UNIQUE_LIMIT, 0):
         fast_problems, fast = _load(root, fast_rows=0, unique_limit=limit)
-        assert fast_problems == slow_problems == []
+        assert fast_problems == slow_problems == [] and fast is not None and slow is not None
         for name in slow.tables:
             pd.testing.assert_frame_equal(fast.tables[name], slow.tables[name])
 
@@ -228,6 +229,7 @@ def test_pre_aggregated_chart_draws_and_tables_what_the_inline_chart_does(tmp_pa
     root = scale.make_explainer(tmp_path / "small", 2000, 2)
     problems = Collector(root)
     package = data.load(root, problems)
+    assert package is not None, problems.items
     for source in charts.discover(root, problems).values():
         monkeypatch.setattr(charts, "SPEC_LIMIT", 10**9)  # the inlined spec is over the limit: that is the point
         monkeypatch.setattr(charts, "INLINE_BYTES", 10**9)
@@ -274,6 +276,7 @@ def test_few_but_wide_rows_are_pre_aggregated_too(tmp_path: Path, monkeypatch) -
     root = scale.make_explainer(tmp_path / "wide", 1000, 1)
     problems = Collector(root)
     package = data.load(root, problems)
+    assert package is not None, problems.items
     source = next(iter(charts.discover(root, problems).values()))
     monkeypatch.setattr(charts, "INLINE_BYTES", 10**9)
     monkeypatch.setattr(charts, "SPEC_LIMIT", 10**9)

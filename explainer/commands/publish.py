@@ -122,7 +122,7 @@ def newer_editions(edition: str, by_version: dict) -> list[str]:
     if mine is None:
         return []
     newer = [v for v in by_version if (key := edition_key(v)) is not None and key > mine]
-    return sorted(newer, key=edition_key, reverse=True)
+    return sorted(newer, key=lambda v: edition_key(v) or (), reverse=True)
 
 
 def check_names(edition: str, aliases: list[str]) -> list[Problem]:
@@ -237,8 +237,8 @@ def data_date(root: Path) -> str | None:
     for res in resources if isinstance(resources, list) else []:
         if not isinstance(res, dict) or res.get("name") == SOURCES_RESOURCE or not isinstance(res.get("path"), str):
             continue
-        schema = res.get("schema") if isinstance(res.get("schema"), dict) else {}
-        fields = schema.get("fields") if isinstance(schema.get("fields"), list) else []
+        schema = given if isinstance(given := res.get("schema"), dict) else {}
+        fields = given if isinstance(given := schema.get("fields"), list) else []
         dated = [f["name"] for f in fields if isinstance(f, dict) and f.get("type") in DATE_TYPES and isinstance(f.get("name"), str)]
         year = [f["name"] for f in fields if isinstance(f, dict) and f.get("name") == "year" and f.get("type") == "integer"]
         if not dated and not year:
@@ -526,6 +526,7 @@ def _commit(root: Path, args, edition: str, aliases: list[str], remote: str, hea
                                     f"{BRANCH} was left as it was")])
 
     end = _rev(root, f"refs/heads/{BRANCH}")
+    assert end is not None  # mike deploy has just committed to it
     changed = _changed(root, start, end) if end and end != start else []
     ours = {edition, *aliases}
     stray = [p for p in changed if p not in MIKE_FILES and p.split("/", 1)[0] not in ours]

@@ -107,7 +107,7 @@ class Preview:
 
     def _publish(self, started: float, what: str, detail: str = "") -> None:
         """Build the site from docs/ with MkDocs (kept loaded) and make it live: open pages reload."""
-        config = dict(self.config)
+        config = dict(self.config or {})  # set before any publish
         hooks = list(config.get("hooks") or [])
         config["hooks"] = hooks[:-1] + [PREVIEW_HOOK] + hooks[-1:] if hooks else [PREVIEW_HOOK]  # the CSP hook stays last
         path = site.write_config(self.root, config, "mkdocs-preview.yml")

@@ -19,6 +19,8 @@ import hashlib
 import logging
 import re
 
+from jinja2 import BaseLoader
+
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)([^>]*)>(.*?)</script>", re.S | re.I)
 MARK = "data-explainer-csp"
 OPEN_SCRIPT = re.compile(r"<script(?=[\s>])", re.I)
@@ -70,7 +72,7 @@ TRUSTED_PARTIALS = frozenset(f"partials/javascripts/{name}.html"
                              for name in ("base", "palette", "announce", "outdated", "content", "consent"))
 
 
-class _MarkingLoader:
+class _MarkingLoader(BaseLoader):
     """Wraps the theme's template loader: the trusted partials are read inside the filter."""
 
     def __init__(self, inner):
@@ -85,9 +87,8 @@ class _MarkingLoader:
             source = "{% filter explainer_trusted_scripts %}" + source + "{% endfilter %}"
         return source, filename, uptodate
 
-    def load(self, environment, name, globals=None):
-        from jinja2 import BaseLoader
-        return BaseLoader.load(self, environment, name, globals)
+    def list_templates(self):
+        return self.inner.list_templates()
 
 
 def on_env(env, config, files):

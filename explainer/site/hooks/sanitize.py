@@ -20,6 +20,7 @@ import html as html_lib
 import re
 import secrets
 from html.parser import HTMLParser
+from typing import Any
 
 import nh3
 
@@ -32,7 +33,7 @@ ATTRIBUTES["img"] = ATTRIBUTES.get("img", set()) | {"loading", "srcset", "sizes"
 for _cell in ("th", "td"):
     ATTRIBUTES[_cell] = ATTRIBUTES.get(_cell, set()) | {"style"}  # Markdown tables' text-align
 URL_SCHEMES = {"http", "https", "mailto"}
-OPTIONS = dict(
+OPTIONS: dict[str, Any] = dict(  # keyword arguments of nh3.clean, shared by its three calls
     tags=TAGS, clean_content_tags=REMOVED_WITH_CONTENT, attributes=ATTRIBUTES, url_schemes=URL_SCHEMES,
     link_rel=None,  # keep links as Markdown wrote them
     filter_style_properties={"text-align"}, strip_comments=True,
