@@ -3,7 +3,6 @@
 For each day that was reported as a single-day record (or a notable high), one dot shows the number of people reported at the time and another the number in the current Home Office daily series, joined by a line. Most pairs are close, but some differ by dozens or more: the record of 21 August 2021 now stands higher than it was reported, while the Ministry of Defence figure for 22 August 2022 is well above today's Home Office value.
 """
 import altair as alt
-import pandas as pd
 
 # Reader-facing words in French; the English is written once, in the code, through t().
 TEXT = {

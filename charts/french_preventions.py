@@ -3,7 +3,6 @@
 Bars show the yearly sum of the weekly number of people the French authorities report having prevented from crossing, as published by the Home Office; the label on each bar gives how many weeks of data it sums. The series only starts in May 2024 and the latest year is incomplete, so only 2025 is a full year.
 """
 import altair as alt
-import pandas as pd
 
 # Reader-facing words in French; the English is written once, in the code, through t().
 TEXT = {

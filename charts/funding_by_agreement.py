@@ -5,7 +5,6 @@ Horizontal bars show the headline amount of each UK funding commitment to France
 import re
 
 import altair as alt
-import pandas as pd
 
 # Reader-facing words in French; the English is written once, in the code, through t().
 TEXT = {

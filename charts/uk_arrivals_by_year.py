@@ -3,7 +3,6 @@
 Bars show the number of people detected arriving in the UK by small boat in each calendar year from 2018 to 2025, from the Home Office's annual figures. Arrivals rose from a few hundred in 2018 to a peak in 2022, fell in 2023 and rose again in 2024 and 2025. The figures for 2018 to 2022 are final official statistics; those for 2023 to 2025 are provisional and drawn in a lighter shade.
 """
 import altair as alt
-import pandas as pd
 
 # Reader-facing words in French; the English is written once, in the code, through t().
 TEXT = {

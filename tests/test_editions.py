@@ -36,6 +36,13 @@ CORRECTIONS = """\
   fr: Le décompte des pommes de 2022 a été révisé après un recomptage.
 """
 
+def _group(pattern: str, text: str, flags: int = 0) -> str:
+    """The first group of a pattern that must match (a failed assert, not an AttributeError, if not)."""
+    match = re.search(pattern, text, flags)
+    assert match, f"{pattern!r} not found"
+    return match.group(1)
+
+
 
 @pytest.fixture(scope="module")
 def repo(tmp_path_factory) -> Repo:
@@ -69,7 +76,7 @@ def published(repo, tmp_path_factory) -> Path:
 
 
 def _article(html: str) -> str:
-    return re.search(r'<article class="md-content__inner md-typeset">(.*?)</article>', html, re.S).group(1)
+    return _group(r'<article class="md-content__inner md-typeset">(.*?)</article>', html, re.S)
 
 
 def _text(fragment: str) -> str:
@@ -78,7 +85,7 @@ def _text(fragment: str) -> str:
 
 def _section(article: str, heading_id: str) -> str:
     """The HTML under one h2 of the changes page, up to the next h2."""
-    return re.search(rf'<h2 id="{heading_id}">.*?</h2>(.*?)(?=<h2|$)', article, re.S).group(1)
+    return _group(rf'<h2 id="{heading_id}">.*?</h2>(.*?)(?=<h2|$)', article, re.S)
 
 
 # ---------------------------------------------------------------- embed pages and oEmbed
@@ -109,9 +116,9 @@ def test_older_edition_with_its_embeds_is_byte_identical_after_the_next(repo):
 @pytest.mark.parametrize("prefix", ["", "fr/"])
 def test_embed_control_under_each_chart_gives_this_edition_and_latest(repo, prefix):
     page = repo.show(f"{B}/{prefix}pears/index.html")
-    control = re.search(r'</figure><details class="explainer-embed">(.*?)</details>', page, re.S).group(1)
+    control = _group(r'</figure><details class="explainer-embed">(.*?)</details>', page, re.S)
     codes = [unescape(c) for c in re.findall(r"<textarea[^>]*>(.*?)</textarea>", control, re.S)]
-    assert [re.search(r'src="([^"]+)"', c).group(1) for c in codes] == [
+    assert [_group(r'src="([^"]+)"', c) for c in codes] == [
         f"{SITE_URL}{B}/{prefix}embed/{SLUG}/", f"{SITE_URL}latest/{prefix}embed/{SLUG}/"]
     assert all(re.fullmatch(r'<iframe src="[^"]+" title="[^"]+" width="100%" height="\d+" style="border:0" loading="lazy"></iframe>', c)
                for c in codes)
@@ -162,9 +169,10 @@ def test_feed_of_editions_is_atom_with_dates_from_git(repo):
     for e, name in zip(entries, (B, A)):
         for tag in ("id", "title", "updated"):
             assert (e.findtext(f"{ATOM}{tag}") or "").strip(), tag
-        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", e.findtext(f"{ATOM}updated"))
-        assert e.find(f"{ATOM}link").get("href") == f"{SITE_URL}{name}/changes/"
-        assert "data to 2022" in e.findtext(f"{ATOM}summary")
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", e.findtext(f"{ATOM}updated") or "")
+        link = e.find(f"{ATOM}link")
+        assert link is not None and link.get("href") == f"{SITE_URL}{name}/changes/"
+        assert "data to 2022" in (e.findtext(f"{ATOM}summary") or "")
     commit_b = json.loads(repo.show(f"{B}/explainer-edition.json"))["commit"]
     when = subprocess.run(["git", "log", "-1", "--format=%cI", commit_b], cwd=repo.root, capture_output=True, text=True).stdout.strip()
     assert entries[0].findtext(f"{ATOM}updated") == when.replace("+00:00", "Z")  # the commit's date, not the clock
@@ -192,7 +200,7 @@ def test_iframe_on_a_blank_host_shows_the_chart_with_javascript_off(repo, publis
     with serve_folder(published) as site, serve_folder(tmp_path) as host:
         for code in codes:  # this edition's and latest's
             (tmp_path / "index.html").write_text(HOST.format(code=code.replace(SITE_URL, site + "/")), encoding="utf-8")
-            height = int(re.search(r'height="(\d+)"', code).group(1))
+            height = int(_group(r'height="(\d+)"', code))
             context = browser.new_context(java_script_enabled=False, viewport={"width": width, "height": 900})
             requests: list[str] = []
             context.on("request", lambda r: requests.append(r.url))

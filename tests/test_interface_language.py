@@ -14,7 +14,7 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
-import material
+import material  # type: ignore[import-untyped]  # Material ships no type information
 import pytest
 
 from conftest import REPO, copy_explainer, run_build
@@ -89,7 +89,7 @@ class _Reader(HTMLParser):
     def __init__(self, lang: str):
         super().__init__(convert_charrefs=True)
         self.stack: list[tuple[str, bool]] = []  # (tag, foreign or quoted or hidden)
-        self.lang, self.found = lang, []
+        self.lang, self.found = lang, list[tuple[str, str]]()
 
     def _skipped(self) -> bool:
         return any(skip for _, skip in self.stack)
@@ -160,7 +160,7 @@ def test_no_english_interface_string_on_french_pages(channel_site):
     site = channel_site / "site" / "fr"
     pages = sorted(site.rglob("*.html"))
     assert len(pages) >= 8
-    found = {}
+    found: dict[str, list[str]] = {}
     for page in pages:
         for english, origin, where in leaks(page.read_text(encoding="utf-8"), catalogue):
             found.setdefault(f"{english!r} ({origin})", []).append(f"{page.relative_to(site)} {where}")

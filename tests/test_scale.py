@@ -257,7 +257,9 @@ def test_pre_aggregated_chart_draws_and_tables_what_the_inline_chart_does(tmp_pa
 
 
 def _svg_width(svg: str) -> float:
-    return float(re.match(r'<svg[^>]*?\swidth="([\d.]+)"', svg).group(1))
+    match = re.match(r'<svg[^>]*?\swidth="([\d.]+)"', svg)
+    assert match, svg[:200]
+    return float(match.group(1))
 
 
 def _smallest_text_at(svg: str, column: int) -> float:

@@ -39,6 +39,7 @@ import sysconfig
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 from ..site import mkdocs as site
 from ..data.load import PACKAGE_FILE, SOURCES_RESOURCE
@@ -467,8 +468,8 @@ def run_publish(root: Path, args, strict: bool = False) -> str:
     site.write_if_changed(hook, HOOK_SOURCE)
     user = site.read_user_config(root, Collector(root)) or {}
     user_hooks = [str((root / h).resolve()) for h in user.get("hooks", []) if isinstance(h, str)]
-    extra = {"extra": {"version": {"provider": "mike", "default": LATEST, "alias": True}},
-             "hooks": [*user_hooks, str(hook)]}
+    extra: dict[str, Any] = {"extra": {"version": {"provider": "mike", "default": LATEST, "alias": True}},
+                             "hooks": [*user_hooks, str(hook)]}
     address = edition_address(root, user, remote, edition)
     if address:  # link previews (og:url, og:image) and the sitemap give the edition's own address
         # mike's plugin appends the edition to the site_url of the site it builds (the main language):

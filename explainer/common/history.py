@@ -33,7 +33,7 @@ def _git(root: Path, *args: str) -> str | None:
 def _commits(root: Path, *paths: str) -> list[tuple[str, str]]:
     """(hash, YYYY-MM-DD) of the commits that touched `paths`, newest first."""
     out = _git(root, "log", "--format=%H %cs", "--", *paths) or ""
-    return [tuple(line.split()) for line in out.splitlines() if line.strip()]
+    return [(parts[0], parts[1]) for parts in (line.split() for line in out.splitlines()) if len(parts) == 2]
 
 
 def _boundary(root: Path) -> set[str] | None:

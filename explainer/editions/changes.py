@@ -94,7 +94,7 @@ def read_corrections(root: Path) -> list[dict]:
     except yaml.YAMLError as e:
         message, line, col, hint = safe_yaml.error_parts(e)
         raise Problems([Problem(CORRECTIONS.as_posix(), line, col, f"invalid YAML: {message}", hint)]) from None
-    if data is None:
+    if data is None or node is None:
         return []
     if not isinstance(data, list):
         raise Problems([Problem(CORRECTIONS.as_posix(), 1, 1, "corrections must be a list of entries", CORRECTIONS_HINT)])
@@ -183,7 +183,7 @@ def markdown(edition, code: str, current: dict, previous: dict | None, previous_
     elif old is None:
         out += [w["unrecorded"].format(previous=previous_name), ""]
     else:
-        out += [w["compared"].format(previous=previous_name, date=str(previous.get("date", ""))[:10]), ""]
+        out += [w["compared"].format(previous=previous_name, date=str((previous or {}).get("date", ""))[:10]), ""]
         out += _compare(old, current, w)
     notes = [c for c in corrections if c["edition"] == edition.name]
     out += [_heading(2, w['corrections'], "corrections"), ""]

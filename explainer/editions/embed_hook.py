@@ -35,8 +35,8 @@ def embed_height(figure_html: str) -> int:
     (680 px wide, and 328 px for phones) plus its title, source line and link back as they wrap."""
     heights = [float(h) for h in SVG_SIZE.findall(figure_html)]
     title, source = TITLE.search(figure_html), SOURCE.search(figure_html)
-    text = (TITLE_LINE * _lines(_text(title and title.group(1)), TITLE_CHARS)
-            + SMALL_LINE * (_lines(_text(source and source.group(1)), SMALL_CHARS) + 2) + MARGINS)
+    text = (TITLE_LINE * _lines(_text(title.group(1) if title else ""), TITLE_CHARS)
+            + SMALL_LINE * (_lines(_text(source.group(1) if source else ""), SMALL_CHARS) + 2) + MARGINS)
     return int(max(heights or [400]) + text + 0.999)
 
 
