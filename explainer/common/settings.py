@@ -530,6 +530,9 @@ def _epoch(value):
     return value
 
 
+SITE_ENGINES = ("mkdocs", "zensical")
+
+
 class EnvironmentSettings(Schema):
     """Environment variables the generator reads (all optional)."""
 
@@ -541,6 +544,9 @@ class EnvironmentSettings(Schema):
     SOURCE_DATE_EPOCH: Annotated[Optional[str], BeforeValidator(_epoch)] = None
     """The date written into the site (sitemap), in seconds since 1970; default: the last commit's date
     (reproducible builds)."""
+    EXPLAINER_SITE_ENGINE: _one_of("EXPLAINER_SITE_ENGINE", SITE_ENGINES) = Field("mkdocs", examples=["zensical"])
+    """The site engine: `mkdocs` (MkDocs with Material, the default) or `zensical` (its successor, on trial:
+    install it yourself; see *Zensical* in the README for what works under it yet)."""
     XDG_CACHE_HOME: Optional[str] = None
     """Where the bundled Vega JavaScript is kept between builds (`$XDG_CACHE_HOME/explainer`; default `~/.cache`)."""
 
