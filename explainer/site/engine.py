@@ -42,8 +42,8 @@ def templates(engine: str) -> Path:
 
 
 def command(engine: str, config: Path) -> list[str]:
-    if engine == "zensical":  # no --quiet; --strict aborts on warnings, as with MkDocs
-        return [sys.executable, "-m", "zensical", "build", "--strict", "--clean", "-f", str(config)]
+    if engine == "zensical":  # never --clean: it empties .cache/ beside the config, where ours is too
+        return [sys.executable, "-m", "zensical", "build", "--strict", "-f", str(config)]
     return [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "-f", str(config)]
 
 
