@@ -371,8 +371,9 @@ class MkDocsSettings(Schema):
     names and built under `/<code>/`; per language, `site_name`, `site_description` and
     `copyright` may differ."""
     hooks: Optional[list[Any]] = Field(None, examples=["[hooks/my_hook.py]"])
-    """MkDocs hooks (Python files, relative to mkdocs.yml), run after the generator's sanitising
-    hook and before its Content-Security-Policy hook. Code: a maintainer reviews them."""
+    """MkDocs hooks (Python files, relative to mkdocs.yml), run after the generator's sanitising and
+    theme hooks; the Content-Security-Policy is set after the build, so an inline script a hook adds is
+    refused. Zensical runs no hooks. Code: a maintainer reviews them."""
     extra: Optional[dict[str, Any]] = Field(None, examples=["{analytics: ...}"])
     """Material's `extra:` settings, passed on; the generator adds `alternate` (the language
     switcher) and, when publishing, `version`."""

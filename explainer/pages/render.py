@@ -609,8 +609,10 @@ def figure_html(template, chart: RenderedChart, package: DataPackage, base: str,
 
 
 def _md_inline(text: str) -> str:
-    """Text from the data or the interface's words as Markdown inline text: shown as typed."""
-    return re.sub(r"([\\`*_{}\[\]<>#|!])", r"\\\1", str(text).replace("&", "&amp;"))
+    """Text from the data or the interface's words as Markdown inline text: shown as typed (quotes as
+    entities and dashes and dots escaped, which smarty leaves as they are, as in the raw HTML before)."""
+    text = re.sub(r"([\\`*_{}\[\]#|!.-])", r"\\\1", str(text).replace("&", "&amp;"))
+    return text.replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;").replace("'", "&#39;")
 
 
 def _md_url(url: str) -> str:
