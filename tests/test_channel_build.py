@@ -61,8 +61,8 @@ def test_every_chart_on_a_page_has_svg_caption_table_and_csv(channel_site):
             slug, block = m.group(1), m.group(0)
             slugs.add(slug)
             assert '<svg role="img"' in block and f'id="chart-{slug}-desc"' in block
-            label = "Source&nbsp;: <a href=" if "fr" in page.relative_to(site).parts[:1] else "Source: <a href="
-            assert "<figcaption>" in block and label in block.replace("\u00a0", "&nbsp;")
+            label = "Source\u202f: <a href=" if "fr" in page.relative_to(site).parts[:1] else "Source: <a href="
+            assert "<figcaption>" in block and label in block
             rows = re.findall(r"<tr>", block.split("<tbody>")[1])
             csv_href = re.search(r'<a download="[^"]+" href="([^"]+\.csv)"', block).group(1)
             csv_file = (page.parent / csv_href).resolve()

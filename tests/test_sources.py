@@ -41,7 +41,10 @@ def test_a_source_without_address_is_plain_text_and_its_copy_is_read_via(tmp_pat
     assert "(The orchard keeper)" in index and "[The orchard keeper](" not in index.split("## ")[0]
     assert f"- The orchard keeper: Orchard logbook (read via [copy.example.net]({COPY}))" in index
     sources = (docs / "sources.md").read_text(encoding="utf-8")
-    assert f"**The orchard keeper**: Orchard logbook (2023-01); read via [copy.example.net]({COPY})." in sources
+    assert f"**The orchard keeper**: Orchard logbook (January 2023); read via [copy.example.net]({COPY})." in sources
+    # The date written the page's way (Babel), here a month: "janvier 2023"; French colon typography
+    french_sources = (root / "site" / "fr" / "sources" / "index.html").read_text(encoding="utf-8")
+    assert "(janvier 2023)" in french_sources and "2023-01" not in french_sources.split("Toutes les sources")[-1]
     assert "**The orchard keeper**: [Logbook, revised edition](https://example.org/logbook-revised)" in sources
     # A chart caption names the unlinked source as text and links the other.
     pears = (root / "site" / "pears" / "index.html").read_text(encoding="utf-8")

@@ -48,9 +48,12 @@ PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#8A6100", "#767676"]
 CHART_CONFIG = {
     "font": FONT,
     "background": None,
+    # No Vega ARIA: it writes English ("Y-axis titled ...", "bar") and field names into every mark.
+    # The chart is one image (role="img") named and described in the page's language instead.
+    "aria": False,
     "view": {"stroke": None},
     "range": {"category": PALETTE},
-    "mark": {"color": PALETTE[0]},
+    "mark": {"color": PALETTE[0], "aria": False},
     "bar": {"color": PALETTE[0]},
     "line": {"color": PALETTE[0], "strokeWidth": 2},
     "point": {"color": PALETTE[0], "filled": True, "size": 50},
@@ -304,9 +307,15 @@ def _urls(node) -> list[str]:
     return found
 
 
+# Vega's own ARIA attributes inside the SVG ("group mark container", "Title text '…'"): English,
+# and never read out anyway, the children of a role="img" being presentational.
+VEGA_ARIA = re.compile(r'\s(?:role="graphics-[a-z-]+"|aria-roledescription="[^"]*"|aria-label="[^"]*"|aria-hidden="true")')
+
+
 def accessible_svg(svg: str, slug: str, title: str, description: str) -> str:
     """Give vl-convert's SVG an accessible name and description, and let CSS size it."""
     tid, did = f"chart-{slug}-title", f"chart-{slug}-desc"
+    svg = VEGA_ARIA.sub("", svg)  # what config aria=false leaves: the root frame's and titles' English roles
     svg = re.sub(r"^<svg ", f'<svg role="img" aria-labelledby="{tid} {did}" ', svg, count=1)
     head = f'<title id="{tid}">{html.escape(title)}</title><desc id="{did}">{html.escape(description)}</desc>'
     return re.sub(r"(<svg[^>]*>)", lambda m: m.group(1) + head, svg, count=1)

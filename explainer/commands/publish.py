@@ -45,7 +45,7 @@ from pathlib import Path
 from ..site import mkdocs as site
 from ..data.load import PACKAGE_FILE, SOURCES_RESOURCE
 from ..common import settings
-from ..common.i18n import ENGLISH, Language, strings
+from ..common.i18n import ENGLISH, Language, iso_date, strings
 from ..common.problems import Collector, Problem, Problems
 
 BRANCH = "gh-pages"
@@ -293,8 +293,9 @@ def edition_note(edition: str, data_to: str | None, commit: str, dirty: bool, la
     fixed up per page by the hook)."""
     t = strings(language.code)
     parts = [f"{t['edition']} **{edition}**"]
-    if data_to:
-        parts.append(f"{t['data_to']} {data_to}")
+    if data_to:  # "data to July 2021", "données jusqu’au 20 août 2026": as on the cover
+        key = "data_runs_to_day" if data_to.count("-") == 2 else "data_runs_to"
+        parts.append(t[key].format(date=iso_date(data_to, language.locale) or data_to))
     parts.append(f"{t['built_from']} `{commit[:7]}`" + (f" {t['uncommitted']}" if dirty else ""))
     parts.append(f'<a href="{ROOT_TOKEN}">{t["all_editions"]}</a>')
     return " · ".join(parts) + "\n{: .explainer-edition }\n"

@@ -15,6 +15,7 @@ beside the chart code (TEXT in charts/<slug>.py) and the data package (`translat
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -82,9 +83,10 @@ def languages(root: Path, user: dict | None, problems: Collector) -> list[Langua
         if folder.is_dir() and any(folder.glob("*.md")) and str(folder.name) not in (declared if isinstance(declared, dict) else {}):
             problems.add(folder, f"{CONTENT_DIR / folder.name}/ holds sections, but no language {folder.name!r} is declared: they are not built",
                          hint=f"add it to mkdocs.yml: languages: {{{folder.name}: {{site_name: ...}}}}", warning=True)
+    path = root / "mkdocs.yml"
+    words_problems(found[0], path, problems)
     if not isinstance(declared, dict):  # mkdocs.yml's schema (settings.MkDocsSettings) said what is wrong
         return found
-    path = root / "mkdocs.yml"
     for code, own in declared.items():
         code = str(code)
         if code == first:
@@ -97,6 +99,7 @@ def languages(root: Path, user: dict | None, problems: Collector) -> list[Langua
                          hint=f"create {CONTENT_DIR / code}/ with the sections, named as in {CONTENT_DIR}/")
             continue
         found.append(Language(code, _name(code), _babel_locale(code), folder, f"{code}/", dict(own or {})))
+        words_problems(found[-1], path, problems)
     return found
 
 
@@ -125,9 +128,10 @@ STRINGS = {
         "figures_title": "Figures in the text",
         "figures_description": "Every number quoted in the text, with its value, where it is quoted and its source.",
         "data_licence": "Data licence",
+        "colon": ": ",  # between a label and what it introduces ("Excerpt: …")
         "main_sources": "Main sources",
         "series": "What each series measures",
-        "rows": "{rows} rows; download [{file}]({href}).",
+        "rows": {"one": "{rows} row; download [{file}]({href}).", "other": "{rows} rows; download [{file}]({href})."},
         "caveats": "Known revisions and conflicts:",
         "figures_pointer": "Every number quoted in the text, with its value and source, is listed in [{title}]({href}).",
         "every_source": "Every source",
@@ -141,13 +145,11 @@ STRINGS = {
         "image_credit": "Image",
         "source": "Source:",
         "separator": "; ",
-        "and_more": "and {n} more",
-        "and_one_more": "and {n} more",
+        "and_more": {"one": "and {n} more", "other": "and {n} more"},
         "show_data": "Show the data behind this chart",
         "plotted_values": "{title}: plotted values",
         "download_csv": "Download the plotted data (CSV)",
         "edition": "Edition",
-        "data_to": "data to",
         "built_from": "built from commit",
         "uncommitted": "with uncommitted changes",
         "all_editions": "latest edition and all editions",
@@ -162,6 +164,12 @@ STRINGS = {
         "chart_label": "Label on the chart",
         "yes": "Yes",
         "no": "No",
+        # Material's palette switch and the banner on an edition that is not the latest (theme/main.html)
+        "dark_mode": "Switch to dark mode",
+        "light_mode": "Switch to light mode",
+        "outdated": "This is not the latest edition of this explainer.",
+        "read_latest": "Read the latest edition.",
+        "made_with": "Made with",  # "Made with Material for MkDocs", the footer's credit
     },
     "fr": {
         "sources_title": "Sources et méthodes",
@@ -170,10 +178,11 @@ STRINGS = {
         "figures_title": "Les chiffres du texte",
         "figures_description": "Chaque chiffre cité dans le texte, avec sa valeur, la page qui le cite et sa source.",
         "data_licence": "Licence des données",
+        "colon": "\u202f: ",
         "main_sources": "Sources principales",
         "series": "Ce que mesure chaque série",
-        "rows": "{rows} lignes\u202f; télécharger [{file}]({href}).",
-        "caveats": "Révisions et divergences connues\u00a0:",
+        "rows": {"one": "{rows} ligne\u202f; télécharger [{file}]({href}).", "other": "{rows} lignes\u202f; télécharger [{file}]({href})."},
+        "caveats": "Révisions et divergences connues\u202f:",
         "figures_pointer": "Chaque chiffre cité dans le texte, avec sa valeur et sa source, figure dans [{title}]({href}).",
         "every_source": "Toutes les sources",
         "excerpt": "Extrait",
@@ -184,15 +193,13 @@ STRINGS = {
         "figure_unquoted": "(non cité dans le texte)",
         "page_sources": "Sources des chiffres de cette page",
         "image_credit": "Image",
-        "source": "Source\u00a0:",
+        "source": "Source\u202f:",
         "separator": "\u202f; ",
-        "and_more": "et {n} autres",
-        "and_one_more": "et {n} autre",
+        "and_more": {"one": "et {n} autre", "other": "et {n} autres"},
         "show_data": "Afficher les données du graphique",
-        "plotted_values": "{title}\u00a0: valeurs représentées",
+        "plotted_values": "{title}\u202f: valeurs représentées",
         "download_csv": "Télécharger les données du graphique (CSV)",
         "edition": "Édition",
-        "data_to": "données jusqu’au",
         "built_from": "construite à partir du commit",
         "uncommitted": "avec des modifications non enregistrées",
         "all_editions": "dernière édition et toutes les éditions",
@@ -207,13 +214,64 @@ STRINGS = {
         "chart_label": "Étiquette du graphique",
         "yes": "Oui",
         "no": "Non",
+        "dark_mode": "Passer au mode sombre",
+        "light_mode": "Passer au mode clair",
+        "outdated": "Ce n’est pas la dernière édition de ce dossier.",
+        "read_latest": "Lire la dernière édition.",
+        "made_with": "Réalisé avec",
     },
 }
 
 
+# A language the generator has no words for is built with the English ones; check warns
+# (words_problems), and --strict makes that an error, as for a chart word with no translation.
 def strings(code: str) -> dict:
     """The generator's words in a language; English for a language it does not know yet."""
     return {**STRINGS["en"], **STRINGS.get(code, {})}
+
+
+def plural(words: dict, key: str, n: int, locale: str) -> str:
+    """A counted phrase in the language's plural form (CLDR rules, Babel): "1 row", "2 rows";
+    French counts 0 and 1 as singular. A word with one form is used as it is."""
+    from babel import Locale
+
+    forms = words[key]
+    if isinstance(forms, str):
+        return forms
+    return forms.get(Locale.parse(locale).plural_form(n)) or forms["other"]
+
+
+def iso_date(value: str, locale: str) -> str:
+    """An ISO date (YYYY, YYYY-MM, YYYY-MM-DD) as the language writes it (Babel): 2021, July 2021,
+    26 September 2014 / juillet 2021, 26 septembre 2014; "" for anything else."""
+    import datetime
+
+    from babel.dates import format_date
+
+    m = re.fullmatch(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", str(value or "").strip())
+    if not m:
+        return ""
+    try:
+        day = datetime.date(int(m.group(1)), int(m.group(2) or 1), int(m.group(3) or 1))
+    except ValueError:
+        return ""
+    return format_date(day, "d MMMM y" if m.group(3) else "LLLL y" if m.group(2) else "y", locale=locale)
+
+
+def words_problems(lang: Language, path: Path, problems: Collector) -> None:
+    """A language whose interface words the generator lacks (captions, the sources page, the edition
+    line): its pages would mix English into it. Material's own words come from its language packs."""
+    missing = [k for k in STRINGS["en"] if k not in STRINGS.get(lang.code, {})]
+    if lang.default and lang.code == "en" or not missing:
+        return
+    lines = path.read_text(encoding="utf-8").splitlines() if path.is_file() else []
+    key = re.compile(rf"^\s*(?:language:\s*[\"']?{re.escape(lang.code)}[\"']?|[\"']?{re.escape(lang.code)}[\"']?:)\s*(?:#.*)?$")
+    line = next((i for i, text in enumerate(lines, 1) if key.match(text)), None)
+    problems.add(path, f"the generator has no {lang.english_name} words for its captions, tables and sources page "
+                       f"({len(missing)} of {len(STRINGS['en'])} missing): its {lang.english_name} pages show them in English",
+                 line, 3 if line else None,
+                 hint=f'a maintainer adds a "{lang.code}" block beside "fr" in STRINGS, explainer/common/i18n.py',
+                 warning=True)
 
 
 ENGLISH = Language("en", "English", "en_GB", CONTENT_DIR, "")  # what a caller that names no language gets

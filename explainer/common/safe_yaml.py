@@ -46,3 +46,12 @@ def error_parts(e: yaml.YAMLError, line_offset: int = 0) -> tuple[str, int | Non
 def is_text(value) -> bool:
     """A field that must be text: a string, or a plain number YAML read as one (title: 2021)."""
     return isinstance(value, (str, int, float)) and not isinstance(value, bool)
+
+
+def key_line(text: str, key: str, first_line: int = 1) -> int | None:
+    """The line of a top-level key in YAML text whose first line is numbered `first_line`
+    (front matter starts on line 2 of its file), for locating a settings problem."""
+    for i, line in enumerate(text.splitlines(), first_line):
+        if line.startswith(f"{key}:"):
+            return i
+    return None

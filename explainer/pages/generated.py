@@ -8,7 +8,7 @@ import yaml
 
 from ..data.load import READ_VIA_FIELD, SOURCES_RESOURCE, DataPackage
 from ..figures import Figure
-from ..common.i18n import ENGLISH, Language, strings
+from ..common.i18n import ENGLISH, Language, iso_date, plural, strings
 
 NAME = "sources.md"
 FIGURES_NAME = "figures.md"
@@ -40,6 +40,16 @@ def read_via(package: DataPackage, sid: str, language: Language = ENGLISH) -> st
     return f"{strings(language.code)['read_via']} [{_md(via_host(url))}]({url})" if url else ""
 
 
+def source_date(package: DataPackage, sid: str, language: Language = ENGLISH) -> str:
+    """A source's date as the page's language writes it: 2014-09-26 -> 26 September 2014,
+    26 septembre 2014; 2021-07 -> July 2021, juillet 2021. Any other text ("data to …") is shown as
+    written, or as the sources resource's `translations` give it."""
+    text = package.source_text(sid, "date", language.code)
+    if text != str(package.sources[sid].get("date") or ""):  # translated beside the data
+        return text
+    return iso_date(text, language.locale) or text
+
+
 def _front(title: str, description: str, image: dict | None, alternates: list | None) -> list[str]:
     meta = {"title": title, "description": description}
     meta.update(image or {})  # the link-preview image, as on the other pages
@@ -59,7 +69,7 @@ def markdown(package: DataPackage, figures: dict[str, Figure], figure_pages: dic
         out += [_md(localised(d, "description", language)), ""]
     licenses = d.get("licenses") or []
     if licenses:
-        out += [f"{t['data_licence']}: " + ", ".join(f"[{_md(l.get('title') or l.get('name'))}]({l['path']})" if l.get("path") else _md(l.get("title") or l.get("name")) for l in licenses) + ".", ""]
+        out += [t["data_licence"] + t["colon"] + ", ".join(f"[{_md(l.get('title') or l.get('name'))}]({l['path']})" if l.get("path") else _md(l.get("title") or l.get("name")) for l in licenses) + ".", ""]
     if d.get("sources"):
         out += [f"## {t['main_sources']}", ""]
         out += [f"- [{_md(s['title'])}]({s['path']})" if s.get("path") else f"- {_md(s['title'])}" for s in d["sources"]]
@@ -73,7 +83,7 @@ def markdown(package: DataPackage, figures: dict[str, Figure], figure_pages: dic
         if localised(res, "description", language):
             out += [_md(localised(res, "description", language)), ""]
         rows = format_decimal(len(table), "#,##0", locale=language.locale)
-        out += [t["rows"].format(rows=rows, file=res["path"], href=f"assets/data/{res['path']}"), ""]
+        out += [plural(t, "rows", len(table), language.locale).format(rows=rows, file=res["path"], href=f"assets/data/{res['path']}"), ""]
         caveats = localised(res, "caveats", language) or []
         if caveats:
             out += [t["caveats"], ""] + [f"- {_md(c)}" for c in caveats] + [""]
@@ -82,14 +92,14 @@ def markdown(package: DataPackage, figures: dict[str, Figure], figure_pages: dic
     out += [f"## {t['every_source']}", ""]
     for sid, s in sorted(package.sources.items()):
         title = _md(package.source_text(sid, "title", language.code) or s.get("url") or sid)
-        line = f"- <span id=\"source-{sid}\"></span>**{_md(package.source_text(sid, 'publisher', language.code))}**: "
+        line = f"- <span id=\"source-{sid}\"></span>**{_md(package.source_text(sid, 'publisher', language.code))}**{t['colon']}"
         line += f"[{title}]({s['url']})" if s.get("url") else title  # no address of its own: plain text
         if s.get("date"):
-            line += f" ({_md(s['date'])})"
+            line += f" ({_md(source_date(package, sid, language))})"
         if s.get(READ_VIA_FIELD):
             line += f"; {read_via(package, sid, language)}"
         if s.get("excerpt"):
-            line += f". {t['excerpt']}: “{_md(s['excerpt'])}”"
+            line += f". {t['excerpt']}{t['colon']}“{_md(s['excerpt'])}”"
         out.append(line)
     out.append("")
     return "\n".join(out)

@@ -156,7 +156,7 @@ def figure(renditions: list[Rendition], base: str, alt: str, caption: str = "", 
     credit_line = ", ".join(str(escape(x)) for x in (credit, licence) if x)
     if credit_line:
         label = escape(words.get("image_credit", "Image"))
-        parts.append(f'<span class="explainer-credit">{label}: {credit_line}</span>')
+        parts.append(f'<span class="explainer-credit">{label}{escape(words.get("colon", ": "))}{credit_line}</span>')
     cap = f"<figcaption>{' '.join(parts)}</figcaption>" if parts else ""
     return f'<figure class="explainer-image">{img}{cap}</figure>'
 

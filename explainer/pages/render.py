@@ -23,7 +23,7 @@ from ..figures import Figure
 from . import images as image_files
 from ..common import safe_yaml, settings
 from ..site.hooks import sanitize
-from ..common.i18n import ENGLISH, Language, strings
+from ..common.i18n import ENGLISH, Language, iso_date, plural, strings
 from ..common.problems import Collector
 from .generated import read_via
 
@@ -109,20 +109,12 @@ def _front_matter(path: Path, text: str, problems: Collector):
         return None, ""
     meta, issues = settings.check(settings.FrontMatter, meta)
     for issue in issues:  # a missing title or an unknown key is placed at the front matter's first line
-        line = (_key_line(match.group(1), issue.key) or 2) if issue.kind in ("text", "list", "other") else 2
+        line = (safe_yaml.key_line(match.group(1), issue.key, first_line=2) or 2) if issue.kind in ("text", "list", "other") else 2
         problems.add(path, issue.message, line, 1 if line else None, hint=issue.hint)
     if meta is None:
         return None, ""
     blank = "\n" * match.group(0).count("\n")
     return meta, blank + text[match.end():]
-
-
-def _key_line(front: str, key: str) -> int | None:
-    """The file line of a top-level front matter key (the YAML starts on line 2)."""
-    for i, line in enumerate(front.splitlines(), 2):
-        if line.startswith(f"{key}:"):
-            return i
-    return None
 
 
 def _current_template_line(template) -> int | None:
@@ -356,7 +348,7 @@ def render(root: Path, pages: list[Page], figures: dict[str, Figure], charts: di
     first_chart = next((m for p in pages for m in CHART_CALL.findall(p.body) if m in charts), None)
     for page in pages:
         if page.lead_chart and page.lead_chart not in known_charts:
-            line = _key_line(page.front, "lead_chart")
+            line = safe_yaml.key_line(page.front, "lead_chart", first_line=2)
             problems.add(page.source, f'unknown lead_chart "{page.lead_chart}"', line, 1 if line else None,
                          hint=_did_you_mean(page.lead_chart, known_charts) + "; charts are files charts/<slug>.py")
             page.lead_chart = ""
@@ -600,7 +592,8 @@ def figure_html(template, chart: RenderedChart, package: DataPackage, base: str,
     cited = [f"[{_md_inline(label)}](<{_md_url(s['url'])}>)" if s.get("url") else _md_inline(label)
              for s, label in zip(sources[:SOURCES_SHOWN], labels)]
     if len(sources) > SOURCES_SHOWN:
-        cited.append(f"[{_md_inline(words['and_more'].format(n=len(sources) - SOURCES_SHOWN))}](sources.md)")
+        more = plural(words, "and_more", len(sources) - SOURCES_SHOWN, language.locale).format(n=len(sources) - SOURCES_SHOWN)
+        cited.append(f"[{_md_inline(more)}](sources.md)")
     line = f"{_md_inline(words['source'])} {_md_inline(words['separator']).join(cited)}. [{_md_inline(words['sources_title'])}](sources.md)."
     html = template.render(chart=chart, base=base, svg=Markup(chart.svg), narrow_svg=Markup(chart.narrow_svg),
                            t=words, source_line=Markup(line), md=lambda text: Markup(_md_inline(text)),
@@ -660,7 +653,7 @@ def _assemble(page: Page, body: str, figures, charts, package, cite, lead: str |
         for sid in dict.fromkeys(cited):
             via = read_via(package, sid, language)
             title = _md_link_text(package.source_text(sid, "title", language.code))
-            parts.append(f"- {cite(sid)}: {title}" + (f" ({via})" if via else ""))
+            parts.append(f"- {cite(sid)}{(words or strings(ENGLISH.code))['colon']}{title}" + (f" ({via})" if via else ""))
         parts.append("")
     return "\n".join(parts)
 
@@ -680,15 +673,7 @@ def _md_text(text: str) -> str:
 
 def _date(value: str | None, language: Language) -> str:
     """An ISO date (YYYY, YYYY-MM, YYYY-MM-DD) as the page's language writes it."""
-    from babel.dates import format_date
-    import datetime
-
-    if not value or not settings.valid_iso_date(value):
-        return ""
-    parts = [int(x) for x in value.split("-")]
-    day = datetime.date(parts[0], *(parts[1:] + [1, 1])[:2])
-    pattern = {1: "y", 2: "MMMM y", 3: "d MMMM y"}[len(parts)]
-    return format_date(day, pattern, locale=language.locale)
+    return iso_date(value, language.locale) if value and settings.valid_iso_date(value) else ""
 
 
 def _byline(authors: list[str], words: dict, language: Language) -> str:

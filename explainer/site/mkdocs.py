@@ -18,6 +18,7 @@ from pathlib import Path
 import yaml
 
 from ..common import safe_yaml, settings
+from ..common.i18n import strings
 from ..common.problems import Collector
 from . import engine
 
@@ -118,7 +119,7 @@ def read_user_config(root: Path, problems: Collector) -> dict | None:
     _, issues = settings.check(settings.MkDocsSettings, config)
     in_languages = [i for i in issues if i.key == "languages"]
     for issue in issues:
-        line = None if issue.key == "languages" else 1 if issue.kind == "missing" else _key_line(path, issue.key)
+        line = None if issue.key == "languages" else 1 if issue.kind == "missing" else safe_yaml.key_line(path.read_text(encoding="utf-8"), issue.key)
         problems.add(path, issue.message, line, 1 if line else None, hint=issue.hint)
     if len(in_languages) < len(issues):
         return None
@@ -128,13 +129,6 @@ def read_user_config(root: Path, problems: Collector) -> dict | None:
         config = ({**config, "languages": {k: v for k, v in declared.items() if k not in bad}} if isinstance(declared, dict)
                   else {k: v for k, v in config.items() if k != "languages"})
     return config
-
-
-def _key_line(path: Path, key: str) -> int | None:
-    for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if line.startswith(f"{key}:"):
-            return i
-    return None
 
 
 def for_language(user: dict, lang, langs: list) -> dict:
@@ -172,6 +166,12 @@ def mkdocs_config(user: dict, root: Path, nav: list[dict], extra: dict | None = 
     if language.split("-")[0] in SMARTY_LANGUAGES and "smarty" not in _extension_names(exts):
         exts.append(SMARTY)  # typographer's quotes, apostrophes and dashes
     config["markdown_extensions"] = exts
+    words = strings(language.split("-")[0])
+    if config["theme"].get("palette") == DEFAULTS["theme"]["palette"]:  # ours: its switch speaks the page's language
+        config["theme"]["palette"] = [_merge(scheme, {"toggle": {"name": words[mode]}})
+                                      for scheme, mode in zip(DEFAULTS["theme"]["palette"], ("dark_mode", "light_mode"))]
+    # The theme's own words (theme/main.html), in the page's language
+    config["extra"] = {**(config.get("extra") or {}), "explainer_words": {k: words[k] for k in ("outdated", "read_latest", "made_with")}}
     plugins = list(user.get("plugins", ["search"]))
     if "search" not in _extension_names(plugins):
         plugins.insert(0, "search")

@@ -17,7 +17,9 @@
         var caption = box.querySelector("caption");
         box.setAttribute("tabindex", "0");
         box.setAttribute("role", "region");
-        box.setAttribute("aria-label", caption ? caption.textContent : "Table");
+        // Named in the page's own words (its caption, else its column headers), never a word of ours.
+        var heads = Array.prototype.map.call(box.querySelectorAll("th"), function (th) { return th.textContent.trim(); });
+        box.setAttribute("aria-label", caption ? caption.textContent : heads.join(", "));
         box.setAttribute("data-explainer-scroller", "");
       } else if (!scrolls && box.hasAttribute("data-explainer-scroller")) {
         ["tabindex", "role", "aria-label", "data-explainer-scroller"].forEach(function (a) { box.removeAttribute(a); });
@@ -113,6 +115,10 @@
         if (svg && label) {
           svg.setAttribute("role", "img");
           svg.setAttribute("aria-labelledby", label.getAttribute("aria-labelledby"));
+          // Vega's own ARIA words are English ("group mark container"): the image is named above.
+          Array.prototype.forEach.call(svg.querySelectorAll("[role], [aria-roledescription], [aria-label], [aria-hidden]"), function (el) {
+            ["role", "aria-roledescription", "aria-label", "aria-hidden"].forEach(function (a) { el.removeAttribute(a); });
+          });
         }
         still.hidden = true;
         figure.classList.add("explainer-chart--live");

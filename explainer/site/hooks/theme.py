@@ -1,6 +1,6 @@
 """MkDocs hook: what the generator fixes in Material's own templates, without copying them.
 
-The theme overrides only blocks (theme/main.html) and one small partial of its own; Material's
+The theme overrides only blocks (theme/main.html) and two small partials of its own; Material's
 templates are used as shipped, so moving to a new Material (or to its successor, Zensical, which
 reads the same block overrides) stays small. Two kinds of fixes live here instead of in copies:
 
