@@ -11,6 +11,7 @@ import argparse
 import re
 import sys
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "tests"))
@@ -69,7 +70,7 @@ def pdf_pages(pdf: bytes) -> int:
 def measure(browser, base: str, paths: list[str]) -> list[dict]:
     rows = []
     for path in paths:
-        row = {"page": path}
+        row: dict[str, Any] = {"page": path}
         for width in (360, 1280):
             for live in (False, True):
                 ctx = browser.new_context(viewport={"width": width, "height": 800}, java_script_enabled=live)

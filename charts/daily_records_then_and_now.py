@@ -54,10 +54,14 @@ def chart(data, t):
     )
     dots = alt.Chart(df).mark_point(filled=True, size=120, opacity=1).encode(
         y=y,
-        x=alt.X("people:Q", title=t("People arriving on the day"), axis=alt.Axis(format=",.0f", tickCount=7)),
+        # a phone (plot under 400 px) gets fewer ticks, so that "1,000" and "1,200" do not run together
+        x=alt.X("people:Q", title=t("People arriving on the day"),
+                axis=alt.Axis(format=",.0f", tickCount={"expr": "width < 400 ? 4 : 7"})),
         color=alt.Color("series_label:N", title=None, sort=[then, now],
                         scale=alt.Scale(domain=[then, now], range=["#D55E00", "#0072B2"]),
-                        legend=alt.Legend(orient="top", columnPadding=40, labelLimit=300)),
+                        # one entry a line on a phone: side by side they run past its edge
+                        legend=alt.Legend(orient="top", columnPadding=40, labelLimit=300,
+                                          columns={"expr": "width < 400 ? 1 : 2"})),
         shape=alt.Shape("series_label:N", title=None, sort=[then, now],
                         scale=alt.Scale(domain=[then, now], range=["diamond", "circle"])),
         tooltip=[

@@ -26,6 +26,7 @@ TEXT = {
         "Whole year": "Année entière",
         "Part of the year: to 18 dec": "Partie de l’année\u00a0: jusqu’au 18 déc.",
         "Year": "Année",
+        "{date}: at least {dead}\ndrowned in one shipwreck": "{date} : au moins {dead} noyés\nen un seul naufrage",
         "People who died (as counted)": "Personnes mortes (selon le décompte)",
         "Counted by": "Source du décompte",
         "Dead": "Morts",
@@ -104,14 +105,29 @@ def chart(data, t):
     df["x"] = df["year"] + (slot - (slots - 1) / 2) * 0.22 + dup * 0.05
     df = df[["x", "year", "counted_by", "kind", "dead", "missing_text", "period_text", "scope", "reported_in", "source_id"]]
 
+    # Key events, on the chart itself: each dated incident of the data (incidents.csv) in a charted
+    # year, as a short label above that year's dots with a thin rule down to them.
+    incidents = data["incidents"]
+    incidents = incidents[pd.to_datetime(incidents["date"]).dt.year.isin(df["year"].unique())]
+    top = df["dead"].max()
+    notes = pd.DataFrame({
+        "year": [pd.Timestamp(d).year for d in incidents["date"]],
+        "rule_from": [df.loc[df["year"] == pd.Timestamp(d).year, "dead"].max() + top * 0.04 for d in incidents["date"]],
+        "label_y": [df.loc[df["year"] == pd.Timestamp(d).year, "dead"].max() + top * 0.2 for d in incidents["date"]],
+        "label": [t("{date}: at least {dead}\ndrowned in one shipwreck").format(date=t.date(pd.Timestamp(d), "d MMM y"), dead=t.number(int(n)))
+                  for d, n in zip(incidents["date"], incidents["dead"])],
+        "source_id": list(incidents["source_id"]),
+    })
+    notes["rule_to"] = notes["label_y"] - top * 0.08  # stops under the label's second line
+
     order = [t(name) for name in COUNTERS.values()]
     kinds = [t(k) for k in KINDS]
-    return alt.Chart(df).mark_point(filled=True, size=120, opacity=0.85).encode(
+    dots = alt.Chart(df).mark_point(filled=True, size=120, opacity=0.85).encode(
         x=alt.X("x:Q", title=t("Year"), scale=alt.Scale(domain=[df["year"].min() - 0.5, df["year"].max() + 0.5], nice=False),
                 axis=alt.Axis(format="d", tickMinStep=1, values=sorted(df["year"].unique().tolist()), grid=False)),
         y=alt.Y("dead:Q", title=t("People who died (as counted)"), axis=alt.Axis(format=",.0f")),
         color=alt.Color("counted_by:N", title=t("Counted by"), sort=order,
-                        scale=alt.Scale(domain=order, range=COLOURS), legend=alt.Legend(orient="bottom", columns=2, labelLimit=300, columnPadding=40)),
+                        scale=alt.Scale(domain=order, range=COLOURS), legend=alt.Legend(orient="bottom", columns=1, labelLimit=300)),
         # the shape says what a dot counts; a count made before the year ended is an open square (a ring)
         shape=alt.Shape("kind:N", title=t("What the dot counts"), sort=kinds,
                         scale=alt.Scale(domain=kinds, range=["circle", OPEN_SQUARE, "triangle-up"]),
@@ -126,4 +142,11 @@ def chart(data, t):
             alt.Tooltip("scope:N", title=t("What it covers")),
             alt.Tooltip("reported_in:N", title=t("Reported in")),
         ],
-    ).properties(width=640, height=320)
+    )
+    # the events share the dots' scales and axes (same titles): on a year's own position, never nudged
+    x_event = alt.X("year:Q", title=t("Year"))
+    rule = alt.Chart(notes).mark_rule(color="#767676", strokeWidth=1).encode(
+        x=x_event, y=alt.Y("rule_from:Q", title=t("People who died (as counted)")), y2="rule_to:Q")
+    label = alt.Chart(notes).mark_text(baseline="bottom", lineBreak="\n", color="#333333", fontSize=12).encode(
+        x=x_event, y=alt.Y("label_y:Q", title=t("People who died (as counted)")), text="label:N")
+    return (dots + rule + label).properties(width=640, height=320)

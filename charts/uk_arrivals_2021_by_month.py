@@ -10,8 +10,8 @@ TEXT = {
     "fr": {
         "title": "Arrivées en small boat au Royaume-Uni, mois par mois, en 2021",
         "description": "Les barres donnent le nombre de personnes détectées à leur arrivée au Royaume-Uni en small boat pour chaque mois de 2021, d’après la série chronologique du Home Office. Les arrivées ont augmenté au printemps jusqu’à un pic estival en juillet, ont fléchi en août, sont reparties à la hausse en septembre et ont culminé en novembre\u202f; la barre d’août est mise en évidence parce qu’elle contient la journée record du 21 août 2021, pour laquelle la série actuelle compte plus de personnes que le chiffre annoncé à l’époque.",
-        "Record day, {day} August:\n{current} people in today's series\n({then} reported at the time)":
-            "Journée record, le {day} août\u00a0:\n{current} personnes dans la série actuelle\n({then} annoncées à l’époque)",
+        "Record day,\n{day} August: {current} people\nin today's series\n({then} reported then)":
+            "Journée record,\nle {day} août\u00a0:\n{current} personnes dans\nla série actuelle\n({then} annoncées alors)",
         "Month of 2021": "Mois de 2021",
         "People arriving by small boat": "Personnes arrivées en small boat",
         "Month": "Mois",
@@ -40,15 +40,18 @@ def chart(data, t):
     note = pd.DataFrame({
         "month_name": [august["month_name"]],
         "bar_top": [int(august["people"])],
-        # the label hangs from label_y; the dashed rule stops short of it
+        # the label hangs from label_y, to the left of the dashed rule (over the spring's lower bars)
         "label_y": [int(df["people"].max() * 0.92)],
-        "rule_end": [int(df["people"].max() * 0.74)],
-        "label": [t("Record day, {day} August:\n{current} people in today's series\n({then} reported at the time)").format(
+        "rule_end": [int(df["people"].max() * 0.92)],
+        "label": [t("Record day,\n{day} August: {current} people\nin today's series\n({then} reported then)").format(
             day=day.day, current=t.number(current), then=t.number(then))],
     })
     df = df.drop(columns="month")
 
-    x = alt.X("month_name:N", title=t("Month of 2021"), sort=order, axis=alt.Axis(labelAngle=0))
+    # On a phone (a plot under 400 px wide) the months are their initials, so that all twelve fit
+    # without touching: J F M A M J J A S O N D.
+    x = alt.X("month_name:N", title=t("Month of 2021"), sort=order,
+              axis=alt.Axis(labelAngle=0, labelExpr="width < 400 ? upper(slice(datum.label, 0, 1)) : datum.label"))
     bars = alt.Chart(df).mark_bar().encode(
         x=x,
         y=alt.Y("people:Q", title=t("People arriving by small boat"), axis=alt.Axis(format=",.0f")),
@@ -63,6 +66,6 @@ def chart(data, t):
         x=alt.X("month_name:N", sort=order), y="bar_top:Q", y2="rule_end:Q"
     )
     text = alt.Chart(note).mark_text(
-        baseline="top", lineBreak="\n", color="#D55E00", fontWeight="bold"
+        baseline="top", align="right", dx=-6, lineBreak="\n", color="#D55E00", fontWeight="bold"
     ).encode(x=alt.X("month_name:N", sort=order), y="label_y:Q", text="label:N")
     return (bars + rule + text).properties(width=640, height=300)

@@ -145,11 +145,11 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"build.py diff: error: {e}", file=sys.stderr)
                 return 2
         elif command == "add-data":
-            from .commands.add_data import UsageError, add
+            from .commands.add_data import UsageError as AddDataUsageError, add
 
             try:
                 print(add(root, args.csv, args.source, args.name, args.title, args.description))
-            except UsageError as e:
+            except AddDataUsageError as e:
                 print(f"build.py add-data: error: {e}", file=sys.stderr)
                 return 2
         elif command == "publish":

@@ -153,7 +153,7 @@ def load(root: Path, package: DataPackage, problems: Collector, locale: str = DE
             computed[name] = item
             continue
         declared, issues = settings.check(settings.FigureSettings, item)
-        if issues:  # the first is enough: fixing it often fixes the others
+        if declared is None:  # the first issue is enough: fixing it often fixes the others
             report(issues[0].message, issues[0].hint)
             continue
         fig = _compute(name, declared, package, report, locale)
@@ -253,9 +253,16 @@ def _compute(name: str, item: settings.FigureSettings, package: DataPackage, rep
             report(f'cannot filter on unknown column "{key}"')
             return None
         col = rows[key]
+        value: object = wanted
         if pd.api.types.is_datetime64_any_dtype(col):
-            wanted = pd.Timestamp(wanted)
-        rows = rows[col.astype(object) == wanted] if not pd.api.types.is_numeric_dtype(col) else rows[col == wanted]
+            try:
+                value = pd.Timestamp(wanted) if isinstance(wanted, str) else pd.NaT
+            except ValueError:
+                value = pd.NaT
+            if value is pd.NaT:  # a word or true here was an "internal error" (found by mypy)
+                report(f'cannot filter the date column "{key}" on {wanted!r}: not a date', "write dates as YYYY-MM-DD, e.g. 2021-08-21")
+                return None
+        rows = rows[col.astype(object) == value] if not pd.api.types.is_numeric_dtype(col) else rows[col == value]
     agg = item.agg
     if rows.empty:
         report(f"no row matches {item.where}", "check the where: filter against the CSV")

@@ -21,6 +21,7 @@ from .data import load as data
 from .pages import generated as sources_page
 from .pages import render as pages
 from .pages import spelling
+from .editions import changes as corrections
 from .site import mkdocs as site
 from .charts.cache import ChartCache
 from .common.forked import Forked, can_fork
@@ -136,6 +137,8 @@ def gather(root: Path, strict: bool = False, cache_dir: Path | None = None, site
     # codespell knows English only; it runs while the rest is checked
     speller = spelling.start(root, spelled_files(langs, page_lists)) if spell else None
     package = shared.package = data.load(root, problems)
+    for problem in corrections.problems(root):  # content/corrections.yml: read when publishing, checked always
+        problems.add_problem(problem)
     if not early:
         others, drawers = fork()
     for job in others + drawers:
@@ -153,6 +156,7 @@ def gather(root: Path, strict: bool = False, cache_dir: Path | None = None, site
             localised.append(loc)
     spelling.finish(speller, problems)
     problems.raise_if_any(strict)
+    assert user is not None and package is not None  # or a problem was raised above
     return Gathered(user, package, localised, [p for p in problems.items if p.warning], others if site_options is not None else [])
 
 
@@ -238,6 +242,8 @@ def _other_language(shared: Shared, lang: Language, strict: bool, site_options: 
                              _note(site_options.get("page_note", ""), lang), langs)
     _preview_images(shared.root, shared.package, [loc])
     files.update(site.chart_files(loc.charts))
+    if site_options.get("extra_docs"):  # publishing: embed pages, the changes page (explainer/editions/)
+        files.update(site_options["extra_docs"](loc, shared.package, None))
     site.sync_docs(Path(config["docs_dir"]), files)
     folder = shared.root / site.GENERATED / f"site-{lang.code}"
     # Editing the main language leaves this one's site as it was: reuse it when nothing it is built from changed.
@@ -282,7 +288,7 @@ def _alternates(lang: Language, name: str, langs: list[Language], names: dict, u
     out = []
     for other in langs:
         target = other.prefix + _page_url(name if name in names[other.code] else "index.md", directory_urls)
-        link = {"lang": other.code, "name": other.name, "href": (up + target) or "./"}
+        link: dict[str, object] = {"lang": other.code, "name": other.name, "href": (up + target) or "./"}
         if site_url:
             link["url"] = site_url.rstrip("/") + "/" + target
         if other is lang:
@@ -315,16 +321,21 @@ def _note(page_note, lang: Language) -> str:
     return page_note(lang) if callable(page_note) else page_note
 
 
-def prepare(root: Path, strict: bool = False, mkdocs_extra: dict | None = None, page_note="", spell: bool = True) -> Prepared:
+def prepare(root: Path, strict: bool = False, mkdocs_extra: dict | None = None, page_note="", spell: bool = True,
+            extra_docs=None) -> Prepared:
     """Gather and check every input (building every other language's site on the way), then
     compose the main language's docs/ and MkDocs configuration in memory. `page_note` is Markdown
-    for the foot of every page, or a function of the language."""
-    g = gather(root, strict, site_options={"mkdocs_extra": mkdocs_extra, "page_note": page_note}, spell=spell)
+    for the foot of every page, or a function of the language. `extra_docs(localised, package,
+    every)` gives more docs/ files per language (`every`: all languages, for the main one; else None)."""
+    g = gather(root, strict, site_options={"mkdocs_extra": mkdocs_extra, "page_note": page_note, "extra_docs": extra_docs},
+               spell=spell)
     main = g.languages[0]
     files, config = _compose(root, g.config or {}, g.package, main, mkdocs_extra, _note(page_note, main.language),
                              [loc.language for loc in g.languages])
     _preview_images(root, g.package, [main])
     files.update(site.chart_files(main.charts))
+    if extra_docs is not None:
+        files.update(extra_docs(main, g.package, g.languages))
     return Prepared(g, files, config)
 
 
@@ -368,8 +379,9 @@ def _extra_for(lang: Language, mkdocs_extra: dict | None) -> dict | None:
         return mkdocs_extra
     extra = {**mkdocs_extra, "extra": {k: v for k, v in (mkdocs_extra.get("extra") or {}).items() if k != "version"}}
     extra["extra"]["explainer_prefix"] = lang.prefix  # the edition hook counts this folder too
-    if extra.get("site_url"):  # the edition's address: this language is in its folder
-        extra["site_url"] = str(extra["site_url"]).rstrip("/") + "/" + lang.prefix
+    if extra.get("site_url"):  # the edition's address (mike adds it only to the main language's): this language is in its folder
+        edition = (mkdocs_extra.get("extra") or {}).get("explainer_edition")
+        extra["site_url"] = str(extra["site_url"]).rstrip("/") + "/" + (f"{edition}/" if edition else "") + lang.prefix
     return extra
 
 
@@ -388,13 +400,13 @@ def _preview_images(root: Path, package: data.DataPackage, localised: list[Local
 
 
 def build(root: Path, site_dir: Path | None = None, strict: bool = False,
-          mkdocs_extra: dict | None = None, page_note="") -> BuildResult:
+          mkdocs_extra: dict | None = None, page_note="", extra_docs=None) -> BuildResult:
     """Build the site. `mkdocs_extra` is merged into the MkDocs configuration (publishing uses it
     for the version selector); `page_note` is Markdown appended to every page (the edition line),
     or a function giving it for a language."""
     started = time.perf_counter()
     root = root.resolve()
-    p = prepare(root, strict, mkdocs_extra, page_note)
+    p = prepare(root, strict, mkdocs_extra, page_note, extra_docs=extra_docs)
     prefixes = [loc.language.prefix for loc in p.gathered.languages[1:]]
     written = site.sync_docs(root / "docs", p.files, keep=prefixes)
     problems = Collector(root)

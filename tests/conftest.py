@@ -42,7 +42,10 @@ def channel_site(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("channel")
     for name in ("content", "charts", "mkdocs.yml"):
         src = REPO / name
-        (shutil.copytree if src.is_dir() else shutil.copy2)(src, root / name, **({"ignore": shutil.ignore_patterns("__pycache__")} if src.is_dir() else {}))
+        if src.is_dir():
+            shutil.copytree(src, root / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(src, root / name)
     result = run_build(root)
     assert result.returncode == 0, result.stderr
     return root

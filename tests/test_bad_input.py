@@ -259,6 +259,13 @@ CASES = [
     Case("figure-several-rows-without-agg", replace(FIGS, "  field: count\n  agg: sum\n", "  field: count\n"), [
         '''charts/figures.yml:5: figure "pears_total": 3 rows match {'fruit': 'pear'}, expected one (narrow the where: filter or give agg:)''',
     ]),
+    Case("figure-where-not-a-date", chain(  # the sources' dates as a date column, filtered on a word
+        replace(SOURCES, ",2023-01,", ",2023-01-15,"), replace(SOURCES, ",2023-06,", ",2023-06-15,"),
+        replace(PKG, '{"name": "date", "type": "string"}', '{"name": "date", "type": "date"}'),
+        append(FIGS, "logbook_day:\n  resource: sources\n  where: {date: yesterday}\n  field: date\n  format: date\n")), [
+        'charts/figures.yml:10: figure "logbook_day": cannot filter the date column "date" on \'yesterday\': not a date '
+        '(write dates as YYYY-MM-DD, e.g. 2021-08-21)',
+    ]),
     Case("figures-invalid-yaml", replace(FIGS, "  field: count\npears_total:", "  field: count\n pears_total:"), [
         "charts/figures.yml:5:2: invalid YAML: expected <block end>, but found '<block mapping start>'",
     ]),

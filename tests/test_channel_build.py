@@ -64,12 +64,14 @@ def test_every_chart_on_a_page_has_svg_caption_table_and_csv(channel_site):
             label = "Source\u202f: <a href=" if "fr" in page.relative_to(site).parts[:1] else "Source: <a href="
             assert "<figcaption>" in block and label in block
             rows = re.findall(r"<tr>", block.split("<tbody>")[1])
-            csv_href = re.search(r'<a download="[^"]+" href="([^"]+\.csv)"', block).group(1)
+            link, data_spec = re.search(r'<a download="[^"]+" href="([^"]+\.csv)"', block), re.search(r'data-spec="([^"]+)"', block)
+            assert link and data_spec, block
+            csv_href = link.group(1)
             csv_file = (page.parent / csv_href).resolve()
             assert csv_file.is_file(), csv_href
             records = list(csv.DictReader(io.StringIO(csv_file.read_text(encoding="utf-8"))))
             assert len(records) == len(rows) > 0
-            spec = (page.parent / re.search(r'data-spec="([^"]+)"', block).group(1)).resolve()
+            spec = (page.parent / data_spec.group(1)).resolve()
             assert json.loads(spec.read_text())["$schema"].endswith("v5.json") or "vega" in json.loads(spec.read_text())["$schema"]
     assert len(slugs) >= 5, slugs
 
@@ -131,7 +133,9 @@ def test_every_page_has_link_preview_tags_and_a_card(channel_site):
         assert _card_size(docs / image.group(1)) == (1200, 630)
     # A section's own lead chart is its card; the cover's is the one its front matter chooses.
     stats = (docs / "the-statistics.md").read_text(encoding="utf-8")
-    first_chart = re.search(r'<figure class="explainer-chart"[^>]*? id="chart-([a-z0-9_]+)"', stats).group(1)
+    found = re.search(r'<figure class="explainer-chart"[^>]*? id="chart-([a-z0-9_]+)"', stats)
+    assert found
+    first_chart = found.group(1)
     assert f"image: assets/charts/{first_chart}.png" in stats
     assert "image: assets/charts/uk_arrivals_by_year.png" in (docs / "index.md").read_text(encoding="utf-8")
 

@@ -37,7 +37,7 @@ def test_chart_renders_accessible_svg_spec_and_data(rendered, slug):
     assert root.get("role") == "img"
     title, desc = root.find(f"{SVG}title"), root.find(f"{SVG}desc")
     assert title is not None and title.text == chart.title
-    assert desc is not None and desc.text == chart.description and len(desc.text) > 40
+    assert desc is not None and desc.text == chart.description and len(chart.description) > 40
     assert root.get("aria-labelledby") == f"{title.get('id')} {desc.get('id')}"
     assert len(root.findall(f".//{SVG}text")) > 3, "axis labels and titles are drawn as text"
     # The compiled Vega spec carries its data inline and no URL to fetch.

@@ -466,7 +466,7 @@ def _run_case(case: Case, built: Path, base: Path) -> Outcome:
         outcome.returncode, outcome.stdout, outcome.stderr = result.returncode, result.stdout, result.stderr
     except subprocess.TimeoutExpired as e:
         outcome.timed_out = True
-        outcome.stdout, outcome.stderr = e.stdout or "", e.stderr or ""
+        outcome.stdout, outcome.stderr = str(e.stdout or ""), str(e.stderr or "")  # text: _run passes what communicate() read
     outcome.seconds = time.monotonic() - start
     return outcome
 
@@ -689,7 +689,12 @@ def test_hostile_prose_runs_nothing_in_chromium(case_id: str, runner: Runner) ->
         page = browser.new_page()
         dialogs: list[str] = []
         errors: list[str] = []
-        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+
+        def dismiss(dialog) -> None:
+            dialogs.append(dialog.message)
+            dialog.dismiss()
+
+        page.on("dialog", dismiss)
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" and "Content Security Policy" in m.text else None)
         page.goto(url + "/pears/", wait_until="load")
         page.locator("details").first.evaluate("d => { d.open = true; }")

@@ -48,8 +48,9 @@ class _Head(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
-        if tag == "meta" and a.get("content") is not None and (a.get("name") or a.get("property")):
-            self.meta[a.get("name") or a.get("property")] = a["content"]
+        key = a.get("name") or a.get("property")
+        if tag == "meta" and a.get("content") is not None and key:
+            self.meta[key] = a["content"]
         elif tag == "title":
             self._in = a.get("id") or "title"
         elif tag == "desc":

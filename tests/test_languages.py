@@ -27,6 +27,7 @@ def _page(site: Path, url: str) -> str:
 
 def _chart_module(slug: str):
     spec = importlib.util.spec_from_file_location(f"_test_{slug}", REPO / "charts" / f"{slug}.py")
+    assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -84,8 +85,10 @@ def test_charts_speak_french_on_french_pages(channel_site):
     site = channel_site / "site"
     english, french = _page(site, "the-statistics/"), _page(site, "fr/the-statistics/")
     assert f'id="chart-{slug}"' in english and f'id="chart-{slug}"' in french
-    svg_fr = re.search(rf'<figure[^>]*id="chart-{slug}".*?</figure>', french, re.S).group(0)
-    svg_en = re.search(rf'<figure[^>]*id="chart-{slug}".*?</figure>', english, re.S).group(0)
+    found_fr = re.search(rf'<figure[^>]*id="chart-{slug}".*?</figure>', french, re.S)
+    found_en = re.search(rf'<figure[^>]*id="chart-{slug}".*?</figure>', english, re.S)
+    assert found_fr and found_en
+    svg_fr, svg_en = found_fr.group(0), found_en.group(0)
     assert words["title"] in svg_fr and words["Year"] in svg_fr
     assert words["title"] not in svg_en
     # axis labels: 40,000 in English, 40 000 (no-break space, d3's fr-FR locale) in French
@@ -195,7 +198,9 @@ def test_sitemap_gives_each_page_its_translations(tmp_path):
     assert result.returncode == 0, result.stderr
     for sitemap, here in ((root / "site" / "sitemap.xml", "https://example.org/orchard/pears/"),
                           (root / "site" / "fr" / "sitemap.xml", "https://example.org/orchard/fr/pears/")):
-        entry = re.search(rf"<url>\s*<loc>{re.escape(here)}</loc>.*?</url>", sitemap.read_text(encoding="utf-8"), re.S).group(0)
+        found = re.search(rf"<url>\s*<loc>{re.escape(here)}</loc>.*?</url>", sitemap.read_text(encoding="utf-8"), re.S)
+        assert found, here
+        entry = found.group(0)
         assert '<xhtml:link rel="alternate" hreflang="en" href="https://example.org/orchard/pears/"/>' in entry
         assert '<xhtml:link rel="alternate" hreflang="fr" href="https://example.org/orchard/fr/pears/"/>' in entry
 

@@ -1,5 +1,6 @@
-"""ruff, configured in pyproject.toml, finds nothing in the generator, the tests and the benchmarks;
-and a file with an undefined name is flagged (so this test can fail)."""
+"""ruff and mypy, configured in pyproject.toml, find nothing: ruff in the generator, the tests and the
+benchmarks; mypy in the generator, build.py, the chart files and the tests. A file with an undefined
+name, and one with a type error, are flagged (so these tests can fail)."""
 from __future__ import annotations
 
 import subprocess
@@ -25,3 +26,21 @@ def test_ruff_flags_an_undefined_name(tmp_path):
     bad.write_text("def f():\n    return undefined_name\n", encoding="utf-8")
     result = _ruff("--config", str(REPO / "pyproject.toml"), str(bad))
     assert result.returncode == 1 and "F821" in result.stdout, result.stdout
+
+
+def _mypy(*args: str, cwd=REPO) -> subprocess.CompletedProcess:
+    # Incremental: the cache in .cache/mypy makes a second run take a second (a first one, ~30 s of CPU).
+    return subprocess.run([sys.executable, "-m", "mypy", "--config-file", str(REPO / "pyproject.toml"), *args],
+                          cwd=cwd, capture_output=True, text=True)
+
+
+def test_mypy_finds_nothing():
+    result = _mypy()  # the files listed in [tool.mypy]
+    assert result.returncode == 0 and "Success: no issues found" in result.stdout, result.stdout + result.stderr
+
+
+def test_mypy_flags_a_type_error(tmp_path):
+    bad = tmp_path / "bad.py"
+    bad.write_text("def f(n: int) -> str:\n    return n\n", encoding="utf-8")
+    result = _mypy(str(bad), cwd=tmp_path)
+    assert result.returncode == 1 and "[return-value]" in result.stdout, result.stdout + result.stderr

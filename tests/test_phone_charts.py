@@ -62,6 +62,45 @@ def test_smallest_chart_text_is_readable(server, browser, chart_pages, width, li
     assert not small, small
 
 
+# Pairs of axis labels of one axis, as drawn on screen, closer than 2 px (touching or overprinted);
+# labels Vega hid (labelOverlap) have opacity 0 and are not counted.
+LABELS_TOO_CLOSE = """() => {
+  const out = [];
+  for (const fig of document.querySelectorAll('figure.explainer-chart')) {
+    const svgs = [...fig.querySelectorAll('svg')].filter(s => s.getBoundingClientRect().width > 0 && s.closest('figure') === fig);
+    for (const svg of svgs) for (const axis of svg.querySelectorAll('g.role-axis')) {
+      const labels = [...axis.querySelectorAll('.role-axis-label text')].filter(t => t.textContent.trim()
+        && parseFloat(getComputedStyle(t).opacity) > 0 && t.getAttribute('opacity') !== '0');
+      const boxes = labels.map(t => [t.textContent, t.getBoundingClientRect()]);
+      for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
+        const [ta, a] = boxes[i], [tb, b] = boxes[j];
+        if (a.left < b.right + 2 && b.left < a.right + 2 && a.top < b.bottom + 2 && b.top < a.bottom + 2)
+          out.push(fig.id + ': ' + ta + ' / ' + tb);
+      }
+    }
+  }
+  return out;
+}"""
+
+
+@pytest.mark.parametrize("width", [360, 1280])
+@pytest.mark.parametrize("live", [False, True], ids=["static", "live"])
+def test_axis_labels_never_touch(server, browser, chart_pages, width, live):
+    """Every label of an axis stands clear of its neighbours (2 px at least), on a phone and a desktop,
+    in the static SVG and the live view: a month axis drawn for 680 px and shrunk to a phone ran
+    "FebMar" together."""
+    context = browser.new_context(viewport={"width": width, "height": 800}, java_script_enabled=live)
+    page = context.new_page()
+    close = []
+    for path in chart_pages:
+        page.goto(server + path)
+        if live:
+            readers.go_live(page)
+        close += [f"{path}#{pair}" for pair in page.evaluate(LABELS_TOO_CLOSE)]
+    context.close()
+    assert not close, close
+
+
 def test_nothing_scrolls_sideways_at_360px(server, browser, site):
     context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True)
     page = context.new_page()
@@ -83,6 +122,20 @@ def test_statistics_page_prints_on_at_most_ten_a4_pages(server, browser):
     pages = readers.pdf_pages(page.pdf(format="A4"))
     page.close()
     assert 1 < pages <= 10, pages
+
+
+@pytest.mark.parametrize("javascript", [False, True], ids=["no-js", "js"])
+def test_figures_appendix_prints_every_row_on_few_pages(server, browser, javascript):
+    """The appendix is for checkers: on paper it keeps every figure (long tables elsewhere print
+    their first rows only), in small type, on at most 8 A4 pages (12 before it was set small)."""
+    page = browser.new_page(java_script_enabled=javascript)
+    page.goto(server + "/figures/")
+    page.emulate_media(media="print")
+    rows = page.evaluate("""() => [...document.querySelectorAll('table tbody tr')].map(tr => getComputedStyle(tr).display)""")
+    pages = readers.pdf_pages(page.pdf(format="A4"))
+    page.close()
+    assert len(rows) > 50 and set(rows) == {"table-row"}, rows
+    assert 1 < pages <= 8, pages
 
 
 # ---- Data tables in the reader's words (issue 13, item 7) ----------------------------------------

@@ -40,6 +40,13 @@ GIT_ENV = {
 
 
 class Repo:
+    # Set by the repo fixture: the two commits it publishes, what publish printed, edition A's files.
+    c1: str
+    c2: str
+    first_stdout: str
+    second_stdout: str
+    a_files: dict[str, str]
+
     def __init__(self, base: Path):
         self.root = copy_explainer(FIXTURES / "orchard", base / "explainer")
         self.bare = base / "remote.git"
@@ -137,6 +144,12 @@ def test_older_edition_is_byte_identical_after_newer_one(repo):
     assert repo.blobs(A) == repo.a_files
 
 
+def _theme_config(html: str) -> dict:
+    found = re.search(r'<script id="__config" type="application/json">(.*?)</script>', html)
+    assert found, "no theme configuration in the page"
+    return json.loads(found.group(1))
+
+
 def test_every_page_carries_the_edition_line(repo):
     a_index, b_pears = repo.show(f"{A}/index.html"), repo.show(f"{B}/pears/index.html")
     assert f"Edition <strong>{A}</strong>" in a_index and f"<code>{repo.c1[:7]}</code>" in a_index
@@ -144,7 +157,7 @@ def test_every_page_carries_the_edition_line(repo):
     # The link to the editions goes to the site root, whatever the page's depth.
     assert re.search(r'<a href="\.\./">latest edition and all editions</a>', a_index)
     assert re.search(r'<a href="\.\./\.\./">latest edition and all editions</a>', b_pears)
-    config = json.loads(re.search(r'<script id="__config" type="application/json">(.*?)</script>', a_index).group(1))
+    config = _theme_config(a_index)
     assert config["version"] == {"alias": True, "default": "latest", "provider": "mike"}
 
 
@@ -166,7 +179,7 @@ def test_plain_build_is_reproducible_and_has_no_version_selector(repo):
         hashes.append(tree_hashes(repo.root / "site"))
     assert hashes[0] == hashes[1]
     index = (repo.root / "site/index.html").read_text(encoding="utf-8")
-    config = json.loads(re.search(r'<script id="__config" type="application/json">(.*?)</script>', index).group(1))
+    config = _theme_config(index)
     assert config["version"] is None and "explainer-edition" not in index  # no request for versions.json
 
 
@@ -271,9 +284,9 @@ def test_edition_names_order_by_their_numbers():
     from explainer.commands.publish import edition_key, newer_editions
 
     names = ["2022.1", "2021-10-05", "2020", "2021-11", "2021-10", "2022-01-02"]
-    assert sorted(names, key=edition_key) == ["2020", "2021-10", "2021-10-05", "2021-11", "2022.1", "2022-01-02"]
+    assert sorted(names, key=lambda n: edition_key(n) or ()) == ["2020", "2021-10", "2021-10-05", "2021-11", "2022.1", "2022-01-02"]
     assert edition_key("next") is None and edition_key("October") is None
-    published = {"2021-10": {}, "2022-01": {}, "next": {}, "2024-03-15": {}}
+    published: dict[str, dict] = {"2021-10": {}, "2022-01": {}, "next": {}, "2024-03-15": {}}
     assert newer_editions("2022-01", published) == ["2024-03-15"]
     assert newer_editions("2024-03-15", published) == [] and newer_editions("2025.1", published) == []
 
@@ -423,6 +436,7 @@ def test_sigterm_while_mike_commits_leaves_gh_pages_as_it_was(repo, tmp_path):
     try:
         proc = subprocess.Popen([sys.executable, str(REPO / "build.py"), "publish", "2023-01", "--alias", "latest", "--root", str(repo.root)],
                                 cwd=REPO, env=repo.env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        assert proc.stderr is not None
         try:
             deadline = time.monotonic() + 240
             while not marker.exists() and proc.poll() is None and time.monotonic() < deadline:
@@ -469,7 +483,9 @@ def test_any_error_after_mike_commits_leaves_gh_pages_as_it_was(repo):
                             cwd=REPO, env=repo.env(), capture_output=True, text=True, timeout=300)
     assert result.returncode == 70, result.stderr
     assert "internal error: RuntimeError: simulated failure between mike's commits" in result.stderr
-    moved = re.search(r"moved to ([0-9a-f]{40})", result.stderr).group(1)
+    found = re.search(r"moved to ([0-9a-f]{40})", result.stderr)
+    assert found, result.stderr
+    moved = found.group(1)
     assert moved != before[0]  # mike deploy had committed
     assert repo.heads() == before
 
@@ -642,6 +658,32 @@ def test_every_language_is_published_in_the_same_edition(tmp_path):
         assert f"{served}{PREFIX}{A}/{page}" in seen, page
 
 
+def test_published_link_previews_give_the_editions_absolute_address(tmp_path):
+    """Open Graph needs absolute addresses: a published edition's cards (og:url, og:image, in every
+    language) point at the edition's own folder under site_url, where a reader of a shared link will
+    find them; an edition, once published, never changes, so its cards keep working. (mike gives the
+    main language's site_url the edition itself: it must not be added twice.)"""
+    from test_languages import add_french
+
+    r = Repo(tmp_path / "cards")
+    add_french(r.root)
+    config = r.root / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8") + "site_url: https://news.example.org/orchard\n", encoding="utf-8")
+    r.commit("French edition, published at news.example.org", ".")
+    published = r.publish(A, "--alias", "latest", "--push")
+    assert published.returncode == 0, published.stderr
+    edition = f"https://news.example.org/orchard/{A}/"
+    for page, url, image in (("index.html", edition, f"{edition}assets/charts/harvest_by_year.png"),
+                             ("pears/index.html", f"{edition}pears/", f"{edition}assets/charts/harvest_by_year.png"),
+                             ("fr/pears/index.html", f"{edition}fr/pears/", f"{edition}fr/assets/charts/harvest_by_year.png")):
+        html = r.show(f"{A}/{page}")
+        tags = dict(re.findall(r'<meta (?:property|name)="((?:og|twitter):[a-z:_]+)" content="([^"]*)"', html))
+        assert tags.get("og:url") == url, page
+        assert tags.get("og:image") == tags.get("twitter:image") == image, page
+        assert tags.get("twitter:card") == "summary_large_image", page
+        assert r.blobs(f"{A}/{image[len(edition):]}"), f"{image} is not on gh-pages"
+
+
 def _crawl(served: str, start: list[str]) -> tuple[set, list, int]:
     """Follow every link and every file Material itself fetches, from the start pages; report
     each one that is missing or leaves the /REPO/ prefix."""
@@ -762,6 +804,24 @@ def _steps(flow: dict, job: str) -> list[dict]:
 
 def _checkouts(flow: dict) -> list[dict]:
     return [step for spec in flow["jobs"].values() for step in spec.get("steps", []) if step.get("uses", "").startswith("actions/checkout@")]
+
+
+def test_preview_uploads_screenshots_of_every_page_with_the_site():
+    """A reviewer sees the pull request's pages without building them: the preview job takes
+    `make screenshots` of the built site and uploads the PNGs as an artifact beside the site's."""
+    flow = yaml.safe_load((WORKFLOWS / "preview.yml").read_text(encoding="utf-8"))
+    steps = _steps(flow, "preview")
+    runs = [step.get("run", "") for step in steps]
+    build = next(i for i, run in enumerate(runs) if run.startswith(".venv/bin/python build.py 2>&1"))
+    shoot = next(i for i, run in enumerate(runs) if run.startswith("make screenshots"))
+    assert "SCREENSHOTS=screenshots" in runs[shoot] and shoot > build
+    uploads = {step["with"]["name"]: step["with"] for step in steps if step.get("uses", "").startswith("actions/upload-artifact@")}
+    shots = uploads["screenshots-pr-${{ github.event.pull_request.number }}"]
+    assert shots["path"] == "screenshots/" and shots["if-no-files-found"] == "error"
+    assert uploads["site-pr-${{ github.event.pull_request.number }}"]["path"] == "site/"
+    assert steps.index(next(s for s in steps if s.get("with") is shots)) > shoot
+    # `make screenshots` writes there: the Makefile's folder and the workflow's agree.
+    assert re.search(r"^screenshots: .*\bsite\b", (REPO / "Makefile").read_text(encoding="utf-8"), re.M)
 
 
 @pytest.mark.parametrize("name", ["publish.yml", "preview.yml"])

@@ -28,6 +28,7 @@ from explainer.data import load as data  # noqa: E402
 from explainer.common.problems import Collector  # noqa: E402
 
 _spec = importlib.util.spec_from_file_location("bench_scale", REPO / "bench" / "scale.py")
+assert _spec is not None and _spec.loader is not None
 scale = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(scale)
 
@@ -58,7 +59,8 @@ def test_large_explainer_builds_and_ships_no_raw_rows(big: Path) -> None:
     result = run(big)
     assert result.returncode == 0, result.stderr
     specs = sorted((big / "docs" / "assets" / "charts").glob("*.vg.json"))
-    assert [p.name for p in specs] == ["readings_01.vg.json", "readings_02.vg.json"]
+    # each chart drawn for the page's column and for a phone, both pre-aggregated
+    assert [p.name for p in specs] == ["readings_01.narrow.vg.json", "readings_01.vg.json", "readings_02.narrow.vg.json", "readings_02.vg.json"]
     for spec in specs:
         assert spec.stat().st_size <= SPEC_LIMIT, f"{spec.name}: {spec.stat().st_size} bytes"
         vega = json.loads(spec.read_text())
@@ -73,7 +75,7 @@ def test_large_explainer_builds_and_ships_no_raw_rows(big: Path) -> None:
     got = plotted.set_index(["yearmonth_date", "region"])["mean_value"]
     assert (got - expected.reindex(got.index)).abs().max() < 1e-9
     page = (big / "site" / "index.html").read_text()
-    assert page.count("<svg") >= 2 and "2020" in page
+    assert page.count("<svg") >= 4 and "2020" in page
 
 
 def test_bad_cell_deep_in_a_large_file_is_reported_at_its_line_and_column(big: Path, tmp_path: Path) -> None:
@@ -115,7 +117,7 @@ def chart(data):
 
 # -- the vectorised validation gives frictionless's problems exactly -------------------------------
 
-def _load(root: Path, fast_rows: int, unique_limit: int = data.UNIQUE_LIMIT) -> tuple[list[str], object]:
+def _load(root: Path, fast_rows: int, unique_limit: int = data.UNIQUE_LIMIT) -> tuple[list[str], data.DataPackage | None]:
     saved = data.FAST_ROWS, data.UNIQUE_LIMIT
     data.FAST_ROWS, data.UNIQUE_LIMIT = fast_rows, unique_limit
     try:
@@ -201,7 +203,7 @@ def test_fast_path_types_the_table_as_pandas_does(tmp_path: Path) -> None:
     slow_problems, slow = _load(root, fast_rows=10**12)
     for limit in (data.UNIQUE_LIMIT, 0):
         fast_problems, fast = _load(root, fast_rows=0, unique_limit=limit)
-        assert fast_problems == slow_problems == []
+        assert fast_problems == slow_problems == [] and fast is not None and slow is not None
         for name in slow.tables:
             pd.testing.assert_frame_equal(fast.tables[name], slow.tables[name])
 
@@ -227,6 +229,7 @@ def test_pre_aggregated_chart_draws_and_tables_what_the_inline_chart_does(tmp_pa
     root = scale.make_explainer(tmp_path / "small", 2000, 2)
     problems = Collector(root)
     package = data.load(root, problems)
+    assert package is not None, problems.items
     for source in charts.discover(root, problems).values():
         monkeypatch.setattr(charts, "SPEC_LIMIT", 10**9)  # the inlined spec is over the limit: that is the point
         monkeypatch.setattr(charts, "INLINE_BYTES", 10**9)
@@ -239,12 +242,30 @@ def test_pre_aggregated_chart_draws_and_tables_what_the_inline_chart_does(tmp_pa
                (inline.columns, inline.rows, inline.csv, inline.source_ids, inline.titles)
         shapes = [re.findall(r' d="([^"]+)"', c.svg) for c in (pre, inline)]
         assert [re.sub(r"-?[\d.]+", "n", d) for d in shapes[0]] == [re.sub(r"-?[\d.]+", "n", d) for d in shapes[1]]
-        # The same marks with the same heights; widths differ: an inline chart is drawn to the page's
-        # column (680 px, charts.WIDE), a pre-aggregated one at its own size (not yet fitted; see README).
-        heights = [[float(x) for d in ds for x in re.findall(r"V(-?[\d.]+)", d)] for ds in shapes]
-        assert heights[0] == pytest.approx(heights[1], rel=1e-9, abs=1e-9)  # stacks summed in another order
+        # The same marks at the same places, in the desktop and the phone drawing alike: both are
+        # fitted to the page's column (charts.WIDE) and to a 360 px phone (charts.NARROW).
+        for drawing in ("svg", "narrow_svg"):
+            marks = [[float(x) for d in re.findall(r' d="([^"]+)"', getattr(c, drawing)) for x in re.findall(r"-?[\d.]+", d)]
+                     for c in (pre, inline)]
+            assert marks[0] and sorted(marks[0]) == pytest.approx(sorted(marks[1]), rel=1e-6, abs=1e-3), drawing  # stacks summed in another order
+            assert _svg_width(getattr(pre, drawing)) == _svg_width(getattr(inline, drawing)), drawing
+        # On a 360 px phone (a 328 px column) the phone drawing is shown at its own size, no text under 11 CSS px.
+        assert _smallest_text_at(pre.narrow_svg, charts.NARROW) >= 11
+        assert _smallest_text_at(pre.svg, charts.NARROW) < 11  # what a phone would show without it
         assert len(json.dumps(pre.vega)) < len(json.dumps(inline.vega)) / 5
     assert problems.items == []
+
+
+def _svg_width(svg: str) -> float:
+    return float(re.match(r'<svg[^>]*?\swidth="([\d.]+)"', svg).group(1))
+
+
+def _smallest_text_at(svg: str, column: int) -> float:
+    """The smallest text of an SVG shown in a column `column` px wide (scaled down, never up: max-width
+    100%), in CSS px: its font size times the scale."""
+    sizes = [float(x) for x in re.findall(r'font-size="([\d.]+)(?:px)?"', svg)]
+    assert sizes, "no text in the drawing"
+    return min(sizes) * min(1.0, column / _svg_width(svg))
 
 
 def test_few_but_wide_rows_are_pre_aggregated_too(tmp_path: Path, monkeypatch) -> None:
@@ -255,6 +276,7 @@ def test_few_but_wide_rows_are_pre_aggregated_too(tmp_path: Path, monkeypatch) -
     root = scale.make_explainer(tmp_path / "wide", 1000, 1)
     problems = Collector(root)
     package = data.load(root, problems)
+    assert package is not None, problems.items
     source = next(iter(charts.discover(root, problems).values()))
     monkeypatch.setattr(charts, "INLINE_BYTES", 10**9)
     monkeypatch.setattr(charts, "SPEC_LIMIT", 10**9)

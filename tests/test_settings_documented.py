@@ -88,6 +88,7 @@ def test_schema_messages(model, data, expected):
 
 def test_figure_where_keeps_the_yaml_types():
     found, _ = settings.check(settings.FigureSettings, {"resource": "r", "field": "f", "where": {"year": 2021, "ok": True, "s": "x", "n": None}})
+    assert found is not None
     assert found.where == {"year": 2021, "ok": True, "s": "x", "n": None}
     assert [type(v) for v in found.where.values()] == [int, bool, str, type(None)]
 

@@ -61,8 +61,8 @@ def test_lock_covers_pyproject():
         assert name in pins, f"{req.name} is in pyproject.toml but not in requirements.lock"
         assert req.specifier.contains(pins[name][0], prereleases=True), \
             f"requirements.lock pins {req.name}=={pins[name][0]}, outside pyproject.toml's {req.specifier}"
-    for name in ("nh3", "zizmor"):
-        assert name in pins
+    for wanted in ("nh3", "zizmor"):
+        assert wanted in pins
 
 
 def test_makefile_installs_with_hashes():
@@ -96,7 +96,8 @@ def test_missing_font_is_a_warning_with_the_install_hint():
     warning = fonts.check(other)
     assert warning and "Liberation Sans" in warning.message and other.family in warning.message
     assert warning.hint == "install Debian's fonts-liberation (make site does)"
-    assert fonts.check(fonts.Font("", "", "")).hint == warning.hint
+    unknown = fonts.check(fonts.Font("", "", ""))
+    assert unknown and unknown.hint == warning.hint
     problems = Collector(REPO)
     fonts.report(problems, REPO / "charts")
     assert problems.items == []  # the expected font is installed here

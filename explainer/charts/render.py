@@ -7,6 +7,7 @@ This stage knows nothing of pages.
 from __future__ import annotations
 
 import ast
+import types
 import typing
 import base64
 import contextlib
@@ -188,7 +189,7 @@ def _outside_access(tree) -> list[tuple[int, int, str]]:
                     found.append((node.lineno, node.col_offset + 1, f"runs other programs or touches files: import {name}"))
         elif isinstance(node, ast.Call):
             func = node.func
-            name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else None
+            name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
             if name in _FILE_CALLS or (name in ("eval", "exec", "__import__") and isinstance(func, ast.Name)):
                 found.append((node.lineno, node.col_offset + 1, f"reads or writes outside its data: {name}()"))
     return sorted(found)
@@ -249,7 +250,7 @@ class _Words:
 
 
 def _caller_line(path: Path) -> int | None:
-    frame = sys._getframe(2)
+    frame: types.FrameType | None = sys._getframe(2)
     while frame:
         if Path(frame.f_code.co_filename) == path:
             return frame.f_lineno
@@ -268,6 +269,7 @@ def _build_chart(source: ChartSource, package: DataPackage, problems: Collector,
     import altair as alt
 
     spec_ = importlib.util.spec_from_file_location(f"_explainer_chart_{source.slug}", source.path)
+    assert spec_ is not None and spec_.loader is not None  # always, for a .py file
     module = importlib.util.module_from_spec(spec_)
     try:
         spec_.loader.exec_module(module)
@@ -359,7 +361,7 @@ def _plotted_table_of(chart, vega: dict, spec: dict | None = None) -> pd.DataFra
     views = name_views(chart, 0)
     mapping = get_datasets_for_view_names(vega, views, get_facet_mapping(vega))
     drawn = [v for v in views if v in mapping]
-    datasets, _ = vf.runtime.pre_transform_datasets(vega, [mapping[v] for v in drawn], vf.get_local_tz())
+    datasets, _ = vf.runtime.pre_transform_datasets(vega, [mapping[v] for v in drawn], vf.get_local_tz())  # type: ignore[misc]  # scopes are tuples, as Altair passes them; the stubs say lists
     frames = [d.to_pandas() if hasattr(d, "to_pandas") else d for d in datasets]
     if spec is not None:
         return reader_table(frames, [_view(spec, v) for v in drawn])
@@ -438,7 +440,8 @@ def reader_table(frames: list, views: list) -> pd.DataFrame:
     for _, view in pairs:
         for name, channel, title, tip in _encoded(view):
             if tip and title and name not in tooltip:
-                titles[name], _ = title, tooltip.add(name)
+                titles[name] = title
+                tooltip.add(name)
             elif title and not tip:
                 axis_titles.setdefault(name, [])
                 if title not in axis_titles[name]:
@@ -563,7 +566,7 @@ def column_titles(spec: dict) -> dict[str, str]:
 
 def render(root: Path, sources: dict[str, ChartSource], package: DataPackage, problems: Collector,
            cache: "cache_module.ChartCache | None" = None, progress=None, language: Language = ENGLISH,
-           previews: set[str] = frozenset(), share: tuple[int, int] = (0, 1)) -> dict[str, RenderedChart]:
+           previews: set[str] | frozenset[str] = frozenset(), share: tuple[int, int] = (0, 1)) -> dict[str, RenderedChart]:
     """Render every chart not in the cache. Chart code runs one at a time in the main thread (so
     a time limit can stop it); the rendering itself (vl-convert, VegaFusion: native code that
     releases the GIL) runs on all cores."""
@@ -675,6 +678,7 @@ def _build_spec(source: ChartSource, package: DataPackage, problems: Collector, 
         problems.add(source.path, f"chart reaches for data {what}: {remote[0]}", hint='use data["resource_name"] from the data package instead')
         return None
     if pre is None:
+        assert spec is not None  # small enough to inline
         spec["config"] = {**CHART_CONFIG, **spec.get("config", {})}
         return chart, spec, used, language, headings
     try:
@@ -746,11 +750,12 @@ def _human(size: int) -> str:
 class _PreAggregated:
     """A chart with too much data to inline: its Vega spec with the transforms evaluated by VegaFusion."""
 
-    def __init__(self, vegalite: dict, vega: dict, tables: dict, dataset_names: list[str], source_ids: list[str]):
+    def __init__(self, vegalite: dict, vega: dict, tables: dict, dataset_names: list[tuple[str, tuple[int, ...]]], source_ids: list[str]):
         self.vegalite, self.vega, self.tables = vegalite, vega, tables
         self.vega_source = vega  # before VegaFusion: the plotted table is evaluated from it
         self.dataset_names, self.source_ids = dataset_names, source_ids
         self.view_names: list[str] = []  # the views whose datasets dataset_names are, in order
+        self.narrow_vega: dict = {}  # drawn for a phone (transform)
 
     @classmethod
     def build(cls, chart) -> "_PreAggregated":
@@ -784,12 +789,19 @@ class _PreAggregated:
 
     def transform(self) -> int:
         """Evaluate the transforms into the spec, and ship its data compactly; the gzip size in
-        bytes of the spec readers get. Raises TooLarge for raw rows or too many points."""
-        import vegafusion as vf
+        bytes of the spec readers get. Raises TooLarge for raw rows or too many points.
 
-        vega, extracted, _ = vf.runtime.pre_transform_extract(
-            self.vega, vf.get_local_tz(), extract_threshold=MAX_POINTS, extracted_format="pyarrow",
-            inline_datasets=self.tables)
+        Drawn at the two widths every chart is drawn at (WIDE, NARROW: see `sized`), each evaluated
+        here while the tables are at hand, so a large chart is fitted to a phone like a small one."""
+        import vegafusion as vf
+        import vl_convert as vlc
+
+        def evaluate(width):
+            return vf.runtime.pre_transform_extract(
+                vlc.vegalite_to_vega(sized(self.vegalite, width)), vf.get_local_tz(), extract_threshold=MAX_POINTS,
+                extracted_format="pyarrow", inline_datasets=self.tables)
+
+        vega, extracted, _ = evaluate(WIDE)
         largest = max((t.num_rows for t in self.tables.values()), default=0)
         shipped = [len(d["values"]) for d in vega.get("data", []) if isinstance(d.get("values"), list)]
         shipped += [table.num_rows for _, _, table in extracted]
@@ -800,12 +812,14 @@ class _PreAggregated:
                            _points_hint(self.vegalite))
         self.vega = compact_data(vega)
         size = check_size(self.vega, self.vegalite)
+        narrow, extracted, _ = evaluate(NARROW)
+        self.narrow_vega = {} if extracted else compact_data(narrow)
         # The plotted table now, so that the (possibly large) tables can go before rendering.
         datasets, _ = vf.runtime.pre_transform_datasets(
-            self.vega_source, self.dataset_names, vf.get_local_tz(), inline_datasets=self.tables)
+            self.vega_source, self.dataset_names, vf.get_local_tz(), inline_datasets=self.tables)  # type: ignore[arg-type]  # tuple scopes, as above
         frames = [d.to_pandas() if hasattr(d, "to_pandas") else d for d in datasets]
         self.table = reader_table(frames, [_view(self.vegalite, v) for v in self.view_names])
-        self.tables = self.vega_source = None
+        self.tables, self.vega_source = {}, {}  # let the (possibly large) tables go
         return size
 
 
@@ -903,7 +917,8 @@ def _render_spec(source: ChartSource, chart, spec: dict, used: list[str], langua
     import vl_convert as vlc
 
     title, description = headings or (source.title, source.description)
-    number, time = vlc.get_format_locale(language.vega_locale), vlc.get_time_format_locale(language.vega_locale)
+    locale: typing.Any = language.vega_locale  # one of vl-convert's names (i18n.py); its stubs list them as Literals
+    number, time = vlc.get_format_locale(locale), vlc.get_time_format_locale(locale)
 
     if isinstance(chart, _PreAggregated):  # transforms already evaluated (see INLINE_ROWS)
         vega, table, cited = chart.vega, chart.table, chart.source_ids
@@ -922,9 +937,11 @@ def _render_spec(source: ChartSource, chart, spec: dict, used: list[str], langua
             out = vlc.vega_to_svg(v, allowed_base_urls=[], format_locale=number, time_format_locale=time)
         return v, out
 
-    if isinstance(chart, _PreAggregated):
+    if isinstance(chart, _PreAggregated):  # both widths evaluated by VegaFusion already
         svg = vlc.vega_to_svg(vega, allowed_base_urls=[], format_locale=number, time_format_locale=time)
-        narrow_vega, narrow_svg = {}, ""  # drawn once, at the chart's own size
+        narrow_vega = chart.narrow_vega
+        narrow_svg = vlc.vega_to_svg(narrow_vega, allowed_base_urls=[], format_locale=number,
+                                     time_format_locale=time) if narrow_vega else ""
     else:
         check_size(compact_data(vega), spec)
         vega, svg = draw(WIDE)

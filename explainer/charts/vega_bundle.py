@@ -24,7 +24,8 @@ def cache_dir() -> Path:
 def vega_javascript() -> bytes:
     import vl_convert as vlc
 
-    path = cache_dir() / f"vega-{vlc.get_vega_version()}-vlc-{vlc.__version__}-ns-interp.js"
+    version = vlc.__version__  # type: ignore[attr-defined]  # set by the module; its stubs omit it
+    path = cache_dir() / f"vega-{vlc.get_vega_version()}-vlc-{version}-ns-interp.js"
     if path.is_file():
         return path.read_bytes()
     code = vlc.javascript_bundle(SNIPPET.format(version=vlc.get_vega_version())).encode("utf-8")

@@ -168,7 +168,7 @@ def _row_changes(old, new) -> list[str]:
     return lines
 
 
-def _figure_resources(root: Path) -> dict[str, str]:
+def _figure_resources(root: Path) -> dict[str, str | None]:
     try:
         spec = safe_yaml.load((root / figures_stage.FIGURES_FILE).read_text(encoding="utf-8")) or {}
     except Exception:
@@ -198,7 +198,7 @@ def report(root: Path, ref: str) -> str:
         if before is not None and after is not None:
             lines.append(f"- `{page}`: {before} → {after}")
         else:
-            lines.append(f"- `{page}`: {'(new) ' + after if after is not None else '(removed) ' + before}")
+            lines.append(f"- `{page}`: {'(new) ' + after if after is not None else '(removed) ' + str(before)}")
     if not sentences:
         lines.append("None.")
 

@@ -107,7 +107,7 @@ class Preview:
 
     def _publish(self, started: float, what: str, detail: str = "") -> None:
         """Build the site from docs/ with MkDocs (kept loaded) and make it live: open pages reload."""
-        config = dict(self.config)
+        config = dict(self.config or {})  # set before any publish
         hooks = list(config.get("hooks") or [])
         config["hooks"] = hooks + [PREVIEW_HOOK]
         path = site.write_config(self.root, config, "mkdocs-preview.yml", beside_docs=False)

@@ -113,7 +113,7 @@ class Forked:
         while True:
             chart = getattr(self, "chart", None)  # (path, limit, started) while a chart file runs
             wait = None if chart is None else chart[2] + chart[1] + CHART_GRACE - time.monotonic()
-            if wait is not None and not self.inbox.poll(max(wait, 0)):
+            if chart is not None and wait is not None and not self.inbox.poll(max(wait, 0)):
                 self.process.kill()
                 self.process.join()
                 raise Problems([Problem(chart[0], None, None, f"chart took longer than {chart[1]} s and was stopped",

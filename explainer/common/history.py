@@ -3,7 +3,12 @@
 First published: the date of the first commit that touched its sections (content/); last
 updated: the date of the last commit that touched its sections or its data (content/, charts/).
 Outside a git repository (a copy of an explainer, a test's temporary folder) there are none, and
-the cover says only what the data gives."""
+the cover says only what the data gives.
+
+A shallow clone (CI's default `fetch-depth: 1`) holds only the newest commits, and git shows the
+oldest of them, the boundary, as adding every file: its date says nothing about when a section was
+written. So in a shallow clone there is no first-published date, and the boundary commit never
+counts as an update."""
 from __future__ import annotations
 
 import subprocess
@@ -17,17 +22,37 @@ class History:
     last_updated: str | None = None      # YYYY-MM-DD
 
 
-def _git_dates(root: Path, *paths: str) -> list[str]:
+def _git(root: Path, *args: str) -> str | None:
     try:
-        out = subprocess.run(["git", "log", "--format=%cs", "--", *paths], cwd=root, capture_output=True, text=True, timeout=20)
+        out = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, timeout=20)
     except (OSError, subprocess.SubprocessError):
-        return []
-    return out.stdout.split() if out.returncode == 0 else []
+        return None
+    return out.stdout if out.returncode == 0 else None
+
+
+def _commits(root: Path, *paths: str) -> list[tuple[str, str]]:
+    """(hash, YYYY-MM-DD) of the commits that touched `paths`, newest first."""
+    out = _git(root, "log", "--format=%H %cs", "--", *paths) or ""
+    return [tuple(line.split()) for line in out.splitlines() if line.strip()]
+
+
+def _boundary(root: Path) -> set[str] | None:
+    """The shallow clone's boundary commits; None when the history is complete."""
+    if (_git(root, "rev-parse", "--is-shallow-repository") or "").strip() != "true":
+        return None
+    shallow = (_git(root, "rev-parse", "--git-path", "shallow") or "").strip()
+    try:
+        return set((root / shallow).read_text().split()) if shallow else set()
+    except OSError:
+        return set()
 
 
 def history(root: Path) -> History:
-    sections = _git_dates(root, "content")
+    sections = _commits(root, "content")
     if not sections:
         return History()
-    changes = _git_dates(root, "content", "charts")
-    return History(sections[-1], changes[0] if changes else sections[0])
+    boundary = _boundary(root)
+    changes = [(h, day) for h, day in _commits(root, "content", "charts") if h not in (boundary or ())]
+    if boundary is not None:
+        return History(None, changes[0][1] if changes else None)
+    return History(sections[-1][1], changes[0][1] if changes else sections[0][1])

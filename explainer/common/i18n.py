@@ -75,7 +75,8 @@ def _name(code: str) -> str:
 def languages(root: Path, user: dict | None, problems: Collector) -> list[Language]:
     """The explainer's languages, the first one (theme.language) first."""
     user = user or {}
-    theme = user.get("theme") if isinstance(user.get("theme"), dict) else {}
+    theme = user.get("theme")
+    theme = theme if isinstance(theme, dict) else {}
     first = str(theme.get("language") or "en")
     found = [Language(first, _name(first), _babel_locale(first), root / CONTENT_DIR, "")]
     declared = user.get("languages")

@@ -28,7 +28,7 @@ from typing import Annotated, Any, ClassVar, Optional, Union
 from pydantic import (
     AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator,
 )
-from pydantic_core import PydanticCustomError
+from pydantic_core import ErrorDetails, PydanticCustomError
 
 # ---------------------------------------------------------------------------------------------
 # Types shared by the schemas
@@ -113,12 +113,13 @@ class Choices:
     options: tuple[str, ...]
 
 
-def _one_of(key: str, options: tuple[str, ...]):
+def _one_of(key: str, options: tuple[str, ...]) -> AfterValidator:
+    """The validator of a text field whose value is one of `options`; the field also carries `Choices(options)`."""
     def check(value: str) -> str:
         if value not in options:
             raise PydanticCustomError("explainer", 'unknown {key} "{value}"', {"key": key, "value": value, "hint": f"one of: {', '.join(options)}"})
         return value
-    return Annotated[str, AfterValidator(check), Choices(options)]
+    return AfterValidator(check)
 
 
 def _set_by_generator(value):
@@ -176,9 +177,10 @@ def _unwrap(tp):
 
 def _owner(model: type[Schema], loc: tuple) -> tuple[type[Schema], tuple]:
     """The schema class that holds the last named field of `loc`, and that field's loc inside it."""
-    owner, rest, tp = model, loc, model
+    owner, rest = model, loc
+    tp: Any = model
     for i, part in enumerate(loc):
-        if isinstance(tp, type) and issubclass(tp, BaseModel):
+        if isinstance(tp, type) and issubclass(tp, Schema):
             owner, rest = tp, loc[i:]
             field = tp.model_fields.get(part) if isinstance(part, str) else None
             tp = _unwrap(field.annotation) if field else None
@@ -194,7 +196,7 @@ def _example(model: type[Schema], key: str) -> str:
     return str(field.examples[0]) if field is not None and field.examples else "..."
 
 
-def _issue(model: type[Schema], error: dict) -> Issue:
+def _issue(model: type[Schema], error: ErrorDetails) -> Issue:
     loc, kind, value = tuple(error["loc"]), error["type"], error.get("input")
     ctx = error.get("ctx") or {}
     if kind == "explainer":
@@ -235,7 +237,10 @@ def _issue(model: type[Schema], error: dict) -> Issue:
     return Issue(loc, what, message.format(**fields), hint.format(**fields))
 
 
-def check(model: type[Schema], data) -> tuple[Schema | None, list[Issue]]:
+S = typing.TypeVar("S", bound=Schema)
+
+
+def check(model: type[S], data) -> tuple[S | None, list[Issue]]:
     """Validate `data` (what a file holds) against `model`: the settings, or None and the issues.
 
     Within one part of a file, a missing required key is said alone, and unknown keys before
@@ -265,7 +270,7 @@ def _prune(issues: list[Issue]) -> list[Issue]:
         if issue.kind == "unknown":  # one issue names every unknown key of a mapping
             if parent in seen_unknown:
                 at = seen_unknown[parent]
-                kept[at] = _UnknownIssue.merge(kept[at], issue)
+                kept[at] = _UnknownIssue.merge(typing.cast(_UnknownIssue, kept[at]), issue)  # started below
                 continue
             seen_unknown[parent] = len(kept)
             issue = _UnknownIssue.start(issue)
@@ -419,9 +424,9 @@ class FigureSettings(Schema):
     """Column = value filters; exactly one row must match, unless `agg` is given."""
     field: str = Field(examples=["people"])
     """The column holding the number. Required."""
-    format: _one_of("format", FORMATS) = "number"
+    format: Annotated[str, _one_of("format", FORMATS), Choices(FORMATS)] = "number"
     """How it is written: number (28,526), money (€62.7 million), date (21 August 2021), year, percent."""
-    agg: Optional[_one_of("agg", AGGREGATES)] = None
+    agg: Optional[Annotated[str, _one_of("agg", AGGREGATES), Choices(AGGREGATES)]] = None
     """Aggregate every matching row: sum, max, min, count or mean."""
     description: str = Field("", examples=["People arriving by small boat in 2021"])
     """What the number is, in a few words; shown beside it on the *Figures in the text* page (of the main language)."""
@@ -572,7 +577,7 @@ def check_environment(problems, environ=None) -> None:
 # ---------------------------------------------------------------------------------------------
 # The settings reference (README.md, *Settings*)
 
-REFERENCE = [
+REFERENCE: list[tuple[str, type[Schema], str]] = [
     ("mkdocs.yml", MkDocsSettings, ""),
     ("mkdocs.yml", ThemeSettings, "theme."),
     ("mkdocs.yml", LanguageSettings, "languages.CODE."),

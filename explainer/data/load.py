@@ -14,6 +14,7 @@ import hashlib
 import io
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -137,7 +138,7 @@ _LINE = re.compile(f"[^{LINE_BREAKS}]+")
 def _unclosed_quote(text: str) -> tuple[int, int] | None:
     """Where a quoted CSV value opens and is never closed (it would swallow the rest of the file).
     A quote opens a value only at the start of a field (after a comma or a new line, ignoring \r)."""
-    quoted, start = False, None
+    quoted, start = False, 0  # start: where the open quote is, once quoted
     for m in re.finditer('"', text):  # only the quotes matter: fast on large files
         p = m.start()
         if quoted:
@@ -159,7 +160,8 @@ def _check_csv_shape(target: Path, name: str, text: str, problems: Collector) ->
     if not text.strip():
         problems.add(target, "file is empty", hint="start it with a header line naming the columns, then the data rows")
         return False
-    header = re.match(f"[^{LINE_BREAKS}]*", text).group()  # the first line, without splitting a large file
+    first = re.match(f"[^{LINE_BREAKS}]*", text)  # the first line, without splitting a large file (always matches)
+    header = first.group() if first else ""
     if ";" in header and "," not in header:
         problems.add(target, 'values are separated by ";", not commas', 1, header.index(";") + 1, hint="save the file as comma-separated CSV")
         return False
@@ -343,7 +345,7 @@ SHOWN_PER_FILE = 50
 
 
 def _validate(descriptor: dict, pkg_path: Path, paths: dict[str, Path], problems: Collector,
-              fast_read: dict | None = None, skipped: set = frozenset()) -> None:
+              fast_read: dict | None = None, skipped: set | frozenset = frozenset()) -> None:
     """Validate every resource; resources the fast path read are left in `fast_read` (name -> _FastResource)."""
     import frictionless  # imported here: only a build that reaches validation pays for it
 
@@ -360,7 +362,7 @@ def _validate(descriptor: dict, pkg_path: Path, paths: dict[str, Path], problems
             for err in e.to_errors():
                 problems.add(pkg_path, _message(err.to_dict()), hint=_hint(err.to_dict()))
             return
-        tasks = []
+        tasks: list[tuple[str, list[dict], Callable[[int], tuple[int, str] | None] | None]] = []
         for resource in package.resources:
             if resource.name in skipped:
                 continue
@@ -389,7 +391,7 @@ def _validate(descriptor: dict, pkg_path: Path, paths: dict[str, Path], problems
 
         missing = {(e.get("rowNumber"), e.get("fieldName")) for e in task_errors if e.get("type") == "missing-cell"}
         for info in task_errors:
-            kind = info.get("type")
+            kind = info.get("type", "")
             row = info.get("rowNumber")
             if kind == "constraint-error" and (row, info.get("fieldName")) in missing:
                 continue  # the missing cell is the problem; "required" would say it twice
@@ -411,7 +413,7 @@ def _validate(descriptor: dict, pkg_path: Path, paths: dict[str, Path], problems
     _add_capped(found, problems, limited={paths[n] for n, errs, _ in tasks if n in paths and len(errs) >= ERROR_LIMIT})
 
 
-def _add_capped(found: list[tuple], problems: Collector, limited: set = frozenset()) -> None:
+def _add_capped(found: list[tuple], problems: Collector, limited: set | frozenset = frozenset()) -> None:
     """Add problems, at most SHOWN_PER_FILE per file (the first by line), then one line that
     counts the rest. `limited`: files whose checking stopped at ERROR_LIMIT (there may be more)."""
     by_path: dict = {}
@@ -688,8 +690,7 @@ class _FastResource:
     def errors(self) -> list[dict]:
         """frictionless's error dicts for this resource, in its order, up to ERROR_LIMIT."""
         out: list[dict] = []
-        for i in self.suspect:
-            i = int(i)
+        for i in map(int, self.suspect):
             row_number = i + 2
             cells = self.cells(i)
             errs, blanks, values = [], 0, {}
@@ -918,8 +919,9 @@ def _hint(info: dict) -> str:
     if info.get("type") == "type-error" and note == "date/default":
         cell = str(info.get("cell", ""))
         m, ymd = _DAY_FIRST.match(cell), _YEAR_FIRST.match(cell)
-        if m or ymd:
-            y, mo, d = (m.group(3), m.group(2), m.group(1)) if m else ymd.groups()
+        parts = (m.group(3), m.group(2), m.group(1)) if m else ymd.groups() if ymd else None
+        if parts:
+            y, mo, d = parts
             return f"write it as {y}-{int(mo):02d}-{int(d):02d} (year, month, day)"
         return 'write dates as YYYY-MM-DD, e.g. 2021-08-21, or give the field a "format" in datapackage.json'
     if info.get("type") == "type-error" and note.startswith(("date/", "datetime/")):
@@ -981,7 +983,8 @@ def _check_settings(descriptor: dict, pkg_path: Path, text: str, problems: Colle
 
 def _json_position(text: str, descriptor: dict, loc: tuple) -> tuple[int | None, int | None]:
     """Line and column of the last key of `loc` in a JSON text, found key after key (a resource by its name)."""
-    at, found, node = 0, None, descriptor
+    at, found = 0, None
+    node: object = descriptor
     for part in loc:
         if isinstance(part, int) and isinstance(node, list) and part < len(node):
             node = node[part]
@@ -1080,9 +1083,9 @@ def _check_sources(package: DataPackage, pkg_path: Path, problems: Collector) ->
             continue
         rows = _row_lines(package.paths[name])
         found = []
-        for i in bad.nonzero()[0]:
-            sid = ids.iloc[i]
-            sid = None if sid is None or sid is pd.NA or sid != sid else sid
+        for i in map(int, bad.nonzero()[0]):
+            cited = ids.iloc[i]
+            cited = None if cited is None or cited is pd.NA or cited != cited else cited
             line = rows[i + 1][0] if i + 1 < len(rows) else None
-            found.append((package.paths[name], f'row has {"no source" if sid is None else f"unknown source {sid!r}"}', line, None, "add it to sources.csv"))
+            found.append((package.paths[name], f'row has {"no source" if cited is None else f"unknown source {cited!r}"}', line, None, "add it to sources.csv"))
         _add_capped(found, problems)

@@ -51,7 +51,7 @@ def source_date(package: DataPackage, sid: str, language: Language = ENGLISH) ->
 
 
 def _front(title: str, description: str, image: dict | None, alternates: list | None) -> list[str]:
-    meta = {"title": title, "description": description}
+    meta: dict[str, object] = {"title": title, "description": description}
     meta.update(image or {})  # the link-preview image, as on the other pages
     if alternates:
         meta["alternates"] = alternates

@@ -128,7 +128,7 @@ def _encode(img, width: int, height: int, kind: str) -> bytes:
 
     frame = img
     if frame.size != (width, height):
-        frame = frame.resize((width, height), Image.LANCZOS)
+        frame = frame.resize((width, height), Image.Resampling.LANCZOS)
     buf = io.BytesIO()
     if kind == "JPEG":
         frame.convert("RGB").save(buf, "JPEG", quality=80, optimize=True, progressive=True)

@@ -8,6 +8,7 @@ import difflib
 import sys
 import re
 import traceback
+import types
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -119,7 +120,7 @@ def _front_matter(path: Path, text: str, problems: Collector):
 
 def _current_template_line(template) -> int | None:
     """The template line being rendered, found from the compiled template's frame."""
-    frame = sys._getframe()
+    frame: types.FrameType | None = sys._getframe()
     while frame:
         if frame.f_code.co_filename == "<template>":
             return template.get_corresponding_lineno(frame.f_lineno)
@@ -231,7 +232,7 @@ class ProseEnvironment(ImmutableSandboxedEnvironment):
         lines = source.splitlines()
         for node in self.parse(source).find_all(jinja2.nodes.Node):
             kind = type(node).__name__
-            if kind == "Name" and node.name in JINJA_IMPLICIT:
+            if isinstance(node, jinja2.nodes.Name) and node.name in JINJA_IMPLICIT:
                 line = node.lineno
                 text = lines[line - 1] if line <= len(lines) else ""
                 m = re.search(rf"\b{node.name}\b", text)
@@ -242,7 +243,7 @@ class ProseEnvironment(ImmutableSandboxedEnvironment):
             if kind in PROSE_NODES:
                 continue
             what = SYNTAX_WORDS.get(kind, f"{kind} ({kind.lower()})")
-            line = getattr(node, "lineno", None)
+            line = node.lineno
             text = lines[line - 1] if line and line <= len(lines) else ""
             needle = {"Filter": r"\|", "Mul": r"(?<!\*)\*(?!\*)", "Pow": r"\*\*", "Concat": "~"}.get(
                 kind, re.escape(what.split()[1]) if what.startswith("{%") else "")
@@ -314,11 +315,6 @@ def _short(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _md_text(text: str) -> str:
-    """Text from the data as plain Markdown: shown as typed, never formatting or HTML."""
-    return re.sub(r"([\\`*_{}\[\]#])", r"\\\1", text.replace("&", "&amp;").replace("<", "&lt;"))
-
-
 def _md_link_text(text: str) -> str:
     """Text from the data, safe inside Markdown link text: HTML is shown, never run."""
     return re.sub(r"([\[\]\\])", r"\\\1", text.replace("&", "&amp;").replace("<", "&lt;"))
@@ -338,6 +334,7 @@ def render(root: Path, pages: list[Page], figures: dict[str, Figure], charts: di
 
     def cite(sid: str) -> str:
         """The publisher, linked to the source; as plain text when the source has no address."""
+        assert package is not None  # no figure or source is cited when the data failed
         s, label = package.sources[sid], package.source_text(sid, "publisher", language.code)
         return f"[{_md_link_text(label)}]({s['url']})" if s.get("url") else _md_text(label)
 
@@ -635,7 +632,7 @@ def reader_columns(chart: RenderedChart, package: DataPackage, words: dict, lang
 
 def _assemble(page: Page, body: str, figures, charts, package, cite, lead: str | None = None, words: dict | None = None,
               head: str = "", language: Language = ENGLISH) -> str:
-    meta = {"title": page.title}
+    meta: dict[str, object] = {"title": page.title}
     if page.description:
         meta["description"] = page.description
     if page.alternates:  # the language switcher and hreflang links (theme/partials/alternate.html, main.html)

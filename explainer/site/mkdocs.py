@@ -14,6 +14,7 @@ import shutil
 import signal
 import subprocess
 from pathlib import Path
+from typing import Any, Sequence
 
 import yaml
 
@@ -26,14 +27,16 @@ ASSETS = Path(__file__).parent / "assets"
 THEME = Path(__file__).parent / "theme"
 GENERATED = Path(".cache") / "explainer"
 # Required keys the generator owns; everything else in the editor's mkdocs.yml is kept.
-DEFAULTS = {
+DEFAULTS: dict[str, Any] = {
     "theme": {
         "name": "material",
-        "features": ["navigation.footer", "navigation.top", "search.highlight", "content.tooltips"],
+        # navigation.tabs: the chapters as one compact row under the masthead on wide screens
+        "features": ["navigation.footer", "navigation.top", "navigation.tabs", "search.highlight", "content.tooltips"],
+        # custom: the masthead's paper and ink and the links' blue are set in explainer.css
         "palette": [
-            {"media": "(prefers-color-scheme: light)", "scheme": "default", "primary": "indigo", "accent": "indigo",
+            {"media": "(prefers-color-scheme: light)", "scheme": "default", "primary": "custom", "accent": "custom",
              "toggle": {"icon": "material/weather-night", "name": "Switch to dark mode"}},
-            {"media": "(prefers-color-scheme: dark)", "scheme": "slate", "primary": "indigo", "accent": "indigo",
+            {"media": "(prefers-color-scheme: dark)", "scheme": "slate", "primary": "custom", "accent": "custom",
              "toggle": {"icon": "material/weather-sunny", "name": "Switch to light mode"}},
         ],
     },
@@ -135,7 +138,8 @@ def for_language(user: dict, lang, langs: list) -> dict:
     """The editor's settings for one language's site: its theme language (Material's words,
     lang attribute, search stemmer), its own site_name etc., and the switcher's languages."""
     config = {k: v for k, v in user.items() if k != "languages"}  # ours, not MkDocs'
-    config["theme"] = {**(user.get("theme") if isinstance(user.get("theme"), dict) else {}), "language": lang.code}
+    theme = user.get("theme")
+    config["theme"] = {**(theme if isinstance(theme, dict) else {}), "language": lang.code}
     config.update(lang.settings)
     if user.get("site_url") and lang.prefix:
         config["site_url"] = str(user["site_url"]).rstrip("/") + "/" + lang.prefix
@@ -204,7 +208,7 @@ def write_if_changed(path: Path, content: bytes | str) -> bool:
     return True
 
 
-def sync_docs(docs: Path, files: dict[str, bytes | str], keep: list[str] = ()) -> int:
+def sync_docs(docs: Path, files: dict[str, bytes | str], keep: Sequence[str] = ()) -> int:
     """Make docs/ hold exactly `files` (and whatever is under the `keep` folders, such as fr/);
     touch only what changed. Returns how many were written."""
     written = sum(write_if_changed(docs / name, content) for name, content in sorted(files.items()))
@@ -361,8 +365,8 @@ def asset_files(vega_js: bytes) -> dict[str, bytes]:
     return files
 
 
-def chart_files(charts) -> dict[str, str]:
-    files = {}
+def chart_files(charts) -> dict[str, bytes | str]:
+    files: dict[str, bytes | str] = {}
     for slug, chart in charts.items():
         files[f"assets/charts/{slug}.vg.json"] = json.dumps(chart.vega, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
         if chart.narrow_vega:

@@ -22,6 +22,7 @@ import html as html_lib
 import re
 import secrets
 from html.parser import HTMLParser
+from typing import Any
 
 import nh3
 
@@ -40,7 +41,7 @@ ATTRIBUTES["a"] |= {"download"}
 ATTRIBUTES["div"] = ATTRIBUTES.get("div", set()) | {"tabindex", "role", "aria-label", "data-search-exclude"}
 ATTRIBUTES["details"] = ATTRIBUTES.get("details", set()) | {"data-search-exclude"}
 URL_SCHEMES = {"http", "https", "mailto"}
-OPTIONS = dict(
+OPTIONS: dict[str, Any] = dict(  # keyword arguments of nh3.clean, shared by its three calls
     tags=TAGS, clean_content_tags=REMOVED_WITH_CONTENT, attributes=ATTRIBUTES, url_schemes=URL_SCHEMES,
     link_rel=None,  # keep links as Markdown wrote them
     filter_style_properties={"text-align"}, strip_comments=True,
