@@ -33,8 +33,9 @@ def _site(folder: Path, scripts: dict[str, str]) -> Path:
 
 
 def _hashes(html: str) -> list[str]:
-    meta = re.search(r'<meta http-equiv="Content-Security-Policy" content="([^"]+)">', html).group(1)
-    return re.findall(r"'sha256-[^']+'", meta)
+    meta = re.search(r'<meta http-equiv="Content-Security-Policy" content="([^"]+)">', html)
+    assert meta, "the page has a policy"
+    return re.findall(r"'sha256-[^']+'", meta.group(1))
 
 
 def test_only_marked_inline_scripts_are_hashed(tmp_path):
@@ -50,7 +51,9 @@ def test_only_marked_inline_scripts_are_hashed(tmp_path):
 
 def test_the_themes_own_scripts_are_marked_from_its_templates(tmp_path):
     material = engine.templates("mkdocs")
-    base_script = re.search(r"<script>.*?</script>", (material / "partials/javascripts/base.html").read_text(encoding="utf-8")).group(0)
+    found = re.search(r"<script>.*?</script>", (material / "partials/javascripts/base.html").read_text(encoding="utf-8"))
+    assert found
+    base_script = found.group(0)
     rendered = base_script.replace('{{ config.extra.scope | d(base_url) }}', "../")
     assert rendered != base_script
     site = _site(tmp_path / "site", {"index.html": rendered + UNMARKED})

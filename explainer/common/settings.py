@@ -550,7 +550,8 @@ class EnvironmentSettings(Schema):
     SOURCE_DATE_EPOCH: Annotated[Optional[str], BeforeValidator(_epoch)] = None
     """The date written into the site (sitemap), in seconds since 1970; default: the last commit's date
     (reproducible builds)."""
-    EXPLAINER_SITE_ENGINE: _one_of("EXPLAINER_SITE_ENGINE", SITE_ENGINES) = Field("mkdocs", examples=["zensical"])
+    EXPLAINER_SITE_ENGINE: Annotated[str, _one_of("EXPLAINER_SITE_ENGINE", SITE_ENGINES), Choices(SITE_ENGINES)] = Field(
+        "mkdocs", examples=["zensical"])
     """The site engine: `mkdocs` (MkDocs with Material, the default) or `zensical` (its successor, on trial:
     install it yourself; see *Zensical* in the README for what works under it yet)."""
     XDG_CACHE_HOME: Optional[str] = None
