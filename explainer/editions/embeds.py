@@ -87,7 +87,7 @@ def embed_files(loc, package, edition: Edition) -> dict[str, str]:
     template, files = _template(), {}
     for slug, chart in loc.charts.items():
         up = "../../"
-        figure = DATA_TABLE.sub("", figure_html(template, chart, package, up, strings(lang.code), lang).strip())
+        figure = DATA_TABLE.sub("", figure_html(template, chart, package, up, strings(lang.code), lang, raw_html=True).strip())
         figure = TITLE_SPAN.sub(r'<h1 class="explainer-chart__title">\1</h1>', figure, count=1)  # the page's heading
         page = next((p for p in loc.pages if slug in p.charts_used), loc.pages[0] if loc.pages else None)
         back = up + (_page_url(page.name) if page else "") + f"#chart-{slug}"

@@ -574,7 +574,7 @@ SOURCES_SHOWN = 3  # a chart's source line names this many; "and N more" leads t
 
 
 def figure_html(template, chart: RenderedChart, package: DataPackage, base: str, words: dict | None = None,
-                language: Language = ENGLISH) -> str:
+                language: Language = ENGLISH, raw_html: bool = False) -> str:
     # Cite the rows the chart was given; if it dropped their source ids, every source of what it read.
     source_ids = chart.source_ids or list(dict.fromkeys(s for r in chart.resources for s in package.source_ids(r)))
     sources = [package.sources[s] for s in source_ids]
@@ -592,9 +592,19 @@ def figure_html(template, chart: RenderedChart, package: DataPackage, base: str,
         more = plural(words, "and_more", len(sources) - SOURCES_SHOWN, language.locale).format(n=len(sources) - SOURCES_SHOWN)
         cited.append(f"[{_md_inline(more)}](sources.md)")
     line = f"{_md_inline(words['source'])} {_md_inline(words['separator']).join(cited)}. [{_md_inline(words['sources_title'])}](sources.md)."
+    if raw_html:  # a page no engine renders (an embed page): plain HTML links, relative to `base`
+        cited = [Markup('<a href="{}">{}</a>').format(s["url"], label) if s.get("url") else escape(label)
+                 for s, label in zip(sources[:SOURCES_SHOWN], labels)]
+        if len(sources) > SOURCES_SHOWN:
+            more = plural(words, "and_more", len(sources) - SOURCES_SHOWN, language.locale).format(n=len(sources) - SOURCES_SHOWN)
+            cited.append(Markup('<a href="{}sources/">{}</a>').format(base, more))
+        line = Markup("{} {}. <a href=\"{}sources/\">{}</a>.").format(
+            words["source"], escape(words["separator"]).join(cited), base, words["sources_title"])
     html = template.render(chart=chart, base=base, svg=Markup(chart.svg), narrow_svg=Markup(chart.narrow_svg),
                            t=words, source_line=Markup(line), md=lambda text: Markup(_md_inline(text)),
                            columns=columns, rows=rows)
+    if raw_html:
+        html = html.replace(' markdown="1"', "").replace(' markdown="span"', "")
     return re.sub(r"\n\s*\n", "\n", html)  # a blank line would end Markdown's raw HTML block
 
 
