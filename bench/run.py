@@ -171,7 +171,7 @@ def main() -> None:
         results.append(scenario("check", args.runs, nothing, [py, str(REPO / "build.py"), "check", "--root", str(root)], root))
         floor_site = Path(tmp) / "floor"
         # Each language is its own MkDocs site (French first: the main site carries it under fr/).
-        configs = sorted((root / ".cache" / "explainer").glob("mkdocs-*.yml")) + [root / ".cache" / "explainer" / "mkdocs.yml"]
+        configs = sorted((root / ".cache" / "explainer").glob("mkdocs-*.yml")) + [root / ".mkdocs.generated.yml"]
         mkdocs = " && ".join(f"{py} -m mkdocs build --quiet -f {c} -d {floor_site / c.stem}" for c in configs)
         floor = scenario(f"floor: mkdocs build of the same docs/ ({len(configs)} languages)", args.runs,
                          lambda i: shutil.rmtree(floor_site, ignore_errors=True), ["sh", "-c", mkdocs], root)
@@ -190,7 +190,7 @@ def main() -> None:
                                 single_build, single))
         single_floor = scenario("floor, main language only: mkdocs build of its docs/", args.runs,
                                 lambda i: shutil.rmtree(floor_site, ignore_errors=True),
-                                [py, "-m", "mkdocs", "build", "--quiet", "-f", str(single / ".cache" / "explainer" / "mkdocs.yml"),
+                                [py, "-m", "mkdocs", "build", "--quiet", "-f", str(single / ".mkdocs.generated.yml"),
                                  "-d", str(floor_site)], single)
         weights = page_weights(root / "site")
         cold(0)

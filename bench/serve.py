@@ -147,13 +147,12 @@ def run(root: Path, runs: int) -> dict:
             proc.terminate()
             proc.wait(30)
         # plain mkdocs serve of the same docs/
-        generated = (root / ".cache" / "explainer" / "mkdocs.yml").read_text(encoding="utf-8")
+        generated = (root / ".mkdocs.generated.yml").read_text(encoding="utf-8")  # docs_dir, site_dir relative to root
         docs = root / "plain-docs"
         shutil.rmtree(docs, ignore_errors=True)
         shutil.copytree(root / "docs", docs)
-        floor_cfg = root / ".cache" / "explainer" / "mkdocs-floor.yml"
-        floor_cfg.write_text(generated.replace(str(root / "docs"), str(docs))
-                             .replace(f"- {REPO / 'explainer' / 'site' / 'hooks' / 'csp.py'}\n", ""), encoding="utf-8")
+        floor_cfg = root / "mkdocs-floor.yml"
+        floor_cfg.write_text(generated.replace("docs_dir: docs\n", f"docs_dir: {docs.name}\n"), encoding="utf-8")
         port = free_port()
         proc = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "-f", str(floor_cfg), "-a", f"127.0.0.1:{port}"],
                                 cwd=root, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

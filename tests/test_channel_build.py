@@ -57,14 +57,14 @@ def test_every_chart_on_a_page_has_svg_caption_table_and_csv(channel_site):
     slugs = set()
     for page in site.rglob("index.html"):
         html = page.read_text(encoding="utf-8")
-        for m in re.finditer(r'<figure class="explainer-chart" id="chart-([a-z0-9_]+)".*?</figure>', html, re.S):
+        for m in re.finditer(r'<figure class="explainer-chart"[^>]*? id="chart-([a-z0-9_]+)".*?</figure>', html, re.S):
             slug, block = m.group(1), m.group(0)
             slugs.add(slug)
             assert '<svg role="img"' in block and f'id="chart-{slug}-desc"' in block
             label = "Source\u202f: <a href=" if "fr" in page.relative_to(site).parts[:1] else "Source: <a href="
             assert "<figcaption>" in block and label in block
             rows = re.findall(r"<tr>", block.split("<tbody>")[1])
-            link, data_spec = re.search(r'<a href="([^"]+\.csv)" download', block), re.search(r'data-spec="([^"]+)"', block)
+            link, data_spec = re.search(r'<a download="[^"]+" href="([^"]+\.csv)"', block), re.search(r'data-spec="([^"]+)"', block)
             assert link and data_spec, block
             csv_href = link.group(1)
             csv_file = (page.parent / csv_href).resolve()
@@ -133,7 +133,7 @@ def test_every_page_has_link_preview_tags_and_a_card(channel_site):
         assert _card_size(docs / image.group(1)) == (1200, 630)
     # A section's own lead chart is its card; the cover's is the one its front matter chooses.
     stats = (docs / "the-statistics.md").read_text(encoding="utf-8")
-    found = re.search(r'<figure class="explainer-chart" id="chart-([a-z0-9_]+)"', stats)
+    found = re.search(r'<figure class="explainer-chart"[^>]*? id="chart-([a-z0-9_]+)"', stats)
     assert found
     first_chart = found.group(1)
     assert f"image: assets/charts/{first_chart}.png" in stats

@@ -32,6 +32,8 @@ import functools
 import json
 import os
 import re
+import shlex
+import shutil
 import signal
 import subprocess
 import sys
@@ -148,7 +150,7 @@ def dirty_paths(root: Path, top: Path) -> list[str]:
     out = _git(root, "status", "--porcelain=v1", "-z", "--untracked-files=all", check=True).stdout
     rel = root.resolve().relative_to(top).as_posix()
     prefix = "" if rel == "." else rel + "/"
-    generated = tuple(prefix + d for d in ("site/", "docs/", ".cache/"))
+    generated = tuple(prefix + d for d in ("site/", "docs/", ".cache/", site.MAIN_CONFIG))
     paths, entries = [], out.split("\0")
     i = 0
     while i < len(entries):
@@ -352,9 +354,11 @@ def _mike(root: Path, *args: str) -> subprocess.CompletedProcess:
     """Run mike, in a process group of its own: Ctrl-C reaches this process only, and an interrupted
     publish kills the whole group (mike, mkdocs, git fast-import) before it puts gh-pages back, so no
     child can still move the branch afterwards."""
-    scripts = [sysconfig.get_path("scripts"), str(Path(sys.executable).parent)]
+    wrapper = Path(tempfile.mkdtemp(prefix="explainer-mike-"))
+    scripts = [str(wrapper), sysconfig.get_path("scripts"), str(Path(sys.executable).parent)]
     env = {**os.environ, "PATH": os.pathsep.join([*scripts, os.environ.get("PATH", "")]),  # mike runs `mkdocs` from PATH
            "SOURCE_DATE_EPOCH": site.source_date_epoch(root), "PYTHONHASHSEED": "0"}
+    _write_engine_wrapper(wrapper / "mkdocs")
     # mike has no `python -m mike`; this is what its `mike` console script runs, with this interpreter.
     proc = subprocess.Popen([sys.executable, "-c", MIKE_MAIN, *args], cwd=root, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, env=env, start_new_session=True)
@@ -368,7 +372,19 @@ def _mike(root: Path, *args: str) -> subprocess.CompletedProcess:
         if lock:
             (root / lock).unlink(missing_ok=True)
         raise
+    finally:
+        shutil.rmtree(wrapper, ignore_errors=True)
     return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
+
+
+def _write_engine_wrapper(path: Path) -> None:
+    """The `mkdocs` mike finds first on PATH: the site engine (MkDocs or Zensical) and the post-build
+    step (Content-Security-Policy, sitemap), so an edition is built as `build.py` builds it."""
+    package_parent = Path(__file__).resolve().parents[2]  # this generator, wherever it was installed
+    path.write_text("#!/bin/sh\n"
+                    f"PYTHONPATH={shlex.quote(str(package_parent))}${{PYTHONPATH:+:$PYTHONPATH}} "
+                    f"exec {shlex.quote(sys.executable)} -m explainer.site.engine \"$@\"\n", encoding="utf-8")
+    path.chmod(0o755)
 
 
 def _kill_group(proc: subprocess.Popen) -> None:
@@ -511,7 +527,7 @@ def _commit(root: Path, args, edition: str, aliases: list[str], remote: str, hea
             start: str | None, previous: dict | None, replacing: bool) -> tuple[list[str], str]:
     """mike's commits onto the local gh-pages, their checks, and the push (with --push). Raises
     Problems on a refusal; the caller puts the branch back on any exception."""
-    config = root / site.GENERATED / "mkdocs.yml"
+    config = root / site.MAIN_CONFIG  # written by the build, beside docs/, with its site_dir
     message = f"Publish edition {edition} from {head[:12]}" + (f" ({', '.join(aliases)})" if aliases else "")
     props = ["--prop-set-string", f"commit={head}"] + (["--prop-set-string", f"data_to={data_to}"] if data_to else [])
     deploy = _mike(root, "deploy", "--config-file", str(config), "--branch", BRANCH, "--remote", remote,

@@ -109,8 +109,8 @@ class Preview:
         """Build the site from docs/ with MkDocs (kept loaded) and make it live: open pages reload."""
         config = dict(self.config or {})  # set before any publish
         hooks = list(config.get("hooks") or [])
-        config["hooks"] = hooks[:-1] + [PREVIEW_HOOK] + hooks[-1:] if hooks else [PREVIEW_HOOK]  # the CSP hook stays last
-        path = site.write_config(self.root, config, "mkdocs-preview.yml")
+        config["hooks"] = hooks + [PREVIEW_HOOK]
+        path = site.write_config(self.root, config, "mkdocs-preview.yml", beside_docs=False)
         prepared_in = time.perf_counter() - started
         messages = self.site.build(path, self.serve_url)
         for m in messages or []:

@@ -376,8 +376,9 @@ class MkDocsSettings(Schema):
     names and built under `/<code>/`; per language, `site_name`, `site_description` and
     `copyright` may differ."""
     hooks: Optional[list[Any]] = Field(None, examples=["[hooks/my_hook.py]"])
-    """MkDocs hooks (Python files, relative to mkdocs.yml), run after the generator's sanitising
-    hook and before its Content-Security-Policy hook. Code: a maintainer reviews them."""
+    """MkDocs hooks (Python files, relative to mkdocs.yml), run after the generator's sanitising and
+    theme hooks; the Content-Security-Policy is set after the build, so an inline script a hook adds is
+    refused. Zensical runs no hooks. Code: a maintainer reviews them."""
     extra: Optional[dict[str, Any]] = Field(None, examples=["{analytics: ...}"])
     """Material's `extra:` settings, passed on; the generator adds `alternate` (the language
     switcher) and, when publishing, `version`."""
@@ -535,6 +536,9 @@ def _epoch(value):
     return value
 
 
+SITE_ENGINES = ("mkdocs", "zensical")
+
+
 class EnvironmentSettings(Schema):
     """Environment variables the generator reads (all optional)."""
 
@@ -546,6 +550,10 @@ class EnvironmentSettings(Schema):
     SOURCE_DATE_EPOCH: Annotated[Optional[str], BeforeValidator(_epoch)] = None
     """The date written into the site (sitemap), in seconds since 1970; default: the last commit's date
     (reproducible builds)."""
+    EXPLAINER_SITE_ENGINE: Annotated[str, _one_of("EXPLAINER_SITE_ENGINE", SITE_ENGINES), Choices(SITE_ENGINES)] = Field(
+        "mkdocs", examples=["zensical"])
+    """The site engine: `mkdocs` (MkDocs with Material, the default) or `zensical` (its successor, on trial:
+    install it yourself; see *Zensical* in the README for what works under it yet)."""
     XDG_CACHE_HOME: Optional[str] = None
     """Where the bundled Vega JavaScript is kept between builds (`$XDG_CACHE_HOME/explainer`; default `~/.cache`)."""
 

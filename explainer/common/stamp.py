@@ -28,7 +28,9 @@ def _files(base: Path):
 
 
 def input_digest(root: Path, strict: bool, epoch: str) -> str:
-    h = hashlib.sha256(f"{sys.version}\0{strict}\0{epoch}\0".encode())
+    from .settings import environment
+    engine = environment().EXPLAINER_SITE_ENGINE  # another engine builds another site
+    h = hashlib.sha256(f"{sys.version}\0{strict}\0{epoch}\0{engine}\0".encode())
     lock = PACKAGE.parent / "requirements.lock"
     for base in [root / name for name in INPUTS] + [PACKAGE] + ([lock] if lock.is_file() else []):
         if not base.exists():

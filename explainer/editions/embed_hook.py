@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 import re
 
-FIGURE = re.compile(r'<figure class="explainer-chart" id="chart-([a-z0-9_]+)".*?</figure>', re.S)
+FIGURE = re.compile(r'<figure class="explainer-chart"[^>]*? id="chart-([a-z0-9_]+)".*?</figure>', re.S)
 SVG_SIZE = re.compile(r'<svg\b[^>]*?\bheight="([\d.]+)"')
 TITLE = re.compile(r'<(?:span|h1) class="explainer-chart__title">(.*?)</(?:span|h1)>', re.S)
 SOURCE = re.compile(r'<p class="explainer-chart__source">(.*?)</p>', re.S)

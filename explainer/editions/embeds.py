@@ -4,7 +4,7 @@ its oEmbed document beside it (`oembed.json`, type rich).
 An embed page is the chart alone: its title, the static SVG (what readers without JavaScript and
 every first paint see), the live chart once the reader interacts (the site's own charts.js), the
 source line and a link back to the section. No navigation, the site's stylesheet and scripts
-only, and the same Content-Security-Policy as every page (explainer/site/hooks/csp.py). Written as
+only, and the same Content-Security-Policy as every page (explainer/site/postbuild.py). Written as
 a static file into docs/, so MkDocs (and mike's own build) copies it as it is.
 """
 from __future__ import annotations
@@ -18,7 +18,7 @@ import jinja2
 
 from ..common.i18n import strings
 from ..pages.render import PACKAGE_TEMPLATES, figure_html
-from ..site.hooks.csp import add_policy
+from ..site.postbuild import add_policy
 from .embed_hook import embed_height, iframe_code
 
 DATA_TABLE = re.compile(r'<details class="explainer-chart__data".*?</details>\s*', re.S)
@@ -87,7 +87,7 @@ def embed_files(loc, package, edition: Edition) -> dict[str, str]:
     template, files = _template(), {}
     for slug, chart in loc.charts.items():
         up = "../../"
-        figure = DATA_TABLE.sub("", figure_html(template, chart, package, up, strings(lang.code), lang).strip())
+        figure = DATA_TABLE.sub("", figure_html(template, chart, package, up, strings(lang.code), lang, raw_html=True).strip())
         figure = TITLE_SPAN.sub(r'<h1 class="explainer-chart__title">\1</h1>', figure, count=1)  # the page's heading
         page = next((p for p in loc.pages if slug in p.charts_used), loc.pages[0] if loc.pages else None)
         back = up + (_page_url(page.name) if page else "") + f"#chart-{slug}"
@@ -98,7 +98,7 @@ def embed_files(loc, package, edition: Edition) -> dict[str, str]:
                            figure=figure, back=html.escape(back),
                            in_context=html.escape(w["in_context"].format(title=page.title if page else site)),
                            edition=html.escape(w["edition"].format(site=site, edition=edition.name)))
-        files[f"embed/{slug}/index.html"] = add_policy(text, f"embed/{slug}/")
+        files[f"embed/{slug}/index.html"] = add_policy(text)
         if here:
             height = embed_height(figure)
             doc = {"version": "1.0", "type": "rich", "title": chart.title, "provider_name": site,

@@ -392,7 +392,7 @@ def render(root: Path, pages: list[Page], figures: dict[str, Figure], charts: di
             if rendered is None or package is None:  # the chart or the data failed; already reported
                 return Markup("")
             block = figure_html(figure_template, rendered, package, _base, words, language).strip()
-            _page.trusted.append(sanitize.digest(block))
+            _page.trusted += sanitize.trusted_digests(block)
             return Markup("\n\n" + block + "\n\n")
 
         def image(name, alt=None, caption="", credit="", licence="", _page=page, _base=base, _template=template,
@@ -574,7 +574,7 @@ SOURCES_SHOWN = 3  # a chart's source line names this many; "and N more" leads t
 
 
 def figure_html(template, chart: RenderedChart, package: DataPackage, base: str, words: dict | None = None,
-                language: Language = ENGLISH) -> str:
+                language: Language = ENGLISH, raw_html: bool = False) -> str:
     # Cite the rows the chart was given; if it dropped their source ids, every source of what it read.
     source_ids = chart.source_ids or list(dict.fromkeys(s for r in chart.resources for s in package.source_ids(r)))
     sources = [package.sources[s] for s in source_ids]
@@ -584,12 +584,40 @@ def figure_html(template, chart: RenderedChart, package: DataPackage, base: str,
               for p, sid in zip(publishers, source_ids)]
     words = words or strings(ENGLISH.code)
     columns, rows = reader_columns(chart, package, words, language)
+    # The source line and the CSV link are Markdown links (to sources.md, to the CSV beside the page's
+    # .md file) inside md_in_html blocks: MkDocs and Zensical resolve them alike, also under /fr/.
+    cited = [f"[{_md_inline(label)}](<{_md_url(s['url'])}>)" if s.get("url") else _md_inline(label)
+             for s, label in zip(sources[:SOURCES_SHOWN], labels)]
+    if len(sources) > SOURCES_SHOWN:
+        more = plural(words, "and_more", len(sources) - SOURCES_SHOWN, language.locale).format(n=len(sources) - SOURCES_SHOWN)
+        cited.append(f"[{_md_inline(more)}](sources.md)")
+    line = f"{_md_inline(words['source'])} {_md_inline(words['separator']).join(cited)}. [{_md_inline(words['sources_title'])}](sources.md)."
+    if raw_html:  # a page no engine renders (an embed page): plain HTML links, relative to `base`
+        cited = [Markup('<a href="{}">{}</a>').format(s["url"], label) if s.get("url") else escape(label)
+                 for s, label in zip(sources[:SOURCES_SHOWN], labels)]
+        if len(sources) > SOURCES_SHOWN:
+            more = plural(words, "and_more", len(sources) - SOURCES_SHOWN, language.locale).format(n=len(sources) - SOURCES_SHOWN)
+            cited.append(Markup('<a href="{}sources/">{}</a>').format(base, more))
+        line = Markup("{} {}. <a href=\"{}sources/\">{}</a>.").format(
+            words["source"], escape(words["separator"]).join(cited), base, words["sources_title"])
     html = template.render(chart=chart, base=base, svg=Markup(chart.svg), narrow_svg=Markup(chart.narrow_svg),
-                           t=words, shown=SOURCES_SHOWN,
-                           more=plural(words, "and_more", len(sources) - SOURCES_SHOWN, language.locale).format(n=len(sources) - SOURCES_SHOWN),
-                           sources=[{"url": s.get("url") or "", "label": label} for s, label in zip(sources, labels)],
+                           t=words, source_line=Markup(line), md=lambda text: Markup(_md_inline(text)),
                            columns=columns, rows=rows)
+    if raw_html:
+        html = html.replace(' markdown="1"', "").replace(' markdown="span"', "")
     return re.sub(r"\n\s*\n", "\n", html)  # a blank line would end Markdown's raw HTML block
+
+
+def _md_inline(text: str) -> str:
+    """Text from the data or the interface's words as Markdown inline text: shown as typed (quotes as
+    entities and dashes and dots escaped, which smarty leaves as they are, as in the raw HTML before)."""
+    text = re.sub(r"([\\`*_{}\[\]#|!.-])", r"\\\1", str(text).replace("&", "&amp;"))
+    return text.replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;").replace("'", "&#39;")
+
+
+def _md_url(url: str) -> str:
+    """A web address inside a Markdown link's <...>: no character that would end it."""
+    return url.replace("<", "%3C").replace(">", "%3E").replace(" ", "%20").replace("\n", "")
 
 
 def reader_columns(chart: RenderedChart, package: DataPackage, words: dict, language: Language = ENGLISH) -> tuple[list[str], list[list[str]]]:
@@ -686,7 +714,7 @@ def _cover(page: Page, pages: list[Page], lead: str | None, charts: dict, packag
         out += [byline + ("  \n" if byline and line else "") + line, "{: .explainer-byline }", ""]
     if lead and lead not in page.charts_used and package is not None:
         block = figure_html(figure_template, charts[lead], package, "", words, language).strip()
-        page.trusted.append(sanitize.digest(block))
+        page.trusted += sanitize.trusted_digests(block)
         out += [block, ""]
     chapters = [p for p in pages if p.name != "index.md"]
     if chapters:

@@ -1,7 +1,8 @@
-"""Stage 5: write docs/ (only files whose bytes changed), generate the MkDocs configuration,
-run `mkdocs build` into a temporary folder and swap it into site/ only on success.
+"""Stage 5: write docs/ (only files whose bytes changed), generate the MkDocs configuration
+(beside its docs, with its site_dir), build it with the site engine (engine.py: MkDocs, or
+Zensical) and swap the result into site/ only on success.
 
-MkDocs is driven as a command, never imported: moving to its successor stays a small change.
+The engine is driven as a command, never imported: moving to MkDocs' successor stays a small change.
 """
 from __future__ import annotations
 
@@ -12,7 +13,6 @@ import re
 import shutil
 import signal
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -21,6 +21,7 @@ import yaml
 from ..common import safe_yaml, settings
 from ..common.i18n import strings
 from ..common.problems import Collector
+from . import engine
 
 ASSETS = Path(__file__).parent / "assets"
 THEME = Path(__file__).parent / "theme"
@@ -54,7 +55,6 @@ SMARTY_LANGUAGES = {"en"}
 SMARTY = {"smarty": {"smart_angled_quotes": False}}
 OWN_CSS = "assets/explainer/explainer.css"
 NOT_IN_NAV = "/figures.md"
-CSP_HOOK = str(Path(__file__).parent / "hooks" / "csp.py")
 SANITIZE_HOOK = str(Path(__file__).parent / "hooks" / "sanitize.py")
 THEME_HOOK = str(Path(__file__).parent / "hooks" / "theme.py")
 OWN_JS = {"path": "assets/explainer/charts.js", "defer": True}
@@ -189,10 +189,11 @@ def mkdocs_config(user: dict, root: Path, nav: list[dict], extra: dict | None = 
     config["hooks"] = [str((root / h).resolve()) if isinstance(h, str) else h for h in user.get("hooks", [])]
     if extra:
         config = _merge(config, extra)
-    # Sanitising first: it sees the content as Markdown made it. CSP last: it hashes the final scripts.
-    # The theme's fixes (escaping, valid HTML) right after: they must see titles before any plugin.
-    ours = (CSP_HOOK, SANITIZE_HOOK, THEME_HOOK)
-    config["hooks"] = [SANITIZE_HOOK, THEME_HOOK] + [h for h in config["hooks"] if h not in ours] + [CSP_HOOK]
+    # Sanitising first: it sees the content as Markdown made it. The theme's fixes (escaping, valid
+    # HTML) right after: they must see titles before any plugin. The Content-Security-Policy is set
+    # after the build, on the finished pages (postbuild.py).
+    ours = (SANITIZE_HOOK, THEME_HOOK)
+    config["hooks"] = [SANITIZE_HOOK, THEME_HOOK] + [h for h in config["hooks"] if h not in ours]
     return config
 
 
@@ -237,19 +238,35 @@ def source_date_epoch(root: Path) -> str:
     return "315532800"  # 1980-01-01: fixed, so a build outside git is reproducible too
 
 
-def write_config(root: Path, config: dict, name: str = "mkdocs.yml") -> Path:
-    """Write the generated MkDocs configuration (only if it changed) and return its path."""
-    cfg = root / GENERATED / name
+MAIN_CONFIG = ".mkdocs.generated.yml"  # the main language's, beside docs/ (in the explainer's folder)
+
+
+def write_config(root: Path, config: dict, name: str = "mkdocs.yml", beside_docs: bool = True) -> Path:
+    """Write the generated configuration (only if it changed) and return its path. Beside its docs
+    folder, with docs_dir and site_dir relative to it: Zensical wants both under the config's folder
+    and has no `-d`. The site is built into .cache/explainer/build-<name>/ (config_site_dir)."""
+    if not beside_docs:  # the preview's (MkDocs only, which takes any folder)
+        cfg = root / GENERATED / name
+    else:
+        docs = Path(config["docs_dir"])
+        cfg = root / MAIN_CONFIG if docs.parent == root else docs.parent / name
+        built = root / GENERATED / f"build-{Path(name).stem}"
+        config = {**config, "docs_dir": docs.name, "site_dir": os.path.relpath(built, cfg.parent)}
     cfg.parent.mkdir(parents=True, exist_ok=True)
     write_if_changed(cfg, yaml.dump(config, Dumper=_Dumper, sort_keys=True, allow_unicode=True))
     return cfg
+
+
+def read_site_dir(cfg: Path) -> Path:
+    """The site_dir a generated configuration names (relative to its folder)."""
+    config = yaml.load(cfg.read_text(encoding="utf-8"), Loader=_Loader) or {}
+    return (cfg.parent / str(config.get("site_dir") or "site")).resolve()
 
 
 def build_digest(root: Path, config: dict, files: dict[str, bytes | str]) -> str:
     """A digest of everything `mkdocs build` turns into a site: the docs, the configuration, the
     theme overrides and hooks, the commit date and the MkDocs and Material versions."""
     import hashlib
-    from importlib import metadata
 
     h = hashlib.sha256()
     for name, content in sorted(files.items()):
@@ -258,8 +275,9 @@ def build_digest(root: Path, config: dict, files: dict[str, bytes | str]) -> str
     for path in sorted(THEME.rglob("*")) + [Path(h_) for h_ in config.get("hooks", []) if isinstance(h_, str)]:
         if path.is_file():
             h.update(str(path).encode() + b"\0" + path.read_bytes())
-    versions = ";".join(f"{n}={metadata.version(n)}" for n in ("mkdocs", "mkdocs-material"))
-    h.update(f"{source_date_epoch(root)};{versions}".encode())
+    h.update(f"{source_date_epoch(root)};{engine.versions(engine.chosen())}".encode())
+    for path in sorted(Path(__file__).parent.glob("*.py")):  # the engine module and the post-build step
+        h.update(path.read_bytes())
     return h.hexdigest()
 
 
@@ -269,22 +287,27 @@ DOC_FILE = re.compile(r"Doc file '([^']+)'")
 
 def build_site(root: Path, config: dict, page_sources: dict[str, Path], problems: Collector, site_dir: Path | None = None,
                config_name: str = "mkdocs.yml", before_swap=None) -> bool:
-    """Run mkdocs build (strict) into a temporary folder, then swap it in as site/.
-    `before_swap(folder)` may add to the new site first; returning False abandons it."""
+    """Build the site (strict) with the engine into the config's site_dir, move it to a temporary
+    folder beside site/, then swap it in as site/. `before_swap(folder)` may add to the new site
+    first; returning False abandons it."""
     site = site_dir or root / "site"
     cfg = write_config(root, config, config_name)
+    built = read_site_dir(cfg)
     tmp = site.with_name(f".{site.name}.tmp-{os.getpid()}")
     _remove_abandoned(site)
     shutil.rmtree(tmp, ignore_errors=True)
+    shutil.rmtree(built, ignore_errors=True)
     env = {**os.environ, "SOURCE_DATE_EPOCH": source_date_epoch(root), "PYTHONHASHSEED": "0"}
     try:
-        proc = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "-f", str(cfg), "-d", str(tmp)],
-                              cwd=root, capture_output=True, text=True, env=env)
+        proc = engine.build(cfg, built, root, env)
+        if proc.returncode == 0:
+            shutil.move(built, tmp)  # a rename on the same disk; publishing builds into /tmp
     except BaseException:  # interrupted (Ctrl-C, SIGTERM): leave no half-built folder behind
         shutil.rmtree(tmp, ignore_errors=True)
+        shutil.rmtree(built, ignore_errors=True)
         raise
     if proc.returncode != 0:
-        shutil.rmtree(tmp, ignore_errors=True)
+        shutil.rmtree(built, ignore_errors=True)
         reported = False
         for line in (proc.stdout + proc.stderr).splitlines():
             m = WARNING.match(line.strip())

@@ -1,7 +1,7 @@
 """The live preview's web server and site builder (`build.py serve`).
 
 `mkdocs serve` injects its live-reload code as an inline <script>, which the pages' own
-Content-Security-Policy (hooks/csp.py: inline scripts by hash only) refuses to run, and it notices
+Content-Security-Policy (postbuild.py: inline scripts by hash only) refuses to run, and it notices
 changes by polling docs/ every half second. The preview does both itself instead:
 
 - MkDocs stays loaded in this process (as `mkdocs serve` keeps it) and builds each version of the
@@ -84,6 +84,8 @@ class Site:
         finally:
             log.removeHandler(collect)
             log.setLevel(previous_level)
+        from . import engine, postbuild
+        collect.messages += [f"ERROR: {m}" for m in postbuild.finish(folder, engine.templates("mkdocs"))]  # the published policy
         self.publish(folder)
         return collect.messages
 

@@ -4,10 +4,12 @@ HTML, attribute lists and links, so what they produce keeps safe formatting (par
 tables, links, emphasis, images) and loses scripts, styles, event handlers, iframes, forms,
 `javascript:` and `data:` links, and ids that would shadow the theme's own (`__config`, ...).
 
-The generator's own chart figures are the exception: each one it wrote is listed by its SHA-256
-in `extra.explainer_trusted` of the generated configuration, and a block whose bytes match is
-kept whole (its SVG, tables and links are built by an autoescaping template). A block that only
-looks like one is sanitised like any other prose.
+The generator's own chart drawings are the exception: each static SVG it wrote is listed by its
+SHA-256 in `extra.explainer_trusted` of the generated configuration, and an `<svg>` whose bytes
+match is kept whole. The rest of a chart's figure (caption, source line, data table, CSV link) is
+sanitised like prose, with the few harmless attributes it needs allowed (`data-spec`, `download`,
+the table's `role`, `tabindex` and `aria-label`): its links are Markdown, resolved by the engine,
+so the figure's bytes after Markdown are not known in advance. An SVG typed into prose is removed.
 
 Runs first among the hooks; a standalone module (MkDocs loads it by path), using only MkDocs'
 documented event API. `build.py check` uses `changes` and `unsafe_url` to name each change in
@@ -32,6 +34,12 @@ ATTRIBUTES["a"] = ATTRIBUTES.get("a", set()) | {"title"}
 ATTRIBUTES["img"] = ATTRIBUTES.get("img", set()) | {"loading", "srcset", "sizes", "decoding"}
 for _cell in ("th", "td"):
     ATTRIBUTES[_cell] = ATTRIBUTES.get(_cell, set()) | {"style"}  # Markdown tables' text-align
+# What a chart's figure needs (pages/templates/figure.html); none of these runs or loads anything
+# from another host (the chart script fetches data-spec from the site itself, under the CSP).
+ATTRIBUTES["figure"] = ATTRIBUTES.get("figure", set()) | {"data-spec", "data-spec-narrow"}
+ATTRIBUTES["a"] |= {"download"}
+ATTRIBUTES["div"] = ATTRIBUTES.get("div", set()) | {"tabindex", "role", "aria-label", "data-search-exclude"}
+ATTRIBUTES["details"] = ATTRIBUTES.get("details", set()) | {"data-search-exclude"}
 URL_SCHEMES = {"http", "https", "mailto"}
 OPTIONS: dict[str, Any] = dict(  # keyword arguments of nh3.clean, shared by its three calls
     tags=TAGS, clean_content_tags=REMOVED_WITH_CONTENT, attributes=ATTRIBUTES, url_schemes=URL_SCHEMES,
@@ -39,7 +47,7 @@ OPTIONS: dict[str, Any] = dict(  # keyword arguments of nh3.clean, shared by its
     filter_style_properties={"text-align"}, strip_comments=True,
 )
 TRUSTED_KEY = "explainer_trusted"
-FIGURE = re.compile(r'<figure class="explainer-chart".*?</figure>', re.S)
+SVG = re.compile(r"<svg\b.*?</svg>", re.S)  # vl-convert's drawings hold no nested <svg>
 
 
 def _attribute_filter(tag: str, attr: str, value: str) -> str | None:
@@ -52,8 +60,13 @@ def digest(block: str) -> str:
     return hashlib.sha256(block.encode("utf-8")).hexdigest()
 
 
+def trusted_digests(block: str) -> list[str]:
+    """The digests of the drawings in a figure block the generator wrote, for `clean` to keep."""
+    return [digest(svg) for svg in SVG.findall(block)]
+
+
 def clean(content: str, trusted: set[str] | frozenset = frozenset()) -> str:
-    """Sanitise page content, keeping the generator's figures whose digests are in `trusted`."""
+    """Sanitise page content, keeping the generator's drawings whose digests are in `trusted`."""
     kept: dict[str, str] = {}
     nonce = secrets.token_hex(8)  # not in the output: a placeholder prose cannot guess
 
@@ -65,7 +78,7 @@ def clean(content: str, trusted: set[str] | frozenset = frozenset()) -> str:
         kept[key] = block
         return key
 
-    content = nh3.clean(FIGURE.sub(keep, content), attribute_filter=_attribute_filter, **OPTIONS)
+    content = nh3.clean(SVG.sub(keep, content), attribute_filter=_attribute_filter, **OPTIONS)
     for key, block in kept.items():
         content = content.replace(key, block, 1)
     return content

@@ -1,8 +1,8 @@
 """MkDocs hook: what the generator fixes in Material's own templates, without copying them.
 
-The theme overrides only blocks (theme/main.html) and three small partials of its own; Material's
+The theme overrides only blocks (theme/main.html) and two small partials of its own; Material's
 templates are used as shipped, so moving to a new Material (or to its successor, Zensical, which
-reads the same block overrides) stays small. Three kinds of fixes live here instead of in copies:
+reads the same block overrides) stays small. Two kinds of fixes live here instead of in copies:
 
 1. **Escaping.** MkDocs renders themes without autoescaping, and Material prints page titles,
    navigation titles, the site name and descriptions raw (`{{ page.title }}`), so a title holding
@@ -14,8 +14,8 @@ reads the same block overrides) stays small. Three kinds of fixes live here inst
    `autocorrect="off"` on the search input (W3C Nu checker errors), and its search dialog has no
    accessible name (axe: aria-dialog-name): each is fixed on the built page, by exact pattern;
    a pattern that no longer matches is logged, so a Material upgrade that changes them is noticed.
-3. The scripts Material inlines are marked as the theme's own for the Content-Security-Policy:
-   see `csp.py`, which wraps Material's script partials as they are loaded.
+
+The Content-Security-Policy is not a hook: it is set on the finished pages (site/postbuild.py).
 
 A standalone module (MkDocs loads it by path), using only MkDocs' documented event API.
 """

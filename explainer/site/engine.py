@@ -1,0 +1,76 @@
+"""The site engine, run as a command: MkDocs (the default) or Zensical, its successor, chosen by
+one setting ($EXPLAINER_SITE_ENGINE). Both read the same generated configuration, written beside
+its docs with `site_dir` in it (Zensical has no `-d` and wants both folders under the config's);
+after either one, the same post-build step (postbuild.py) sets the Content-Security-Policy and
+the sitemap's hreflang over the finished HTML.
+
+`python -m explainer.site.engine build --config-file FILE` is what mike runs when publishing (it
+calls `mkdocs` from PATH; publish.py puts a `mkdocs` wrapper that runs this first on PATH), so an
+edition gets the post-build step too."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from importlib import metadata, util
+from pathlib import Path
+
+from ..common import settings
+from . import postbuild
+
+ENGINES = settings.SITE_ENGINES
+PACKAGES = {"mkdocs": ("mkdocs", "mkdocs-material"), "zensical": ("zensical",)}
+# Where each engine's theme templates are (package, folder): their inline scripts are the theme's own.
+TEMPLATES = {"mkdocs": ("material", "templates"), "zensical": ("zensical", "templates")}
+
+
+def chosen() -> str:
+    return settings.environment().EXPLAINER_SITE_ENGINE
+
+
+def versions(engine: str) -> str:
+    """The engine's packages and versions, for the build digest (another version rebuilds)."""
+    return ";".join(f"{n}={metadata.version(n)}" for n in PACKAGES[engine])
+
+
+def templates(engine: str) -> Path:
+    package, folder = TEMPLATES[engine]
+    spec = util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError(f"{package} is not installed: the {engine} engine needs it")
+    return Path(list(spec.submodule_search_locations)[0]) / folder
+
+
+def command(engine: str, config: Path) -> list[str]:
+    if engine == "zensical":  # never --clean: it empties .cache/ beside the config, where ours is too
+        return [sys.executable, "-m", "zensical", "build", "--strict", "-f", str(config)]
+    return [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "-f", str(config)]
+
+
+def build(config: Path, site_dir: Path, cwd: Path, env: dict | None = None, engine: str | None = None) -> subprocess.CompletedProcess:
+    """Build the site `config` describes into `site_dir` (the config's own site_dir), then run the
+    post-build step over it. A failed build is returned as it is, untouched."""
+    engine = engine or chosen()
+    proc = subprocess.run(command(engine, config), cwd=cwd, capture_output=True, text=True, env=env)
+    if proc.returncode == 0:
+        epoch = int((env or os.environ).get("SOURCE_DATE_EPOCH") or 0)
+        warnings = postbuild.finish(site_dir, templates(engine), epoch)
+        if warnings:  # an inline script the theme did not emit: blocked by the policy, and a failed build
+            proc = subprocess.CompletedProcess(proc.args, 1, proc.stdout, proc.stderr + "".join(f"\nERROR    -  {w}" for w in warnings))
+    return proc
+
+
+def main(argv: list[str]) -> int:
+    """mike's `mkdocs build --clean --config-file FILE`; anything else (`--version`) goes to MkDocs."""
+    if "build" not in argv:
+        return subprocess.call([sys.executable, "-m", "mkdocs", *argv])
+    config = Path(argv[argv.index("--config-file") + 1] if "--config-file" in argv else argv[argv.index("-f") + 1]).resolve()
+    from .mkdocs import read_site_dir
+    proc = build(config, read_site_dir(config), config.parent, {**os.environ})
+    sys.stdout.write(proc.stdout)
+    sys.stderr.write(proc.stderr)
+    return proc.returncode
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
