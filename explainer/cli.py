@@ -5,11 +5,11 @@ Exit codes: 0 success, 1 content or data problems, 2 usage errors.
 from __future__ import annotations
 
 import argparse
-import signal
 import sys
 import traceback
 from pathlib import Path
 
+from .common import stop
 from .common.problems import Problems
 
 
@@ -37,29 +37,8 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
-def _terminate(signum, frame):
-    raise KeyboardInterrupt  # SIGTERM stops a build the same clean way as Ctrl-C
-
-
-def _interrupt_again(unraisable) -> None:
-    """Ctrl-C or SIGTERM that lands inside one of Python's own callbacks (an import lock, a
-    weak reference) is printed with a traceback and dropped: deliver it again, where it can stop
-    the build cleanly."""
-    if unraisable.exc_type is not None and issubclass(unraisable.exc_type, KeyboardInterrupt):
-        import os
-        import threading
-
-        # Shortly, from another thread: raised in this hook, it would be dropped again.
-        timer = threading.Timer(0.05, os.kill, args=(os.getpid(), signal.SIGINT))
-        timer.daemon = True
-        timer.start()
-        return
-    sys.__unraisablehook__(unraisable)
-
-
 def main(argv: list[str] | None = None) -> int:
-    signal.signal(signal.SIGTERM, _terminate)
-    sys.unraisablehook = _interrupt_again
+    stop.install()  # Ctrl-C and SIGTERM stop the command at its next safe point (common/stop.py)
     args = parser().parse_args(argv)
     command = args.command or "build"
     root = getattr(args, "root", Path("."))
@@ -119,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             print(f"{n} problem{'s' if n != 1 else ''} found.", file=sys.stderr)
         return 1  # problems in the input are not bugs: no traceback, even with -v
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # common.stop.Stopped
         print("Interrupted; site/ was left as it was.", file=sys.stderr)
         return 130
     except Exception as e:  # a bug in the generator, not in the editor's input
@@ -128,3 +107,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             print(f"build.py: internal error: {type(e).__name__}: {e} (run with -v for the traceback)", file=sys.stderr)
         return 70
+    finally:
+        pool = sys.modules.get("explainer.charts.pool")  # the chart workers, if this command started them
+        if pool is not None:
+            pool.close_shared()

@@ -8,24 +8,19 @@ from __future__ import annotations
 
 import ast
 import base64
-import contextlib
 import os
-import signal
-import threading
 import html
 import importlib.util
 import inspect
 import sys
 import re
 import traceback
-from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from ..common import forked
 from ..data.load import SOURCE_FIELD, DataPackage
 from ..common.i18n import ENGLISH, Language
 from ..common.problems import Collector
@@ -201,7 +196,7 @@ def _build_chart(source: ChartSource, package: DataPackage, problems: Collector,
     module = importlib.util.module_from_spec(spec_)
     try:
         spec_.loader.exec_module(module)
-    except Exception as e:  # an editor's file: any error is theirs to fix, reported with its line
+    except (Exception, SystemExit) as e:  # an editor's file: any error is theirs to fix, reported with its line
         problems.add(source.path, f"chart file fails to import: {type(e).__name__}: {e}", _error_line(e, source.path))
         return None, [], None
     data = _RecordingData(package.tables)
@@ -213,7 +208,7 @@ def _build_chart(source: ChartSource, package: DataPackage, problems: Collector,
         words = _Words(source, module, ENGLISH, problems)  # said once; no warning per title and word
     try:
         result = module.chart(data, words) if _takes_words(module.chart) else module.chart(data)
-    except Exception as e:
+    except (Exception, SystemExit) as e:
         problems.add(source.path, f"chart() raised {type(e).__name__}: {e}", _error_line(e, source.path))
         return None, [], None
     if not isinstance(result, alt.TopLevelMixin):
@@ -243,12 +238,6 @@ def accessible_svg(svg: str, slug: str, title: str, description: str) -> str:
     svg = re.sub(r"^<svg ", f'<svg role="img" aria-labelledby="{tid} {did}" ', svg, count=1)
     head = f'<title id="{tid}">{html.escape(title)}</title><desc id="{did}">{html.escape(description)}</desc>'
     return re.sub(r"(<svg[^>]*>)", lambda m: m.group(1) + head, svg, count=1)
-
-
-# Altair switches its data transformer with a process-wide setting (transformed_data() and the
-# VegaFusion path enable "vegafusion" for a moment). Threads doing so at once can leave it on,
-# which breaks every later to_dict(): hold this lock whenever that setting may change.
-ALTAIR_SETTINGS = threading.Lock()
 
 
 def _named_spec(chart):
@@ -287,8 +276,7 @@ def _plotted_table_of(chart, vega: dict) -> pd.DataFrame:
 
 def plotted_table(chart) -> pd.DataFrame:
     """The values the chart actually plots, after its own transforms (VegaFusion evaluates them)."""
-    with ALTAIR_SETTINGS:
-        data = chart.transformed_data()
+    data = chart.transformed_data()  # switches Altair's process-wide transformer for a moment: one chart at a time per process
     return _plotted_frame(data if isinstance(data, list) else [data])
 
 
@@ -330,45 +318,31 @@ def column_titles(spec: dict) -> dict[str, str]:
 
 def render(root: Path, sources: dict[str, ChartSource], package: DataPackage, problems: Collector,
            cache: "ChartCache | None" = None, progress=None, language: Language = ENGLISH,
-           previews: set[str] = frozenset(), share: tuple[int, int] = (0, 1)) -> dict[str, RenderedChart]:
-    """Render every chart not in the cache. Chart code runs one at a time in the main thread (so
-    a time limit can stop it); the rendering itself (vl-convert, VegaFusion: native code that
-    releases the GIL) runs on all cores."""
+           previews: set[str] = frozenset()) -> dict[str, RenderedChart]:
+    """Render every chart not in the cache, one after the other, in this process and without a
+    time limit (tests, benchmarks). The build draws them in its chart workers (charts/pool.py)."""
     rendered: dict[str, RenderedChart] = {}
     todo = []
-    # This process's share of the charts (every share[1]-th from share[0], by file order: other
-    # processes take the rest). Decided on the file list, not on what is cached, which another
-    # process may change meanwhile.
-    for slug, source in list(sources.items())[share[0]::share[1]]:
+    for slug, source in sources.items():
         hit = cache.get(source, package, language) if cache else None
         if hit is not None:
             rendered[slug] = hit
         else:
             todo.append(source)
-    if not todo:
-        return rendered
-    warm = threading.Thread(target=warm_up, daemon=True)  # start the engine while chart code runs
-    warm.start()
-    built = []
-    for source in todo:
-        result = _build_spec(source, package, problems, language)
-        if result is not None:
-            built.append((source, *result))
-    warm.join()
-    with ThreadPoolExecutor(max_workers=max(1, min(len(built), os.cpu_count() or 1))) as pool:
-        futures = [pool.submit(_render_with_preview, item, item[0].slug in previews) for item in built]
-        for n, (item, future) in enumerate(zip(built, futures), 1):
-            source = item[0]
-            if progress:
-                progress(n, len(built), source.slug)
-            try:
-                result = future.result()
-            except Exception as e:
-                problems.add(source.path, f"chart cannot be rendered: {str(e).splitlines()[0]}")
-                continue
-            rendered[source.slug] = result
-            if cache:
-                cache.put(source, package, result, language)
+    for n, source in enumerate(todo, 1):
+        if progress:
+            progress(n, len(todo), source.slug)
+        built = _build_spec(source, package, problems, language)
+        if built is None:
+            continue
+        try:
+            result = _render_with_preview((source, *built), source.slug in previews)
+        except Exception as e:
+            problems.add(source.path, f"chart cannot be rendered: {str(e).splitlines()[0]}")
+            continue
+        rendered[source.slug] = result
+        if cache:
+            cache.put(source, package, result, language)
     return {slug: rendered[slug] for slug in sources if slug in rendered}  # file order
 
 
@@ -377,13 +351,6 @@ def _render_with_preview(item: tuple, preview: bool) -> RenderedChart:
     if preview:  # a link-preview image: drawn here, in parallel with the other charts
         chart.png = base64.b64encode(preview_png(chart)).decode("ascii")
     return chart
-
-
-def warm_up_in_background() -> threading.Thread:
-    """Start the chart engine while other work (validating the data) goes on."""
-    thread = threading.Thread(target=warm_up, daemon=True)
-    thread.start()
-    return thread
 
 
 def warm_up() -> None:
@@ -395,18 +362,9 @@ def warm_up() -> None:
 
 def _build_spec(source: ChartSource, package: DataPackage, problems: Collector, language: Language = ENGLISH):
     """Run the editor's chart code and check the Vega-Lite spec it gives; None on a problem.
-    Gives what _render_spec needs: (chart, Vega-Lite spec, resources read, language, (title, description))."""
-    forked.running(problems.rel(source.path), CHART_TIME_LIMIT)  # in a chart process, its parent keeps the limit too
-    try:
-        with _time_limit(CHART_TIME_LIMIT):
-            try:
-                chart, used, headings = _build_chart(source, package, problems, language)
-            except _TimeUp:
-                problems.add(source.path, f"chart took longer than {CHART_TIME_LIMIT} s and was stopped",
-                             hint="look for a loop that never ends, or aggregate the data before charting it")
-                return None
-    finally:
-        forked.running(None)
+    Gives what _render_spec needs: (chart, Vega-Lite spec, resources read, language, (title, description)).
+    Its time limit is kept by the build, which runs it in a chart worker (charts/pool.py)."""
+    chart, used, headings = _build_chart(source, package, problems, language)
     if chart is None:
         return None
     small = sum(len(f) for f in _frames(chart)) <= INLINE_ROWS
@@ -515,7 +473,7 @@ class _PreAggregated:
         chart = chart.copy(deep=True)  # the frames are shared, not copied
         _name_views(chart)  # fixed names (Altair's own are random): same inputs, same bytes
         views = name_views(chart, 0)  # named views: the plotted table is the data of the views
-        with ALTAIR_SETTINGS, alt.data_transformers.enable("vegafusion"):
+        with alt.data_transformers.enable("vegafusion"):
             vegalite = chart.to_dict(format="vega-lite", context={"pre_transform": False})
         vegalite["config"] = {**CHART_CONFIG, **vegalite.get("config", {})}
         names = dict.fromkeys(u.removeprefix(VEGAFUSION_URL) for u in _urls(vegalite) if u.startswith(VEGAFUSION_URL))  # in order
@@ -602,28 +560,6 @@ def cited_sources(spec: dict) -> list[str]:
 
 
 CHART_TIME_LIMIT = int(os.environ.get("EXPLAINER_CHART_TIME_LIMIT", "30"))
-
-
-class _TimeUp(BaseException):
-    """Raised inside a chart that runs too long (BaseException: a chart's `except Exception` cannot swallow it)."""
-
-
-@contextlib.contextmanager
-def _time_limit(seconds: int):
-    if threading.current_thread() is not threading.main_thread():
-        yield  # signals only reach the main thread; elsewhere run without a limit
-        return
-
-    def stop(signum, frame):
-        raise _TimeUp()
-
-    previous = signal.signal(signal.SIGALRM, stop)
-    signal.alarm(seconds)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def format_rows(table: pd.DataFrame, locale: str = ENGLISH.locale) -> list[list[str]]:

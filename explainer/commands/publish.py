@@ -43,6 +43,7 @@ from pathlib import Path
 
 from ..site import mkdocs as site
 from ..data.load import PACKAGE_FILE, SOURCES_RESOURCE
+from ..common import stop
 from ..common.i18n import ENGLISH, Language, strings
 from ..common.problems import Collector, Problem, Problems
 
@@ -357,7 +358,7 @@ def _mike(root: Path, *args: str) -> subprocess.CompletedProcess:
     proc = subprocess.Popen([sys.executable, "-c", MIKE_MAIN, *args], cwd=root, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, env=env, start_new_session=True)
     try:
-        out, err = proc.communicate()
+        out, err = stop.wait_for(proc, communicate=True)  # Ctrl-C and SIGTERM set the stop flag (common/stop.py)
     except BaseException:
         _kill_group(proc)
         # A ref lock left by a git process of that group, killed mid-update, would block putting

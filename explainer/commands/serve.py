@@ -3,7 +3,8 @@ code or data) re-checks the inputs, re-renders only the charts whose inputs chan
 cache), writes only the docs/ files whose bytes changed, and `mkdocs serve` reloads the browser.
 A broken input shows its problems in the terminal and at the top of every page; the server
 keeps running. Nothing is rebuilt in a loop: only inputs are watched, and outputs are written
-only when they change."""
+only when they change. The chart workers (charts/pool.py) stay up, their engines warm, from one
+rebuild to the next; other languages' sites are built by `mkdocs build` subprocesses."""
 from __future__ import annotations
 
 import os
@@ -15,6 +16,7 @@ from pathlib import Path
 
 from ..site import mkdocs as site
 from ..pipeline import prepare
+from ..common import stop
 from ..common.problems import Collector, Problems
 
 WATCHED = ("content", "charts", "mkdocs.yml")
@@ -115,13 +117,14 @@ def serve(root: Path, port: int = 8000, strict: bool = False) -> int:
     print(f"Previewing at http://127.0.0.1:{port}/ (Ctrl-C to stop)", flush=True)
     try:
         while server.poll() is None:
-            if changed.wait(0.5):
+            stop.check()  # Ctrl-C, SIGTERM
+            if changed.wait(stop.POLL):
                 while changed.is_set():  # let a burst of saves finish
                     changed.clear()
                     time.sleep(QUIET_SECONDS)
                 preview.rebuild()
         return server.returncode or 0
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # common.stop.Stopped
         return 0
     finally:
         observer.stop()

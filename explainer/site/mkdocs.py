@@ -10,14 +10,14 @@ import json
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
-from ..common import safe_yaml
+from ..common import safe_yaml, stop
 from ..common.problems import Collector
 
 ASSETS = Path(__file__).parent / "assets"
@@ -237,26 +237,55 @@ WARNING = re.compile(r"^(WARNING|ERROR)\s+-\s+(.*)$")
 DOC_FILE = re.compile(r"Doc file '([^']+)'")
 
 
-def build_site(root: Path, config: dict, page_sources: dict[str, Path], problems: Collector, site_dir: Path | None = None,
-               config_name: str = "mkdocs.yml", before_swap=None) -> bool:
-    """Run mkdocs build (strict) into a temporary folder, then swap it in as site/.
-    `before_swap(folder)` may add to the new site first; returning False abandons it."""
+@dataclass
+class SiteBuild:
+    """A `mkdocs build` running as a subprocess into a temporary folder, to be swapped in as `site`."""
+    root: Path
+    proc: subprocess.Popen
+    tmp: Path
+    site: Path
+
+
+def start_build(root: Path, config: dict, site_dir: Path | None = None, config_name: str = "mkdocs.yml") -> SiteBuild:
+    """Start mkdocs build (strict) into a temporary folder; finish_build waits for it."""
     site = site_dir or root / "site"
     cfg = write_config(root, config, config_name)
     tmp = site.with_name(f".{site.name}.tmp-{os.getpid()}")
     _remove_abandoned(site)
     shutil.rmtree(tmp, ignore_errors=True)
     env = {**os.environ, "SOURCE_DATE_EPOCH": source_date_epoch(root), "PYTHONHASHSEED": "0"}
+    proc = subprocess.Popen([sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "-f", str(cfg), "-d", str(tmp)],
+                            cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    return SiteBuild(root, proc, tmp, site)
+
+
+def abandon(build: SiteBuild | None) -> None:
+    """Stop a build that will not be swapped in (stopped, or another part failed): no MkDocs run
+    outlives the command, and no half-built folder is left behind."""
+    if build is None:
+        return
+    if build.proc.poll() is None:
+        build.proc.kill()
+    build.proc.wait()
+    for stream in (build.proc.stdout, build.proc.stderr):
+        if stream:
+            stream.close()
+    shutil.rmtree(build.tmp, ignore_errors=True)
+
+
+def finish_build(build: SiteBuild, page_sources: dict[str, Path], problems: Collector, before_swap=None) -> bool:
+    """Wait for the build, report its problems, then swap the new folder in.
+    `before_swap(folder)` may add to the new site first; returning False abandons it."""
+    root, tmp, site = build.root, build.tmp, build.site
     try:
-        proc = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "-f", str(cfg), "-d", str(tmp)],
-                              cwd=root, capture_output=True, text=True, env=env)
-    except BaseException:  # interrupted (Ctrl-C, SIGTERM): leave no half-built folder behind
-        shutil.rmtree(tmp, ignore_errors=True)
+        stdout, stderr = stop.wait_for(build.proc, communicate=True)
+    except BaseException:  # stopped (Ctrl-C, SIGTERM)
+        abandon(build)
         raise
-    if proc.returncode != 0:
+    if build.proc.returncode != 0:
         shutil.rmtree(tmp, ignore_errors=True)
         reported = False
-        for line in (proc.stdout + proc.stderr).splitlines():
+        for line in (stdout + stderr).splitlines():
             m = WARNING.match(line.strip())
             if m and "Aborted with" not in m.group(2):
                 doc = DOC_FILE.search(m.group(2))
@@ -264,7 +293,7 @@ def build_site(root: Path, config: dict, page_sources: dict[str, Path], problems
                 problems.add(where, f"mkdocs: {m.group(2)}")
                 reported = True
         if not reported:
-            tail = (proc.stderr or proc.stdout).strip().splitlines()[-1:] or ["no output"]
+            tail = (stderr or stdout).strip().splitlines()[-1:] or ["no output"]
             problems.add(root / "mkdocs.yml", f"mkdocs build failed: {tail[0]}")
         return False
     try:
@@ -274,17 +303,20 @@ def build_site(root: Path, config: dict, page_sources: dict[str, Path], problems
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    # The swap is two renames. Ctrl-C and SIGTERM only set the stop flag (common/stop.py), so
+    # nothing interrupts them: site/ never goes missing.
     old = site.with_name(f".{site.name}.old-{os.getpid()}")
-    # The swap is two renames; hold Ctrl-C and SIGTERM until both are done, so site/ never goes missing.
-    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
-    try:
-        if site.exists():
-            os.replace(site, old)
-        os.replace(tmp, site)
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+    if site.exists():
+        os.replace(site, old)
+    os.replace(tmp, site)
     shutil.rmtree(old, ignore_errors=True)
     return True
+
+
+def build_site(root: Path, config: dict, page_sources: dict[str, Path], problems: Collector, site_dir: Path | None = None,
+               config_name: str = "mkdocs.yml", before_swap=None) -> bool:
+    """Run mkdocs build (strict) into a temporary folder, then swap it in as site/."""
+    return finish_build(start_build(root, config, site_dir, config_name), page_sources, problems, before_swap)
 
 
 def _remove_abandoned(site: Path) -> None:

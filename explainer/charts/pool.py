@@ -1,0 +1,260 @@
+"""Chart workers: a standard process pool that runs the editors' chart code and draws the charts.
+
+- Why processes: vl-convert draws one chart at a time per process and holds the GIL meanwhile
+  (DESIGN.md), so threads cannot use a second core; processes can.
+- Why forkserver: a fork copies only the thread that calls it, and the build process has threads
+  (serve's file watcher; pyarrow's and vl-convert's own). The forkserver is a clean process,
+  started once, that imports Altair, pandas and vl-convert (PRELOAD); each worker is forked from
+  it in milliseconds and starts its own chart engine in the initializer, while the build checks
+  the data. `serve` keeps the same pool, warm, from one rebuild to the next.
+- One task is one chart in one language; its result (the drawn chart, or the problems) comes back
+  pickled. The tables do not travel with the tasks: the build writes them once, after checking
+  them, as Arrow IPC files that the workers memory-map (write_tables).
+- The chart time limit is kept here, by the parent: each worker notes in a shared array which
+  task it runs, in which process, since when; the parent kills a worker that overruns. A worker
+  that dies (a chart calls os._exit or crashes the interpreter) is reported by the chart it was
+  running, with its exit code or signal. Either breaks a ProcessPoolExecutor (it fails every
+  unfinished task): the pool is replaced and the other unfinished tasks are submitted again.
+"""
+from __future__ import annotations
+
+import hashlib
+import itertools
+import multiprocessing
+import os
+import signal
+import time
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+
+from ..common import stop
+from ..common.problems import Collector, Problem
+from . import render
+
+# Imported once by the forkserver, so that every worker starts with them loaded.
+PRELOAD = ["explainer.charts.pool", "altair", "pyarrow", "vl_convert", "vegafusion"]
+SLOTS = 4096  # tasks noted at once in the shared array (by task id modulo SLOTS); far above the workers
+MAX_ATTEMPTS = 2  # a task cut short twice by other workers' deaths is reported as its own
+TIMEOUT_HINT = "look for a loop that never ends, or aggregate the data before charting it"
+DIED_HINT = "a chart may not exit, crash the interpreter or call native code that does"
+
+
+# --- in a worker ------------------------------------------------------------------------------
+
+_slots = None   # the shared array: per slot (task id, pid, monotonic start)
+_tables: dict[str, object] = {}  # Arrow file -> DataFrame, for the data this worker read last
+
+
+def _start_worker(slots) -> None:
+    """Initializer. Ctrl-C in a terminal reaches every process of its group: the build decides
+    what stops (it kills its workers), so a worker ignores it."""
+    global _slots
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _slots = slots
+    render.warm_up()  # the engine's first start costs ~0.5 s: paid here, while the data is checked
+
+
+def _ready() -> int:
+    return os.getpid()
+
+
+def _load_tables(files: dict[str, str]) -> dict:
+    """The tables, from the Arrow files the build wrote; kept while the data does not change."""
+    global _tables
+    import pyarrow as pa
+
+    def read(path):
+        with pa.memory_map(path) as source:
+            return pa.ipc.open_file(source).read_all().to_pandas()
+
+    _tables = {path: _tables[path] if path in _tables else read(path) for path in files.values()}
+    return {name: _tables[path] for name, path in files.items()}
+
+
+def _draw(task_id: int, root: Path, source: render.ChartSource, tables: dict[str, str], language, preview: bool):
+    """One chart in one language: (RenderedChart or None, problems)."""
+    slot = task_id % SLOTS * 3
+    _slots[slot + 1], _slots[slot + 2], _slots[slot] = os.getpid(), time.monotonic(), task_id
+    problems = Collector(root)
+    try:
+        package = render.DataPackage({}, _load_tables(tables), {})
+        built = render._build_spec(source, package, problems, language)
+        if built is None:
+            return None, problems.items
+        try:
+            return render._render_with_preview((source, *built), preview), problems.items
+        except Exception as e:
+            problems.add(source.path, f"chart cannot be rendered: {str(e).splitlines()[0] if str(e) else type(e).__name__}")
+    except BaseException as e:  # noqa: BLE001 - whatever editor code raises is a problem with that chart, never a stop
+        problems.add(source.path, f"chart cannot be rendered: {type(e).__name__}: {e}")
+    return None, problems.items
+
+
+# --- in the build -----------------------------------------------------------------------------
+
+def _cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
+def _died(code: int | None) -> str:
+    if code is not None and code < 0:
+        try:
+            return f"was killed by signal {signal.Signals(-code).name}"
+        except ValueError:
+            return f"was killed by signal {-code}"
+    return f"exited with code {code}"
+
+
+def write_tables(package, folder: Path) -> dict[str, str]:
+    """Every table of the data package as an Arrow IPC file, named by its content (a worker that
+    read it once keeps it); gives resource name -> file. Files of older data are removed."""
+    import pyarrow as pa
+
+    folder.mkdir(parents=True, exist_ok=True)
+    files = {}
+    for name, frame in package.tables.items():
+        sink = pa.BufferOutputStream()
+        table = pa.Table.from_pandas(frame)
+        with pa.ipc.new_file(sink, table.schema) as writer:
+            writer.write_table(table)
+        data = sink.getvalue()
+        path = folder / f"{name}-{hashlib.sha256(data).hexdigest()[:24]}.arrow"
+        if not path.is_file():
+            tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+            tmp.write_bytes(data)
+            os.replace(tmp, path)
+        files[name] = str(path)
+    for old in folder.glob("*.arrow"):  # a worker still reading one keeps its mapping after the unlink
+        if str(old) not in files.values():
+            old.unlink(missing_ok=True)
+    return files
+
+
+class ChartPool:
+    """A ProcessPoolExecutor of chart workers, started on demand and replaced when a worker dies."""
+
+    def __init__(self, workers: int | None = None):
+        self.workers = workers or _cpus()
+        self._context = multiprocessing.get_context("forkserver")
+        self._context.set_forkserver_preload(PRELOAD)
+        self._slots = self._context.RawArray("d", SLOTS * 3)
+        self._ids = itertools.count(1)
+        self._executor: ProcessPoolExecutor | None = None
+
+    def start(self) -> None:
+        """Start the workers (their engines start meanwhile); returns at once."""
+        if self._executor is None:
+            self._executor = ProcessPoolExecutor(self.workers, mp_context=self._context,
+                                                 initializer=_start_worker, initargs=(self._slots,))
+            for _ in range(self.workers):  # the pool starts a worker per submitted task, up to `workers`
+                self._executor.submit(_ready)
+
+    def close(self) -> None:
+        """Stop every worker now (what they run is abandoned)."""
+        executor, self._executor = self._executor, None
+        if executor is None:
+            return
+        kill = getattr(executor, "kill_workers", None)  # Python 3.14
+        if kill is not None:
+            kill()
+        else:
+            for process in list((executor._processes or {}).values()):
+                process.kill()
+        executor.shutdown(wait=True, cancel_futures=True)
+
+    def _started(self, task_id: int) -> tuple[int, float]:
+        """(pid, start) of the worker running this task, or (0, 0) if it has not started."""
+        slot = task_id % SLOTS * 3
+        if int(self._slots[slot]) != task_id:
+            return 0, 0.0
+        return int(self._slots[slot + 1]), self._slots[slot + 2]
+
+    def _exit_codes(self) -> dict[int, int | None]:
+        """After the pool broke: pid -> exit code of each of its workers (it stops them all)."""
+        processes = dict(self._executor._processes or {})
+        for process in processes.values():
+            process.join(5)
+        return {pid: process.exitcode for pid, process in processes.items()}
+
+    def draw(self, root: Path, tasks: list[tuple], tables: dict[str, str], on_result=None) -> list[tuple]:
+        """Draw every (ChartSource, Language, preview) task; gives (RenderedChart or None,
+        problems) for each, in order. on_result(index) is called as each one arrives."""
+        limit = render.CHART_TIME_LIMIT
+        results: list = [None] * len(tasks)
+        attempts = [0] * len(tasks)
+        todo = list(range(len(tasks)))
+        try:
+            while todo:
+                self.start()
+                running, cut_short, killed = {}, [], {}
+                for i in todo:
+                    attempts[i] += 1
+                    task_id = next(self._ids)
+                    source, language, preview = tasks[i]
+                    try:
+                        running[self._executor.submit(_draw, task_id, root, source, tables, language, preview)] = (i, task_id)
+                    except BrokenProcessPool:  # a worker died before this task was taken (while starting, or idle)
+                        cut_short.append((i, task_id))
+                todo = []
+                while running:
+                    done, _ = wait(running, timeout=stop.POLL, return_when=FIRST_COMPLETED)
+                    stop.check()
+                    for future in done:
+                        i, task_id = running.pop(future)
+                        try:
+                            results[i] = future.result()
+                        except BrokenProcessPool:
+                            cut_short.append((i, task_id))
+                            continue
+                        if on_result:
+                            on_result(i)
+                    now = time.monotonic()
+                    for i, task_id in running.values():
+                        pid, since = self._started(task_id)
+                        if pid and pid not in killed and now - since > limit:
+                            os.kill(pid, signal.SIGKILL)  # the pool breaks; the loop then collects every task
+                            killed[pid] = i
+                if not cut_short:
+                    continue
+                exits = self._exit_codes()
+                for i, task_id in cut_short:
+                    pid, _ = self._started(task_id)
+                    path = Collector(root).rel(tasks[i][0].path)
+                    if pid in killed:
+                        results[i] = (None, [Problem(path, None, None, f"chart took longer than {limit} s and was stopped", TIMEOUT_HINT)])
+                    elif pid and (exits.get(pid) != -signal.SIGTERM or attempts[i] >= MAX_ATTEMPTS):
+                        # its own worker died, not one stopped by the pool because another did
+                        results[i] = (None, [Problem(path, None, None, f"chart stopped the build: its process {_died(exits.get(pid))}",
+                                                     DIED_HINT)])
+                    elif attempts[i] >= MAX_ATTEMPTS:
+                        raise RuntimeError(f"the chart workers keep stopping (last exit codes: {sorted(exits.values(), key=str)})")
+                    else:
+                        todo.append(i)
+                    if on_result and results[i] is not None:
+                        on_result(i)
+                self.close()  # a broken pool takes no more tasks: the next round starts a new one
+        except BaseException:  # stopped, or a bug: no worker may go on running a chart
+            self.close()
+            raise
+        return results
+
+
+_shared: ChartPool | None = None
+
+
+def shared() -> ChartPool:
+    """The process's pool, started at first use and kept (serve's rebuilds find it warm)."""
+    global _shared
+    if _shared is None:
+        _shared = ChartPool()
+    _shared.start()
+    return _shared
+
+
+def close_shared() -> None:
+    if _shared is not None:
+        _shared.close()
