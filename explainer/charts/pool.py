@@ -35,7 +35,7 @@ from . import render
 # Imported once by the forkserver, so that every worker starts with them loaded.
 PRELOAD = ["explainer.charts.pool", "altair", "pyarrow", "vl_convert", "vegafusion"]
 SLOTS = 4096  # tasks noted at once in the shared array (by task id modulo SLOTS); far above the workers
-MAX_ATTEMPTS = 2  # a task cut short twice by other workers' deaths is reported as its own
+MAX_ATTEMPTS = 2  # a task cut short twice when no worker is to blame is reported as its own
 TIMEOUT_HINT = "look for a loop that never ends, or aggregate the data before charting it"
 DIED_HINT = "a chart may not exit, crash the interpreter or call native code that does"
 
@@ -75,11 +75,16 @@ def _load_tables(files: dict[str, str]) -> dict:
 def _draw(task_id: int, root: Path, source: render.ChartSource, tables: dict[str, str], language, preview: bool):
     """One chart in one language: (RenderedChart or None, problems)."""
     slot = task_id % SLOTS * 3
-    _slots[slot + 1], _slots[slot + 2], _slots[slot] = os.getpid(), time.monotonic(), task_id
+
+    def clock(running: bool) -> None:
+        """Around the editor's code: the parent keeps its time limit from this start."""
+        _slots[slot + 1], _slots[slot + 2], _slots[slot] = os.getpid(), time.monotonic() if running else 0.0, task_id
+
+    clock(False)  # started: a death from now on is this task's
     problems = Collector(root)
     try:
         package = render.DataPackage({}, _load_tables(tables), {})
-        built = render._build_spec(source, package, problems, language)
+        built = render._build_spec(source, package, problems, language, clock)
         if built is None:
             return None, problems.items
         try:
@@ -167,7 +172,8 @@ class ChartPool:
         executor.shutdown(wait=True, cancel_futures=True)
 
     def _started(self, task_id: int) -> tuple[int, float]:
-        """(pid, start) of the worker running this task, or (0, 0) if it has not started."""
+        """(pid of the worker running this task, since when the chart's own code runs (0: not now)),
+        or (0, 0) if no worker has taken it."""
         slot = task_id % SLOTS * 3
         if int(self._slots[slot]) != task_id:
             return 0, 0.0
@@ -215,23 +221,28 @@ class ChartPool:
                     now = time.monotonic()
                     for i, task_id in running.values():
                         pid, since = self._started(task_id)
-                        if pid and pid not in killed and now - since > limit:
+                        if pid and since and pid not in killed and now - since > limit:
                             os.kill(pid, signal.SIGKILL)  # the pool breaks; the loop then collects every task
                             killed[pid] = i
                 if not cut_short:
                     continue
                 exits = self._exit_codes()
+                # The worker that broke the pool: one killed for its time, or one that died by itself
+                # (the pool stops the others with SIGTERM).
+                culprits = set(killed) | {pid for pid, code in exits.items() if code is not None and code != -signal.SIGTERM}
                 for i, task_id in cut_short:
                     pid, _ = self._started(task_id)
                     path = Collector(root).rel(tasks[i][0].path)
                     if pid in killed:
                         results[i] = (None, [Problem(path, None, None, f"chart took longer than {limit} s and was stopped", TIMEOUT_HINT)])
-                    elif pid and (exits.get(pid) != -signal.SIGTERM or attempts[i] >= MAX_ATTEMPTS):
-                        # its own worker died, not one stopped by the pool because another did
+                    elif pid and (pid in culprits or (not culprits and attempts[i] >= MAX_ATTEMPTS)):
                         results[i] = (None, [Problem(path, None, None, f"chart stopped the build: its process {_died(exits.get(pid))}",
                                                      DIED_HINT)])
+                    elif culprits:  # stopped because another chart broke the pool: not its fault, again
+                        attempts[i] -= 1
+                        todo.append(i)
                     elif attempts[i] >= MAX_ATTEMPTS:
-                        raise RuntimeError(f"the chart workers keep stopping (last exit codes: {sorted(exits.values(), key=str)})")
+                        raise RuntimeError(f"the chart workers keep stopping (exit codes: {sorted(exits.values(), key=str)})")
                     else:
                         todo.append(i)
                     if on_result and results[i] is not None:

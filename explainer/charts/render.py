@@ -360,11 +360,18 @@ def warm_up() -> None:
     vlc.vegalite_to_vega({"mark": "point"})
 
 
-def _build_spec(source: ChartSource, package: DataPackage, problems: Collector, language: Language = ENGLISH):
+def _build_spec(source: ChartSource, package: DataPackage, problems: Collector, language: Language = ENGLISH, clock=None):
     """Run the editor's chart code and check the Vega-Lite spec it gives; None on a problem.
     Gives what _render_spec needs: (chart, Vega-Lite spec, resources read, language, (title, description)).
-    Its time limit is kept by the build, which runs it in a chart worker (charts/pool.py)."""
-    chart, used, headings = _build_chart(source, package, problems, language)
+    clock(True) and clock(False) are called around the editor's code: in a chart worker, the
+    build keeps its time limit (charts/pool.py)."""
+    if clock:
+        clock(True)
+    try:
+        chart, used, headings = _build_chart(source, package, problems, language)
+    finally:
+        if clock:
+            clock(False)
     if chart is None:
         return None
     small = sum(len(f) for f in _frames(chart)) <= INLINE_ROWS
