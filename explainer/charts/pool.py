@@ -144,6 +144,9 @@ class ChartPool:
 
     def __init__(self, workers: int | None = None):
         self.workers = workers or _cpus()
+        # numpy's OpenBLAS starts a thread per core at import: with one worker per core, one each is
+        # enough, and the forkserver (started from this environment) then forks with no other thread.
+        os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
         self._context = multiprocessing.get_context("forkserver")
         self._context.set_forkserver_preload(PRELOAD)
         self._slots = self._context.RawArray("d", SLOTS * 3)
