@@ -6,7 +6,6 @@ reported together.
 from __future__ import annotations
 
 import base64
-import os
 import shutil
 import sys
 import time
@@ -56,7 +55,6 @@ class Gathered:
     package: data.DataPackage
     languages: list[Localised]   # the main language first
     warnings: list
-    building: list = field(default_factory=list)  # other languages' sites, being built in their processes
 
     # The main language: what check, diff and the benchmarks look at.
     @property

@@ -387,13 +387,10 @@ def _kill_group(proc: subprocess.Popen) -> None:
 
 
 def _restore_branch(root: Path, commit: str | None) -> None:
-    """Put the local gh-pages back where it was, with Ctrl-C and SIGTERM held meanwhile."""
-    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
-    try:
-        if _rev(root, f"refs/heads/{BRANCH}") != commit:
-            _set_branch(root, commit)
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+    """Put the local gh-pages back where it was (Ctrl-C and SIGTERM only set the stop flag,
+    common/stop.py: nothing interrupts this)."""
+    if _rev(root, f"refs/heads/{BRANCH}") != commit:
+        _set_branch(root, commit)
 
 
 def _changed(root: Path, before: str | None, after: str) -> list[str]:
