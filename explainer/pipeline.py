@@ -82,6 +82,7 @@ def gather(root: Path, strict: bool = False, cache_dir: Path | None = None) -> G
     Charts not in the cache are drawn by the chart workers (charts/pool.py), one task per chart
     and language; the workers are started before the data is checked when some chart is likely
     to need them, so that their engines start meanwhile. Figures and pages are made here."""
+    stop.check()
     problems = Collector(root)
     user = site.read_user_config(root, problems)
     langs = i18n.languages(root, user, problems)
@@ -94,12 +95,15 @@ def gather(root: Path, strict: bool = False, cache_dir: Path | None = None) -> G
     if sources:
         fonts.report(problems, root / charts.CHARTS_DIR)  # charts are measured with this font: a warning if it is missing
         # A cheap guess, before the data is read: a chart without a cache entry (a cold build, a
-        # new chart) will need the workers. An edit that leaves every chart cached starts none.
-        if any(not cache.has_entry(slug, lang) for slug in sources for lang in langs):
+        # new chart), or with one older than a chart or data file, will need the workers. An edit
+        # to prose starts none.
+        edited = max((p.stat().st_mtime for p in (root / charts.CHARTS_DIR).rglob("*") if p.is_file()), default=0.0)
+        if any(not cache.has_entry(slug, lang, edited) for slug in sources for lang in langs):
             chart_pool.shared()
     # codespell knows English only; it runs while the rest is checked
     speller = spelling.start(root, [p.source for lang in langs if lang.code == "en" for p in page_lists[lang.code]])
     try:
+        stop.check()
         package = data.load(root, problems)
         stop.check()
         drawn, chart_problems = _draw_charts(root, sources, package, langs, page_lists, cache) if package else ({}, {})

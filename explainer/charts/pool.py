@@ -23,6 +23,7 @@ import itertools
 import multiprocessing
 import os
 import signal
+import threading
 import time
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -152,17 +153,42 @@ class ChartPool:
         self._slots = self._context.RawArray("d", SLOTS * 3)
         self._ids = itertools.count(1)
         self._executor: ProcessPoolExecutor | None = None
+        self._starting: threading.Thread | None = None
 
     def start(self) -> None:
-        """Start the workers (their engines start meanwhile); returns at once."""
-        if self._executor is None:
-            self._executor = ProcessPoolExecutor(self.workers, mp_context=self._context,
-                                                 initializer=_start_worker, initargs=(self._slots,))
+        """Start the workers; returns at once. Starting a worker waits for the forkserver, which
+        imports Altair and pandas first (about a second): a thread waits for it, while the build
+        goes on checking the data."""
+        if self._executor is None and self._starting is None:
+            self._starting = threading.Thread(target=self._start, name="chart-pool-start", daemon=True)
+            self._starting.start()
+
+    def _start(self) -> None:
+        executor = ProcessPoolExecutor(self.workers, mp_context=self._context, initializer=_start_worker, initargs=(self._slots,))
+        try:
             for _ in range(self.workers):  # the pool starts a worker per submitted task, up to `workers`
-                self._executor.submit(_ready)
+                executor.submit(_ready)
+        except BrokenProcessPool:
+            pass  # a worker died at once: draw() finds the pool broken, replaces it and says why
+        self._executor = executor
+
+    def _started_pool(self) -> ProcessPoolExecutor:
+        """The pool, once started (started now if it was not)."""
+        self.start()
+        if self._starting is not None:
+            while self._starting.is_alive():
+                stop.check()
+                self._starting.join(stop.POLL)
+            self._starting = None
+        if self._executor is None:
+            raise RuntimeError("the chart workers could not be started")
+        return self._executor
 
     def close(self) -> None:
         """Stop every worker now (what they run is abandoned)."""
+        if self._starting is not None:
+            self._starting.join()  # at most the forkserver's start
+            self._starting = None
         executor, self._executor = self._executor, None
         if executor is None:
             return
@@ -198,14 +224,14 @@ class ChartPool:
         todo = list(range(len(tasks)))
         try:
             while todo:
-                self.start()
+                executor = self._started_pool()
                 running, cut_short, killed = {}, [], {}
                 for i in todo:
                     attempts[i] += 1
                     task_id = next(self._ids)
                     source, language, preview = tasks[i]
                     try:
-                        running[self._executor.submit(_draw, task_id, root, source, tables, language, preview)] = (i, task_id)
+                        running[executor.submit(_draw, task_id, root, source, tables, language, preview)] = (i, task_id)
                     except BrokenProcessPool:  # a worker died before this task was taken (while starting, or idle)
                         cut_short.append((i, task_id))
                 todo = []
