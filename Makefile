@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: site test fonts chromium java lock clean bench bench-lighthouse
+.PHONY: site test fonts chromium java lock clean bench bench-lighthouse screenshots
 
 # Every package comes from requirements.lock and must match one of its sha256 hashes; pip itself is
 # the one the venv module bundles (an unpinned `pip install --upgrade pip` would run unchecked code).
@@ -54,6 +54,11 @@ bench: $(VENV)/.installed
 bench-lighthouse: $(VENV)/.installed chromium site
 	npm install --silent --no-audit --no-fund --prefix .cache/npm lighthouse@12.2.3
 	CHROME_PATH=/usr/bin/chromium $(PY) bench/lighthouse.py site --write
+
+# PNGs of every page at 360 and 1280 px, light and dark, for a reviewer (bench/readers.py).
+SCREENSHOTS ?= screenshots
+screenshots: $(VENV)/.installed chromium site
+	$(PY) bench/readers.py site --screenshots $(SCREENSHOTS) --no-measure
 
 clean:
 	rm -rf site docs/assets docs/*.md .cache

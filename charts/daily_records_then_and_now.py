@@ -57,7 +57,7 @@ def chart(data, t):
         y=y,
         x=alt.X("people:Q", title=t("People arriving on the day"), axis=alt.Axis(format=",.0f", tickCount=7)),
         color=alt.Color("series_label:N", title=None, sort=[then, now],
-                        scale=alt.Scale(domain=[then, now], range=["#f58518", "#4c78a8"]),
+                        scale=alt.Scale(domain=[then, now], range=["#D55E00", "#0072B2"]),
                         legend=alt.Legend(orient="top", columnPadding=40, labelLimit=300)),
         shape=alt.Shape("series_label:N", title=None, sort=[then, now],
                         scale=alt.Scale(domain=[then, now], range=["diamond", "circle"])),

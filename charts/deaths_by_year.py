@@ -74,7 +74,7 @@ COUNTERS = {
     "iom": "IOM Missing Migrants Project",
     "oltim": "OLTIM (French anti-smuggling office)",
 }
-COLOURS = ["#f58518", "#e45756", "#b279a2", "#4c78a8", "#54a24b", "#9d755d"]
+COLOURS = ["#D55E00", "#CC79A7", "#009E73", "#0072B2", "#8A6100", "#767676"]  # the house palette (Okabe-Ito)
 
 
 def chart(data, t):

@@ -49,7 +49,7 @@ def chart(data, t):
         xOffset=alt.XOffset("series:N", sort=[fr_label, uk_label]),
         y=alt.Y("people:Q", title=t("People"), axis=alt.Axis(format=",.0f")),
         color=alt.Color("series:N", title=None, sort=[fr_label, uk_label],
-                        scale=alt.Scale(domain=[fr_label, uk_label], range=["#f58518", "#4c78a8"]),
+                        scale=alt.Scale(domain=[fr_label, uk_label], range=["#D55E00", "#0072B2"]),
                         legend=alt.Legend(orient="top", direction="vertical", labelLimit=400)),
         tooltip=[
             alt.Tooltip("year:O", title=t("Year")),

@@ -54,7 +54,7 @@ def chart(data, t):
         ],
     )
     bars = base.mark_bar(width=90).encode(
-        color=alt.condition("datum.full", alt.value("#4c78a8"), alt.value("#9ecae9")),
+        color=alt.condition("datum.full", alt.value("#0072B2"), alt.value("#9ecae9")),
     )
     labels = base.mark_text(dy=-6, baseline="bottom").encode(text="coverage:N")
     return (bars + labels).properties(width=640, height=300)

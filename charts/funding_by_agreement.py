@@ -91,7 +91,7 @@ SHORT = {
     "braverman_darmanin_2022": "Braverman-Darmanin, 2022",
     "sunak_macron_2023": "Sunak-Macron, Mar 2023",
 }
-COLOUR = {"GBP": "#4c78a8", "EUR": "#f58518"}
+COLOUR = {"GBP": "#0072B2", "EUR": "#D55E00"}
 ISO_DATE = re.compile(r"\d{4}(-\d{2}){0,2}")  # 2019, 2019-09, 2019-09-20: the same in every language
 
 

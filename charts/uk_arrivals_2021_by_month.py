@@ -52,17 +52,17 @@ def chart(data, t):
     bars = alt.Chart(df).mark_bar().encode(
         x=x,
         y=alt.Y("people:Q", title=t("People arriving by small boat"), axis=alt.Axis(format=",.0f")),
-        color=alt.condition("datum.highlight", alt.value("#f58518"), alt.value("#4c78a8")),
+        color=alt.condition("datum.highlight", alt.value("#D55E00"), alt.value("#0072B2")),
         tooltip=[
             alt.Tooltip("month_name:N", title=t("Month")),
             alt.Tooltip("people:Q", title=t("People"), format=",.0f"),
             alt.Tooltip("boats:Q", title=t("Boats"), format=",.0f"),
         ],
     )
-    rule = alt.Chart(note).mark_rule(color="#f58518", strokeDash=[3, 3]).encode(
+    rule = alt.Chart(note).mark_rule(color="#D55E00", strokeDash=[3, 3]).encode(
         x=alt.X("month_name:N", sort=order), y="bar_top:Q", y2="rule_end:Q"
     )
     text = alt.Chart(note).mark_text(
-        baseline="top", lineBreak="\n", color="#f58518", fontWeight="bold"
+        baseline="top", lineBreak="\n", color="#D55E00", fontWeight="bold"
     ).encode(x=alt.X("month_name:N", sort=order), y="label_y:Q", text="label:N")
     return (bars + rule + text).properties(width=640, height=300)

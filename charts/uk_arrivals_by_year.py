@@ -37,6 +37,6 @@ def chart(data, t):
             alt.Tooltip("status:N", title=t("Status")),
         ],
     )
-    bars = base.mark_bar(color="#4c78a8")
+    bars = base.mark_bar(color="#0072B2")
     labels = base.mark_text(dy=-6, baseline="bottom").encode(text=alt.Text("people:Q", format=",.0f"))
     return (bars + labels).properties(width=640, height=300)

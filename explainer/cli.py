@@ -1,4 +1,5 @@
-"""Command line: python build.py [build] [--root DIR] [-v].
+"""Command line: `explainer [build] [--root DIR] [-v]` (installed), or `python build.py ...` in this
+repository. Messages name the command as it was run.
 
 Exit codes: 0 success, 1 content or data problems, 2 usage errors.
 """
@@ -13,13 +14,24 @@ from .common import stop
 from .common.problems import Problems
 
 
-def parser() -> argparse.ArgumentParser:
+def program_name() -> str:
+    """How the user ran us: `build.py` (this repository's entry point), `python -m explainer`, or the
+    installed `explainer` command."""
+    name = Path(sys.argv[0]).name if sys.argv and sys.argv[0] else ""
+    if name == "build.py":
+        return "build.py"
+    if name == "__main__.py":
+        return "python -m explainer"
+    return "explainer"
+
+
+def parser(prog: str | None = None) -> argparse.ArgumentParser:
     # The options are accepted before or after the command: build.py --root X check == build.py check --root X
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help="show Python tracebacks for unexpected errors")
     common.add_argument("--strict", action="store_true", default=argparse.SUPPRESS, help="treat warnings (such as typed-in numbers the data holds) as problems")
     common.add_argument("--root", type=Path, default=argparse.SUPPRESS, help="the explainer folder (holds content/, charts/, mkdocs.yml); default: current folder")
-    p = argparse.ArgumentParser(prog="build.py", parents=[common], description="Build a data-driven explainer into a static Material for MkDocs site.")
+    p = argparse.ArgumentParser(prog=prog or program_name(), parents=[common], description="Build a data-driven explainer into a static Material for MkDocs site.")
     sub = p.add_subparsers(dest="command")
     sub.add_parser("build", parents=[common], help="check every input and build the site into site/ (the default)")
     sub.add_parser("check", parents=[common], help="check every input a build would, without building the site")
@@ -34,18 +46,35 @@ def parser() -> argparse.ArgumentParser:
     publish.add_argument("--remote", default="origin", help="the remote to push to (default: origin)")
     publish.add_argument("--allow-dirty", action="store_true", help="publish even with uncommitted changes")
     publish.add_argument("--force", action="store_true", help="replace an edition already published from another commit")
+    new = sub.add_parser("new", help="write a minimal explainer into a new or empty folder (a section, data with its source, a chart, the CI workflows)")
+    new.add_argument("dir", type=Path, help="the folder to create; refused if it exists and is not empty")
+    new.add_argument("--title", help="the site's name (default: from the folder's name)")
+    new.add_argument("--generator", metavar="SPEC", help="pip requirement the new explainer's CI installs the generator with, written to "
+                     "requirements.txt, e.g. 'explainer @ git+https://github.com/OWNER/explainer@v1.0' "
+                     "(default: where this generator was installed from, if pip recorded a git commit)")
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
     stop.install()  # Ctrl-C and SIGTERM stop the command at its next safe point (common/stop.py)
-    args = parser().parse_args(argv)
+    prog = program_name()
+    args = parser(prog).parse_args(argv)
     command = args.command or "build"
+    if command == "new":
+        from .commands.new import NewError, create
+
+        try:
+            lines = create(args.dir, title=args.title, generator=args.generator, prog=prog)
+        except NewError as e:
+            print(f"{prog}: error: new: {e}", file=sys.stderr)
+            return 2
+        print("\n".join(lines))
+        return 0
     root = getattr(args, "root", Path("."))
     args.verbose = getattr(args, "verbose", False)
     strict = getattr(args, "strict", False)
     if not root.is_dir():
-        print(f"build.py: error: --root {root}: no such folder", file=sys.stderr)
+        print(f"{prog}: error: --root {root}: no such folder", file=sys.stderr)
         return 2
     try:
         if command == "build":
@@ -105,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.verbose:
             traceback.print_exc()
         else:
-            print(f"build.py: internal error: {type(e).__name__}: {e} (run with -v for the traceback)", file=sys.stderr)
+            print(f"{prog}: internal error: {type(e).__name__}: {e} (run with -v for the traceback)", file=sys.stderr)
         return 70
     finally:
         pool = sys.modules.get("explainer.charts.pool")  # the chart workers, if this command started them

@@ -18,13 +18,13 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from .common import safe_yaml
+from .common import safe_yaml, settings
 from .data.load import SOURCE_FIELD, DataPackage
 from .common.problems import Collector
 
 FIGURES_FILE = Path("charts") / "figures.yml"
-FORMATS = ("number", "money", "date", "year", "percent")
-AGGREGATES = {"sum": "sum", "max": "max", "min": "min", "count": "count", "mean": "mean"}
+FORMATS = settings.FORMATS
+AGGREGATES = {name: name for name in settings.AGGREGATES}  # the pandas method of each
 
 
 @dataclass
@@ -110,6 +110,10 @@ def load(root: Path, package: DataPackage, problems: Collector, locale: str = DE
     except UnicodeDecodeError:
         problems.add(path, "not valid UTF-8", hint="save the file as UTF-8")
         return {}
+    if not isinstance(spec, dict):
+        problems.add(path, "figures.yml must map figure names to their settings", 1, 1,
+                     hint="for example uk_arrivals_2021: {resource: uk_arrivals_by_year, where: {year: 2021}, field: people}")
+        return {}
     lines = spec.pop("__lines__", {})
     figures: dict[str, Figure] = {}
     for name, item in spec.items():
@@ -117,8 +121,12 @@ def load(root: Path, package: DataPackage, problems: Collector, locale: str = DE
         if not isinstance(item, dict):
             problems.add(path, f'figure "{name}" must be a mapping with resource, field and where', line)
             continue
-        item = _without_lines(item)
-        fig = _compute(name, item, package, lambda msg, hint="": problems.add(path, f'figure "{name}": {msg}', line, hint=hint), locale)
+        report = (lambda name, line: lambda msg, hint="": problems.add(path, f'figure "{name}": {msg}', line, hint=hint))(name, line)
+        declared, issues = settings.check(settings.FigureSettings, _without_lines(item))
+        if issues:  # the first is enough: fixing it often fixes the others
+            report(issues[0].message, issues[0].hint)
+            continue
+        fig = _compute(name, declared, package, report, locale)
         if fig:
             figures[name] = fig
     return figures
@@ -130,33 +138,18 @@ def _without_lines(node):
     return node
 
 
-def _compute(name: str, item: dict, package: DataPackage, report, locale: str = DEFAULT_LOCALE) -> Figure | None:
-    unknown = set(item) - {"resource", "where", "field", "format", "agg", "description", "currency"}
-    if unknown:
-        report(f"unknown key(s) {', '.join(sorted(unknown))}", "allowed: resource, where, field, format, agg, description")
-        return None
-    not_text = [k for k in ("resource", "field", "format", "agg", "description", "currency") if k in item and not safe_yaml.is_text(item[k])]
-    if not_text:
-        report(f"{not_text[0]} must be text, not a {type(item[not_text[0]]).__name__}", f"write it on one line: {not_text[0]}: ...")
-        return None
-    where = item.get("where")
-    if where is not None and (not isinstance(where, dict) or not all(v is None or safe_yaml.is_text(v) or isinstance(v, bool) for v in where.values())):
-        report("where must map column names to single values", "for example where: {year: 2021, series: official}")
-        return None
-    table = package.tables.get(item.get("resource"))
+def _compute(name: str, item: settings.FigureSettings, package: DataPackage, report, locale: str = DEFAULT_LOCALE) -> Figure | None:
+    table = package.tables.get(item.resource)
     if table is None:
-        report(f'unknown resource "{item.get("resource")}"', f"one of: {', '.join(sorted(package.tables))}")
+        report(f'unknown resource "{item.resource}"', f"one of: {', '.join(sorted(package.tables))}")
         return None
-    column = item.get("field")
+    column = item.field
     if column not in table:
-        report(f'resource "{item["resource"]}" has no column "{column}"', f"one of: {', '.join(table.columns)}")
+        report(f'resource "{item.resource}" has no column "{column}"', f"one of: {', '.join(table.columns)}")
         return None
-    fmt = item.get("format", "number")
-    if fmt not in FORMATS:
-        report(f'unknown format "{fmt}"', f"one of: {', '.join(FORMATS)}")
-        return None
+    fmt = item.format
     rows = table
-    for key, wanted in (item.get("where") or {}).items():
+    for key, wanted in (item.where or {}).items():
         if key not in rows:
             report(f'cannot filter on unknown column "{key}"')
             return None
@@ -164,17 +157,14 @@ def _compute(name: str, item: dict, package: DataPackage, report, locale: str = 
         if pd.api.types.is_datetime64_any_dtype(col):
             wanted = pd.Timestamp(wanted)
         rows = rows[col.astype(object) == wanted] if not pd.api.types.is_numeric_dtype(col) else rows[col == wanted]
-    agg = item.get("agg")
-    if agg and agg not in AGGREGATES:
-        report(f'unknown agg "{agg}"', f"one of: {', '.join(AGGREGATES)}")
-        return None
+    agg = item.agg
     if rows.empty:
-        report(f"no row matches {item.get('where')}", "check the where: filter against the CSV")
+        report(f"no row matches {item.where}", "check the where: filter against the CSV")
         return None
     if agg:
         value = getattr(rows[column], AGGREGATES[agg])()
     elif len(rows) > 1:
-        report(f"{len(rows)} rows match {item.get('where')}, expected one", "narrow the where: filter or give agg:")
+        report(f"{len(rows)} rows match {item.where}, expected one", "narrow the where: filter or give agg:")
         return None
     else:
         value = rows[column].iloc[0]
@@ -183,7 +173,7 @@ def _compute(name: str, item: dict, package: DataPackage, report, locale: str = 
         return None
     if hasattr(value, "item"):
         value = value.item()
-    currency = item.get("currency")
+    currency = item.currency
     if fmt == "money" and not currency:
         currencies = set(rows["currency"]) if "currency" in rows else set()
         if len(currencies) != 1:
@@ -191,4 +181,4 @@ def _compute(name: str, item: dict, package: DataPackage, report, locale: str = 
             return None
         currency = currencies.pop()
     sources = list(dict.fromkeys(rows[SOURCE_FIELD])) if SOURCE_FIELD in rows else []
-    return Figure(name, value, format_value(value, fmt, currency, locale), sources, item.get("description", ""))
+    return Figure(name, value, format_value(value, fmt, currency, locale), sources, item.description)

@@ -15,7 +15,7 @@ from pathlib import Path
 from . import figures
 from .charts import fonts
 from .charts import render as charts
-from .common import i18n
+from .common import i18n, settings
 from .data import load as data
 from .pages import generated as sources_page
 from .pages import render as pages
@@ -84,6 +84,7 @@ def gather(root: Path, strict: bool = False, cache_dir: Path | None = None) -> G
     to need them, so that their engines start meanwhile. Figures and pages are made here."""
     stop.check()
     problems = Collector(root)
+    settings.check_environment(problems)
     user = site.read_user_config(root, problems)
     langs = i18n.languages(root, user, problems)
     page_lists = {lang.code: pages.discover(root, problems, lang.content) for lang in langs}

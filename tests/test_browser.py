@@ -37,7 +37,7 @@ def test_with_javascript_off_every_chart_is_visible(server, browser, channel_sit
     for path in _pages(channel_site):
         page.goto(server + path.replace("//", "/"))
         for fig in page.locator("figure.explainer-chart").all():
-            box = fig.locator(".explainer-chart__static svg").bounding_box()
+            box = fig.locator(".explainer-chart__static svg:visible").bounding_box()
             assert box and box["width"] > 200 and box["height"] > 100, path
             fig.locator("summary").click()
             assert fig.locator("table tbody tr").count() > 0

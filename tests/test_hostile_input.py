@@ -175,9 +175,10 @@ def test_the_chart_caption_table_and_tooltip_show_the_strings_as_text(server, br
     visit(page, server + "/pears/")
     fig = page.locator("figure.explainer-chart")
     assert fig.count() == 1
-    caption = fig.locator("figcaption").inner_text()
-    assert f"Harvest {HOSTILE}" in caption and f"Fruit picked per year {HOSTILE}" in caption
-    assert f"Keeper {HOSTILE}" in caption
+    # the headline above the chart, the source line below it, the description as the SVG's <desc>
+    assert f"Harvest {HOSTILE}" in fig.locator("figcaption").inner_text()
+    assert f"Keeper {HOSTILE}" in fig.locator(".explainer-chart__source").inner_text()
+    assert page.evaluate("() => document.querySelector('.explainer-chart__static svg desc').textContent").startswith(f"Fruit picked per year {HOSTILE}")
     # the data table (open it) and the static SVG's legend
     page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
     assert HOSTILE in fig.locator("table tbody").inner_text()

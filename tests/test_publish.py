@@ -268,7 +268,7 @@ HOSTILE_DATE = "<img src=x onerror=alert(1)>"
 
 
 def test_edition_names_order_by_their_numbers():
-    from explainer.publish import edition_key, newer_editions
+    from explainer.commands.publish import edition_key, newer_editions
 
     names = ["2022.1", "2021-10-05", "2020", "2021-11", "2021-10", "2022-01-02"]
     assert sorted(names, key=edition_key) == ["2020", "2021-10", "2021-10-05", "2021-11", "2022.1", "2022-01-02"]
@@ -337,8 +337,8 @@ def _dated(name: str, path: str) -> dict:
     ("2021-10-05T10:00", False), ("2021-10-05\n<script>", False), ("2021-10-05\n", False), (["2021"], False),
 ])
 def test_edition_data_date_values(tmp_path, value, ok):
-    from explainer.problems import Problems
-    from explainer.publish import data_date
+    from explainer.common.problems import Problems
+    from explainer.commands.publish import data_date
 
     _package(tmp_path, [], edition_data_date=value)
     if ok:
@@ -356,7 +356,7 @@ DATA_DATE_SCRIPT = """
 import resource, sys
 from pathlib import Path
 resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30))  # a read of /dev/zero fails instead of eating the machine
-from explainer.publish import data_date
+from explainer.commands.publish import data_date
 print(data_date(Path(sys.argv[1])))
 """
 
@@ -378,8 +378,8 @@ def test_data_date_reads_only_regular_files_inside_the_data_folder(tmp_path):
 
 
 def test_data_date_reads_no_more_than_its_cap(tmp_path, monkeypatch):
-    from explainer import publish
-    from explainer.problems import Problems
+    from explainer.commands import publish
+    from explainer.common.problems import Problems
 
     data = _package(tmp_path, [_dated("big", "big.csv")])
     (data / "big.csv").write_text("day\n" + "2020-05-01\n" * 200, encoding="utf-8")
@@ -446,7 +446,8 @@ def test_sigterm_while_mike_commits_leaves_gh_pages_as_it_was(repo, tmp_path):
 
 FAIL_SECOND_MIKE = """
 import sys
-from explainer import cli, publish
+from explainer import cli
+from explainer.commands import publish
 
 real, calls = publish._mike, []
 
@@ -800,3 +801,10 @@ def test_workflows_pin_actions_and_keep_least_permissions(name):
         assert pushes == ['git push "$REPO_URL" "refs/heads/gh-pages:refs/heads/gh-pages"']  # never forced, gh-pages only
     else:
         assert "build.py check --strict" in text and "GITHUB_STEP_SUMMARY" in text and "actions/upload-artifact@" in text
+        # The tests run on the oldest and the newest Python that pyproject.toml accepts, from the one lock.
+        test = flow["jobs"]["test"]
+        assert test["strategy"]["matrix"]["python-version"] == ["3.11", "3.13"] and test["strategy"]["fail-fast"] is False
+        assert _steps(flow, "test")[1]["with"]["python-version"] == "${{ matrix.python-version }}"
+        import tomllib
+        requires = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]["requires-python"]
+        assert requires == ">=3.11.5,<3.14", requires

@@ -281,14 +281,14 @@ def test_print_shows_static_charts_and_sources_without_chrome(server, browser, c
         for el in page.locator(chrome).all():
             assert not el.is_visible(), chrome
     for fig in page.locator("figure.explainer-chart").all():
-        static = fig.locator(".explainer-chart__static svg")
+        static = fig.locator(".explainer-chart__static svg:visible")
         assert static.is_visible() and static.bounding_box()["width"] > 200
         assert not fig.locator(".explainer-chart__live").is_visible()
         source = fig.locator(".explainer-chart__source")
         assert source.is_visible() and "Source" in source.inner_text()
         link = fig.locator(".explainer-chart__source a[href^='http']").first
         assert "http" in link.evaluate("a => getComputedStyle(a, '::after').content")
-        fill = fig.locator(".explainer-chart__static svg .role-axis-label text").first.evaluate("t => getComputedStyle(t).fill")
+        fill = fig.locator(".explainer-chart__static svg:visible .role-axis-label text").first.evaluate("t => getComputedStyle(t).fill")
         assert contrast(fill, "rgb(255, 255, 255)") >= 7, fill  # prints dark on paper in either palette
     assert contrast(page.evaluate("getComputedStyle(document.querySelector('.md-typeset')).color"), "rgb(255, 255, 255)") >= 7
     pdf = page.pdf()

@@ -2,7 +2,7 @@
 with Java) reports no error on any page of the built Channel site, the theme's own markup
 included. Warnings and info messages are not failures; errors always are.
 
-Material's own markup needed overrides in explainer/site/theme/ (autocomplete on checkboxes, a
+Material's own markup needed fixes (explainer/site/hooks/theme.py: autocomplete on checkboxes, a
 non-standard autocorrect, unescaped descriptions); a second test proves the checker, run the
 way this module runs it, really does report those errors, so a silent checker cannot pass.
 """

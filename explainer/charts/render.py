@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..common import settings
 from ..data.load import SOURCE_FIELD, DataPackage
 from ..common.i18n import ENGLISH, Language
 from ..common.problems import Collector
@@ -30,13 +31,36 @@ CHARTS_DIR = Path("charts")
 # Liberation Sans (Debian, where the SVG is rendered) has the same metrics as Arial and
 # Helvetica (readers' machines), so labels measured at build time fit when the browser draws them.
 FONT = "'Liberation Sans', Arial, Helvetica, sans-serif"
+# The house style, applied to every chart under the chart file's own settings (which win): a
+# colour-blind-safe categorical palette (Okabe-Ito, without its yellow and black, which fail 3:1
+# on a white or a dark page; explainer.css swaps each for a lighter partner in the dark palette),
+# text of 12 px or more, light gridlines, no frame, horizontal axis titles where they fit.
+PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#8A6100", "#767676"]
 CHART_CONFIG = {
     "font": FONT,
     "background": None,
     "view": {"stroke": None},
-    "axis": {"labelFontSize": 12, "titleFontSize": 12},
-    "legend": {"labelFontSize": 12, "titleFontSize": 12},
+    "range": {"category": PALETTE},
+    "mark": {"color": PALETTE[0]},
+    "bar": {"color": PALETTE[0]},
+    "line": {"color": PALETTE[0], "strokeWidth": 2},
+    "point": {"color": PALETTE[0], "filled": True, "size": 50},
+    "rule": {"color": "#767676"},
+    "text": {"fontSize": 12},
+    "title": {"fontSize": 14, "subtitleFontSize": 12, "anchor": "start", "fontWeight": "bold"},
+    "axis": {"labelFontSize": 12, "titleFontSize": 12, "titleFontWeight": "normal", "labelPadding": 4,
+             "gridColor": "#e6e6e6", "gridWidth": 1, "domainColor": "#767676", "tickColor": "#767676"},
+    "axisX": {"grid": False},
+    "axisDiscrete": {"labelOverlap": "greedy"},  # a phone drops every other month rather than overprint them
+    "legend": {"labelFontSize": 12, "titleFontSize": 12, "titleFontWeight": "normal", "symbolSize": 80},
+    "header": {"labelFontSize": 12, "titleFontSize": 12},
 }
+# Each chart is drawn twice: for a column as wide as a desktop text column, and for a 360 px
+# phone (the content is 328 px wide there). The page shows the one that fits, by CSS container
+# query with JavaScript off and by the container's width with it on; each is drawn at its own
+# size, so chart text stays at 12 px instead of shrinking with the SVG.
+WIDE, NARROW = 680, 328
+NARROW_LIMIT = 520  # a container narrower than this shows the narrow drawing (explainer.css, charts.js)
 SLUG = re.compile(r"^[a-z0-9][a-z0-9_]*$")
 
 
@@ -62,6 +86,8 @@ class RenderedChart:
     titles: dict[str, str] = field(default_factory=dict)  # column -> reader-facing header
     source_ids: list[str] = field(default_factory=list)  # sources of the rows the chart was given
     png: str = ""  # base64 PNG on white, for link previews (Open Graph / Twitter cards)
+    narrow_svg: str = ""  # drawn for a 360 px phone (see NARROW)
+    narrow_vega: dict = field(default_factory=dict)
     cached: bool = False
 
 
@@ -536,15 +562,66 @@ def _render_spec(source: ChartSource, chart, spec: dict, used: list[str], langua
         names = _view_names(spec)
         table = _plotted_table_of(chart, vega) if names and len(names) == len(set(names)) else plotted_table(chart)
         cited = cited_sources(spec)
-    svg = vlc.vega_to_svg(vega, allowed_base_urls=[], format_locale=number, time_format_locale=time)
+    def draw(width):  # (Vega, SVG) `width` px wide; a concatenation that came out wider is redrawn narrower, once
+        v = vlc.vegalite_to_vega(sized(spec, width))
+        out = vlc.vega_to_svg(v, allowed_base_urls=[], format_locale=number, time_format_locale=time)
+        drawn = re.match(r'<svg[^>]*?\swidth="([\d.]+)"', out)
+        if drawn and float(drawn.group(1)) > width + 1:
+            v = vlc.vegalite_to_vega(sized(spec, 2 * width - int(float(drawn.group(1)))))
+            out = vlc.vega_to_svg(v, allowed_base_urls=[], format_locale=number, time_format_locale=time)
+        return v, out
+
+    if isinstance(chart, _PreAggregated):
+        svg = vlc.vega_to_svg(vega, allowed_base_urls=[], format_locale=number, time_format_locale=time)
+        narrow_vega, narrow_svg = {}, ""  # drawn once, at the chart's own size
+    else:
+        vega, svg = draw(WIDE)
+        narrow_vega, narrow_svg = draw(NARROW)
     # The browser draws the interactive chart with the same number and date locale (charts.js).
-    vega = {**vega, "usermeta": {**vega.get("usermeta", {}), "locale": {"number": number, "time": time}}}
+    meta = {"locale": {"number": number, "time": time}}
+    vega = {**vega, "usermeta": {**vega.get("usermeta", {}), **meta}}
+    if narrow_vega:
+        narrow_vega = {**narrow_vega, "usermeta": {**narrow_vega.get("usermeta", {}), **meta}}
     return RenderedChart(
         source.slug, title, description,
         accessible_svg(svg, source.slug, title, description),
         vega, [str(c) for c in table.columns], format_rows(table, language.locale),
         table_csv(table), used, column_titles(spec), cited,
+        narrow_svg=accessible_svg(narrow_svg, source.slug + "-narrow", title, description) if narrow_svg else "",
+        narrow_vega=narrow_vega,
     )
+
+
+def sized(spec: dict, width: int) -> dict:
+    """The Vega-Lite spec drawn `width` px wide in all (axes and legends included). A single or
+    layered view fits that width (autosize fit-x: the browser can refit it to its container);
+    the panels of a concatenation are scaled down to it, never up; the chart's height stays."""
+    import copy
+
+    out = copy.deepcopy(spec)
+    panels = next((out[k] for k in ("hconcat", "vconcat", "concat") if isinstance(out.get(k), list)), None)
+    if panels is None and "facet" not in out:
+        out["width"] = width
+        out["autosize"] = {"type": "fit-x", "contains": "padding"}
+        return out
+    side = isinstance(out.get("hconcat"), list) and len(out["hconcat"]) or 1
+    labels = width // (3 * side)  # axis labels take at most a third of a panel (longer ones end in …)
+    room = (width - (labels + 40) * side) // side
+
+    def shrink(node):
+        if isinstance(node, dict):
+            if isinstance(node.get("width"), (int, float)) and node["width"] > room:
+                node["width"] = max(120, room)
+            if isinstance(node.get("labelLimit"), (int, float)) and node["labelLimit"] > labels:
+                node["labelLimit"] = labels
+            for key, value in node.items():
+                if key not in ("datasets", "data"):
+                    shrink(value)
+        elif isinstance(node, list):
+            for value in node:
+                shrink(value)
+    shrink(panels if panels is not None else out.get("spec", {}))
+    return out
 
 
 def preview_png(chart: RenderedChart) -> bytes:
@@ -566,7 +643,7 @@ def cited_sources(spec: dict) -> list[str]:
     return list(ids)
 
 
-CHART_TIME_LIMIT = int(os.environ.get("EXPLAINER_CHART_TIME_LIMIT", "30"))
+CHART_TIME_LIMIT = settings.environment().EXPLAINER_CHART_TIME_LIMIT  # a wrong value: the default (gather reports it)
 
 
 def format_rows(table: pd.DataFrame, locale: str = ENGLISH.locale) -> list[list[str]]:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from ..common import settings
+
 # vl-convert resolves this module specifier to the copy of Vega vendored inside it (no network).
 # Its documented `vega` name is Vega's default export, which is null; the namespace is what we need.
 # The expression interpreter (vendored too) lets charts run under a CSP without 'unsafe-eval'.
@@ -15,7 +17,7 @@ SNIPPET = ('import * as V from "https://cdn.jsdelivr.net/npm/vega@{version}/+esm
 
 
 def cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or (Path.home() / ".cache")
+    base = settings.environment().XDG_CACHE_HOME or (Path.home() / ".cache")
     return Path(base) / "explainer"
 
 

@@ -28,7 +28,6 @@ process group of their own that is killed before the branch is put back.
 from __future__ import annotations
 
 import csv
-import datetime
 import functools
 import json
 import os
@@ -43,7 +42,7 @@ from pathlib import Path
 
 from ..site import mkdocs as site
 from ..data.load import PACKAGE_FILE, SOURCES_RESOURCE
-from ..common import stop
+from ..common import settings, stop
 from ..common.i18n import ENGLISH, Language, strings
 from ..common.problems import Collector, Problem, Problems
 
@@ -55,9 +54,7 @@ ALIAS_PATTERN = re.compile(r"^[a-z][a-z0-9-]{0,31}$")
 # MkDocs (and hence mike) read these field types as dates; the latest value is "the data runs to".
 DATE_TYPES = {"date", "datetime", "yearmonth", "year"}
 DATA_DATE_KEY = "edition_data_date"  # optional key in datapackage.json that says it outright
-# It goes into every page's edition line and into versions.json: only a date, never anything else.
-ISO_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
-ISO_DATE_HINT = 'write the date the data runs to as YYYY, YYYY-MM or YYYY-MM-DD, e.g. "2021-10", or remove the key'
+# It goes into every page's edition line and into versions.json: only a date (settings.DataPackageSettings).
 # What publish reads to find the date the data runs to: regular files inside the data folder only,
 # and no more than this many bytes of each (a path to /dev/zero, a FIFO or a huge file is never read).
 MAX_DESCRIPTOR_BYTES = 16 * 1024 * 1024
@@ -189,25 +186,6 @@ def _key_position(text: str, key: str) -> tuple[int | None, int | None]:
     return text.count("\n", 0, at) + 1, at - (text.rfind("\n", 0, at) + 1) + 1
 
 
-def _shown(value) -> str:
-    """A value as JSON, cut short: enough to recognise it in a message, never a whole file."""
-    text = json.dumps(value, ensure_ascii=True)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-def valid_iso_date(value) -> bool:
-    """YYYY, YYYY-MM or YYYY-MM-DD, and a real date (no month 13, no 31 April)."""
-    m = ISO_DATE.fullmatch(value) if isinstance(value, str) else None
-    if not m:
-        return False
-    year, month, day = (int(g) if g else 1 for g in m.groups())
-    try:
-        datetime.date(year, month, day)
-    except ValueError:
-        return False
-    return True
-
-
 class _Capped:
     """Lines of a text file until `limit` characters have been read; then OSError (too large)."""
 
@@ -247,11 +225,11 @@ def data_date(root: Path) -> str | None:
         return None
     if descriptor.get(DATA_DATE_KEY) is not None:
         value = descriptor[DATA_DATE_KEY]
-        if not valid_iso_date(value):
+        # Only this key is checked here (the build checks the rest of the data package).
+        _, issues = settings.check(settings.DataPackageSettings, {DATA_DATE_KEY: value})
+        if issues:
             line, col = _key_position(text, DATA_DATE_KEY)
-            raise Problems([Problem(PACKAGE_FILE.as_posix(), line, col,
-                                    f'"{DATA_DATE_KEY}" must be a date (YYYY, YYYY-MM or YYYY-MM-DD), not {_shown(value)}',
-                                    ISO_DATE_HINT)])
+            raise Problems([Problem(PACKAGE_FILE.as_posix(), line, col, issues[0].message, issues[0].hint)])
         return value
     latest_typed = latest_year = None
     resources = descriptor.get("resources")

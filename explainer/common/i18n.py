@@ -15,15 +15,12 @@ beside the chart code (TEXT in charts/<slug>.py) and the data package (`translat
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .problems import Collector
 
 CONTENT_DIR = Path("content")
-CODE = re.compile(r"^[a-z]{2,3}$")
-PER_LANGUAGE_KEYS = {"site_name", "site_description", "copyright"}
 
 
 @dataclass(frozen=True)
@@ -85,40 +82,22 @@ def languages(root: Path, user: dict | None, problems: Collector) -> list[Langua
         if folder.is_dir() and any(folder.glob("*.md")) and str(folder.name) not in (declared if isinstance(declared, dict) else {}):
             problems.add(folder, f"{CONTENT_DIR / folder.name}/ holds sections, but no language {folder.name!r} is declared: they are not built",
                          hint=f"add it to mkdocs.yml: languages: {{{folder.name}: {{site_name: ...}}}}", warning=True)
-    if declared is None:
+    if not isinstance(declared, dict):  # mkdocs.yml's schema (settings.MkDocsSettings) said what is wrong
         return found
     path = root / "mkdocs.yml"
-    if not isinstance(declared, dict):
-        problems.add(path, "languages must map a language code to its settings", hint="for example languages: {fr: {site_name: Traverser la Manche}}")
-        return found
-    for code, settings in declared.items():
+    for code, own in declared.items():
         code = str(code)
-        settings = settings or {}
-        if not CODE.match(code) or code == first or not _known(code):
+        if code == first:
             problems.add(path, f'languages: "{code}" is not a language code, or is the main language',
                          hint="use a two-letter code such as fr, de or es; the main language is theme.language")
-            continue
-        if not isinstance(settings, dict) or set(settings) - PER_LANGUAGE_KEYS:
-            problems.add(path, f"languages.{code}: only {', '.join(sorted(PER_LANGUAGE_KEYS))} can be set per language",
-                         hint="everything else in mkdocs.yml applies to every language")
             continue
         folder = root / CONTENT_DIR / code
         if not folder.is_dir():
             problems.add(path, f"languages.{code}: no folder {CONTENT_DIR / code}/ for its sections",
                          hint=f"create {CONTENT_DIR / code}/ with the sections, named as in {CONTENT_DIR}/")
             continue
-        found.append(Language(code, _name(code), _babel_locale(code), folder, f"{code}/", dict(settings)))
+        found.append(Language(code, _name(code), _babel_locale(code), folder, f"{code}/", dict(own or {})))
     return found
-
-
-def _known(code: str) -> bool:
-    from babel import Locale, UnknownLocaleError
-
-    try:
-        Locale.parse(code)
-        return True
-    except (UnknownLocaleError, ValueError):
-        return False
 
 
 def check_sections(langs: list[Language], names: dict[str, list[str]], root: Path, problems: Collector) -> None:
@@ -159,6 +138,7 @@ STRINGS = {
         "page_sources": "Sources for the figures on this page",
         "source": "Source:",
         "separator": "; ",
+        "and_more": "and {n} more",
         "show_data": "Show the data behind this chart",
         "plotted_values": "{title}: plotted values",
         "download_csv": "Download the plotted data (CSV)",
@@ -189,6 +169,7 @@ STRINGS = {
         "page_sources": "Sources des chiffres de cette page",
         "source": "Source\u00a0:",
         "separator": "\u202f; ",
+        "and_more": "et {n} autres",
         "show_data": "Afficher les données du graphique",
         "plotted_values": "{title}\u00a0: valeurs représentées",
         "download_csv": "Télécharger les données du graphique (CSV)",

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..common import settings
 from ..common.problems import Collector
 
 DATA_DIR = Path("charts") / "data"
@@ -204,6 +205,7 @@ def load(root: Path, problems: Collector) -> DataPackage | None:
     package = DataPackage(descriptor, tables, paths)
     _check_sources(package, pkg_path, problems)
     _check_links(descriptor, pkg_path, text, problems)
+    _check_settings(descriptor, pkg_path, text, problems)
     return package if len(problems.errors) == before else None
 
 
@@ -833,6 +835,33 @@ def _check_links(descriptor: dict, pkg_path: Path, text: str, problems: Collecto
                 problems.add(pkg_path, f"{key[:-1]} path {quote_cell(shown)} is not a web address", line,
                              lines[line - 1].find(shown[:80]) + 1 if line else None,
                              hint="give the full http:// or https:// address, or leave the path out")
+
+
+def _check_settings(descriptor: dict, pkg_path: Path, text: str, problems: Collector) -> None:
+    """The generator's own keys (edition_data_date, translations, caveats...): settings.DataPackageSettings."""
+    for issue in settings.check(settings.DataPackageSettings, descriptor)[1]:
+        problems.add(pkg_path, issue.message, *_json_position(text, descriptor, issue.loc), hint=issue.hint)
+
+
+def _json_position(text: str, descriptor: dict, loc: tuple) -> tuple[int | None, int | None]:
+    """Line and column of the last key of `loc` in a JSON text, found key after key (a resource by its name)."""
+    at, found, node = 0, None, descriptor
+    for part in loc:
+        if isinstance(part, int) and isinstance(node, list) and part < len(node):
+            node = node[part]
+            name = node.get("name") if isinstance(node, dict) else None
+            target = json.dumps(name, ensure_ascii=False) if isinstance(name, str) else None
+        elif isinstance(part, str):
+            node = node.get(part) if isinstance(node, dict) else None
+            target = json.dumps(part, ensure_ascii=False)
+        else:
+            continue
+        where = text.find(target, at) if target else -1
+        if where >= 0:
+            at = found = where
+    if found is None:
+        return None, None
+    return text.count("\n", 0, found) + 1, found - (text.rfind("\n", 0, found) + 1) + 1
 
 
 def _check_sources(package: DataPackage, pkg_path: Path, problems: Collector) -> None:

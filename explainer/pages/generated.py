@@ -15,7 +15,7 @@ FIGURES_NAME = "figures.md"
 def localised(item: dict, key: str, language: Language):
     """A data package text (title, description, caveats) in the page's language: from the item's
     `translations: {fr: {...}}` beside the English, or the English where there is none."""
-    own = ((item.get("translations") or {}).get(language.code) or {}) if isinstance(item.get("translations"), dict) else {}
+    own = (item.get("translations") or {}).get(language.code) or {}  # checked: settings.DataPackageSettings
     return own.get(key) or item.get(key)
 
 
@@ -86,6 +86,8 @@ def figures_markdown(package: DataPackage, figures: dict[str, Figure], figure_pa
     for name, fig in sorted(figures.items()):
         where = ", ".join(f"[{_md(title)}]({page})" for page, title in figure_pages.get(name, []))
         src = "; ".join(f"[{_md(package.sources[s]['publisher'])}]({package.sources[s]['url']})" for s in fig.source_ids)
-        out.append(f"| `{name}` | {_md(fig.text)} | {where or t['not_quoted']} | {src} |")
+        # figures.yml's description is written in the main language: shown on its pages only.
+        what = ": " + _md(fig.description).replace("|", "\\|") if fig.description and language.default else ""
+        out.append(f"| `{name}`{what} | {_md(fig.text)} | {where or t['not_quoted']} | {src} |")
     out.append("")
     return "\n".join(out)

@@ -20,7 +20,7 @@ from ..charts.render import RenderedChart
 from ..data.load import DataPackage
 from .drift import data_values, typed_numbers
 from ..figures import Figure
-from ..common import safe_yaml
+from ..common import safe_yaml, settings
 from ..site.hooks import sanitize
 from ..common.i18n import ENGLISH, Language, strings
 from ..common.problems import Collector
@@ -30,7 +30,6 @@ NUMBER_PREFIX = re.compile(r"^\d+[-_]")
 FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)---[ \t]*\n", re.S)
 MD_LINK = re.compile(r"(?<!!)\[[^\]]*\]\(([^)\s]+)(?:\s+\"[^\"]*\")?\)")
 PACKAGE_TEMPLATES = Path(__file__).parent / "templates"
-FRONT_MATTER_KEYS = {"title", "description"}
 
 
 @dataclass
@@ -75,7 +74,7 @@ def discover(root: Path, problems: Collector, folder: Path | None = None) -> lis
         meta, body = _front_matter(path, text, problems)
         if meta is None:
             continue
-        pages.append(Page(path, name, str(meta["title"]), str(meta.get("description", "")), body))
+        pages.append(Page(path, name, meta.title, meta.description or "", body))
     return pages
 
 
@@ -90,18 +89,11 @@ def _front_matter(path: Path, text: str, problems: Collector):
         message, line, col, hint = safe_yaml.error_parts(e, line_offset=1)  # the YAML starts on the file's line 2
         problems.add(path, f"invalid front matter: {message}", line, col, hint=hint)
         return None, ""
-    if not isinstance(meta, dict) or not meta.get("title"):
-        problems.add(path, "front matter needs a title", 2, 1, hint="add a line such as title: The patrol")
-        return None, ""
-    unknown = set(meta) - FRONT_MATTER_KEYS
-    if unknown:
-        problems.add(path, f"unknown front matter key(s): {', '.join(sorted(map(str, unknown)))}", 2, 1, hint="allowed: title, description")
-        return None, ""
-    not_text = [k for k in sorted(FRONT_MATTER_KEYS & set(meta)) if meta[k] is not None and not safe_yaml.is_text(meta[k])]
-    for key in not_text:
-        problems.add(path, f"front matter {key} must be text, not a {type(meta[key]).__name__}", _key_line(match.group(1), key), 1,
-                     hint=f'write it on one line, in quotes if needed: {key}: "..."')
-    if not_text:
+    meta, issues = settings.check(settings.FrontMatter, meta)
+    for issue in issues:  # a missing title or an unknown key is placed at the front matter's first line
+        line = _key_line(match.group(1), issue.key) if issue.kind == "text" else 2
+        problems.add(path, issue.message, line, 1 if line else None, hint=issue.hint)
+    if meta is None:
         return None, ""
     blank = "\n" * match.group(0).count("\n")
     return meta, blank + text[match.end():]
@@ -411,6 +403,9 @@ def _check_links(page: Page, names: set[str], problems: Collector) -> None:
                              hint=_did_you_mean(target, names) + "; pages are named after content files without their number")
 
 
+SOURCES_SHOWN = 3  # a chart's source line names this many; "and N more" leads to the sources page
+
+
 def figure_html(template, chart: RenderedChart, package: DataPackage, base: str, words: dict | None = None) -> str:
     # Cite the rows the chart was given; if it dropped their source ids, every source of what it read.
     source_ids = chart.source_ids or list(dict.fromkeys(s for r in chart.resources for s in package.source_ids(r)))
@@ -418,7 +413,8 @@ def figure_html(template, chart: RenderedChart, package: DataPackage, base: str,
     publishers = [str(s["publisher"]) for s in sources]
     # Name the publisher; add the title where one publisher has several documents.
     labels = [p if publishers.count(p) == 1 else f"{p}, {s['title']}" for p, s in zip(publishers, sources)]
-    html = template.render(chart=chart, base=base, svg=Markup(chart.svg), t=words or strings(ENGLISH.code),
+    html = template.render(chart=chart, base=base, svg=Markup(chart.svg), narrow_svg=Markup(chart.narrow_svg),
+                           t=words or strings(ENGLISH.code), shown=SOURCES_SHOWN,
                            sources=[{"url": s["url"], "label": label} for s, label in zip(sources, labels)],
                            columns=[chart.titles.get(c, c) for c in chart.columns], rows=chart.rows)
     return re.sub(r"\n\s*\n", "\n", html)  # a blank line would end Markdown's raw HTML block

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import yaml
 
-from ..common import safe_yaml, stop
+from ..common import safe_yaml, settings, stop
 from ..common.problems import Collector
 
 ASSETS = Path(__file__).parent / "assets"
@@ -46,6 +46,7 @@ DEFAULTS = {
 OWN_CSS = "assets/explainer/explainer.css"
 CSP_HOOK = str(Path(__file__).parent / "hooks" / "csp.py")
 SANITIZE_HOOK = str(Path(__file__).parent / "hooks" / "sanitize.py")
+THEME_HOOK = str(Path(__file__).parent / "hooks" / "theme.py")
 OWN_JS = {"path": "assets/explainer/charts.js", "defer": True}
 
 
@@ -97,17 +98,20 @@ def read_user_config(root: Path, problems: Collector) -> dict | None:
         message, line, col, hint = safe_yaml.error_parts(e)
         problems.add(path, f"invalid YAML: {message}", line, col, hint=hint)
         return None
-    if not isinstance(config, dict) or not config.get("site_name"):
-        problems.add(path, "site_name is missing", 1, 1, hint="add a line such as site_name: Crossing the Channel")
+    if not isinstance(config, dict):
+        config = {}
+    _, issues = settings.check(settings.MkDocsSettings, config)
+    in_languages = [i for i in issues if i.key == "languages"]
+    for issue in issues:
+        line = None if issue.key == "languages" else 1 if issue.kind == "missing" else _key_line(path, issue.key)
+        problems.add(path, issue.message, line, 1 if line else None, hint=issue.hint)
+    if len(in_languages) < len(issues):
         return None
-    for key in ("site_name", "site_description", "site_author", "site_url", "copyright"):
-        if key in config and config[key] is not None and not safe_yaml.is_text(config[key]):
-            problems.add(path, f"{key} must be text, not a {type(config[key]).__name__}", _key_line(path, key), 1,
-                         hint=f'write it on one line, in quotes if needed: {key}: "..."')
-            return None
-    for key in ("docs_dir", "site_dir", "nav"):
-        if key in config:
-            problems.add(path, f"{key} is set by the generator", hint=f"remove {key} from mkdocs.yml")
+    if in_languages:  # a language with a problem is left out; the others are still built and checked
+        bad = {i.loc[1] for i in in_languages if len(i.loc) > 1}
+        declared = config.get("languages")
+        config = ({**config, "languages": {k: v for k, v in declared.items() if k not in bad}} if isinstance(declared, dict)
+                  else {k: v for k, v in config.items() if k != "languages"})
     return config
 
 
@@ -163,7 +167,9 @@ def mkdocs_config(user: dict, root: Path, nav: list[dict], extra: dict | None = 
     if extra:
         config = _merge(config, extra)
     # Sanitising first: it sees the content as Markdown made it. CSP last: it hashes the final scripts.
-    config["hooks"] = [SANITIZE_HOOK] + [h for h in config["hooks"] if h not in (CSP_HOOK, SANITIZE_HOOK)] + [CSP_HOOK]
+    # The theme's fixes (escaping, valid HTML) right after: they must see titles before any plugin.
+    ours = (CSP_HOOK, SANITIZE_HOOK, THEME_HOOK)
+    config["hooks"] = [SANITIZE_HOOK, THEME_HOOK] + [h for h in config["hooks"] if h not in ours] + [CSP_HOOK]
     return config
 
 
@@ -196,8 +202,9 @@ def sync_docs(docs: Path, files: dict[str, bytes | str], keep: list[str] = ()) -
 
 def source_date_epoch(root: Path) -> str:
     """Dates in the site (sitemap) come from the commit, never from the build clock."""
-    if os.environ.get("SOURCE_DATE_EPOCH"):
-        return os.environ["SOURCE_DATE_EPOCH"]
+    epoch = settings.environment().SOURCE_DATE_EPOCH
+    if epoch:
+        return epoch
     try:
         out = subprocess.run(["git", "log", "-1", "--format=%ct"], cwd=root, capture_output=True, text=True, timeout=10)
         if out.returncode == 0 and out.stdout.strip():
@@ -348,6 +355,8 @@ def chart_files(charts) -> dict[str, str]:
     files = {}
     for slug, chart in charts.items():
         files[f"assets/charts/{slug}.vg.json"] = json.dumps(chart.vega, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        if chart.narrow_vega:
+            files[f"assets/charts/{slug}.narrow.vg.json"] = json.dumps(chart.narrow_vega, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
         files[f"assets/charts/{slug}.csv"] = chart.csv
         if chart.png:
             files[f"assets/charts/{slug}.png"] = base64.b64decode(chart.png)

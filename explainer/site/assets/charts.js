@@ -83,8 +83,11 @@
     tip.style.top = (event.pageY + 12) + "px";
   }
 
+  // The drawing made for phones in a narrow column (the width explainer.css switches at).
+  var NARROW_LIMIT = 520;
   function enhance(figure) {
-    var spec = fetch(figure.getAttribute("data-spec")).then(function (r) {
+    var narrow = figure.hasAttribute("data-spec-narrow") && figure.clientWidth < NARROW_LIMIT;
+    var spec = fetch(figure.getAttribute(narrow ? "data-spec-narrow" : "data-spec")).then(function (r) {
       if (!r.ok) throw new Error("chart spec " + r.status);
       return r.json();
     });
@@ -100,9 +103,13 @@
       var view = new vega.View(vega.parse(loaded[1], null, { ast: true }),
         { renderer: "svg", container: live, hover: true, expr: window.vegaExpressionInterpreter, locale: locale || undefined });
       view.tooltip(tooltip);
+      // A chart that fits its width (autosize fit-x) is drawn as wide as its column, no wider:
+      // its text keeps the size it was designed at instead of being scaled with the SVG.
+      var autosize = loaded[1].autosize;
+      if (autosize && /^fit/.test(autosize.type || autosize)) view.width(Math.min(live.clientWidth || figure.clientWidth, 720));
       return view.runAsync().then(function () {
         var svg = live.querySelector("svg");
-        var label = still.querySelector("svg");
+        var label = still.querySelector((narrow ? ".explainer-chart__narrow" : ".explainer-chart__wide") + " svg") || still.querySelector("svg");
         if (svg && label) {
           svg.setAttribute("role", "img");
           svg.setAttribute("aria-labelledby", label.getAttribute("aria-labelledby"));

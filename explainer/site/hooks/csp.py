@@ -6,9 +6,10 @@ and there is no 'unsafe-eval' (charts use Vega's expression interpreter instead 
 A hook, not post-processing of site/, so that every build gets it, including the ones mike runs
 when publishing an edition. It uses only MkDocs' documented event API.
 
-Only the inline scripts the theme emits are allowed: the theme's templates wrap Material's script
-partials in the `explainer_trusted_scripts` filter (registered here), which marks each script
-with `data-explainer-csp`. An inline script without the mark (typed into prose and missed by the
+Only the inline scripts the theme emits are allowed: Material's script partials
+(`TRUSTED_PARTIALS`) are wrapped, as the template loader reads them, in the
+`explainer_trusted_scripts` filter (registered here, and usable by the theme's own templates),
+which marks each script with `data-explainer-csp`; no copy of Material's templates is needed. An inline script without the mark (typed into prose and missed by the
 sanitiser, or added by a custom template or hook) is not hashed, so the browser refuses to run
 it, and the build logs a warning (an error in strict builds)."""
 from __future__ import annotations
@@ -63,8 +64,36 @@ def add_policy(html: str, where: str = "") -> str:
     return re.sub(r"(<meta charset=[^>]*>)", lambda m: m.group(1) + "\n    " + meta, html, count=1)
 
 
+# Material's partials that hold its inline scripts (the palette, local storage, announcement,
+# outdated-edition banner, tabs and consent). A script outside these, and outside the filter, is refused.
+TRUSTED_PARTIALS = frozenset(f"partials/javascripts/{name}.html"
+                             for name in ("base", "palette", "announce", "outdated", "content", "consent"))
+
+
+class _MarkingLoader:
+    """Wraps the theme's template loader: the trusted partials are read inside the filter."""
+
+    def __init__(self, inner):
+        self.inner = inner
+
+    def __getattr__(self, name):
+        return getattr(self.inner, name)
+
+    def get_source(self, environment, template):
+        source, filename, uptodate = self.inner.get_source(environment, template)
+        if template in TRUSTED_PARTIALS:
+            source = "{% filter explainer_trusted_scripts %}" + source + "{% endfilter %}"
+        return source, filename, uptodate
+
+    def load(self, environment, name, globals=None):
+        from jinja2 import BaseLoader
+        return BaseLoader.load(self, environment, name, globals)
+
+
 def on_env(env, config, files):
     env.filters["explainer_trusted_scripts"] = trusted_scripts
+    if not isinstance(env.loader, _MarkingLoader):
+        env.loader = _MarkingLoader(env.loader)
     return env
 
 

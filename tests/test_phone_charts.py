@@ -1,0 +1,86 @@
+"""Charts a reader can read on a phone, and pages that print short (issue 13).
+
+In Debian's Chromium, on every page of the Channel site with a chart:
+- the smallest chart text (font size times the SVG's on-screen scale, bench/readers.py) is at
+  least 11 CSS px at 360 and at 1280 px, in the static SVG (JavaScript off) and in the live view;
+- nothing scrolls sideways at 360 px;
+- the statistics page prints on at most 10 A4 pages.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO, chromium_browser, serve_folder
+
+sys.path.insert(0, str(REPO / "bench"))
+import readers  # noqa: E402
+
+SMALLEST = 11.0
+
+
+@pytest.fixture(scope="module")
+def site(channel_site):
+    return channel_site / "site"
+
+
+@pytest.fixture(scope="module")
+def server(site):
+    with serve_folder(site) as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with chromium_browser() as b:
+        yield b
+
+
+@pytest.fixture(scope="module")
+def chart_pages(site):
+    found = [p for p in readers.pages(site) if 'class="explainer-chart"' in (site / p.strip("/") / "index.html").read_text(encoding="utf-8")]
+    assert len(found) >= 4, found
+    return found
+
+
+@pytest.mark.parametrize("width", [360, 1280])
+@pytest.mark.parametrize("live", [False, True], ids=["static", "live"])
+def test_smallest_chart_text_is_readable(server, browser, chart_pages, width, live):
+    context = browser.new_context(viewport={"width": width, "height": 800}, java_script_enabled=live)
+    page = context.new_page()
+    small = {}
+    for path in chart_pages:
+        page.goto(server + path)
+        if live:
+            readers.go_live(page)
+            assert page.locator("figure.explainer-chart--live").count() == page.locator("figure.explainer-chart").count(), path
+        sizes = readers.smallest_text(page)
+        assert sizes and all(v != float("inf") for v in sizes.values()), (path, sizes)
+        small.update({f"{path}#{fid}": round(v, 1) for fid, v in sizes.items() if v < SMALLEST})
+    context.close()
+    assert not small, small
+
+
+def test_nothing_scrolls_sideways_at_360px(server, browser, site):
+    context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    wide = {}
+    for path in readers.pages(site):
+        page.goto(server + path)
+        readers.go_live(page)
+        extra = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        if extra > 0:
+            wide[path] = extra
+    context.close()
+    assert not wide, wide
+
+
+def test_statistics_page_prints_on_at_most_ten_a4_pages(server, browser):
+    page = browser.new_page(java_script_enabled=False)
+    page.goto(server + "/the-statistics/")
+    page.emulate_media(media="print")
+    pages = readers.pdf_pages(page.pdf(format="A4"))
+    page.close()
+    assert 1 < pages <= 10, pages
