@@ -28,7 +28,6 @@ TEXT = {
         "Home Office (via PA)": "Home Office (via l’agence PA)",
         "Ministry of Defence (via AFP)": "Ministère britannique de la Défense (via l’AFP)",
         "Home Office provisional data (via The Guardian)": "Données provisoires du Home Office (via The Guardian)",
-        "britbrief.co.uk": "britbrief.co.uk",
     },
 }
 

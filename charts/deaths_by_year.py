@@ -1,6 +1,6 @@
 """Deaths in Channel crossings: how the counts differ
 
-Each dot is one published count of people who died trying to cross the Channel in a year, coloured by who counted: French maritime officials, the Refugee Council, the IOM and the French anti-smuggling office OLTIM. Counts for the same year often disagree, most of all in 2024, the deadliest year on record, when published totals range from the high sixties to the high seventies; no official UK count exists.
+Each dot is one published count of people who died trying to cross the Channel in a year, coloured by who counted: French maritime officials, the Refugee Council, the IOM and the French anti-smuggling office OLTIM. Its shape says what it counts: a filled circle is a count of deaths for the whole year; a hollow square is a count made before the year ended; a triangle is a count given as deaths that probably includes the missing too. Counts for the same year often disagree, most of all in 2024, the deadliest year on record, when published totals range from the high sixties to the high seventies; no official UK count exists.
 """
 import altair as alt
 import pandas as pd
@@ -9,7 +9,7 @@ import pandas as pd
 TEXT = {
     "fr": {
         "title": "Morts lors des traversées de la Manche\u00a0: des décomptes qui divergent",
-        "description": "Chaque point est un décompte publié des personnes mortes en tentant de traverser la Manche au cours d’une année, coloré selon l’auteur du décompte\u00a0: les autorités maritimes françaises, le Refugee Council, l’OIM et l’Office de lutte contre le trafic illicite de migrants (Oltim). Les décomptes d’une même année divergent souvent, surtout en 2024, l’année la plus meurtrière jamais enregistrée, pour laquelle les totaux publiés vont d’un peu moins de 70 à près de 80\u202f; il n’existe aucun décompte officiel britannique.",
+        "description": "Chaque point est un décompte publié des personnes mortes en tentant de traverser la Manche au cours d’une année, coloré selon l’auteur du décompte\u00a0: les autorités maritimes françaises, le Refugee Council, l’OIM et l’Office de lutte contre le trafic illicite de migrants (Oltim). Sa forme indique ce qu’il compte\u00a0: un rond plein est un décompte des morts sur l’année entière\u202f; un carré vide, un décompte arrêté avant la fin de l’année\u202f; un triangle, un décompte présenté comme celui des morts mais qui inclut probablement aussi les disparus. Les décomptes d’une même année divergent souvent, surtout en 2024, l’année la plus meurtrière jamais enregistrée, pour laquelle les totaux publiés vont d’un peu moins de 70 à près de 80\u202f; il n’existe aucun décompte officiel britannique.",
         # who counted (legend)
         "French Préfecture maritime": "Préfecture maritime",
         "French officials (via AFP)": "Autorités françaises (via l’AFP)",
@@ -17,10 +17,14 @@ TEXT = {
         "Refugee Council": "Refugee Council",
         "IOM Missing Migrants Project": "OIM, projet Migrants disparus",
         "OLTIM (French anti-smuggling office)": "Oltim (office français de lutte contre les passeurs)",
+        # what each dot counts (legend)
+        "Deaths, whole year": "Morts, année entière",
+        "Deaths, count made before the year ended": "Morts, décompte arrêté avant la fin de l’année",
+        "Probably the dead and the missing together": "Probablement morts et disparus réunis",
+        "What the dot counts": "Ce que compte le point",
         "not given": "non précisé",
         "Whole year": "Année entière",
         "Part of the year: to 18 dec": "Partie de l’année\u00a0: jusqu’au 18 déc.",
-        "Part of the year: to 29 dec": "Partie de l’année\u00a0: jusqu’au 29 déc.",
         "Year": "Année",
         "People who died (as counted)": "Personnes mortes (selon le décompte)",
         "Counted by": "Source du décompte",
@@ -43,26 +47,24 @@ TEXT = {
         "Préfecture maritime figure given to franceinfo in September 2024": "Chiffre de la Préfecture maritime communiqué à franceinfo en septembre 2024",
         "Préfecture maritime annual operational report, as charted by BFM": "Rapport opérationnel annuel de la Préfecture maritime, d’après l’infographie de BFM",
         "Préfecture maritime 2024 operational report": "Rapport opérationnel 2024 de la Préfecture maritime",
-        "Préfecture maritime 2024 report: French search-and-rescue zone only": "Rapport 2024 de la Préfecture maritime\u00a0: zone de recherche et de sauvetage française uniquement",
+        "Préfecture maritime 2024 review, as reported: the zone where France leads search and rescue": "Bilan 2024 de la Préfecture maritime, selon l’article\u00a0: la zone où la France dirige les secours en mer",
         "Préfecture maritime via AFP, as of 18 December 2024": "Préfecture maritime via l’AFP, au 18 décembre 2024",
         "French anti-smuggling office OLTIM (Xavier Delrieu)": "Oltim, office français de lutte contre les passeurs (Xavier Delrieu)",
         "IOM Missing Migrants Project as reported; includes deaths on land on the way to crossing points":
             "Projet Migrants disparus de l’OIM, tel que rapporté\u202f; inclut les morts à terre en chemin vers les points de départ",
-        "IOM Missing Migrants Project as reported on 30 December 2024": "Projet Migrants disparus de l’OIM, tel que rapporté le 30 décembre 2024",
         'Refugee Council compilation ("at least 69")': "Compilation du Refugee Council («\u00a0au moins 69\u00a0»)",
         # where each count was published (publisher in sources.csv)
-        "20 Minutes (AFP)": "20 Minutes (AFP)",
+        "20 Minutes / AFP": "20 Minutes / AFP",
         "BFM Grand Littoral": "BFM Grand Littoral",
         "Delta FM": "Delta FM",
-        "FactRefuge, citing IOM and BBC": "FactRefuge, citant l’OIM et la BBC",
+        "FactRefuge": "FactRefuge",
         "France 3 Hauts-de-France": "France 3 Hauts-de-France",
-        "Le Parisien (read via a proxy copy)": "Le Parisien (lu via une copie sur un proxy)",
+        "Le Parisien": "Le Parisien",
         "Radio6": "Radio6",
         "Tendance Ouest": "Tendance Ouest",
-        "UN News (copy on j99news.com)": "UN News (copie sur j99news.com)",
+        "UN News": "UN News",
         "Westferry Times": "Westferry Times",
         "franceinfo": "franceinfo",
-        "post-truth.eu, citing BBC and IOM": "post-truth.eu, citant la BBC et l’OIM",
     },
 }
 
@@ -75,6 +77,8 @@ COUNTERS = {
     "oltim": "OLTIM (French anti-smuggling office)",
 }
 COLOURS = ["#D55E00", "#CC79A7", "#009E73", "#0072B2", "#8A6100", "#767676"]  # the house palette (Okabe-Ito)
+OPEN_SQUARE = "M-1,-1H1V1H-1Z M-0.55,-0.55V0.55H0.55V-0.55Z"  # the inner square, drawn the other way, is a hole
+KINDS = ["Deaths, whole year", "Deaths, count made before the year ended", "Probably the dead and the missing together"]
 
 
 def chart(data, t):
@@ -88,29 +92,38 @@ def chart(data, t):
     df["missing_text"] = df["missing"].map(lambda v: t("not given") if pd.isna(v) else t.number(int(v)))
     df["period_text"] = df["period"].map({"full_year": "Whole year"}).fillna("Part of the year: " + df["period"].str.replace("_", " ")).map(t)
     df["scope"] = df["scope"].map(t)
+    # What each dot counts: whole-year deaths, a count made before the year ended, or probably dead and missing.
+    df["kind"] = [KINDS[2] if c == "dead_probably_with_missing" else KINDS[1] if p != "full_year" else KINDS[0]
+                  for c, p in zip(df["counts"], df["period"])]
+    df["kind"] = df["kind"].map(t)
     # Spread the dots of one year side by side: one slot per counter, duplicates nudged a little further.
     df = df.sort_values(["year", "counter", "dead"]).reset_index(drop=True)
     slot = df.groupby("year")["counter"].transform(lambda c: pd.Series(pd.factorize(c)[0], index=c.index))
     slots = df.groupby("year")["counter"].transform("nunique")
     dup = df.groupby(["year", "counter"]).cumcount()
     df["x"] = df["year"] + (slot - (slots - 1) / 2) * 0.22 + dup * 0.05
-    df = df[["x", "year", "counted_by", "dead", "missing_text", "period_text", "scope", "reported_in", "source_id"]]
+    df = df[["x", "year", "counted_by", "kind", "dead", "missing_text", "period_text", "scope", "reported_in", "source_id"]]
 
     order = [t(name) for name in COUNTERS.values()]
-    return alt.Chart(df).mark_point(filled=True, size=110, opacity=0.85).encode(
+    kinds = [t(k) for k in KINDS]
+    return alt.Chart(df).mark_point(filled=True, size=120, opacity=0.85).encode(
         x=alt.X("x:Q", title=t("Year"), scale=alt.Scale(domain=[df["year"].min() - 0.5, df["year"].max() + 0.5], nice=False),
                 axis=alt.Axis(format="d", tickMinStep=1, values=sorted(df["year"].unique().tolist()), grid=False)),
         y=alt.Y("dead:Q", title=t("People who died (as counted)"), axis=alt.Axis(format=",.0f")),
         color=alt.Color("counted_by:N", title=t("Counted by"), sort=order,
                         scale=alt.Scale(domain=order, range=COLOURS), legend=alt.Legend(orient="bottom", columns=2, labelLimit=300, columnPadding=40)),
-        shape=alt.Shape("counted_by:N", title=t("Counted by"), sort=order, scale=alt.Scale(domain=order)),
+        # the shape says what a dot counts; a count made before the year ended is an open square (a ring)
+        shape=alt.Shape("kind:N", title=t("What the dot counts"), sort=kinds,
+                        scale=alt.Scale(domain=kinds, range=["circle", OPEN_SQUARE, "triangle-up"]),
+                        legend=alt.Legend(orient="top", direction="vertical", labelLimit=400, symbolFillColor="#666666")),
         tooltip=[
             alt.Tooltip("year:O", title=t("Year")),
             alt.Tooltip("counted_by:N", title=t("Counted by")),
+            alt.Tooltip("kind:N", title=t("What the dot counts")),
             alt.Tooltip("dead:Q", title=t("Dead"), format=",.0f"),
             alt.Tooltip("missing_text:N", title=t("Missing")),
             alt.Tooltip("period_text:N", title=t("Period")),
             alt.Tooltip("scope:N", title=t("What it covers")),
             alt.Tooltip("reported_in:N", title=t("Reported in")),
         ],
-    ).properties(width=640, height=300)
+    ).properties(width=640, height=320)

@@ -1,6 +1,6 @@
 """French count of people at sea against UK arrivals, per year
 
-Grouped bars compare, for each year from 2018 to 2024, the French Préfecture maritime count of people involved in crossings or crossing attempts (later: in rescue or assistance operations) with the number of people the UK Home Office recorded as arriving. The French figure is higher every year because it counts attempts, including people rescued, turned back or counted more than once, while the UK counts arrivals; where French sources give slightly different totals for a year, the lower one is shown.
+Grouped bars compare, for each year from 2018 to 2024, the French Préfecture maritime's yearly count with the number of people the UK Home Office recorded as arriving. The French count changed definition: up to 2021 it is the people involved in crossings or crossing attempts, and from 2022 the people involved in a rescue or assistance operation, which includes boats escorted towards British waters; the two are drawn in different colours. The French figure is higher every year because it counts people at sea, including people rescued, turned back or counted more than once, while the UK counts arrivals; where French sources give slightly different totals for the same measure and year, the lower one is shown.
 """
 import altair as alt
 import pandas as pd
@@ -9,8 +9,9 @@ import pandas as pd
 TEXT = {
     "fr": {
         "title": "Personnes en mer selon la France et arrivées au Royaume-Uni, par année",
-        "description": "Des barres groupées comparent, pour chaque année de 2018 à 2024, le décompte par la Préfecture maritime des personnes impliquées dans des traversées ou des tentatives de traversée (puis dans des opérations de sauvetage ou d’assistance) au nombre de personnes dont le Home Office britannique a enregistré l’arrivée. Le chiffre français est chaque année plus élevé, car il compte des tentatives, y compris des personnes secourues, ramenées vers la côte ou comptées plusieurs fois, tandis que le Royaume-Uni compte des arrivées\u202f; lorsque les sources françaises donnent pour une même année des totaux légèrement différents, c’est le plus bas qui est retenu.",
-        "France: people involved in crossings or attempts": "France\u00a0: personnes impliquées dans des traversées ou des tentatives",
+        "description": "Des barres groupées comparent, pour chaque année de 2018 à 2024, le décompte annuel de la Préfecture maritime au nombre de personnes dont le Home Office britannique a enregistré l’arrivée. Le décompte français a changé de définition : jusqu’en 2021, il porte sur les personnes impliquées dans des traversées ou des tentatives de traversée, et à partir de 2022 sur les personnes impliquées dans une opération de sauvetage ou d’assistance, ce qui inclut les embarcations escortées vers les eaux britanniques\u202f; les deux sont tracés dans des couleurs différentes. Le chiffre français est chaque année plus élevé, car il compte des personnes en mer, y compris des personnes secourues, ramenées vers la côte ou comptées plusieurs fois, tandis que le Royaume-Uni compte des arrivées\u202f; lorsque les sources françaises donnent pour une même mesure et une même année des totaux légèrement différents, c’est le plus bas qui est retenu.",
+        "France: people in crossings or crossing attempts": "France\u00a0: personnes impliquées dans des traversées ou des tentatives",
+        "France: people in rescue or assistance operations": "France\u00a0: personnes impliquées dans une opération de sauvetage ou d’assistance",
         "UK: people arriving": "Royaume-Uni\u00a0: personnes arrivées",
         # who counted (authority in french_sea_figures.csv, and the Home Office)
         "Préfecture maritime Manche-Mer du Nord": "Préfecture maritime Manche-Mer du Nord",
@@ -20,24 +21,33 @@ TEXT = {
         "People": "Personnes",
         "Measure": "Mesure",
         "Counted by": "Source du décompte",
+        "France": "France",
+        "UK": "Royaume-Uni",
+        "Country": "Pays",
     },
 }
 
-FR = "France: people involved in crossings or attempts"
+FR_ATTEMPTS = "France: people in crossings or crossing attempts"
+FR_RESCUE = "France: people in rescue or assistance operations"
 UK = "UK: people arriving"
+MEASURES = {"crossings_or_attempts": FR_ATTEMPTS, "rescue_or_assistance": FR_RESCUE}
 
 
 def chart(data, t):
-    fr_label, uk_label = t(FR), t(UK)
+    labels = [t(FR_ATTEMPTS), t(FR_RESCUE), t(UK)]
     fr = data["french_sea_figures"]
-    fr = fr[(fr["measure"] == "attempts_or_involved") & (fr["period"] == "full_year")]
-    fr = fr.sort_values("value").groupby("year", as_index=False).first()
-    fr = pd.DataFrame({"year": fr["year"].astype(int), "people": fr["value"].astype(int), "series": fr_label,
+    fr = fr[fr["measure"].isin(MEASURES) & (fr["period"] == "full_year")].copy()
+    # One French bar a year: the annual reports' rescue-or-assistance count where there is one (from
+    # 2022), otherwise the crossings-or-attempts count; the lower one where two sources give the same measure.
+    fr["rank"] = fr["measure"].map({"rescue_or_assistance": 0, "crossings_or_attempts": 1})
+    fr = fr.sort_values(["rank", "value"]).groupby("year", as_index=False).first()
+    fr = pd.DataFrame({"year": fr["year"].astype(int), "people": fr["value"].astype(int),
+                       "series": fr["measure"].map(MEASURES).map(t), "country": t("France"),
                        "counted_by": fr["authority"].map(t), "source_id": fr["source_id"]})
 
     uk = data["uk_arrivals_by_year"]
     uk = uk[uk["series"] == "official"]
-    uk = pd.DataFrame({"year": uk["year"].astype(int), "people": uk["people"].astype(int), "series": uk_label,
+    uk = pd.DataFrame({"year": uk["year"].astype(int), "people": uk["people"].astype(int), "series": t(UK), "country": t("UK"),
                        "counted_by": t("Home Office"), "source_id": uk["source_id"]})
 
     years = sorted(set(fr["year"]) & set(uk["year"]))
@@ -46,13 +56,14 @@ def chart(data, t):
 
     return alt.Chart(df).mark_bar().encode(
         x=alt.X("year:O", title=t("Year"), axis=alt.Axis(labelAngle=0)),
-        xOffset=alt.XOffset("series:N", sort=[fr_label, uk_label]),
+        xOffset=alt.XOffset("country:N", sort=[t("France"), t("UK")]),
         y=alt.Y("people:Q", title=t("People"), axis=alt.Axis(format=",.0f")),
-        color=alt.Color("series:N", title=None, sort=[fr_label, uk_label],
-                        scale=alt.Scale(domain=[fr_label, uk_label], range=["#D55E00", "#0072B2"]),
-                        legend=alt.Legend(orient="top", direction="vertical", labelLimit=400)),
+        color=alt.Color("series:N", title=None, sort=labels,
+                        scale=alt.Scale(domain=labels, range=["#D55E00", "#CC79A7", "#0072B2"]),  # house palette
+                        legend=alt.Legend(orient="top", direction="vertical", labelLimit=500)),
         tooltip=[
             alt.Tooltip("year:O", title=t("Year")),
+            alt.Tooltip("country:N", title=t("Country")),
             alt.Tooltip("series:N", title=t("Measure")),
             alt.Tooltip("people:Q", title=t("People"), format=",.0f"),
             alt.Tooltip("counted_by:N", title=t("Counted by")),

@@ -1,6 +1,6 @@
 """UK funding commitments to France, in the currency announced
 
-Horizontal bars show the headline amount of each UK funding commitment to France for border security since 2014, in pounds or euros as it was announced, never converted: the two currencies sit in separate panels with their own scales. These are commitments, not payments; the March 2023 deal, spread over three years, is by far the largest.
+Horizontal bars show the headline amount of each UK funding commitment to France for border security since 2014, in pounds or euros as it was announced, never converted: the two currencies sit in separate panels with their own scales. These are commitments, not payments; the March 2023 deal, spread over three years, is by far the largest. The grey bar for 2017 is money a Home Office answer reported as spent that year, tied to no published agreement and left out of the House of Commons Library's list and total.
 """
 import re
 
@@ -11,7 +11,7 @@ import pandas as pd
 TEXT = {
     "fr": {
         "title": "Engagements financiers du Royaume-Uni envers la France, dans la devise annoncée",
-        "description": "Les barres horizontales donnent le montant annoncé de chaque engagement financier du Royaume-Uni envers la France pour la sécurité de la frontière depuis 2014, en livres ou en euros selon l’annonce, sans aucune conversion\u00a0: les deux devises occupent deux panneaux distincts, chacun avec sa propre échelle. Il s’agit d’engagements, non de versements\u202f; l’accord de mars 2023, étalé sur trois ans, est de loin le plus important.",
+        "description": "Les barres horizontales donnent le montant annoncé de chaque engagement financier du Royaume-Uni envers la France pour la sécurité de la frontière depuis 2014, en livres ou en euros selon l’annonce, sans aucune conversion\u00a0: les deux devises occupent deux panneaux distincts, chacun avec sa propre échelle. Il s’agit d’engagements, non de versements\u202f; l’accord de mars 2023, étalé sur trois ans, est de loin le plus important. La barre grise de 2017 correspond à des dépenses signalées pour cette année-là par une réponse du Home Office, sans accord publié, et absentes de la liste et du total de la bibliothèque de la Chambre des communes.",
         "Announced in pounds": "Annoncés en livres sterling",
         "Announced in euros": "Annoncés en euros",
         "£ million committed": "Millions de livres engagés",
@@ -23,7 +23,7 @@ TEXT = {
         "Joint declaration, Sept 2014": "Déclaration conjointe, sept. 2014",
         "Joint declaration, Aug 2015": "Déclaration conjointe, août 2015",
         "UK-France summit, 2016": "Sommet franco-britannique, 2016",
-        "2017 (no named agreement)": "2017 (sans accord identifié)",
+        "2017: reported spending, no agreement": "2017\u00a0: dépenses signalées, sans accord",
         "Sandhurst Treaty, Jan 2018": "Traité de Sandhurst, janv. 2018",
         "Small Boats Plan, 2019": "Plan d’action small boats, 2019",
         "Action Plan top-up, 2019/20": "Complément au plan d’action, 2019-2020",
@@ -71,6 +71,9 @@ TEXT = {
         "Agreement": "Accord",
         "Date": "Date",
         "Amount committed": "Montant engagé",
+        "Kind": "Nature",
+        "Published agreement": "Accord publié",
+        "Reported spending, no published agreement": "Dépenses signalées, sans accord publié",
         "Purpose": "Objet",
     },
 }
@@ -82,7 +85,7 @@ SHORT = {
     "jmd_2014": "Joint declaration, Sept 2014",
     "jmd_2015": "Joint declaration, Aug 2015",
     "summit_2016": "UK-France summit, 2016",
-    "payments_2017": "2017 (no named agreement)",
+    "payments_2017": "2017: reported spending, no agreement",
     "sandhurst_2018": "Sandhurst Treaty, Jan 2018",
     "action_plan_2019": "Small Boats Plan, 2019",
     "action_plan_2019_supplement": "Action Plan top-up, 2019/20",
@@ -91,7 +94,9 @@ SHORT = {
     "braverman_darmanin_2022": "Braverman-Darmanin, 2022",
     "sunak_macron_2023": "Sunak-Macron, Mar 2023",
 }
-COLOUR = {"GBP": "#0072B2", "EUR": "#D55E00"}
+COLOUR = {"GBP": "#0072B2", "EUR": "#D55E00"}  # house palette
+OUTSIDE = "#767676"  # money reported as spent, tied to no published agreement
+KIND = {"announced": "Published agreement", "reported_spending": "Reported spending, no published agreement"}
 ISO_DATE = re.compile(r"\d{4}(-\d{2}){0,2}")  # 2019, 2019-09, 2019-09-20: the same in every language
 
 
@@ -106,17 +111,21 @@ def _panel(df, currency, order, t):
             alt.Tooltip("agreement_title:N", title=t("Agreement")),
             alt.Tooltip("date:N", title=t("Date")),
             alt.Tooltip("amount_text:N", title=t("Amount committed")),
+            alt.Tooltip("kind_text:N", title=t("Kind")),
             alt.Tooltip("purpose:N", title=t("Purpose")),
         ],
     )
-    bars = base.mark_bar(color=COLOUR[currency])
+    bars = base.mark_bar().encode(
+        color=alt.Color("kind_text:N", legend=None,
+                        scale=alt.Scale(domain=[t(KIND["announced"]), t(KIND["reported_spending"])], range=[COLOUR[currency], OUTSIDE])))
     text = base.mark_text(align="left", dx=4).encode(text="amount_text:N")
     return (bars + text).properties(width=400, height=26 * len(agreements), title=t(PANEL[currency]))
 
 
 def chart(data, t):
     df = data["funding"]
-    df = df[df["kind"] == "announced"].copy()
+    df = df[df["kind"].isin(["announced", "reported_spending"])].copy()
+    df["kind_text"] = df["kind"].map(KIND).map(t)
     df = df.sort_values(["year", "date"])
     df["millions"] = df["amount"] / 1e6
     numbers = [t.number(m, "#,##0.##") for m in df["millions"]]  # 12 or 3.6, never 12.00 or 3.60
@@ -125,7 +134,7 @@ def chart(data, t):
     df["agreement_title"] = df["agreement_title"].map(t)
     df["date"] = df["date"].map(lambda d: d if not isinstance(d, str) or ISO_DATE.fullmatch(d) else t(d))
     df["purpose"] = df["purpose"].map(t)
-    df = df[["label", "agreement_title", "date", "year", "currency", "millions", "amount_text", "purpose", "source_id"]]
+    df = df[["label", "agreement_title", "date", "year", "currency", "millions", "amount_text", "purpose", "kind_text", "source_id"]]
     order = list(df["label"])
     # Extra padding: browsers may draw the labels in a wider font than the one they were measured with.
     return alt.vconcat(_panel(df, "GBP", order, t), _panel(df, "EUR", order, t)).resolve_scale(x="independent").properties(

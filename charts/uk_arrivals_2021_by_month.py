@@ -1,6 +1,6 @@
 """Small-boat arrivals in the UK, month by month, in 2021
 
-Bars show the people detected arriving in the UK by small boat in each month of 2021, from the Home Office time series. Arrivals climbed through the summer and peaked in November; the August bar is highlighted because it holds the record day of 21 August 2021, for which today's series counts more people than the figure reported at the time.
+Bars show the people detected arriving in the UK by small boat in each month of 2021, from the Home Office time series. Arrivals rose through the spring to a summer high in July, dipped in August, climbed again in September and peaked in November; the August bar is highlighted because it holds the record day of 21 August 2021, for which today's series counts more people than the figure reported at the time.
 """
 import altair as alt
 import pandas as pd
@@ -9,7 +9,7 @@ import pandas as pd
 TEXT = {
     "fr": {
         "title": "Arrivées en small boat au Royaume-Uni, mois par mois, en 2021",
-        "description": "Les barres donnent le nombre de personnes détectées à leur arrivée au Royaume-Uni en small boat pour chaque mois de 2021, d’après la série chronologique du Home Office. Les arrivées ont augmenté tout au long de l’été et culminé en novembre\u202f; la barre d’août est mise en évidence parce qu’elle contient la journée record du 21 août 2021, pour laquelle la série actuelle compte plus de personnes que le chiffre annoncé à l’époque.",
+        "description": "Les barres donnent le nombre de personnes détectées à leur arrivée au Royaume-Uni en small boat pour chaque mois de 2021, d’après la série chronologique du Home Office. Les arrivées ont augmenté au printemps jusqu’à un pic estival en juillet, ont fléchi en août, sont reparties à la hausse en septembre et ont culminé en novembre\u202f; la barre d’août est mise en évidence parce qu’elle contient la journée record du 21 août 2021, pour laquelle la série actuelle compte plus de personnes que le chiffre annoncé à l’époque.",
         "Record day, {day} August:\n{current} people in today's series\n({then} reported at the time)":
             "Journée record, le {day} août\u00a0:\n{current} personnes dans la série actuelle\n({then} annoncées à l’époque)",
         "Month of 2021": "Mois de 2021",

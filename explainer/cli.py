@@ -39,6 +39,12 @@ def parser(prog: str | None = None) -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default: 8000)")
     diff = sub.add_parser("diff", parents=[common], help="list figures, charts and pages that changed since a git ref (Markdown)")
     diff.add_argument("ref", help="a commit, branch or tag, e.g. origin/main")
+    add_data = sub.add_parser("add-data", parents=[common], help="add a CSV in charts/data/ to the data package, its schema inferred")
+    add_data.add_argument("csv", type=Path, help="the CSV file, e.g. charts/data/arrivals_by_port.csv")
+    add_data.add_argument("--source", help="id in charts/data/sources.csv of the source of all its rows (if it has no source_id column)")
+    add_data.add_argument("--name", help="the resource's name (default: from the file name)")
+    add_data.add_argument("--title", help="the resource's title, shown on the sources page")
+    add_data.add_argument("--description", help="what the data measures, shown on the sources page")
     publish = sub.add_parser("publish", parents=[common], help="build and publish the site as an edition on the gh-pages branch (mike)")
     publish.add_argument("edition", help="the edition's name, e.g. 2021-10 or 2026.1")
     publish.add_argument("--alias", action="append", default=[], help="also point this alias at the edition (e.g. latest); repeatable")
@@ -110,9 +116,21 @@ def main(argv: list[str] | None = None) -> int:
 
             return serve(root, args.port, strict)
         elif command == "diff":
-            from .commands.diff import report
+            from .commands.diff import UsageError, report
 
-            print(report(root, args.ref), end="")
+            try:
+                print(report(root, args.ref), end="")
+            except UsageError as e:
+                print(f"build.py diff: error: {e}", file=sys.stderr)
+                return 2
+        elif command == "add-data":
+            from .commands.add_data import UsageError, add
+
+            try:
+                print(add(root, args.csv, args.source, args.name, args.title, args.description))
+            except UsageError as e:
+                print(f"build.py add-data: error: {e}", file=sys.stderr)
+                return 2
         elif command == "publish":
             from .commands.publish import run_publish
 

@@ -8,10 +8,22 @@ Declared in charts/figures.yml so editors can add one without writing code:
       field: people
       format: number        # number | money | date | year | percent
       agg: sum              # optional: sum | max | min | count | mean over the matching rows
+      digits: 1             # optional: decimal places shown (a number: 1 by default; a percent: as computed)
+
+A figure may also be computed from two other figures (their sources are both cited):
+
+    fr_rise_2021_on_2020:
+      percent_change: {from: fr_attempts_2020, to: fr_attempts_2021_jan_aug}   # (to - from) / from, in %
+      format: percent       # 62%
+      digits: 0             # decimal places kept (0 by default)
+    march_2023_vs_nov_2022:
+      ratio: {of: fund_march_2023_year1_eur, to: fund_nov_2022_eur}            # of / to
+      digits: 2             # 1.95 (1 by default)
 """
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,6 +37,8 @@ from .common.problems import Collector
 FIGURES_FILE = Path("charts") / "figures.yml"
 FORMATS = settings.FORMATS
 AGGREGATES = {name: name for name in settings.AGGREGATES}  # the pandas method of each
+COMPUTED = {"percent_change": ("from", "to"), "ratio": ("of", "to")}  # a figure computed from two others
+COMPUTED_DIGITS = {"percent_change": 0, "ratio": 1}
 
 
 @dataclass
@@ -42,9 +56,10 @@ class Figure:
 DEFAULT_LOCALE = "en_GB"  # 28,526 · €62.7 million · 21 August 2021
 
 
-def format_value(value, fmt: str, currency: str | None = None, locale: str = DEFAULT_LOCALE) -> str:
+def format_value(value, fmt: str, currency: str | None = None, locale: str = DEFAULT_LOCALE, digits: int | None = None) -> str:
     """A number as readers of `locale` write it, with Babel (CLDR data), not hand-written rules:
-    en_GB 28,526 / €62.7 million / 21 August 2021; fr_FR 28 526 / 62,7 millions d'euros / 21 août 2021."""
+    en_GB 28,526 / €62.7 million / 21 August 2021; fr_FR 28 526 / 62,7 millions d'euros / 21 août 2021.
+    `digits` rounds a number or percent to that many decimal places (1.95, 62%)."""
     from babel import Locale
     from babel.dates import format_date
     from babel.numbers import format_compact_decimal, format_currency, format_decimal, format_percent, get_currency_name, get_currency_symbol
@@ -54,6 +69,13 @@ def format_value(value, fmt: str, currency: str | None = None, locale: str = DEF
     if fmt == "year":
         return str(int(value))
     number = float(value)
+    if digits is not None and fmt in ("number", "percent"):
+        number = round(number, digits)
+        places = "#,##0" + ("." + "#" * digits if digits > 0 else "")
+        if fmt == "percent":  # the locale's own percent pattern (62 % in French), with these decimals
+            pattern = re.sub(r"#,##0(\.[0#]+)?", places, Locale.parse(locale).percent_formats[None].pattern, count=1)
+            return format_percent(number / 100, format=pattern, locale=locale)
+        return format_decimal(number, format=places, locale=locale)
     if fmt == "percent":
         return format_percent(number / 100, locale=locale, decimal_quantization=False)
     if fmt == "money" and currency:
@@ -116,20 +138,96 @@ def load(root: Path, package: DataPackage, problems: Collector, locale: str = DE
         return {}
     lines = spec.pop("__lines__", {})
     figures: dict[str, Figure] = {}
+    computed: dict[str, dict] = {}
+    failed: set[str] = set()
     for name, item in spec.items():
         line = lines.get(name)
         if not isinstance(item, dict):
             problems.add(path, f'figure "{name}" must be a mapping with resource, field and where', line)
+            failed.add(name)
             continue
-        report = (lambda name, line: lambda msg, hint="": problems.add(path, f'figure "{name}": {msg}', line, hint=hint))(name, line)
-        declared, issues = settings.check(settings.FigureSettings, _without_lines(item))
+        report = (lambda name, line: lambda msg, hint="", warning=False: problems.add(
+            path, f'figure "{name}": {msg}', line, hint=hint, warning=warning))(name, line)
+        item = _without_lines(item)
+        if any(k in item for k in COMPUTED):  # computed from other figures: checked by _derive, later
+            computed[name] = item
+            continue
+        declared, issues = settings.check(settings.FigureSettings, item)
         if issues:  # the first is enough: fixing it often fixes the others
             report(issues[0].message, issues[0].hint)
             continue
         fig = _compute(name, declared, package, report, locale)
         if fig:
             figures[name] = fig
+        else:
+            failed.add(name)
+    # Figures computed from other figures, in as many passes as their references need.
+    while computed:
+        ready = {n: i for n, i in computed.items() if all(r in figures or r in failed or r not in spec for r in _references(i))}
+        if not ready:  # every one left waits for another one left: a loop
+            for name in computed:
+                problems.add(path, f'figure "{name}": computed from itself, through {", ".join(sorted(_references(computed[name])))}',
+                             lines.get(name), hint="a computed figure uses figures that come from the data")
+            break
+        for name, item in ready.items():
+            del computed[name]
+            line = lines.get(name)
+            fig = _derive(name, item, figures, spec, lambda msg, hint="", _name=name, _line=line: problems.add(path, f'figure "{_name}": {msg}', _line, hint=hint), locale)
+            if fig:
+                figures[name] = fig
+            else:
+                failed.add(name)
     return figures
+
+
+def _references(item: dict) -> list[str]:
+    kind = next((k for k in COMPUTED if k in item), None)
+    refs = item.get(kind) if kind else None
+    return [str(v) for v in refs.values() if safe_yaml.is_text(v)] if isinstance(refs, dict) else []
+
+
+def _derive(name: str, item: dict, figures: dict[str, Figure], declared: dict, report, locale: str = DEFAULT_LOCALE) -> Figure | None:
+    """A figure computed from two others: percent_change {from, to} or ratio {of, to}."""
+    kinds = [k for k in COMPUTED if k in item]
+    unknown = set(item) - {*kinds, "format", "digits", "description"}
+    if len(kinds) > 1 or unknown:
+        report(f"unknown key(s) {', '.join(sorted(unknown or kinds[1:]))}", "a computed figure has one of percent_change, ratio, and format, digits, description")
+        return None
+    kind = kinds[0]
+    refs, wanted = item[kind], COMPUTED[kind]
+    if not isinstance(refs, dict) or set(refs) != set(wanted) or not all(safe_yaml.is_text(v) for v in refs.values()):
+        report(f"{kind} needs {' and '.join(wanted)}, each the name of a figure", f"for example {kind}: {{{wanted[0]}: figure_a, {wanted[1]}: figure_b}}")
+        return None
+    parts = []
+    for key in wanted:
+        ref = str(refs[key])
+        if ref not in figures:
+            if ref not in declared:
+                report(f'{kind}: unknown figure "{ref}"', "name a figure declared in charts/figures.yml")
+            return None  # a declared figure that failed is already reported
+        value = figures[ref].value
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            report(f'{kind}: figure "{ref}" is not a number')
+            return None
+        parts.append(float(value))
+    first, second = parts
+    base = first if kind == "percent_change" else second
+    if base == 0:
+        report(f"{kind}: divides by zero (figure \"{refs[wanted[0] if kind == 'percent_change' else wanted[1]]}\" is 0)")
+        return None
+    fmt = item.get("format", "percent" if kind == "percent_change" else "number")
+    if fmt not in ("number", "percent"):
+        report(f'a computed figure is a number or a percent, not "{fmt}"', "format: number or format: percent")
+        return None
+    digits = item.get("digits", COMPUTED_DIGITS[kind])
+    if isinstance(digits, bool) or not isinstance(digits, int) or not 0 <= digits <= 6:
+        report("digits must be a whole number from 0 to 6", "for example digits: 1")
+        return None
+    value = (second - first) / first * 100 if kind == "percent_change" else first / second
+    value = round(value, digits)
+    value = int(value) if digits == 0 else value
+    sources = list(dict.fromkeys(s for key in wanted for s in figures[str(refs[key])].source_ids))
+    return Figure(name, value, format_value(value, fmt, None, locale, digits), sources, str(item.get("description", "")))
 
 
 def _without_lines(node):
@@ -139,6 +237,7 @@ def _without_lines(node):
 
 
 def _compute(name: str, item: settings.FigureSettings, package: DataPackage, report, locale: str = DEFAULT_LOCALE) -> Figure | None:
+    digits = item.digits
     table = package.tables.get(item.resource)
     if table is None:
         report(f'unknown resource "{item.resource}"', f"one of: {', '.join(sorted(package.tables))}")
@@ -180,5 +279,8 @@ def _compute(name: str, item: settings.FigureSettings, package: DataPackage, rep
             report("money needs one currency: add a currency column or currency: key")
             return None
         currency = currencies.pop()
+    if fmt == "percent" and isinstance(value, (int, float)) and abs(value) > 100:
+        report(f'format percent prints {value:g} as "{format_value(value, fmt, None, DEFAULT_LOCALE)}"',
+               "percent expects a share out of 100 (41.5 prints 41.5%); use format: number for a count", warning=True)
     sources = list(dict.fromkeys(rows[SOURCE_FIELD])) if SOURCE_FIELD in rows else []
-    return Figure(name, value, format_value(value, fmt, currency, locale), sources, item.description)
+    return Figure(name, value, format_value(value, fmt, currency, locale, digits), sources, item.description)

@@ -15,7 +15,7 @@ from pathlib import Path
 from . import figures
 from .charts import fonts
 from .charts import render as charts
-from .common import i18n, settings
+from .common import history, i18n, settings
 from .data import load as data
 from .pages import generated as sources_page
 from .pages import render as pages
@@ -76,7 +76,7 @@ def _progress(n: int, total: int, slug: str) -> None:
         print(f"\rRendering chart {n}/{total}: {slug:<40}", end="\r" if n < total else "\n", file=sys.stderr, flush=True)
 
 
-def gather(root: Path, strict: bool = False, cache_dir: Path | None = None) -> Gathered:
+def gather(root: Path, strict: bool = False, cache_dir: Path | None = None, spell: bool = True) -> Gathered:
     """Read and check everything, in every language; raise Problems listing every problem found.
 
     Charts not in the cache are drawn by the chart workers (charts/pool.py), one task per chart
@@ -93,6 +93,8 @@ def gather(root: Path, strict: bool = False, cache_dir: Path | None = None) -> G
     chart_files = {p.stem for p in (root / charts.CHARTS_DIR).glob("*.py") if not p.name.startswith("_")}
     sources = charts.discover(root, problems)
     cache = ChartCache(cache_dir or root / site.GENERATED / "charts")
+    when = history.history(root)  # from git, never the clock
+    cover = pages.CoverFacts(str((user or {}).get("site_author") or ""), when.first_published, when.last_updated)
     if sources:
         fonts.report(problems, root / charts.CHARTS_DIR)  # charts are measured with this font: a warning if it is missing
         # A cheap guess, before the data is read: a chart without a cache entry (a cold build, a
@@ -101,8 +103,8 @@ def gather(root: Path, strict: bool = False, cache_dir: Path | None = None) -> G
         edited = max((p.stat().st_mtime for p in (root / charts.CHARTS_DIR).rglob("*") if p.is_file()), default=0.0)
         if any(not cache.has_entry(slug, lang, edited) for slug in sources for lang in langs):
             chart_pool.shared()
-    # codespell knows English only; it runs while the rest is checked
-    speller = spelling.start(root, [p.source for lang in langs if lang.code == "en" for p in page_lists[lang.code]])
+    # codespell runs while the rest is checked
+    speller = spelling.start(root, spelled_files(langs, page_lists)) if spell else None
     try:
         stop.check()
         package = data.load(root, problems)
@@ -118,13 +120,18 @@ def gather(root: Path, strict: bool = False, cache_dir: Path | None = None) -> G
                 problems.add_problem(problem)
             rendered = drawn.get(lang.code, {})
             # Pages are checked even when the data failed: unknown names and bad links are found in the same run.
-            pages.render(root, page_lists[lang.code], figs, rendered, chart_files, package, problems, declared, lang)
+            pages.render(root, page_lists[lang.code], figs, rendered, chart_files, package, problems, declared, lang, cover=cover)
             localised.append(Localised(lang, figs, rendered, page_lists[lang.code]))
         spelling.finish(speller, problems)
     finally:
         spelling.stop_checking(speller)
     problems.raise_if_any(strict)
     return Gathered(user, package, localised, [p for p in problems.items if p.warning])
+
+
+def spelled_files(langs: list[Language], page_lists: dict) -> list[Path]:
+    """The sections codespell reads (it knows English only)."""
+    return [p.source for lang in langs if lang.code == "en" for p in page_lists[lang.code]]
 
 
 def _draw_charts(root: Path, sources: dict, package: data.DataPackage, langs: list[Language], page_lists: dict,
@@ -251,11 +258,11 @@ def _note(page_note, lang: Language) -> str:
     return page_note(lang) if callable(page_note) else page_note
 
 
-def prepare(root: Path, strict: bool = False, mkdocs_extra: dict | None = None, page_note="") -> Prepared:
+def prepare(root: Path, strict: bool = False, mkdocs_extra: dict | None = None, page_note="", spell: bool = True) -> Prepared:
     """Gather and check every input, then compose every language's docs/ and MkDocs
     configuration in memory. `page_note` is Markdown for the foot of every page, or a function
     of the language."""
-    g = gather(root, strict)
+    g = gather(root, strict, spell=spell)
     langs = [loc.language for loc in g.languages]
     _preview_images(root, g.package, g.languages)
     composed = []
@@ -276,15 +283,17 @@ def _compose(root: Path, user: dict, package: data.DataPackage, loc: Localised, 
             figure_pages.setdefault(name, []).append((page.name, page.title))
     note = f"\n---\n\n{page_note.strip()}\n" if page_note.strip() else ""
     files: dict[str, bytes | str] = {page.name: page.markdown + note for page in loc.pages}
+    for page in loc.pages:
+        files.update(page.assets)  # resized images (pages/images.py)
     image = loc.pages[0].preview if loc.pages else {}  # the lede's preview image
     links = {n: _alternates(lang, n, langs, {l.code: GENERATED_PAGES for l in langs}, user)
              for n in GENERATED_PAGES} if len(langs) > 1 else {}
     files[sources_page.NAME] = sources_page.markdown(package, loc.figures, figure_pages, image, lang, links.get(sources_page.NAME)) + note
     nav = [{page.title: page.name} for page in loc.pages] + [{words["sources_title"]: sources_page.NAME}]
-    if loc.figures:
+    if loc.figures:  # an appendix for checkers, linked from the sources page, not in the navigation
+        sentences = sources_page.quoting_sentences([page.body for page in loc.pages], loc.figures)
         files[sources_page.FIGURES_NAME] = sources_page.figures_markdown(package, loc.figures, figure_pages, image, lang,
-                                                                         links.get(sources_page.FIGURES_NAME)) + note
-        nav.append({words["figures_title"]: sources_page.FIGURES_NAME})
+                                                                         links.get(sources_page.FIGURES_NAME), sentences) + note
     files.update(site.asset_files(vega_javascript()))
     for name, path in package.paths.items():
         files[f"assets/data/{path.name}"] = path.read_bytes()
@@ -304,6 +313,8 @@ def _extra_for(lang: Language, mkdocs_extra: dict | None) -> dict | None:
         return mkdocs_extra
     extra = {**mkdocs_extra, "extra": {k: v for k, v in (mkdocs_extra.get("extra") or {}).items() if k != "version"}}
     extra["extra"]["explainer_prefix"] = lang.prefix  # the edition hook counts this folder too
+    if extra.get("site_url"):  # the edition's address: this language is in its folder
+        extra["site_url"] = str(extra["site_url"]).rstrip("/") + "/" + lang.prefix
     return extra
 
 

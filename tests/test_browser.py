@@ -82,7 +82,7 @@ def test_tooltip_shows_formatted_value(server, browser, channel_site, path, numb
     fig.scroll_into_view_if_needed()
     fig.hover()
     page.wait_for_function("f => f.classList.contains('explainer-chart--live')", arg=fig.element_handle(), timeout=15000)
-    mark = fig.locator(".explainer-chart__live svg g.mark-rect path, .explainer-chart__live svg g.mark-symbol path").last  # a large value
+    mark = fig.locator(".explainer-chart__live svg g.mark-rect.role-mark path, .explainer-chart__live svg g.mark-symbol.role-mark path").last  # a large value
     mark.hover()
     tip = page.locator(".explainer-tooltip")
     tip.wait_for(state="visible", timeout=5000)

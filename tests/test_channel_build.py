@@ -104,25 +104,61 @@ def test_sources_page_lists_every_source(channel_site):
         assert f'id="source-{sid}"' in html, sid
 
 
-def test_every_page_has_link_preview_tags_with_a_chart_png(channel_site):
+def _card_size(png: Path) -> tuple[int, int]:
     import struct
 
-    site = channel_site / "site"
+    data = png.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    return struct.unpack(">II", data[16:24])
+
+
+def test_every_page_has_link_preview_tags_and_a_card(channel_site):
+    """Without site_url the pages claim no og:image or og:url (Open Graph needs absolute addresses),
+    but every page still has its 1200 x 630 card, named in its front matter (its lead chart)."""
+    site, docs = channel_site / "site", channel_site / "docs"
     for page in sorted(site.rglob("index.html")):
         if "assets" in page.parts or "search" in page.parts:
             continue
         html = page.read_text(encoding="utf-8")
         tags = dict(re.findall(r'<meta (?:property|name)="((?:og|twitter):[a-z:_]+)" content="([^"]*)"', html))
         assert re.search(r'<meta name="description" content="[^"]{40,}"', html), page
-        for key in ("og:title", "og:description", "og:image", "og:image:alt", "twitter:card", "twitter:image"):
+        for key in ("og:title", "og:description", "twitter:card"):
             assert tags.get(key), f"{page.relative_to(site)} lacks {key}"
-        assert tags["twitter:card"] == "summary_large_image"
-        png = (page.parent / tags["og:image"]).resolve()
-        data = png.read_bytes()
-        assert data[:8] == b"\x89PNG\r\n\x1a\n"
-        width, height = struct.unpack(">II", data[16:24])
-        assert width >= 1000 and height >= 300, (png.name, width, height)
-    # A section's own lead chart is its preview image.
-    stats = (site / "the-statistics" / "index.html").read_text(encoding="utf-8")
+        assert "og:image" not in tags and "og:url" not in tags, "no site_url: no relative address passed off as absolute"
+    for md in sorted(docs.glob("*.md")):
+        image = re.search(r"^image: (\S+)$", md.read_text(encoding="utf-8"), re.M)
+        assert image, f"{md.name} names no card image"
+        assert _card_size(docs / image.group(1)) == (1200, 630)
+    # A section's own lead chart is its card; the cover's is the one its front matter chooses.
+    stats = (docs / "the-statistics.md").read_text(encoding="utf-8")
     first_chart = re.search(r'<figure class="explainer-chart" id="chart-([a-z0-9_]+)"', stats).group(1)
-    assert f'content="../assets/charts/{first_chart}.png"' in stats
+    assert f"image: assets/charts/{first_chart}.png" in stats
+    assert "image: assets/charts/uk_arrivals_by_year.png" in (docs / "index.md").read_text(encoding="utf-8")
+
+
+def test_link_previews_are_absolute_with_site_url(tmp_path):
+    from conftest import FIXTURES, copy_explainer, run_build
+
+    root = copy_explainer(FIXTURES / "orchard", tmp_path / "orchard")
+    (root / "mkdocs.yml").write_text((root / "mkdocs.yml").read_text() + "site_url: https://example.org/orchard/\n")
+    assert run_build(root).returncode == 0
+    for rel, url in (("index.html", "https://example.org/orchard/"), ("pears/index.html", "https://example.org/orchard/pears/")):
+        html = (root / "site" / rel).read_text(encoding="utf-8")
+        tags = dict(re.findall(r'<meta (?:property|name)="((?:og|twitter):[a-z:_]+)" content="([^"]*)"', html))
+        assert tags["og:url"] == url
+        assert tags["og:image"] == tags["twitter:image"] == "https://example.org/orchard/assets/charts/harvest_by_year.png"
+        assert tags["twitter:card"] == "summary_large_image"
+        assert (tags["og:image:width"], tags["og:image:height"]) == ("1200", "630")
+        assert _card_size(root / "site" / "assets" / "charts" / "harvest_by_year.png") == (1200, 630)
+
+
+def test_an_edition_is_previewed_from_its_own_address(tmp_path):
+    import subprocess
+
+    from explainer.commands.publish import edition_address
+
+    assert edition_address(tmp_path, {"site_url": "https://example.org/x"}, "origin", "2021-10") == "https://example.org/x/2021-10/"
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    assert edition_address(tmp_path, {}, "origin", "2021-10") is None
+    subprocess.run(["git", "-C", str(tmp_path), "remote", "add", "origin", "https://github.com/Owner/channel.git"], check=True)
+    assert edition_address(tmp_path, {}, "origin", "2021-10") == "https://owner.github.io/channel/2021-10/"

@@ -50,3 +50,80 @@ def test_chart_renders_accessible_svg_spec_and_data(rendered, slug):
     assert len(plotted) == len(chart.rows)
     assert list(plotted.columns) == chart.columns
     assert chart.resources, "the chart read at least one data resource, whose sources it cites"
+
+
+# -- what readers download: gzip size, compact data, refusals that fit the case ------------------
+
+MONTHLY_CHART = '''"""Monthly readings by region
+
+Four regions, month by month over 25 years.
+"""
+import altair as alt
+
+
+def chart(data):
+    return alt.Chart(data["monthly"]).mark_line().encode(
+        x=alt.X("{x}", title="Month"),
+        y=alt.Y("{y}", title="Readings"),
+        color=alt.Color("region:N", title="Region"),
+    )
+'''
+
+
+def _monthly_explainer(tmp_path, days: bool = False):
+    """The orchard explainer plus a resource of 25 years x 4 regions, monthly (1,184 rows) or daily."""
+    import json
+
+    from conftest import FIXTURES, copy_explainer
+
+    root = copy_explainer(FIXTURES / "orchard", tmp_path / "monthly")
+    dates = pd.date_range("2000-01-01", periods=296, freq="MS") if not days else pd.date_range("2000-01-01", periods=12_000, freq="D")
+    rows = [(d.strftime("%Y-%m-%d"), r, 1000 + (i * 37 + j * 11) % 997 + 0.5, "logbook")
+            for i, d in enumerate(dates) for j, r in enumerate(("north", "south", "east", "west"))]
+    pd.DataFrame(rows, columns=["date", "region", "value", "source_id"]).to_csv(root / "charts/data/monthly.csv", index=False)
+    pkg = root / "charts/data/datapackage.json"
+    d = json.loads(pkg.read_text())
+    d["resources"].insert(1, {"name": "monthly", "path": "monthly.csv", "title": "Monthly readings", "schema": {"fields": [
+        {"name": "date", "type": "date"}, {"name": "region", "type": "string"}, {"name": "value", "type": "number"},
+        {"name": "source_id", "type": "string"}]}})
+    pkg.write_text(json.dumps(d, indent=2))
+    return root, len(rows)
+
+
+def _render_one(root, slug, x, y="sum(value):Q"):
+    (root / "charts" / f"{slug}.py").write_text(MONTHLY_CHART.replace("{x}", x).replace("{y}", y))
+    problems = Collector(root)
+    package = data.load(root, problems)
+    assert package is not None, problems.items
+    sources = {slug: charts.discover(root, problems)[slug]}
+    return charts.render(root, sources, package, problems).get(slug), problems
+
+
+def test_monthly_chart_of_1184_points_builds_and_ships_only_used_columns(tmp_path):
+    root, n = _monthly_explainer(tmp_path)
+    assert n == 1184
+    chart, problems = _render_one(root, "monthly_by_region", "yearmonth(date):T")
+    assert problems.items == []
+    assert len(chart.rows) == 1184
+    shipped = [d for d in chart.vega["data"] if isinstance(d.get("values"), list) and d["values"]]
+    assert shipped and all(isinstance(r, dict) for d in shipped for r in d["values"])
+    # JSON rows, never CSV text: Vega parses CSV with new Function, which the page's CSP forbids
+    assert all((d.get("format") or {}).get("type", "json") == "json" for d in chart.vega["data"])
+    assert all("source_id" not in r for d in shipped for r in d["values"]), "only the columns the chart uses are shipped"
+    assert charts.gzip_size(chart.vega) <= charts.SPEC_LIMIT
+    assert charts.gzip_size(chart.vega) < len(charts.shipped_bytes(chart.vega)) / 2
+    assert "<path" in chart.svg  # Vega drew the lines from the shipped rows
+
+
+def test_raw_rows_and_too_many_points_are_refused_with_fitting_hints(tmp_path):
+    root, n = _monthly_explainer(tmp_path, days=True)
+    chart, problems = _render_one(root, "raw_daily", "date:T", "value:Q")
+    assert chart is None
+    assert [str(p) for p in problems.errors] == [
+        f"charts/raw_daily.py: chart would ship the raw rows of its data to readers ({n:,} rows) ({charts.RAW_ROWS_HINT})"]
+    chart, problems = _render_one(root, "daily_sums", "yearmonthdate(date):T")
+    assert chart is None
+    assert [str(p) for p in problems.errors] == [
+        f"charts/daily_sums.py: chart would ship {n:,} data points to readers (limit 20,000 per data set) "
+        "(the chart aggregates already: plot fewer points with a coarser time unit (year rather than month), "
+        "fewer series or a shorter period)"]

@@ -146,21 +146,26 @@ def visit(page, url: str) -> None:
     assert not page.dialogs and not injected, f"{url}: dialogs {page.dialogs}; script elements from the data: {injected}"
 
 
+def as_typed(text: str) -> str:
+    """English prose is typeset (curly quotes and apostrophes, smarty): back to the keys typed."""
+    return text.translate({ord("\u2018"): "'", ord("\u2019"): "'", ord("\u201c"): '"', ord("\u201d"): '"'})
+
+
 @pytest.mark.browser
 def test_every_page_shows_the_strings_as_text_and_runs_nothing(server, browser_page, site):
     page = browser_page
     page.dialogs.clear()
     visit(page, server + "/")
-    assert page.locator("article h1").inner_text().rstrip("¶ \n") == f"Lede {HOSTILE}"
+    assert as_typed(page.locator("article h1").inner_text()).rstrip("¶ \n") == f"Lede {HOSTILE}"
     nav = page.locator("nav.md-nav--primary").inner_text()
     assert f"Lede {HOSTILE}" in nav and f"Pears {HOSTILE}" in nav
     assert f"Pears {HOSTILE}" in page.locator("footer .md-footer__link--next").inner_text()
-    body = page.locator("article").inner_text()
+    body = as_typed(page.locator("article").inner_text())
     assert f"Keeper {HOSTILE}" in body, "the figure's source (publisher) is not shown as text"
     assert f"Logbook {HOSTILE}" in body, "the figure's source (title) is not shown as text"
 
     visit(page, server + "/sources/")
-    body = page.locator("article").inner_text()
+    body = as_typed(page.locator("article").inner_text())
     for label in ("Keeper", "Logbook", "Excerpt", "Harvest", "Caveat", "Fruit picked per year"):
         assert f"{label} {HOSTILE}" in body, f"sources page: {label} ... is not shown as typed"
 

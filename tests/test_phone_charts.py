@@ -9,7 +9,6 @@ In Debian's Chromium, on every page of the Channel site with a chart:
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import pytest
 
@@ -84,3 +83,48 @@ def test_statistics_page_prints_on_at_most_ten_a4_pages(server, browser):
     pages = readers.pdf_pages(page.pdf(format="A4"))
     page.close()
     assert 1 < pages <= 10, pages
+
+
+# ---- Data tables in the reader's words (issue 13, item 7) ----------------------------------------
+
+# Every data mark of a chart figure (bars, points) in its wide static SVG, and the rows and headers
+# of its data table. Text labels over bars and annotation rules are not counted: they repeat a bar
+# or annotate the chart.
+TABLE_AND_MARKS = """() => [...document.querySelectorAll('figure.explainer-chart')].map(fig => {
+  const svg = fig.querySelector('.explainer-chart__wide svg') || fig.querySelector('svg');
+  const marks = svg.querySelectorAll('g.mark-rect.role-mark > path, g.mark-symbol.role-mark > path').length;
+  return {id: fig.id, marks,
+          rows: fig.querySelectorAll('.explainer-chart__table tbody tr').length,
+          headers: [...fig.querySelectorAll('.explainer-chart__table thead th')].map(th => th.textContent.trim())};
+})"""
+FIELD_NAME = __import__("re").compile(r"^[a-z0-9]+(_[a-z0-9]+)+$|^[a-z]+$")  # people_prevented, source_id, people
+
+
+def test_data_tables_speak_the_readers_words_and_hold_every_plotted_mark(server, browser, chart_pages):
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, java_script_enabled=False)
+    page = context.new_page()
+    seen = 0
+    for path in chart_pages:
+        page.goto(server + path)
+        for fig in page.evaluate(TABLE_AND_MARKS):
+            seen += 1
+            where = f"{path} {fig['id']}"
+            assert fig["headers"], where
+            assert not [h for h in fig["headers"] if FIELD_NAME.match(h)], f"{where}: field names as headers: {fig['headers']}"
+            assert len(set(fig["headers"])) == len(fig["headers"]), f"{where}: repeated headers {fig['headers']}"
+            # Every bar and point the chart draws has its row (the funding chart's two currency panels too).
+            assert fig["rows"] == fig["marks"], f"{where}: {fig['marks']} marks drawn, {fig['rows']} rows in the table"
+    context.close()
+    assert seen >= 7
+
+
+def test_no_table_cell_shows_a_helper_value(server, browser, chart_pages):
+    """No jittered position ("2,019.89" as a year) and no raw boolean in any data table."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, java_script_enabled=False)
+    page = context.new_page()
+    for path in chart_pages:
+        page.goto(server + path)
+        cells = page.evaluate("() => [...document.querySelectorAll('.explainer-chart__table td')].map(td => td.textContent.trim())")
+        assert not [c for c in cells if __import__("re").fullmatch(r"2[,.\u202f\u00a0 ]?0\d\d[.,]\d+", c)], path
+        assert not [c for c in cells if c in ("True", "False", "true", "false")], path
+    context.close()

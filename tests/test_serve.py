@@ -19,12 +19,12 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _wait_for(url: str, text: str, timeout: float = 30) -> str:
+def _wait_for(url: str, text: str, timeout: float = 30, absent: str | None = None) -> str:
     deadline, body = time.monotonic() + timeout, ""
     while time.monotonic() < deadline:
         try:
             body = urllib.request.urlopen(url, timeout=2).read().decode("utf-8")
-            if text in body:
+            if text in body and (absent is None or absent not in body):
                 return body
         except OSError:
             pass
@@ -65,7 +65,7 @@ def test_preview_follows_edits_shows_problems_and_never_loops(tmp_path):
         assert proc.poll() is None, "the server keeps running after a broken input"
 
         prose.write_text(good)
-        _wait_for(f"{base}/", "15,250")
+        _wait_for(page, "In all, 925 pears", absent="The preview is out of date")
         time.sleep(1.5)
         settled = log.read_text().count("Preview updated")
         time.sleep(3)
@@ -88,3 +88,73 @@ def test_preview_serves_every_language_and_follows_edits_in_each(tmp_path):
         csv.write_text(csv.read_text().replace("2022,pear,330", "2022,pear,333"))
         _wait_for(french, "925 poires")  # a figure, in the French format, from the new data
         assert proc.poll() is None and "Traceback" not in log.read_text()
+
+
+# --- the open page follows the edits by itself, under the pages' Content-Security-Policy --------
+
+# Seconds from saving a file to the change being visible in an open page: 1 s for prose and 2 s
+# for data on an idle machine (bench/serve.py measures them); the tests allow SERVE_SLACK times
+# as much, since they share the machine with other tests.
+PROSE_SECONDS, DATA_SECONDS = 1.0, 2.0
+SLACK = float(os.environ.get("SERVE_SLACK", "5"))
+
+
+def _saved_then_visible(page, path, text: str, expected: str, limit: float, absent: str = "") -> float:
+    """Save `text` to `path`, then wait (no fixed sleep) until the open page shows `expected`
+    (and not `absent`) without anyone reloading it; returns the seconds it took."""
+    started = time.monotonic()
+    path.write_text(text, encoding="utf-8")
+    page.wait_for_function("([t, a]) => document.body && document.body.innerText.includes(t) && !(a && document.body.innerText.includes(a))",
+                           arg=[expected, absent], timeout=limit * SLACK * 1000, polling=25)
+    return time.monotonic() - started
+
+
+def test_open_page_reloads_itself_under_the_csp(tmp_path):
+    from conftest import chromium_browser
+
+    root = copy_explainer(FIXTURES / "orchard", tmp_path / "orchard")
+    with _serving(root, tmp_path / "serve.log") as (base, proc), chromium_browser() as browser:
+        _wait_for(f"{base}/pears/", "In all, 922 pears")
+        page = browser.new_page()
+        errors: list[str] = []
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.add_init_script("document.addEventListener('securitypolicyviolation', e => console.error('CSP: ' + e.violatedDirective + ' ' + e.blockedURI))")
+        page.goto(f"{base}/pears/")
+        csp = page.locator('meta[http-equiv="Content-Security-Policy"]').get_attribute("content")
+        assert "'unsafe-inline'" not in csp and "script-src 'self' 'sha256-" in csp, "serve keeps the published policy"
+
+        prose = root / "content" / "01-pears.md"
+        good = prose.read_text(encoding="utf-8")
+        took = _saved_then_visible(page, prose, good + "\nA sentence written while previewing.\n",
+                                   "A sentence written while previewing.", PROSE_SECONDS)
+        print(f"prose edit visible after {took:.2f} s")
+
+        csv = root / "charts" / "data" / "harvest.csv"
+        took = _saved_then_visible(page, csv, csv.read_text().replace("2022,pear,330", "2022,pear,333"), "In all, 925 pears", DATA_SECONDS)
+        print(f"data edit visible after {took:.2f} s")
+
+        _saved_then_visible(page, prose, good + "\n{{ fig.nope }}\n", "The preview is out of date", PROSE_SECONDS)
+        assert "unknown figure" in page.inner_text("body")
+        _saved_then_visible(page, prose, good, "In all, 925 pears", PROSE_SECONDS, absent="The preview is out of date")
+
+        assert proc.poll() is None
+        assert errors == [], errors  # no script refused by the policy, no failed request
+        assert "Traceback" not in (tmp_path / "serve.log").read_text()
+
+
+def test_a_broken_first_build_shows_its_banner_and_recovers(tmp_path):
+    """Started on broken input, the preview shows the problems page; fixing it brings the pages."""
+    from conftest import chromium_browser
+
+    root = copy_explainer(FIXTURES / "orchard", tmp_path / "orchard")
+    prose = root / "content" / "01-pears.md"
+    good = prose.read_text(encoding="utf-8")
+    prose.write_text(good + "\n{{ fig.nope }}\n", encoding="utf-8")
+    with _serving(root, tmp_path / "serve.log") as (base, proc), chromium_browser() as browser:
+        _wait_for(f"{base}/", "The preview is out of date")
+        page = browser.new_page()
+        page.goto(f"{base}/")
+        assert "unknown figure" in page.inner_text("body")
+        _saved_then_visible(page, prose, good, "15,250", DATA_SECONDS, absent="The preview is out of date")
+        assert proc.poll() is None

@@ -69,7 +69,7 @@ def test_a_wrong_environment_value_is_a_located_problem(tmp_path, value, message
 
 @pytest.mark.parametrize("model, data, expected", [
     (settings.FrontMatter, {"title": "T", "subtitle": 1, "kicker": 2},
-     ["unknown front matter key(s): kicker, subtitle (allowed: title, description)"]),
+     ["unknown front matter key(s): kicker, subtitle (allowed: title, description, authors, lead_chart)"]),
     (settings.FrontMatter, {"title": True}, ['front matter title must be text, not a bool (write it on one line, in quotes if needed: title: "...")']),
     (settings.FigureSettings, {"field": "people"}, ["resource is missing (add a line such as resource: uk_arrivals_by_year)"]),
     (settings.FigureSettings, {"resource": "r", "field": "f", "format": "cups"},
@@ -101,6 +101,12 @@ def test_figure_description_is_shown_on_the_main_language_figures_page():
     package = DataPackage({"resources": []}, {}, {}, {"log": {"publisher": "Keeper", "url": "https://example.org/log"}})
     figures = {"pears_total": Figure("pears_total", 922, "922", ["log"], "Pears picked | every year")}
     english = figures_markdown(package, figures, {})
-    assert "| `pears_total`: Pears picked \\| every year | 922 |" in english
-    french = Language("fr", "Français", "fr_FR", ENGLISH.content / "fr", "fr/")
-    assert "| `pears_total` | 922 |" in figures_markdown(package, figures, {}, language=french)
+    assert '| <span id="fig-pears_total"></span>Pears picked \\| every year | 922 |' in english
+    french = figures_markdown(package, figures, {}, language=Language("fr", "Français", "fr_FR", ENGLISH.content / "fr", "fr/"))
+    assert '| <span id="fig-pears_total"></span>(non cité dans le texte) | 922 |' in french
+    # Never the variable name on the page (only as the row's anchor).
+    assert "`pears_total`" not in english + french
+    # Without a description, the sentence of the text that quotes it, the figure in bold.
+    from explainer.pages.generated import quoting_sentences
+    sentences = quoting_sentences(["Intro.\n\nIn all, {{ fig.pears_total }} pears were picked ({{ fig.pears_total.source }}). Next."], figures)
+    assert sentences == {"pears_total": "In all, **922** pears were picked."}

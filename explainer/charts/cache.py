@@ -65,7 +65,7 @@ class ChartCache:
             if name not in package.paths:
                 return None
             h.update(name.encode() + b"\0" + self._file_digest(package.paths[name]))
-            h.update(json.dumps(package.resource(name).get("schema", {}), sort_keys=True).encode())
+            h.update(json.dumps([package.resource(name).get(k) for k in ("schema", "sources")], sort_keys=True).encode())
         return h.hexdigest()
 
     def get(self, source: ChartSource, package: DataPackage, language: Language = ENGLISH) -> RenderedChart | None:

@@ -90,6 +90,8 @@ def _draw(task_id: int, root: Path, source: render.ChartSource, tables: dict[str
             return None, problems.items
         try:
             return render._render_with_preview((source, *built), preview), problems.items
+        except render.TooLarge as e:
+            problems.add(source.path, str(e), hint=e.hint)
         except Exception as e:
             problems.add(source.path, f"chart cannot be rendered: {str(e).splitlines()[0] if str(e) else type(e).__name__}")
     except BaseException as e:  # noqa: BLE001 - whatever editor code raises is a problem with that chart, never a stop

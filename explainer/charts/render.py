@@ -7,8 +7,8 @@ This stage knows nothing of pages.
 from __future__ import annotations
 
 import ast
+import typing
 import base64
-import os
 import html
 import importlib.util
 import inspect
@@ -19,12 +19,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ..common import settings
 from ..data.load import SOURCE_FIELD, DataPackage
 from ..common.i18n import ENGLISH, Language
 from ..common.problems import Collector
+
+if typing.TYPE_CHECKING:  # the cache imports this module; only its type is needed here
+    from . import cache as cache_module
 
 CHARTS_DIR = Path("charts")
 # System fonts only; the stack must end in a generic family or text may vanish from PNGs.
@@ -141,8 +145,45 @@ def discover(root: Path, problems: Collector) -> dict[str, ChartSource]:
         if not any(isinstance(n, ast.FunctionDef) and n.name == "chart" for n in tree.body):
             problems.add(path, "no function chart(data) defined", 1, 1, hint="define def chart(data): returning an Altair chart")
             continue
+        for line, col, what in _outside_access(tree):
+            problems.add(path, f"chart {what}", line, col, warning=True, hint=OUTSIDE_HINT)
         found[slug] = ChartSource(slug, path, title, description)
+    titles: dict[str, str] = {}
+    for source in found.values():
+        first = titles.setdefault(source.title.casefold(), source.path.name)
+        if first != source.path.name:
+            problems.add(source.path, f'chart title "{source.title}" is also the title of {first}', 1, 1, warning=True,
+                         hint="give each chart its own title: readers, screen readers and link previews tell charts apart by it")
     return found
+
+
+OUTSIDE_HINT = 'a chart reads only data["resource_name"]: put the data in charts/data/ (build.py add-data) and use it from there'
+_NETWORK_MODULES = {"socket", "urllib", "urllib3", "requests", "http", "httpx", "aiohttp", "ftplib", "smtplib", "ssl", "websocket", "websockets"}
+_PROCESS_MODULES = {"subprocess", "multiprocessing", "shutil", "ctypes"}
+_FILE_CALLS = {"open", "read_text", "read_bytes", "write_text", "write_bytes", "read_csv", "read_json", "read_excel",
+               "read_parquet", "read_table", "read_feather", "read_pickle", "read_html", "read_xml", "urlopen", "urlretrieve",
+               "listdir", "scandir", "system", "popen"}
+
+
+def _outside_access(tree) -> list[tuple[int, int, str]]:
+    """(line, column, what) for every place a chart file reaches outside its data: an import of
+    the network or of other processes, a call that reads or writes a file or a web address."""
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
+            for name in names:
+                top = name.split(".")[0]
+                if top in _NETWORK_MODULES:
+                    found.append((node.lineno, node.col_offset + 1, f"opens network connections: import {name}"))
+                elif top in _PROCESS_MODULES:
+                    found.append((node.lineno, node.col_offset + 1, f"runs other programs or touches files: import {name}"))
+        elif isinstance(node, ast.Call):
+            func = node.func
+            name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else None
+            if name in _FILE_CALLS or (name in ("eval", "exec", "__import__") and isinstance(func, ast.Name)):
+                found.append((node.lineno, node.col_offset + 1, f"reads or writes outside its data: {name}()"))
+    return sorted(found)
 
 
 def _error_line(exc: BaseException, path: Path) -> int | None:
@@ -222,7 +263,7 @@ def _build_chart(source: ChartSource, package: DataPackage, problems: Collector,
     module = importlib.util.module_from_spec(spec_)
     try:
         spec_.loader.exec_module(module)
-    except (Exception, SystemExit) as e:  # an editor's file: any error is theirs to fix, reported with its line
+    except Exception as e:  # an editor's file: any error is theirs to fix, reported with its line
         problems.add(source.path, f"chart file fails to import: {type(e).__name__}: {e}", _error_line(e, source.path))
         return None, [], None
     data = _RecordingData(package.tables)
@@ -234,7 +275,7 @@ def _build_chart(source: ChartSource, package: DataPackage, problems: Collector,
         words = _Words(source, module, ENGLISH, problems)  # said once; no warning per title and word
     try:
         result = module.chart(data, words) if _takes_words(module.chart) else module.chart(data)
-    except (Exception, SystemExit) as e:
+    except Exception as e:
         problems.add(source.path, f"chart() raised {type(e).__name__}: {e}", _error_line(e, source.path))
         return None, [], None
     if not isinstance(result, alt.TopLevelMixin):
@@ -288,22 +329,179 @@ def _view_names(node) -> list:
     return []
 
 
-def _plotted_table_of(chart, vega: dict) -> pd.DataFrame:
+def _plotted_table_of(chart, vega: dict, spec: dict | None = None) -> pd.DataFrame:
     """The values the chart plots, evaluated by VegaFusion from its compiled Vega spec (what
-    Altair's transformed_data() does, without compiling the chart a second time)."""
+    Altair's transformed_data() does, without compiling the chart a second time): every view's
+    rows, in the reader's words (see reader_table)."""
     import vegafusion as vf
     from altair.utils._transformed_data import get_datasets_for_view_names, get_facet_mapping, name_views
 
     views = name_views(chart, 0)
     mapping = get_datasets_for_view_names(vega, views, get_facet_mapping(vega))
-    datasets, _ = vf.runtime.pre_transform_datasets(vega, [mapping[v] for v in views if v in mapping], vf.get_local_tz())
-    return _plotted_frame([d.to_pandas() if hasattr(d, "to_pandas") else d for d in datasets])
+    drawn = [v for v in views if v in mapping]
+    datasets, _ = vf.runtime.pre_transform_datasets(vega, [mapping[v] for v in drawn], vf.get_local_tz())
+    frames = [d.to_pandas() if hasattr(d, "to_pandas") else d for d in datasets]
+    if spec is not None:
+        return reader_table(frames, [_view(spec, v) for v in drawn])
+    return _plotted_frame(frames)
+
+
+def _view(spec: dict, name: str) -> dict | None:
+    """The Vega-Lite view called `name`, with the encoding it inherits from the layers around it."""
+    def walk(node, inherited):
+        if isinstance(node, dict):
+            encoding = {**inherited, **(node.get("encoding") or {})} if isinstance(node.get("encoding") or {}, dict) else inherited
+            if node.get("name") == name and "mark" in node:
+                return {**node, "encoding": encoding}
+            for key, value in node.items():
+                if key in ("datasets", "data", "params", "encoding"):
+                    continue
+                found = walk(value, encoding if key == "layer" else {})
+                if found is not None:
+                    return found
+        elif isinstance(node, list):
+            for value in node:
+                found = walk(value, inherited)
+                if found is not None:
+                    return found
+        return None
+    return walk(spec, {})
+
+
+def _encoded(view: dict) -> list[tuple[str, str, str | None, bool]]:
+    """(column, channel, title, in a tooltip) for every field a view draws; title None where the
+    chart gives none (or says title=None). Column names as Vega-Lite's transforms write them."""
+    out = []
+    for channel, defs in (view.get("encoding") or {}).items():
+        for d in defs if isinstance(defs, list) else [defs]:
+            if not isinstance(d, dict):
+                continue
+            field, op, unit = d.get("field"), d.get("aggregate"), d.get("timeUnit")
+            if not isinstance(field, str):
+                if op == "count":
+                    field = "__count"
+                else:
+                    continue
+            elif isinstance(op, str):
+                field = f"{op}_{field}"
+            elif isinstance(unit, str):
+                field = f"{unit}_{field}"
+            elif d.get("bin"):
+                field = f"bin:{field}"  # matched against bin_maxbins_N_field below
+            title = d.get("title")
+            for place in ("axis", "legend", "header"):
+                if not isinstance(title, str) and isinstance(d.get(place), dict) and isinstance(d[place].get("title"), str):
+                    title = d[place]["title"]
+            out.append((field, channel, title if isinstance(title, str) and title.strip() else None, channel == "tooltip"))
+    return out
+
+
+def reader_table(frames: list, views: list) -> pd.DataFrame:
+    """The rows every view draws (a layered or concatenated chart lists every layer's and panel's
+    rows; a layer that repeats another's rows, such as labels on bars, once), and only the columns
+    the chart draws, headed by the chart's own words: a field's tooltip title, else its axis or
+    legend title; a helper column (jitter offsets, stack bounds, sort keys) or a field the chart
+    does not draw is left out. `source_id` is kept (pages show the publisher). The headers are in
+    `.attrs["titles"]`; a text mark's untitled field is headed "label" (pages translate it).
+
+    Views with a tooltip are the chart's data marks; annotation layers (a rule and its note) have
+    none and are left out, unless no view has a tooltip."""
+    pairs = [(f, v) for f, v in zip(frames, views) if f is not None and len(f.columns) and v is not None]
+    if len(pairs) < len([f for f in frames if f is not None and len(f.columns)]):
+        return _plotted_frame(frames)  # a view not found in the spec: the older, simpler table
+    with_tips = [(f, v) for f, v in pairs if any(tip for *_, tip in _encoded(v))]
+    pairs = with_tips or pairs
+    titles: dict[str, str] = {}
+    tooltip: set[str] = set()
+    axis_titles: dict[str, list[str]] = {}
+    label: set[str] = set()
+    for _, view in pairs:
+        for name, channel, title, tip in _encoded(view):
+            if tip and title and name not in tooltip:
+                titles[name], _ = title, tooltip.add(name)
+            elif title and not tip:
+                axis_titles.setdefault(name, [])
+                if title not in axis_titles[name]:
+                    axis_titles[name].append(title)
+            elif channel == "text" and not title:
+                label.add(name)
+    for name, found in axis_titles.items():
+        if name not in titles:
+            titles[name] = " / ".join(found)
+    for name in label:
+        titles.setdefault(name, "label")
+    # Rows: each view's frame, once (labels drawn over bars repeat the bars' rows).
+    kept_frames: list[pd.DataFrame] = []
+    for frame, _ in pairs:
+        frame = frame.copy()
+        for col in list(frame.columns):  # a binned field's column: bin_maxbins_10_x
+            m = re.match(r"^bin_(?:maxbins_\d+_)?(.+)$", str(col))
+            if m and f"bin:{m.group(1)}" in titles:
+                titles[str(col)] = titles[f"bin:{m.group(1)}"]
+        if not any(_repeats(frame, k) for k in kept_frames):
+            kept_frames.append(frame)
+    table = pd.concat(kept_frames, ignore_index=True, sort=False) if len(kept_frames) > 1 else kept_frames[0]
+    # Columns: drawn fields with a title; of two with the same header, the tooltip's (the other is
+    # a helper: a jittered position titled "Year" beside the year itself).
+    columns, headers = [], {}
+    ranked = sorted(table.columns, key=lambda c: (str(c) not in tooltip, list(table.columns).index(c)))
+    for col in ranked:
+        title = titles.get(str(col))
+        if title is None or title in headers:
+            continue
+        headers[title] = col
+        columns.append(col)
+    if not columns:
+        return _plotted_frame(frames)
+    columns.sort(key=lambda c: list(table.columns).index(c))
+    if SOURCE_FIELD in table.columns:
+        columns.append(SOURCE_FIELD)
+    out = table[columns]
+    out.attrs["titles"] = {str(c): titles[str(c)] for c in columns if str(c) in titles}
+    return out
 
 
 def plotted_table(chart) -> pd.DataFrame:
     """The values the chart actually plots, after its own transforms (VegaFusion evaluates them)."""
     data = chart.transformed_data()  # switches Altair's process-wide transformer for a moment: one chart at a time per process
-    return _plotted_frame(data if isinstance(data, list) else [data])
+    frames = data if isinstance(data, list) else [data]
+    views = _leaf_views(chart)
+    if len(views) == len(frames):  # one frame per view, in the same order (Altair's name_views walk)
+        return reader_table(frames, views)
+    return _plotted_frame(frames)
+
+
+def _leaf_views(chart, inherited: dict | None = None) -> list[dict]:
+    """Every view of an Altair chart as {"mark", "encoding"} (a layer's shared encoding included),
+    in the order Altair's name_views() walks them."""
+    import altair as alt
+    from altair.utils._transformed_data import _chart_class_mapping, _get_subcharts
+
+    def encoding(c) -> dict:
+        enc = getattr(c, "encoding", alt.Undefined)
+        return enc.to_dict(validate=False) if enc is not alt.Undefined and hasattr(enc, "to_dict") else {}
+
+    inherited = inherited or {}
+    if isinstance(chart, _chart_class_mapping[alt.Chart] + _chart_class_mapping[alt.FacetChart]):
+        return [{"mark": "leaf", "encoding": {**inherited, **encoding(chart)}}]
+    shared = {**inherited, **encoding(chart)} if isinstance(chart, _chart_class_mapping[alt.LayerChart]) else {}
+    return [v for sub in _get_subcharts(chart) for v in _leaf_views(sub, shared)]
+
+
+def _helper_column(col: str, names: set[str]) -> bool:
+    """Vega's helper columns: sort indices, stack bounds (people_start, people_end), index copies."""
+    return (col.startswith("_") or col.endswith("_sort_index")
+            or any(col == f"{base}_{end}" for end in ("start", "end") for base in names if base != col))
+
+
+def _repeats(frame: pd.DataFrame, kept: pd.DataFrame) -> bool:
+    """True if `frame` holds the same rows as `kept` (the same data drawn by another layer, such as
+    labels over bars), comparing the columns they share apart from Vega's helpers."""
+    names = set(map(str, frame.columns)) | set(map(str, kept.columns))
+    common = [c for c in frame.columns if c in kept.columns and not _helper_column(str(c), names)]
+    if len(frame) != len(kept) or not common:
+        return False
+    return frame[common].reset_index(drop=True).equals(kept[common].reset_index(drop=True))
 
 
 def _plotted_frame(frames: list) -> pd.DataFrame:
@@ -343,7 +541,7 @@ def column_titles(spec: dict) -> dict[str, str]:
 
 
 def render(root: Path, sources: dict[str, ChartSource], package: DataPackage, problems: Collector,
-           cache: "ChartCache | None" = None, progress=None, language: Language = ENGLISH,
+           cache: "cache_module.ChartCache | None" = None, progress=None, language: Language = ENGLISH,
            previews: set[str] = frozenset()) -> dict[str, RenderedChart]:
     """Render every chart not in the cache, one after the other, in this process and without a
     time limit (tests, benchmarks). The build draws them in its chart workers (charts/pool.py)."""
@@ -363,6 +561,9 @@ def render(root: Path, sources: dict[str, ChartSource], package: DataPackage, pr
             continue
         try:
             result = _render_with_preview((source, *built), source.slug in previews)
+        except TooLarge as e:
+            problems.add(source.path, str(e), hint=e.hint)
+            continue
         except Exception as e:
             problems.add(source.path, f"chart cannot be rendered: {str(e).splitlines()[0]}")
             continue
@@ -386,6 +587,9 @@ def warm_up() -> None:
     vlc.vegalite_to_vega({"mark": "point"})
 
 
+STOP_HINT = 'return a chart from chart(data, t); to stop with a message, raise ValueError("...")'
+
+
 def _build_spec(source: ChartSource, package: DataPackage, problems: Collector, language: Language = ENGLISH, clock=None):
     """Run the editor's chart code and check the Vega-Lite spec it gives; None on a problem.
     Gives what _render_spec needs: (chart, Vega-Lite spec, resources read, language, (title, description)).
@@ -395,6 +599,15 @@ def _build_spec(source: ChartSource, package: DataPackage, problems: Collector, 
         clock(True)
     try:
         chart, used, headings = _build_chart(source, package, problems, language)
+    except SystemExit as e:  # sys.exit() in editor code: a problem in that chart, not the build's end
+        problems.add(source.path, f"chart called sys.exit({e.code if e.code is not None else ''})", hint=STOP_HINT)
+        return None
+    except KeyboardInterrupt:
+        if clock is None:
+            raise  # run in the build's own process (tests): Ctrl-C stops it
+        # a chart worker ignores Ctrl-C (the build handles it): this came from the chart's code
+        problems.add(source.path, "chart raised KeyboardInterrupt", hint=STOP_HINT)
+        return None
     finally:
         if clock:
             clock(False)
@@ -422,25 +635,28 @@ def _build_spec(source: ChartSource, package: DataPackage, problems: Collector, 
         spec["config"] = {**CHART_CONFIG, **spec.get("config", {})}
         return chart, spec, used, language, headings
     try:
-        size = pre.transform()
+        pre.transform()
+    except TooLarge as e:
+        problems.add(source.path, str(e), hint=e.hint)
+        return None
     except Exception as e:
         problems.add(source.path, f"chart cannot be rendered: {str(e).splitlines()[0]}", _error_line(e, source.path))
-        return None
-    if size > SPEC_LIMIT:
-        problems.add(source.path, f"chart would ship {_human(size)} of data to readers (limit {_human(SPEC_LIMIT)})",
-                     hint="aggregate in chart(): group by month with pandas, or use an aggregate encoding such as sum(value)")
         return None
     return pre, pre.vegalite, used, language, headings
 
 
-# Readers download each chart's spec, data included. A chart whose data frames hold more than
-# INLINE_ROWS rows in all (or whose inlined rows take more than INLINE_BYTES) has its transforms
-# (aggregates, bins, time units, filters) evaluated at build time by VegaFusion, from Arrow
-# tables, never inlining the raw rows: the spec then carries only what is drawn. A spec that
-# would still be larger than SPEC_LIMIT fails the build with a hint on how to aggregate.
+# Readers download each chart's spec, data included, gzipped (GitHub Pages serves gzip). A chart
+# whose data frames hold more than INLINE_ROWS rows in all (or whose inlined rows take more than
+# INLINE_BYTES as JSON) has its transforms (aggregates, bins, time units, filters) evaluated at
+# build time by VegaFusion, from Arrow tables, never inlining the raw rows: the spec then carries
+# only what is drawn. Every data set the spec carries ships as JSON rows with only the columns
+# the spec uses (compact_data; not CSV, which Vega parses with `new Function`, refused by the CSP). Refused: a chart that would ship the raw
+# rows of a large table, more than MAX_POINTS rows in one data set, or more than SPEC_LIMIT bytes
+# once gzipped; each with a hint that fits its case.
 INLINE_ROWS = 5000     # Altair's own default limit for inlined rows
-INLINE_BYTES = 40_000  # inlined rows above this leave too little room under SPEC_LIMIT for the rest
-SPEC_LIMIT = 50_000    # bytes of one shipped chart spec (assets/charts/<slug>.vg.json)
+INLINE_BYTES = 40_000  # inlined JSON rows above this are evaluated at build time rather than in the browser
+SPEC_LIMIT = 50_000    # bytes of one shipped chart spec (assets/charts/<slug>.vg.json), gzipped
+MAX_POINTS = 20_000    # rows of one shipped data set, whatever their size
 VEGAFUSION_URL = "vegafusion+dataset://"
 
 
@@ -491,6 +707,7 @@ class _PreAggregated:
         self.vegalite, self.vega, self.tables = vegalite, vega, tables
         self.vega_source = vega  # before VegaFusion: the plotted table is evaluated from it
         self.dataset_names, self.source_ids = dataset_names, source_ids
+        self.view_names: list[str] = []  # the views whose datasets dataset_names are, in order
 
     @classmethod
     def build(cls, chart) -> "_PreAggregated":
@@ -518,31 +735,124 @@ class _PreAggregated:
                 ids.update(dict.fromkeys(str(s) for s in table.column(SOURCE_FIELD).drop_null().unique().to_pylist()))
         vega = vlc.vegalite_to_vega(vegalite)
         mapping = get_datasets_for_view_names(vega, views, get_facet_mapping(vega))
-        return cls(vegalite, vega, tables, [mapping[v] for v in views if v in mapping], list(ids))
+        made = cls(vegalite, vega, tables, [mapping[v] for v in views if v in mapping], list(ids))
+        made.view_names = [v for v in views if v in mapping]
+        return made
 
     def transform(self) -> int:
-        """Evaluate the transforms into the spec; the size in bytes of the spec readers would get
-        (estimated from a sample when a dataset is too large to inline at all)."""
+        """Evaluate the transforms into the spec, and ship its data compactly; the gzip size in
+        bytes of the spec readers get. Raises TooLarge for raw rows or too many points."""
         import vegafusion as vf
 
-        # A dataset with this many rows cannot fit under SPEC_LIMIT (a row takes at least 8 bytes):
-        # VegaFusion hands it back as an Arrow table instead of writing it into the spec.
-        too_many = SPEC_LIMIT // 8
         vega, extracted, _ = vf.runtime.pre_transform_extract(
-            self.vega, vf.get_local_tz(), extract_threshold=too_many, extracted_format="pyarrow",
+            self.vega, vf.get_local_tz(), extract_threshold=MAX_POINTS, extracted_format="pyarrow",
             inline_datasets=self.tables)
-        size = _json_size(vega)
-        for _, _, table in extracted:
-            sample = table.slice(0, 1000).to_pylist()
-            size += _json_size(sample) * table.num_rows // max(1, len(sample))
-        self.vega = vega
-        if size <= SPEC_LIMIT:
-            # The plotted table now, so that the (possibly large) tables can go before rendering.
-            datasets, _ = vf.runtime.pre_transform_datasets(
-                self.vega_source, self.dataset_names, vf.get_local_tz(), inline_datasets=self.tables)
-            self.table = _plotted_frame([d.to_pandas() if hasattr(d, "to_pandas") else d for d in datasets])
+        largest = max((t.num_rows for t in self.tables.values()), default=0)
+        shipped = [len(d["values"]) for d in vega.get("data", []) if isinstance(d.get("values"), list)]
+        shipped += [table.num_rows for _, _, table in extracted]
+        if largest > INLINE_ROWS and any(n >= largest for n in shipped) and not _aggregates(self.vegalite):
+            raise TooLarge(f"chart would ship the raw rows of its data to readers ({largest:,} rows)", RAW_ROWS_HINT)
+        if extracted:
+            raise TooLarge(f"chart would ship {max(shipped):,} data points to readers (limit {MAX_POINTS:,} per data set)",
+                           _points_hint(self.vegalite))
+        self.vega = compact_data(vega)
+        size = check_size(self.vega, self.vegalite)
+        # The plotted table now, so that the (possibly large) tables can go before rendering.
+        datasets, _ = vf.runtime.pre_transform_datasets(
+            self.vega_source, self.dataset_names, vf.get_local_tz(), inline_datasets=self.tables)
+        frames = [d.to_pandas() if hasattr(d, "to_pandas") else d for d in datasets]
+        self.table = reader_table(frames, [_view(self.vegalite, v) for v in self.view_names])
         self.tables = self.vega_source = None
         return size
+
+
+RAW_ROWS_HINT = ("aggregate what the chart draws: an aggregate encoding such as sum(value) with a time unit, "
+                 "e.g. x=\"yearmonth(date):T\", or group the rows with pandas in chart()")
+
+
+class TooLarge(Exception):
+    """A chart whose data readers would download is too large; the message says how large, the hint what to do."""
+
+    def __init__(self, message: str, hint: str):
+        super().__init__(message)
+        self.hint = hint
+
+
+def _aggregates(node) -> bool:
+    """Whether a Vega-Lite spec aggregates (an aggregate encoding, or an aggregate transform)."""
+    if isinstance(node, dict):
+        if isinstance(node.get("aggregate"), (str, list)) or "timeUnit" in node and "field" in node:
+            return True
+        return any(_aggregates(v) for k, v in node.items() if k not in ("datasets", "data"))
+    if isinstance(node, list):
+        return any(_aggregates(v) for v in node)
+    return False
+
+
+def _points_hint(vegalite: dict) -> str:
+    if _aggregates(vegalite):
+        return "the chart aggregates already: plot fewer points with a coarser time unit (year rather than month), fewer series or a shorter period"
+    return RAW_ROWS_HINT
+
+
+def shipped_bytes(vega: dict) -> bytes:
+    """The chart spec exactly as the site ships it (assets/charts/<slug>.vg.json)."""
+    import json
+
+    return json.dumps(vega, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def gzip_size(vega: dict) -> int:
+    """What readers download for the spec: its gzip size (fixed mtime: same bytes, same size)."""
+    import gzip
+
+    return len(gzip.compress(shipped_bytes(vega), compresslevel=9, mtime=0))
+
+
+def check_size(vega: dict, vegalite: dict) -> int:
+    """The shipped spec's gzip size; TooLarge above SPEC_LIMIT."""
+    size = gzip_size(vega)
+    if size > SPEC_LIMIT:
+        points = sum(_csv_rows(d["values"]) if isinstance(d.get("values"), str) else len(d.get("values") or [])
+                     for d in vega.get("data", []))
+        raise TooLarge(f"chart would ship {_human(size)} gzipped to readers, {points:,} data points (limit {_human(SPEC_LIMIT)})",
+                       _points_hint(vegalite))
+    return size
+
+
+def _csv_rows(text: str) -> int:
+    return max(0, text.count("\n") - 1 + (0 if text.endswith("\n") else 1))
+
+
+_WHOLE_DATUM = re.compile(r"\bdatum\b(?!\s*[.\[])")  # a tooltip of every field: {"signal": "datum"}
+
+
+def compact_data(vega: dict) -> dict:
+    """The Vega spec with each inline data set cut to the columns the spec refers to (JSON rows).
+
+    Not CSV text: Vega reads CSV with d3-dsv, which builds each row with `new Function`, and the
+    page's Content-Security-Policy (no 'unsafe-eval') stops that, so a CSV data set leaves the live
+    chart empty in the reader's browser. Shipped gzipped, JSON rows of the used columns cost little
+    more than CSV."""
+    import copy
+    import json
+
+    without_values = json.dumps({**vega, "data": [{k: v for k, v in d.items() if k != "values"} for d in vega.get("data", [])]},
+                                ensure_ascii=False)
+    every_column = bool(_WHOLE_DATUM.search(without_values))
+    out = copy.copy(vega)
+    out["data"] = [_used_columns(d, without_values, every_column) for d in vega.get("data", [])]
+    return out
+
+
+def _used_columns(entry: dict, spec_text: str, every_column: bool) -> dict:
+    import json
+
+    rows = entry.get("values")
+    if every_column or not isinstance(rows, list) or not rows or not all(isinstance(r, dict) for r in rows):
+        return entry
+    columns = [c for c in dict.fromkeys(k for r in rows for k in r) if json.dumps(c, ensure_ascii=False)[1:-1] in spec_text]
+    return {**entry, "values": [{c: r[c] for c in columns if c in r} for r in rows]}
 
 
 def _render_spec(source: ChartSource, chart, spec: dict, used: list[str], language: Language = ENGLISH,
@@ -556,18 +866,16 @@ def _render_spec(source: ChartSource, chart, spec: dict, used: list[str], langua
         vega, table, cited = chart.vega, chart.table, chart.source_ids
     else:
         vega = vlc.vegalite_to_vega(spec)  # compile once; the SVG is drawn from the compiled spec
-        if _json_size(vega) > SPEC_LIMIT:  # rare: rows within INLINE_BYTES, but a very large spec around them
-            raise ValueError(f"chart would ship {_human(_json_size(vega))} to readers (limit {_human(SPEC_LIMIT)}); "
-                             "aggregate in chart() or simplify it")
         names = _view_names(spec)
-        table = _plotted_table_of(chart, vega) if names and len(names) == len(set(names)) else plotted_table(chart)
+        table = _plotted_table_of(chart, vega, spec) if names and len(names) == len(set(names)) else plotted_table(chart)
         cited = cited_sources(spec)
     def draw(width):  # (Vega, SVG) `width` px wide; a concatenation that came out wider is redrawn narrower, once
-        v = vlc.vegalite_to_vega(sized(spec, width))
+        # compact_data: what readers download (CSV values, used columns); the SVG is drawn from it, as their browser will
+        v = compact_data(vlc.vegalite_to_vega(sized(spec, width)))
         out = vlc.vega_to_svg(v, allowed_base_urls=[], format_locale=number, time_format_locale=time)
         drawn = re.match(r'<svg[^>]*?\swidth="([\d.]+)"', out)
         if drawn and float(drawn.group(1)) > width + 1:
-            v = vlc.vegalite_to_vega(sized(spec, 2 * width - int(float(drawn.group(1)))))
+            v = compact_data(vlc.vegalite_to_vega(sized(spec, 2 * width - int(float(drawn.group(1))))))
             out = vlc.vega_to_svg(v, allowed_base_urls=[], format_locale=number, time_format_locale=time)
         return v, out
 
@@ -575,6 +883,7 @@ def _render_spec(source: ChartSource, chart, spec: dict, used: list[str], langua
         svg = vlc.vega_to_svg(vega, allowed_base_urls=[], format_locale=number, time_format_locale=time)
         narrow_vega, narrow_svg = {}, ""  # drawn once, at the chart's own size
     else:
+        check_size(compact_data(vega), spec)
         vega, svg = draw(WIDE)
         narrow_vega, narrow_svg = draw(NARROW)
     # The browser draws the interactive chart with the same number and date locale (charts.js).
@@ -586,7 +895,7 @@ def _render_spec(source: ChartSource, chart, spec: dict, used: list[str], langua
         source.slug, title, description,
         accessible_svg(svg, source.slug, title, description),
         vega, [str(c) for c in table.columns], format_rows(table, language.locale),
-        table_csv(table), used, column_titles(spec), cited,
+        table_csv(table), used, table.attrs.get("titles") or column_titles(spec), cited,
         narrow_svg=accessible_svg(narrow_svg, source.slug + "-narrow", title, description) if narrow_svg else "",
         narrow_vega=narrow_vega,
     )
@@ -624,12 +933,51 @@ def sized(spec: dict, width: int) -> dict:
     return out
 
 
+CARD = (1200, 630)  # link-preview card (Open Graph, Twitter's summary_large_image): 1.91:1
+CARD_TITLE = 44      # px; the title's lines are wrapped at about CARD_CHARS characters
+CARD_CHARS = 46
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines
+
+
+def card_svg(chart: RenderedChart) -> str:
+    """The link-preview card, 1200 x 630: the chart's title as a headline above its static chart,
+    scaled to fit the rest, on white."""
+    width, height = CARD
+    pad = 48
+    lines = _wrap(chart.title, CARD_CHARS)
+    if len(lines) > 2:
+        lines = lines[:2]
+        lines[1] = lines[1][: CARD_CHARS - 1].rstrip() + "…"
+    text = "".join(
+        f'<text x="{pad}" y="{pad + CARD_TITLE + i * round(CARD_TITLE * 1.2)}" font-family="{html.escape(FONT)}" '
+        f'font-size="{CARD_TITLE}" font-weight="700" fill="#1a1a1a">{html.escape(line)}</text>' for i, line in enumerate(lines))
+    top = pad + CARD_TITLE + (len(lines) - 1) * round(CARD_TITLE * 1.2) + 28
+    m = re.match(r'<svg[^>]*?\swidth="([\d.]+)"[^>]*?\sheight="([\d.]+)"', chart.svg)
+    w, h = (float(m.group(1)), float(m.group(2))) if m else (WIDE, WIDE / 2)
+    scale = min((width - 2 * pad) / w, (height - top - pad / 2) / h)
+    x = (width - w * scale) / 2
+    inner = re.sub(r"^<svg[^>]*>", "", chart.svg.strip(), count=1)
+    inner = re.sub(r"</svg>\s*$", "", inner)
+    inner = re.sub(r"<title[^>]*>.*?</title><desc[^>]*>.*?</desc>", "", inner, count=1, flags=re.S)
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="{width}" height="{height}" '
+            f'viewBox="0 0 {width} {height}"><rect width="100%" height="100%" fill="white"/>{text}'
+            f'<g transform="translate({x:.1f},{top}) scale({scale:.4f})">{inner}</g></svg>')
+
+
 def preview_png(chart: RenderedChart) -> bytes:
-    """The chart as an opaque PNG for link previews (about 1,200 px across), drawn from its SVG."""
+    """The page's link-preview card as a PNG, 1200 x 630 (card_svg)."""
     import vl_convert as vlc
 
-    svg = re.sub(r"(<svg[^>]*>)", r'\1<rect width="100%" height="100%" fill="white"/>', chart.svg, count=1)
-    return vlc.svg_to_png(svg, scale=2)
+    return vlc.svg_to_png(card_svg(chart), scale=1)
 
 
 def cited_sources(spec: dict) -> list[str]:
@@ -657,8 +1005,14 @@ def format_cell(value, plain: bool = False, locale: str = ENGLISH.locale) -> str
 
     if value is None or value is pd.NA or (isinstance(value, float) and value != value):
         return ""
+    if isinstance(value, (bool, np.bool_)):  # a yes/no field, in the page's words
+        from ..common.i18n import strings
+
+        return strings(locale.split("_")[0])["yes" if value else "no"]
     if isinstance(value, pd.Timestamp):
         return value.strftime("%Y-%m-%d")  # ISO dates read the same in every language
+    if isinstance(value, np.generic):
+        value = value.item()
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         if float(value).is_integer():
             return str(int(value)) if plain else format_decimal(int(value), "#,##0", locale=locale)

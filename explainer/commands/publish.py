@@ -268,6 +268,24 @@ def data_date(root: Path) -> str | None:
     return latest_typed or latest_year
 
 
+GITHUB_REMOTE = re.compile(r"^(?:https://github\.com/|git@github\.com:|ssh://git@github\.com/)([A-Za-z0-9-]+)/([A-Za-z0-9._-]+?)(?:\.git)?/?$")
+
+
+def edition_address(root: Path, user: dict, remote: str, edition: str) -> str | None:
+    """Where the edition will be read: `site_url` (mkdocs.yml) followed by the edition's folder;
+    without site_url, the GitHub Pages address of the remote (https://OWNER.github.io/REPO/EDITION/).
+    None when neither is known (link previews then carry no image)."""
+    base = str(user.get("site_url") or "")
+    if not base:
+        url = _git(root, "remote", "get-url", remote)
+        m = GITHUB_REMOTE.match(url.stdout.strip()) if url.returncode == 0 else None
+        if not m:
+            return None
+        owner, repo = m.group(1), m.group(2)
+        base = f"https://{owner.lower()}.github.io/" if repo.lower() == f"{owner.lower()}.github.io" else f"https://{owner.lower()}.github.io/{repo}/"
+    return base.rstrip("/") + "/" + edition + "/"
+
+
 def edition_note(edition: str, data_to: str | None, commit: str, dirty: bool, language: Language = ENGLISH) -> str:
     """The edition line at the foot of every page, in the page's language (Markdown; the link is
     fixed up per page by the hook)."""
@@ -443,6 +461,9 @@ def run_publish(root: Path, args, strict: bool = False) -> str:
     user_hooks = [str((root / h).resolve()) for h in user.get("hooks", []) if isinstance(h, str)]
     extra = {"extra": {"version": {"provider": "mike", "default": LATEST, "alias": True}},
              "hooks": [*user_hooks, str(hook)]}
+    address = edition_address(root, user, remote, edition)
+    if address:  # link previews (og:url, og:image) and the sitemap give the edition's own address
+        extra["site_url"] = address
     note = functools.partial(edition_note, edition, data_to, head, bool(dirty))  # one per language
     with tempfile.TemporaryDirectory(prefix="explainer-publish-") as tmp:
         build(root, site_dir=Path(tmp) / "site", strict=strict, mkdocs_extra=extra, page_note=note)

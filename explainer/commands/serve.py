@@ -1,14 +1,16 @@
 """Live preview: `python build.py serve`. Saving a file in content/ or charts/ (prose, chart
 code or data) re-checks the inputs, re-renders only the charts whose inputs changed (the chart
-cache), writes only the docs/ files whose bytes changed, and `mkdocs serve` reloads the browser.
-A broken input shows its problems in the terminal and at the top of every page; the server
-keeps running. Nothing is rebuilt in a loop: only inputs are watched, and outputs are written
-only when they change. The chart workers (charts/pool.py) stay up, their engines warm, from one
-rebuild to the next; other languages' sites are built by `mkdocs build` subprocesses."""
+cache), writes only the docs/ files whose bytes changed, rebuilds the site with MkDocs kept
+loaded, and every open page reloads itself (site/preview.py: a script served from the preview's
+own address, which the pages' Content-Security-Policy allows; the published site's policy is
+unchanged). A broken input shows its problems in the terminal and at the top of every page,
+which reloads by itself; the server keeps running. Nothing is rebuilt in a loop: only inputs are
+watched, and outputs are written only when they change. The chart workers (charts/pool.py) stay
+up, their engines warm, from one rebuild to the next; other languages' sites are built by
+`mkdocs build` subprocesses, as in a build."""
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 import threading
 import time
@@ -16,11 +18,14 @@ from pathlib import Path
 
 from ..site import mkdocs as site
 from ..pipeline import prepare
+from ..charts import pool as chart_pool
+from ..site import preview as live
 from ..common import stop
 from ..common.problems import Collector, Problems
 
 WATCHED = ("content", "charts", "mkdocs.yml")
-QUIET_SECONDS = 0.3  # editors save several files at once; wait until saving stops
+QUIET_SECONDS = 0.05  # an editor's save is a burst of events (write, rename, several files): wait until it stops
+PREVIEW_HOOK = str(Path(site.__file__).parent / "hooks" / "preview.py")
 
 
 def _is_input(path: str) -> bool:
@@ -48,25 +53,31 @@ def problems_page(problems: list, previous: dict | None) -> dict[str, str]:
 
 
 class Preview:
-    def __init__(self, root: Path, strict: bool = False):
+    def __init__(self, root: Path, strict: bool = False, port: int = 8000):
         self.root, self.strict = root, strict
-        self.last_good: dict | None = None
+        self.last_good: dict | None = None   # the main language's docs/ files of the last sound input
+        self.others: dict = {}               # other languages' built sites (fr/...), as last built
         self.config: dict | None = None
+        self.site = live.Site(root / site.GENERATED / "preview")
+        self.serve_url = f"http://127.0.0.1:{port}/"
 
     def rebuild(self) -> bool:
         started = time.perf_counter()
         try:
-            prepared = prepare(self.root, self.strict)
+            # codespell starts a process of its own (~0.3 s): the preview checks spelling once the
+            # page is live, unless warnings are errors (--strict), when it must block the preview.
+            prepared = prepare(self.root, self.strict, spell=self.strict)
         except Problems as e:
             for p in e.problems:
                 print(p, file=sys.stderr)
             print(f"{len(e.problems)} problem(s); the preview shows them on every page.", file=sys.stderr, flush=True)
-            files = dict(self.last_good or {})
+            files = {**(self.last_good or {}), **self.others}
             files.update(problems_page(e.problems, self.last_good))
             site.sync_docs(self.root / "docs", files)
             if self.config is None:
-                self.config = {"site_name": "Preview", "docs_dir": str(self.root / "docs"), "theme": {"name": "material", "font": False}}
-                site.write_config(self.root, self.config)
+                self.config = {"site_name": "Preview", "docs_dir": str(self.root / "docs"), "theme": {"name": "material", "font": False},
+                               "markdown_extensions": ["admonition"]}
+            self._publish(started, "Problems shown")
             return False
         for w in prepared.gathered.warnings:
             print(w, file=sys.stderr)
@@ -78,14 +89,40 @@ class Preview:
             print(f"{len(problems.items)} problem(s) in another language's site; the preview keeps its last good build.", file=sys.stderr, flush=True)
             return False
         written = site.sync_docs(self.root / "docs", {**prepared.files, **others})
-        self.config = prepared.config
-        site.write_config(self.root, prepared.config)
-        self.last_good = prepared.files
+        self.config, self.last_good, self.others = prepared.config, prepared.files, others
         charts = prepared.gathered.charts
         rendered = sum(1 for c in charts.values() if not c.cached)
-        print(f"Preview updated in {time.perf_counter() - started:.1f} s: {rendered} chart(s) rendered, "
-              f"{len(charts) - rendered} from cache, {written} file(s) changed.", flush=True)
+        self._publish(started, "Preview updated", f": {rendered} chart(s) rendered, {len(charts) - rendered} from cache, {written} file(s) changed")
+        if not self.strict:
+            self._spelling(prepared)
         return True
+
+    def _spelling(self, prepared) -> None:
+        from ..pages import spelling
+        from ..pipeline import spelled_files
+
+        langs = [loc.language for loc in prepared.gathered.languages]
+        files = spelled_files(langs, {loc.language.code: loc.pages for loc in prepared.gathered.languages})
+        problems = Collector(self.root)
+        spelling.finish(spelling.start(self.root, files), problems)
+        for p in problems.items:
+            print(p, file=sys.stderr, flush=True)
+
+    def _publish(self, started: float, what: str, detail: str = "") -> None:
+        """Build the site from docs/ with MkDocs (kept loaded) and make it live: open pages reload."""
+        config = dict(self.config)
+        hooks = list(config.get("hooks") or [])
+        config["hooks"] = hooks[:-1] + [PREVIEW_HOOK] + hooks[-1:] if hooks else [PREVIEW_HOOK]  # the CSP hook stays last
+        path = site.write_config(self.root, config, "mkdocs-preview.yml")
+        prepared_in = time.perf_counter() - started
+        messages = self.site.build(path, self.serve_url)
+        for m in messages or []:
+            print(m, file=sys.stderr)
+        if messages is None:
+            print("The preview keeps its last good version.", file=sys.stderr, flush=True)
+            return
+        print(f"{what} in {time.perf_counter() - started:.2f} s ({prepared_in:.2f} s checking, "
+              f"{time.perf_counter() - started - prepared_in:.2f} s MkDocs){detail}.", flush=True)
 
 
 def serve(root: Path, port: int = 8000, strict: bool = False) -> int:
@@ -93,8 +130,12 @@ def serve(root: Path, port: int = 8000, strict: bool = False) -> int:
     from watchdog.observers import Observer
 
     root = root.resolve()
-    preview = Preview(root, strict)
-    preview.rebuild()
+    preview = Preview(root, strict, port)
+    try:
+        server = live.Server(preview.site, port)
+    except OSError as e:
+        print(f"build.py serve: cannot listen on 127.0.0.1:{port}: {e.strerror} (choose another with --port)", file=sys.stderr)
+        return 2
     changed = threading.Event()
 
     class Handler(FileSystemEventHandler):
@@ -105,31 +146,32 @@ def serve(root: Path, port: int = 8000, strict: bool = False) -> int:
             if any(p and _is_input(os.path.relpath(p, root)) for p in paths):
                 changed.set()
 
-    observer = Observer()
-    for name in WATCHED:
-        target = root / name
-        if target.is_dir():
-            observer.schedule(Handler(), str(target), recursive=True)
-    observer.schedule(Handler(), str(root), recursive=False)  # mkdocs.yml, and folders created later
-    observer.start()
-    server = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "-f", str(root / site.GENERATED / "mkdocs.yml"),
-                               "-a", f"127.0.0.1:{port}", "--quiet"], cwd=root)
-    print(f"Previewing at http://127.0.0.1:{port}/ (Ctrl-C to stop)", flush=True)
+    observer = None
     try:
-        while server.poll() is None:
-            stop.check()  # Ctrl-C, SIGTERM
-            if changed.wait(stop.POLL):
-                while changed.is_set():  # let a burst of saves finish
-                    changed.clear()
-                    time.sleep(QUIET_SECONDS)
-                preview.rebuild()
-        return server.returncode or 0
+        preview.rebuild()
+        server.start()
+        chart_pool.shared()  # the chart workers start now (in the background), not on the first edit to data
+        observer = Observer()
+        for name in WATCHED:
+            target = root / name
+            if target.is_dir():
+                observer.schedule(Handler(), str(target), recursive=True)
+        observer.schedule(Handler(), str(root), recursive=False)  # mkdocs.yml, and folders created later
+        observer.start()
+        print(f"Previewing at {preview.serve_url} (Ctrl-C to stop)", flush=True)
+        while True:
+            stop.check()  # Ctrl-C, SIGTERM (they only set the stop flag: common/stop.py)
+            if not changed.wait(stop.POLL):
+                continue
+            while True:  # let a burst of saves finish
+                changed.clear()
+                if not changed.wait(QUIET_SECONDS):
+                    break
+            preview.rebuild()
     except KeyboardInterrupt:  # common.stop.Stopped
         return 0
     finally:
-        observer.stop()
-        server.terminate()
-        try:
-            server.wait(5)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        if observer is not None:
+            observer.stop()
+        server.stop()
+        preview.site.close()

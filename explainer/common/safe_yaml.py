@@ -31,9 +31,12 @@ def error_parts(e: yaml.YAMLError, line_offset: int = 0) -> tuple[str, int | Non
     mark = getattr(e, "problem_mark", None)
     problem = str(getattr(e, "problem", None) or e)
     hint = ALIAS_HINT if problem.startswith("alias *") else ""
+    if "(it runs Python)" in problem:
+        hint = "use a plain value; Python belongs in a hook file listed under hooks:, which a maintainer reviews"
     if "found character '\\t'" in problem:
-        hint = "indent with spaces, not tabs"
+        problem, hint = "a tab character, which YAML does not accept here", "indent with spaces, not tabs"
     elif "mapping values are not allowed" in problem:
+        problem = 'a value contains ": " and is not in quotes'
         hint = 'put quotes around a value that contains a colon, e.g. title: "Calais: the patrol"'
     if mark is None:
         return problem, None, None, hint

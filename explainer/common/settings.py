@@ -34,6 +34,11 @@ from pydantic_core import PydanticCustomError
 # Types shared by the schemas
 
 
+def _value_kind(value) -> str:
+    """A value's kind in the editor's words (a YAML tag, not the loader's class)."""
+    return "tagged value" if type(value).__name__ == "Tagged" else type(value).__name__
+
+
 def _shown(value) -> str:
     """A value as JSON, cut short: enough to recognise it in a message, never a whole file."""
     import json
@@ -223,7 +228,7 @@ def _issue(model: type[Schema], error: dict) -> Issue:
     example = _example(owner, key)
     if item is not None:
         key = f"{key} item {item + 1}"
-    fields = dict(key=key, keys=key, type=type(value).__name__, shown=_shown(value), example=example, msg=error["msg"],
+    fields = dict(key=key, keys=key, type=_value_kind(value), shown=_shown(value), example=example, msg=error["msg"],
                   allowed=", ".join(allowed), allowed_sorted=", ".join(sorted(allowed)),
                   parent=".".join(map(str, loc[:len(loc) - len(rest)])) if rest else ".".join(map(str, loc)))
     message, hint = messages[what]
@@ -351,7 +356,8 @@ class MkDocsSettings(Schema):
     site_description: Optional[str] = None
     """One sentence about the explainer, for search engines and link previews."""
     site_author: Optional[str] = None
-    """Who wrote it (MkDocs' `author` meta tag)."""
+    """Who wrote it: MkDocs' `author` meta tag, and the cover's byline when the lede page's front
+    matter names no `authors`."""
     site_url: Optional[str] = Field(None, examples=["https://owner.github.io/repo/"])
     """Where the site is published; needed for absolute link-preview addresses and the sitemap.
     Other languages are under it, at `fr/`."""
@@ -420,6 +426,8 @@ class FigureSettings(Schema):
     """What the number is, in a few words; shown beside it on the *Figures in the text* page (of the main language)."""
     currency: Optional[str] = Field(None, examples=["EUR"])
     """ISO currency code of a money figure, when the resource has no `currency` column."""
+    digits: Optional[Annotated[int, Field(ge=0, le=6)]] = Field(None, examples=["1"])
+    """Decimal places shown (0 to 6); by default a number shows one where it has a fraction, a percent as computed."""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -439,7 +447,15 @@ class FrontMatter(Schema):
     title: str = Field(examples=["The patrol"])
     """The section's title: its heading, navigation entry and page title. Required."""
     description: Optional[str] = None
-    """One sentence for search engines and link previews."""
+    """One sentence for search engines and link previews; on the lede page it is the standfirst
+    under the headline, and each section's is its line in the cover's list of chapters."""
+    authors: Optional[list[Annotated[str, Field(min_length=1)]]] = Field(None, examples=["[Jane Doe, John Roe]"])
+    """Who wrote it, as a list of names: the byline under the title (on the lede page, the
+    explainer's byline; default there: mkdocs.yml's `site_author`). Without either, no byline."""
+    lead_chart: Optional[str] = Field(None, examples=["uk_arrivals_by_year"])
+    """The chart (a `charts/<slug>.py` slug) that leads the page: on the lede page it is the cover's
+    chart, and on every page its link-preview image (default: the page's first chart, else the
+    explainer's first)."""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -464,6 +480,9 @@ class ResourceTexts(Schema):
     """What the series measures, translated."""
     caveats: Optional[list[str]] = None
     """The known revisions and conflicts, translated."""
+    values: Optional[dict[str, dict[str, str]]] = Field(None, examples=['{"publisher": {"UK Parliament": "Parlement britannique"}}'])
+    """Cell values shown in this language instead of the data's own, by column then value (for example
+    the sources table's publishers and bracketed titles)."""
 
 
 class ResourceSettings(Schema):
@@ -478,7 +497,7 @@ class ResourceSettings(Schema):
     caveats: Optional[list[str]] = Field(None, examples=['["2023 revised in the 2024 release"]'])
     """Known revisions and conflicts between sources, one line each."""
     translations: Optional[dict[TranslationCode, ResourceTexts]] = Field(None, examples=['{"fr": {"title": "..."}}'])
-    """`title`, `description` and `caveats` in other languages, by language code."""
+    """`title`, `description`, `caveats` and `values` in other languages, by language code."""
 
 
 class DataPackageSettings(Schema):

@@ -9,6 +9,7 @@ editor can jump straight to it.
 from __future__ import annotations
 
 import csv
+import difflib
 import hashlib
 import io
 import json
@@ -25,6 +26,8 @@ DATA_DIR = Path("charts") / "data"
 PACKAGE_FILE = DATA_DIR / "datapackage.json"
 SOURCES_RESOURCE = "sources"
 SOURCE_FIELD = "source_id"
+ISO_PREFIX = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?")
+READ_VIA_FIELD = "read_via"  # optional column of the sources table: the copy a source was read through
 
 
 @dataclass
@@ -37,6 +40,24 @@ class DataPackage:
     def resource(self, name: str) -> dict:
         return next(r for r in self.descriptor.get("resources", []) if r.get("name") == name)
 
+    def source_text(self, sid: str, field: str, code: str | None = None) -> str:
+        """A text field of a source (publisher, title) in a language: the sources resource may give
+        translations of its values beside the English, e.g. in datapackage.json
+        `"translations": {"fr": {"values": {"publisher": {"UK Parliament": "Parlement britannique"}}}}`;
+        a value without a translation is shown as written."""
+        value = str(self.sources.get(sid, {}).get(field) or "")
+        if not code:
+            return value
+        try:
+            res = self.resource(SOURCES_RESOURCE)
+        except StopIteration:
+            return value
+        own = (res.get("translations") or {}).get(code) if isinstance(res.get("translations"), dict) else None
+        values = (own or {}).get("values") if isinstance(own, dict) else None
+        column = (values or {}).get(field) if isinstance(values, dict) else None
+        found = column.get(value) if isinstance(column, dict) else None
+        return found if isinstance(found, str) and found else value
+
     def source_ids(self, name: str) -> list[str]:
         """Source ids cited by the rows of one resource, most cited first."""
         table = self.tables.get(name)
@@ -44,6 +65,25 @@ class DataPackage:
             return []
         counts = table[SOURCE_FIELD].dropna().value_counts(sort=False)
         return sorted(counts.index, key=lambda s: (-counts[s], s))
+
+    def runs_to(self) -> str | None:
+        """The date the data runs to (YYYY, YYYY-MM or YYYY-MM-DD), as publish's edition line says it:
+        `edition_data_date` if set, else the latest value of a date-typed field, else of an integer `year`."""
+        if settings.valid_iso_date(self.descriptor.get("edition_data_date")):
+            return self.descriptor["edition_data_date"]
+        typed: list[str] = []
+        years: list[str] = []
+        for res in self.descriptor.get("resources", []):
+            table = self.tables.get(res.get("name"))
+            if res.get("name") == SOURCES_RESOURCE or table is None:
+                continue
+            for f in (res.get("schema") or {}).get("fields", []):
+                name, kind = f.get("name"), f.get("type")
+                if name not in table or not (kind in ("date", "datetime", "yearmonth", "year") or (name == "year" and kind == "integer")):
+                    continue
+                found = [m.group(0) for v in table[name].dropna() if (m := ISO_PREFIX.match(str(v)))]
+                (typed if kind != "integer" else years).extend(found)
+        return max(typed or years, default=None)
 
 
 def _row_lines(path: Path) -> list[tuple[int, str]]:
@@ -74,6 +114,20 @@ def _value_position(text: str, key: str, value: str) -> tuple[int | None, int | 
         return None, None
     line = text.count("\n", 0, m.start(1)) + 1
     return line, m.start(1) - (text.rfind("\n", 0, m.start(1)) + 1) + 1
+
+
+def json_error(text: str, e: json.JSONDecodeError) -> tuple:
+    """(message, line, column, hint) for invalid JSON, in an editor's words where Python's are obscure."""
+    before = text[: e.pos].rstrip()
+    if before.endswith(",") and text[e.pos: e.pos + 1] in ("}", "]"):
+        at = len(before) - 1
+        line, col = text.count("\n", 0, at) + 1, at - (text.rfind("\n", 0, at) + 1) + 1
+        closing = text[e.pos]
+        return (f"invalid JSON: a comma after the last item, before {closing}", line, col,
+                f"remove this comma: JSON allows no comma before {closing}")
+    if e.msg == "Expecting ',' delimiter":
+        return "invalid JSON: a comma is missing", e.lineno, e.colno, "put a comma between two items (after the one before this point)"
+    return f"invalid JSON: {e.msg}", e.lineno, e.colno, ""
 
 
 LINE_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"  # what str.splitlines() splits on
@@ -160,6 +214,58 @@ def _check_paths(root: Path, descriptor: dict, pkg_path: Path, pkg_text: str, pr
     return paths
 
 
+ADD_DATA = "python build.py add-data"
+
+
+def _check_undeclared(root: Path, descriptor: dict, problems: Collector) -> None:
+    """A CSV in the data folder that no resource declares is read by nothing: a warning."""
+    folder = root / DATA_DIR
+    declared = {(folder / r["path"]).resolve() for r in descriptor.get("resources", [])
+                if isinstance(r, dict) and isinstance(r.get("path"), str) and "://" not in r["path"]}
+    declared |= {p.resolve() for p in declared if p.is_symlink()}
+    for path in sorted(folder.rglob("*.csv")):
+        if path.is_file() and path.resolve() not in declared and path.absolute() not in declared and not path.is_symlink():
+            rel = path.relative_to(root).as_posix()
+            problems.add(path, "CSV file is not in the data package, so nothing reads it", warning=True,
+                         hint=f"add it with: {ADD_DATA} {rel} --source ID, or move it out of charts/data/")
+
+
+def _check_headers(descriptor: dict, paths: dict[str, Path], problems: Collector) -> list[str]:
+    """A header that disagrees with the resource's schema is one problem naming both headers,
+    not one per row. Gives the names of the resources whose rows are therefore not checked."""
+    mismatched = []
+    for res in descriptor["resources"]:
+        name = res.get("name")
+        fields = (res.get("schema") or {}).get("fields") if isinstance(res.get("schema"), dict) else None
+        if name not in paths or not isinstance(fields, list) or not all(isinstance(f, dict) and isinstance(f.get("name"), str) for f in fields):
+            continue
+        with paths[name].open(encoding="utf-8", newline="") as f:
+            try:
+                found = next(csv.reader(f), [])
+            except csv.Error:
+                continue  # frictionless words it
+        expected = [f["name"] for f in fields]
+        if found == expected:
+            continue
+        extra = [c for c in found if c not in expected]
+        missing = [c for c in expected if c not in found]
+        if extra and not missing:
+            hint = (f'add {", ".join(json.dumps({"name": c, "type": "string"}) for c in extra)} to the schema\'s fields '
+                    f'in datapackage.json (with the right type), or remove the column{"s" if len(extra) > 1 else ""} from the CSV')
+        elif missing and not extra:
+            hint = f'add the column{"s" if len(missing) > 1 else ""} {", ".join(missing)} to the CSV, or remove {"them" if len(missing) > 1 else "it"} from the schema in datapackage.json'
+        elif not extra and not missing:
+            hint = "the same columns in another order: put the CSV's columns in the schema's order"
+        elif len(extra) == len(missing) == 1:
+            hint = f'rename the column "{extra[0]}" to "{missing[0]}" in the CSV, or the field "{missing[0]}" to "{extra[0]}" in datapackage.json'
+        else:
+            hint = "rename the columns in the CSV to match the schema in datapackage.json, or the fields to match the CSV"
+        mismatched.append(name)
+        problems.add(paths[name], f'header does not match the schema of resource "{name}": expected '
+                     f'"{quote_cell(",".join(expected))}", found "{quote_cell(",".join(found))}"', 1, 1, hint=hint)
+    return mismatched
+
+
 def _validated_stamp(root: Path, pkg_path: Path, paths: dict[str, Path]) -> Path:
     """Where a passed validation is remembered: named by a hash of the descriptor, every CSV, the
     validator's version and this file's code, so any change to any of them validates again."""
@@ -181,28 +287,35 @@ def load(root: Path, problems: Collector) -> DataPackage | None:
     try:
         descriptor = json.loads(text)
     except json.JSONDecodeError as e:
-        problems.add(pkg_path, f"invalid JSON: {e.msg}", e.lineno, e.colno)
+        problems.add(pkg_path, *json_error(text, e))
         return None
     if not isinstance(descriptor, dict) or not isinstance(descriptor.get("resources"), list):
         problems.add(pkg_path, 'expected an object with a "resources" list', 1, 1)
         return None
     before = len(problems.errors)
     paths = _check_paths(root, descriptor, pkg_path, text, problems)
+    _check_undeclared(root, descriptor, problems)
     if len(problems.errors) > before:
         return None
+    skipped = set(_check_headers(descriptor, paths, problems))
+    for name in skipped:
+        del paths[name]  # one message for the header; its rows are not checked against a schema that does not fit
     fast: dict[str, _FastResource] = {}  # large resources already read by the vectorised checks
     stamp = _validated_stamp(root, pkg_path, paths)
     if not stamp.is_file():  # these exact bytes passed before: no need to validate them again
-        _validate(descriptor, pkg_path, paths, problems, fast)
+        _validate(descriptor, pkg_path, paths, problems, fast, skipped)
         if len(problems.errors) > before:
             return None
         stamp.parent.mkdir(parents=True, exist_ok=True)
         for old in stamp.parent.glob("valid-*"):
             old.unlink(missing_ok=True)
         stamp.write_text("", encoding="utf-8")
+    if skipped:
+        return None
     tables = {name: fast[name].frame() if name in fast else _read_table(path, descriptor, name) for name, path in paths.items()}
     fast.clear()  # the text columns are no longer needed
     package = DataPackage(descriptor, tables, paths)
+    _resource_sources(package, pkg_path, text, problems)
     _check_sources(package, pkg_path, problems)
     _check_links(descriptor, pkg_path, text, problems)
     _check_settings(descriptor, pkg_path, text, problems)
@@ -230,7 +343,7 @@ SHOWN_PER_FILE = 50
 
 
 def _validate(descriptor: dict, pkg_path: Path, paths: dict[str, Path], problems: Collector,
-              fast_read: dict | None = None) -> None:
+              fast_read: dict | None = None, skipped: set = frozenset()) -> None:
     """Validate every resource; resources the fast path read are left in `fast_read` (name -> _FastResource)."""
     import frictionless  # imported here: only a build that reaches validation pays for it
 
@@ -249,6 +362,8 @@ def _validate(descriptor: dict, pkg_path: Path, paths: dict[str, Path], problems
             return
         tasks = []
         for resource in package.resources:
+            if resource.name in skipped:
+                continue
             path = paths.get(resource.name)
             fast = _FastResource.open(resource, package, path) if path is not None else None
             if fast is not None:
@@ -760,7 +875,12 @@ def _message(info: dict) -> str:
     if len(note) > 2 * CELL_SHOWN:
         note = quote_cell(note)
     if kind == "type-error":
-        return f'"{info.get("cell")}" in column "{field}" is not a valid {note.removeprefix("type is ").strip(chr(34)).split("/")[0]}'
+        kind_format = note.removeprefix("type is ").strip(chr(34))
+        expected = _EXPECTED_FORMAT.get(kind_format) or (
+            f'the format {kind_format.split("/", 1)[1]}' if kind_format.startswith(("date/", "datetime/")) else "")
+        if expected:
+            return f'"{info.get("cell")}" in column "{field}" is not a {kind_format.split("/")[0]} in {expected}'
+        return f'"{info.get("cell")}" in column "{field}" is not a valid {kind_format.split("/")[0]}'
     if kind == "constraint-error":
         return f'"{info.get("cell")}" in column "{field}" breaks a constraint: {note}'
     if kind == "missing-cell":
@@ -780,14 +900,30 @@ _HINTS = {
     "type-error": "fix the value or the field's type in datapackage.json",
     "constraint-error": "fix the value, or the constraint in datapackage.json if the value is right",
     "missing-cell": "every row needs as many values as the header; quote values that contain commas",
-    "extra-cell": "every row needs as many values as the header; quote values that contain commas",
+    "extra-cell": "every row needs as many values as the header: quote a value that contains a comma (\"12,500\"), or remove the extra value",
     "primary-key": "each row must have a unique key; remove or merge the duplicate",
     "foreign-key": "add the source to sources.csv or fix the id",
     "blank-row": "remove the empty line",
 }
 
 
+_EXPECTED_FORMAT = {"date/default": "the form YYYY-MM-DD", "datetime/default": "the form YYYY-MM-DDThh:mm:ss",
+                    "year/default": "the form YYYY", "yearmonth/default": "the form YYYY-MM"}
+_DAY_FIRST = re.compile(r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\s*$")
+_YEAR_FIRST = re.compile(r"^\s*(\d{4})[/.](\d{1,2})[/.](\d{1,2})\s*$")
+
+
 def _hint(info: dict) -> str:
+    note = info.get("note", "").removeprefix("type is ").strip('"')
+    if info.get("type") == "type-error" and note == "date/default":
+        cell = str(info.get("cell", ""))
+        m, ymd = _DAY_FIRST.match(cell), _YEAR_FIRST.match(cell)
+        if m or ymd:
+            y, mo, d = (m.group(3), m.group(2), m.group(1)) if m else ymd.groups()
+            return f"write it as {y}-{int(mo):02d}-{int(d):02d} (year, month, day)"
+        return 'write dates as YYYY-MM-DD, e.g. 2021-08-21, or give the field a "format" in datapackage.json'
+    if info.get("type") == "type-error" and note.startswith(("date/", "datetime/")):
+        return 'write the date in the field\'s "format", or change the format in datapackage.json'
     return _HINTS.get(info.get("type", ""), "")
 
 
@@ -864,11 +1000,52 @@ def _json_position(text: str, descriptor: dict, loc: tuple) -> tuple[int | None,
     return text.count("\n", 0, found) + 1, found - (text.rfind("\n", 0, found) + 1) + 1
 
 
+def resource_source(res: dict) -> str | None:
+    """The source of every row of a resource, if the resource names one: an entry of its
+    `sources` (the Data Package standard's list of {title, path}) with an `id` that is a row of
+    sources.csv, e.g. "sources": [{"title": "Orchard logbook", "id": "logbook"}]. Entries without
+    an id are descriptions only, as before."""
+    ids = [item["id"] for item in res.get("sources") or [] if isinstance(item, dict) and isinstance(item.get("id"), str)]
+    return ids[0] if ids else None
+
+
+def _resource_sources(package: DataPackage, pkg_path: Path, text: str, problems: Collector) -> None:
+    """Resources that name the source of all their rows: rows without a source_id get it (a
+    source_id in the row still wins), so figures, captions and the sources page cite it."""
+    sources = package.tables.get(SOURCES_RESOURCE)
+    known = set(map(str, sources["id"])) if sources is not None and "id" in sources else set()
+    for res in package.descriptor["resources"]:
+        name = res.get("name")
+        if name == SOURCES_RESOURCE or name not in package.tables:
+            continue
+        entries = [item for item in res.get("sources") or [] if isinstance(item, dict) and "id" in item]
+        for item in entries:
+            sid = item["id"]
+            at = _value_position(text, "id", sid) if isinstance(sid, str) else (None, None)
+            if not isinstance(sid, str) or sid not in known:
+                close = difflib.get_close_matches(str(sid), sorted(known), n=1)
+                problems.add(pkg_path, f'resource "{name}" names unknown source {quote_cell(json.dumps(sid, ensure_ascii=False))}', *at,
+                             hint=(f"did you mean {close[0]}?; " if close else "") + "the id must be a row of sources.csv")
+        if len(entries) > 1:
+            problems.add(pkg_path, f'resource "{name}" names {len(entries)} sources for all its rows', *_value_position(text, "id", str(entries[1]["id"])),
+                         hint="name one; give rows from other sources their own source_id column")
+        sid = resource_source(res)
+        if sid is None or sid not in known:
+            continue
+        table = package.tables[name]
+        if SOURCE_FIELD not in table:
+            import numpy as np
+
+            table[SOURCE_FIELD] = np.full(len(table), sid, dtype=object)  # one string, shared by every row
+        else:
+            table[SOURCE_FIELD] = table[SOURCE_FIELD].where(table[SOURCE_FIELD].notna(), sid)
+
+
 def _check_sources(package: DataPackage, pkg_path: Path, problems: Collector) -> None:
     """Every data row must name a source that the sources table describes."""
     sources = package.tables.get(SOURCES_RESOURCE)
     if sources is None:
-        problems.add(pkg_path, f'no "{SOURCES_RESOURCE}" resource', hint="add sources.csv with id, title, publisher, url and declare it")
+        problems.add(pkg_path, f'no "{SOURCES_RESOURCE}" resource', hint="add sources.csv with id, title, publisher, url (optional) and declare it")
         return
     package.sources = {str(r["id"]): r for r in sources.to_dict("records")}
     rows = _row_lines(package.paths[SOURCES_RESOURCE])
@@ -878,15 +1055,24 @@ def _check_sources(package: DataPackage, pkg_path: Path, problems: Collector) ->
         if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", sid):
             problems.add(package.paths[SOURCES_RESOURCE], f"source id {quote_cell(repr(sid))} is not a simple name", line, 1,
                          hint="use letters, digits, _ . and -, e.g. ho_quarterly_2026")
+        # A source may have no address of its own (a document whose address cannot be established):
+        # it is then shown as plain text. An address given, and `read_via` (the copy the text was
+        # read through, shown as "read via", never as the source), must be web addresses.
         url = str(src.get("url") or "")
-        if not WEB_ADDRESS.fullmatch(url):
+        if url and not WEB_ADDRESS.fullmatch(url):
             problems.add(package.paths[SOURCES_RESOURCE], f"source {quote_cell(repr(sid))} has no valid web address: {quote_cell(repr(url))}", line,
                          hint="give the full http:// or https:// address of the document, without spaces or brackets")
+        via = str(src.get(READ_VIA_FIELD) or "")
+        if via and not WEB_ADDRESS.fullmatch(via):
+            problems.add(package.paths[SOURCES_RESOURCE], f"source {quote_cell(repr(sid))}: {READ_VIA_FIELD} is not a web address: {quote_cell(repr(via))}", line,
+                         hint="give the full http:// or https:// address of the copy the text was read through, or leave it empty")
     for name, table in package.tables.items():
         if name == SOURCES_RESOURCE:
             continue
         if SOURCE_FIELD not in table:
-            problems.add(package.paths[name], f'no "{SOURCE_FIELD}" column', 1, 1, hint="every row must say where its numbers come from")
+            problems.add(package.paths[name], f'no "{SOURCE_FIELD}" column', 1, 1,
+                         hint='every row must say where its numbers come from: add the column, or name the source of all '
+                              'its rows in datapackage.json: "sources": [{"title": "…", "id": "…"}]')
             continue
         ids = table[SOURCE_FIELD]
         bad = (ids.isna() | ~ids.isin(list(package.sources))).to_numpy()

@@ -2,9 +2,11 @@
 series measures, its known revisions and conflicts, and every figure quoted in the prose."""
 from __future__ import annotations
 
+import re
+
 import yaml
 
-from ..data.load import SOURCES_RESOURCE, DataPackage
+from ..data.load import READ_VIA_FIELD, SOURCES_RESOURCE, DataPackage
 from ..figures import Figure
 from ..common.i18n import ENGLISH, Language, strings
 
@@ -22,6 +24,20 @@ def localised(item: dict, key: str, language: Language):
 def _md(text) -> str:
     """Plain text from the data, made safe to place in Markdown (& too: "&amp;" in the data is shown as typed)."""
     return str(text).replace("\\", "\\\\").replace("&", "&amp;").replace("<", "&lt;").replace("[", "\\[").replace("]", "\\]").replace("*", "\\*").replace("_", "\\_")
+
+
+def via_host(url: str) -> str:
+    """The host name of a copy's address, as the text of its "read via" link: 999.example.org."""
+    from urllib.parse import urlsplit
+
+    host = urlsplit(url).hostname or url
+    return host[4:] if host.startswith("www.") else host
+
+
+def read_via(package: DataPackage, sid: str, language: Language = ENGLISH) -> str:
+    """"read via <host>", linking the copy a source was read through; "" when there is none."""
+    url = str(package.sources[sid].get(READ_VIA_FIELD) or "")
+    return f"{strings(language.code)['read_via']} [{_md(via_host(url))}]({url})" if url else ""
 
 
 def _front(title: str, description: str, image: dict | None, alternates: list | None) -> list[str]:
@@ -65,9 +81,13 @@ def markdown(package: DataPackage, figures: dict[str, Figure], figure_pages: dic
         out += [t["figures_pointer"].format(title=t["figures_title"], href=FIGURES_NAME), ""]
     out += [f"## {t['every_source']}", ""]
     for sid, s in sorted(package.sources.items()):
-        line = f"- <span id=\"source-{sid}\"></span>**{_md(s.get('publisher') or '')}**: [{_md(s.get('title') or s.get('url'))}]({s['url']})"
+        title = _md(package.source_text(sid, "title", language.code) or s.get("url") or sid)
+        line = f"- <span id=\"source-{sid}\"></span>**{_md(package.source_text(sid, 'publisher', language.code))}**: "
+        line += f"[{title}]({s['url']})" if s.get("url") else title  # no address of its own: plain text
         if s.get("date"):
             line += f" ({_md(s['date'])})"
+        if s.get(READ_VIA_FIELD):
+            line += f"; {read_via(package, sid, language)}"
         if s.get("excerpt"):
             line += f". {t['excerpt']}: “{_md(s['excerpt'])}”"
         out.append(line)
@@ -76,18 +96,71 @@ def markdown(package: DataPackage, figures: dict[str, Figure], figure_pages: dic
 
 
 def figures_markdown(package: DataPackage, figures: dict[str, Figure], figure_pages: dict[str, list[tuple[str, str]]],
-                     image: dict | None = None, language: Language = ENGLISH, alternates: list | None = None) -> str:
-    """Every named figure: its value, the pages that quote it and its sources (a page of its own,
-    so the sources page stays light for readers on slow phones)."""
+                     image: dict | None = None, language: Language = ENGLISH, alternates: list | None = None,
+                     sentences: dict[str, str] | None = None) -> str:
+    """Every named figure: what it is, its value, the pages that quote it and its sources: an
+    appendix for checkers, reached from the sources page (not from the navigation), so the sources
+    page stays light for readers on slow phones. Each figure is named in words: its description in
+    figures.yml (main language), else the sentence of the text that quotes it, the figure in bold;
+    never its variable name (kept as the row's anchor, #fig-NAME)."""
     t = strings(language.code)
+    sentences = sentences or {}
     out = _front(t["figures_title"], t["figures_description"], image, alternates)
     out += [t["figures_intro"].format(title=t["sources_title"], href=NAME), "",
             "| " + " | ".join(t["figures_columns"]) + " |", "|---|---|---|---|"]
-    for name, fig in sorted(figures.items()):
+    order = list(sentences)  # figures in the order the text quotes them, then the others
+    for name, fig in sorted(figures.items(), key=lambda item: (order.index(item[0]) if item[0] in order else len(order), item[0])):
         where = ", ".join(f"[{_md(title)}]({page})" for page, title in figure_pages.get(name, []))
-        src = "; ".join(f"[{_md(package.sources[s]['publisher'])}]({package.sources[s]['url']})" for s in fig.source_ids)
+        src = "; ".join(f"[{_md(package.source_text(s, 'publisher', language.code))}]({package.sources[s]['url']})"
+                        if package.sources[s].get("url") else _md(package.source_text(s, "publisher", language.code))
+                        for s in fig.source_ids)
         # figures.yml's description is written in the main language: shown on its pages only.
-        what = ": " + _md(fig.description).replace("|", "\\|") if fig.description and language.default else ""
-        out.append(f"| `{name}`{what} | {_md(fig.text)} | {where or t['not_quoted']} | {src} |")
+        if fig.description and language.default:
+            what = _md(fig.description)
+        elif name in sentences:
+            what = sentences[name]
+        else:
+            what = t["figure_unquoted"]
+        out.append(f"| <span id=\"fig-{name}\"></span>{what.replace('|', chr(92) + '|')} | {_md(fig.text)} | {where or t['not_quoted']} | {src} |")
     out.append("")
     return "\n".join(out)
+
+
+_FIG = re.compile(r"\{\{\s*fig\.([A-Za-z0-9_]+)\s*\}\}")
+_CALL = r"\{\{\s*(?:fig\.[A-Za-z0-9_]+\.source|source\([^)]*\))\s*\}\}"
+# "(source; source)" as a whole, then any other source call: the table has a Source column.
+_SOURCE_CALL = re.compile(rf"\s*\((?:\s*{_CALL}\s*[;,]?)+\s*\)|\s*{_CALL}")
+_LINK = re.compile(r"(?<!!)\[([^\]]*)\]\([^)]*\)")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9«“\"(])")
+SENTENCE_LIMIT = 240
+
+
+def quoting_sentences(bodies: list[str], figures: dict[str, Figure]) -> dict[str, str]:
+    """For each figure the text quotes, the first sentence that quotes it, as table-safe Markdown:
+    its figures written out (this one in bold), source calls and links reduced to their words."""
+    found: dict[str, str] = {}
+    for body in bodies:
+        for paragraph in re.split(r"\n\s*\n", body):
+            if "fig." not in paragraph or paragraph.lstrip().startswith(("|", "<", "{%")):
+                continue
+            text = " ".join(re.sub(r"^\s*(?:[-*+]|\d+\.|>|#+)\s+", "", line) for line in paragraph.splitlines())
+            text = _SOURCE_CALL.sub("", text)
+            for sentence in _SENTENCE_END.split(text):
+                for name in _FIG.findall(sentence):
+                    if name in found or name not in figures:
+                        continue
+                    found[name] = _sentence_markdown(sentence, name, figures)
+    return found
+
+
+def _sentence_markdown(sentence: str, name: str, figures: dict[str, Figure]) -> str:
+    marker = "\x00"
+    plain = _FIG.sub(lambda m: marker if m.group(1) == name else (figures[m.group(1)].text if m.group(1) in figures else "?"), sentence)
+    plain = _LINK.sub(r"\1", re.sub(r"\{\{.*?\}\}|\{%.*?%\}", "", plain))
+    plain = re.sub(r"(\*\*|__|(?<![\w*])[*_](?=\S)|(?<=\S)[*_](?![\w*]))", "", plain)
+    plain = " ".join(plain.replace("\\", "").split())
+    if len(plain) > SENTENCE_LIMIT:  # a long sentence: the words around the figure
+        at = plain.index(marker) if marker in plain else 0
+        start = max(0, min(at - SENTENCE_LIMIT // 2, len(plain) - SENTENCE_LIMIT))
+        plain = ("…" if start else "") + plain[start:start + SENTENCE_LIMIT].strip() + ("…" if start + SENTENCE_LIMIT < len(plain) else "")
+    return _md(plain).replace(marker, f"**{_md(figures[name].text)}**")

@@ -43,7 +43,13 @@ DEFAULTS = {
         "anchors": "warn", "not_found": "warn",
     },
 }
+# Curly quotes and apostrophes (“…”, ’), en and em dashes (--, ---) and ellipses in English prose
+# (Python-Markdown's smarty). Other languages have their own rules (French writes « » with narrow
+# no-break spaces, which its editors type): their text is left as written.
+SMARTY_LANGUAGES = {"en"}
+SMARTY = {"smarty": {"smart_angled_quotes": False}}
 OWN_CSS = "assets/explainer/explainer.css"
+NOT_IN_NAV = "/figures.md"
 CSP_HOOK = str(Path(__file__).parent / "hooks" / "csp.py")
 SANITIZE_HOOK = str(Path(__file__).parent / "hooks" / "sanitize.py")
 THEME_HOOK = str(Path(__file__).parent / "hooks" / "theme.py")
@@ -65,8 +71,17 @@ class _Dumper(yaml.SafeDumper):
     pass
 
 
+# MkDocs' own loader builds Python objects from these tags: !!python/object/apply:os.system runs a
+# command. Only !!python/name: (a reference such as Material's emoji index, nothing called) and
+# MkDocs' own tags (!ENV, !relative) are carried through to the generated configuration.
+CALLING_TAGS = ("tag:yaml.org,2002:python/object", "tag:yaml.org,2002:python/module")
+
+
 def _construct_tagged(loader, suffix, node):
     tag = node.tag
+    if tag.startswith(CALLING_TAGS):
+        raise yaml.constructor.ConstructorError(
+            None, None, f"the tag {tag.replace('tag:yaml.org,2002:', '!!')} is not allowed (it runs Python)", node.start_mark)
     if isinstance(node, yaml.ScalarNode):
         return Tagged(tag, loader.construct_scalar(node))
     if isinstance(node, yaml.SequenceNode):
@@ -153,6 +168,9 @@ def mkdocs_config(user: dict, root: Path, nav: list[dict], extra: dict | None = 
     config["theme"] = {**config["theme"], "font": False, "custom_dir": str(THEME)}  # system fonts: no Google Fonts request
     exts = list(DEFAULTS["markdown_extensions"])
     exts += [e for e in user.get("markdown_extensions", []) if (next(iter(e)) if isinstance(e, dict) else e) not in _extension_names(exts)]
+    language = str((config.get("theme") or {}).get("language") or "en")
+    if language.split("-")[0] in SMARTY_LANGUAGES and "smarty" not in _extension_names(exts):
+        exts.append(SMARTY)  # typographer's quotes, apostrophes and dashes
     config["markdown_extensions"] = exts
     plugins = list(user.get("plugins", ["search"]))
     if "search" not in _extension_names(plugins):
@@ -162,6 +180,7 @@ def mkdocs_config(user: dict, root: Path, nav: list[dict], extra: dict | None = 
     config["extra_javascript"] = [OWN_JS, *user.get("extra_javascript", [])]
     config["docs_dir"] = str(docs_dir or root / "docs")
     config["nav"] = nav
+    config["not_in_nav"] = NOT_IN_NAV  # the figures appendix, reached from the sources page
     # The generated config lives elsewhere: the editor's hooks are found from mkdocs.yml's folder.
     config["hooks"] = [str((root / h).resolve()) if isinstance(h, str) else h for h in user.get("hooks", [])]
     if extra:

@@ -1,0 +1,220 @@
+"""Save-to-visible latency of the live preview, in an open Chromium page.
+
+    .venv/bin/python bench/serve.py [--runs 5] [--root DIR]     # writes bench/SERVE.md
+
+On a copy of the default explainer (or --root), each run saves a file and times how long it
+takes until an already open page shows the change, without anyone reloading it:
+
+- `build.py serve`, prose: a sentence appended to a section (content/01-...md);
+- `build.py serve`, data: one number changed in a CSV, waited for as the figure it prints;
+- the floor, plain `mkdocs serve` of the same generated docs/ (its own live reload, with the
+  generator's Content-Security-Policy hook left out, since that policy blocks MkDocs' inline
+  reload script): the same sentence appended to the generated page in docs/.
+
+Figures are medians of --runs runs, as seconds and as ratios to the floor.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import yaml
+
+REPO = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+LOG = Path(tempfile.gettempdir()) / "explainer-bench-serve.log"  # the preview's output, kept for a failed run
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_http(url: str, timeout: float = 300, proc=None, log: Path | None = None) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise SystemExit(f"the server stopped: {log.read_text() if log else ''}")
+        try:
+            urllib.request.urlopen(url, timeout=5).read()
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit(f"{url} never answered: {log.read_text() if log else ''}")
+
+
+def visible_after(page, save, expected, timeout: float = 60) -> float:
+    """Seconds from save() until the page shows `expected` (a list: the text save() appended)."""
+    started = time.monotonic()
+    save()
+    print(f"saved; waiting for {expected!r}", file=sys.stderr, flush=True)
+    text = expected[0] if isinstance(expected, list) else expected
+    page.wait_for_function("t => document.body && document.body.innerText.includes(t)", arg=text,
+                           timeout=timeout * 1000, polling=10)
+    return time.monotonic() - started
+
+
+def settle(page) -> None:
+    """Let the page finish loading (and its reload script connect) before the next save."""
+    print("settling", file=sys.stderr, flush=True)
+    page.wait_for_load_state("load")
+    time.sleep(1.0)
+
+
+def appender(path: Path, text: str):
+    def save():
+        with open(path, "a", encoding="utf-8") as f:
+            f.write(text)
+    return save
+
+
+def first_section(root: Path) -> tuple[Path, str]:
+    files = sorted(p for p in (root / "content").glob("*.md") if p.name != "index.md")
+    path = files[0]
+    return path, re.sub(r"^\d+[-_]", "", path.name)[:-3]
+
+
+def data_edit(root: Path):
+    """A figure the first section prints (one row's number, or a sum of rows), and a save that
+    adds 1 to a row it reads; gives (figure name, save function, the text it then prints)."""
+    import csv as csvlib
+    import json
+
+    figures = yaml.safe_load((root / "charts" / "figures.yml").read_text(encoding="utf-8"))
+    resources = {r["name"]: r for r in json.loads((root / "charts" / "data" / "datapackage.json").read_text(encoding="utf-8"))["resources"]}
+    section, _ = first_section(root)
+    for name in re.findall(r"\{\{\s*fig\.([a-z0-9_]+)\s*\}\}", section.read_text(encoding="utf-8")):
+        spec = figures.get(name) or {}
+        if spec.get("format", "number") != "number" or spec.get("agg", "sum") != "sum":
+            continue
+        path = root / "charts" / "data" / resources[spec["resource"]]["path"]
+        rows = list(csvlib.reader(path.read_text(encoding="utf-8").splitlines()))
+        header, field = rows[0], spec["field"]
+        matching = [i for i, r in enumerate(rows[1:], 1)
+                    if all(r[header.index(k)] == str(v) for k, v in (spec.get("where") or {}).items())]
+        if not matching or not all(rows[i][header.index(field)].isdigit() for i in matching):
+            continue
+
+        def save(rows=rows, i=matching[0], col=header.index(field), path=path):
+            rows[i][col] = str(int(rows[i][col]) + 1)
+            with open(path, "w", encoding="utf-8", newline="") as f:
+                csvlib.writer(f, lineterminator="\n").writerows(rows)
+            return f"{sum(int(rows[j][col]) for j in matching):,}"
+
+        return name, save
+    raise SystemExit("no number figure in the first section to change")
+
+
+def run(root: Path, runs: int) -> dict:
+    from playwright.sync_api import sync_playwright
+
+    section, slug = first_section(root)
+    name, save_data = data_edit(root)
+    results: dict[str, list[float]] = {"prose": [], "data": [], "floor": []}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        # build.py serve
+        port = free_port()
+        proc = subprocess.Popen([sys.executable, str(REPO / "build.py"), "serve", "--root", str(root), "--port", str(port)],
+                                cwd=REPO, env=ENV, stdout=open(LOG, "w"), stderr=subprocess.STDOUT)
+        try:
+            url = f"http://127.0.0.1:{port}/{slug}/"
+            wait_http(url, proc=proc, log=LOG)
+            page = browser.new_page()
+            page.goto(url)
+            for i in range(runs):
+                settle(page)
+                marker = f"Preview bench sentence {i}."
+                results["prose"].append(visible_after(page, appender(section, f"\n{marker}\n"), marker))
+            for i in range(runs):
+                settle(page)
+                expected: list[str] = []
+                results["data"].append(visible_after(page, lambda: expected.append(save_data()), expected))
+        finally:
+            proc.terminate()
+            proc.wait(30)
+        # plain mkdocs serve of the same docs/
+        generated = (root / ".cache" / "explainer" / "mkdocs.yml").read_text(encoding="utf-8")
+        docs = root / "plain-docs"
+        shutil.rmtree(docs, ignore_errors=True)
+        shutil.copytree(root / "docs", docs)
+        floor_cfg = root / ".cache" / "explainer" / "mkdocs-floor.yml"
+        floor_cfg.write_text(generated.replace(str(root / "docs"), str(docs))
+                             .replace(f"- {REPO / 'explainer' / 'site' / 'hooks' / 'csp.py'}\n", ""), encoding="utf-8")
+        port = free_port()
+        proc = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "-f", str(floor_cfg), "-a", f"127.0.0.1:{port}"],
+                                cwd=root, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            url = f"http://127.0.0.1:{port}/{slug}/"
+            wait_http(url)
+            page = browser.new_page()
+            page.goto(url)
+            for i in range(runs):
+                settle(page)
+                marker = f"Floor bench sentence {i}."
+                results["floor"].append(visible_after(page, appender(docs / f"{slug}.md", f"\n{marker}\n"), marker))
+        finally:
+            proc.terminate()
+            proc.wait(30)
+        browser.close()
+    results["figure"] = name
+    return results
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--root", type=Path, default=None, help="an explainer folder (default: this repository's)")
+    ap.add_argument("--out", type=Path, default=REPO / "bench" / "SERVE.md")
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "explainer"
+        source = (args.root or REPO).resolve()
+        root.mkdir()
+        for name in ("content", "charts", "mkdocs.yml"):
+            src = source / name
+            if src.is_dir():
+                shutil.copytree(src, root / name, ignore=shutil.ignore_patterns("__pycache__"))
+            else:
+                shutil.copy2(src, root / name)
+        built = subprocess.run([sys.executable, str(REPO / "build.py"), "build", "--root", str(root)], cwd=REPO, env=ENV,
+                               capture_output=True, text=True)
+        if built.returncode:
+            raise SystemExit(built.stderr)
+        r = run(root, args.runs)
+    floor = statistics.median(r["floor"])
+    rows = [("`build.py serve`, prose edit", r["prose"]), (f"`build.py serve`, CSV edit (figure `{r['figure']}`)", r["data"]),
+            ("plain `mkdocs serve`, same docs/ page edited", r["floor"])]
+    load = os.getloadavg()[0]
+    lines = [
+        "# Live preview: save-to-visible latency", "",
+        f"Written by `bench/serve.py --runs {args.runs}` on {platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}, load average {load:.1f} when it finished; explainer: "
+        f"{'this repository' if args.root is None else args.root}.",
+        "Seconds from saving a file until an open Chromium page shows the change by itself (median of the runs; "
+        "ratio to the floor, plain `mkdocs serve` of the same generated page).", "",
+        "| scenario | median s | ratio | runs (s) |", "|---|---:|---:|---|",
+    ]
+    for label, times in rows:
+        med = statistics.median(times)
+        lines.append(f"| {label} | {med:.2f} | {med / floor:.2f} | {', '.join(f'{t:.2f}' for t in times)} |")
+    lines.append("")
+    args.out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
