@@ -61,6 +61,15 @@ def parser(prog: str | None = None) -> argparse.ArgumentParser:
     return p
 
 
+def _start_chart_workers(root: Path) -> None:
+    """Start the chart workers first, when some chart will likely be drawn: their process imports
+    Altair and starts its engines while this one imports the build and checks the data."""
+    from .charts import pool
+
+    if pool.likely_needed(root):
+        pool.shared()
+
+
 def main(argv: list[str] | None = None) -> int:
     stop.install()  # Ctrl-C and SIGTERM stop the command at its next safe point (common/stop.py)
     prog = program_name()
@@ -91,6 +100,7 @@ def main(argv: list[str] | None = None) -> int:
             if up_to_date(resolved, strict, epoch):
                 print(f"Nothing changed since the last build: {root / 'site'} is up to date.")
                 return 0
+            _start_chart_workers(resolved)
             from .pipeline import build
 
             result = build(root, strict=strict)
@@ -102,6 +112,7 @@ def main(argv: list[str] | None = None) -> int:
                   f"{result.charts_cached} from cache) into {root / 'site'} in {result.seconds:.1f} s; "
                   f"{result.docs_written} files changed in docs/, {len(result.warnings)} warnings.")
         elif command == "check":
+            _start_chart_workers(root.resolve())
             from .pipeline import gather
 
             g = gather(root.resolve(), strict)

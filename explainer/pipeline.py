@@ -97,12 +97,8 @@ def gather(root: Path, strict: bool = False, cache_dir: Path | None = None, spel
     cover = pages.CoverFacts(str((user or {}).get("site_author") or ""), when.first_published, when.last_updated)
     if sources:
         fonts.report(problems, root / charts.CHARTS_DIR)  # charts are measured with this font: a warning if it is missing
-        # A cheap guess, before the data is read: a chart without a cache entry (a cold build, a
-        # new chart), or with one older than a chart or data file, will need the workers. An edit
-        # to prose starts none.
-        edited = max((p.stat().st_mtime for p in (root / charts.CHARTS_DIR).rglob("*") if p.is_file()), default=0.0)
-        if any(not cache.has_entry(slug, lang, edited) for slug in sources for lang in langs):
-            chart_pool.shared()
+        if chart_pool.likely_needed(root, [lang.code for lang in langs], cache.folder):
+            chart_pool.shared()  # their engines start while the data is checked (the command line may have started them)
     # codespell runs while the rest is checked
     speller = spelling.start(root, spelled_files(langs, page_lists)) if spell else None
     try:

@@ -47,14 +47,6 @@ class ChartCache:
     def _entry(self, slug: str, language: Language) -> Path:
         return self.folder / f"{slug}.{language.code}.json"
 
-    def has_entry(self, slug: str, language: Language = ENGLISH, newer_than: float = 0.0) -> bool:
-        """Whether an entry exists, written after `newer_than` (a time stamp); it may still be stale:
-        a cheap guess, before the data is read, at whether a chart will need drawing."""
-        try:
-            return self._entry(slug, language).stat().st_mtime >= newer_than
-        except OSError:
-            return False
-
     def key(self, source: ChartSource, package: DataPackage, resources: list[str], language: Language = ENGLISH) -> str | None:
         h = hashlib.sha256(self.salt.encode())
         h.update(f"{language.code}\0{language.locale}\0".encode())  # the chart's words and number formats

@@ -31,10 +31,14 @@ from pathlib import Path
 
 from ..common import stop
 from ..common.problems import Collector, Problem
-from . import render
 
-# Imported once by the forkserver, so that every worker starts with them loaded.
-PRELOAD = ["explainer.charts.pool", "altair", "pyarrow", "vl_convert", "vegafusion"]
+# Imported once by the forkserver, so that every worker starts with them loaded. This module itself
+# imports nothing heavy (the renderer and pandas only in functions): the command line imports it to
+# start the workers before it imports the rest of the build.
+PRELOAD = ["explainer.charts.pool", "explainer.charts.render", "altair", "pyarrow", "vl_convert", "vegafusion"]
+# Where charts and their cache live in an explainer (render.CHARTS_DIR, pipeline's cache folder),
+# for the guess made before those modules are imported.
+CHARTS_DIR, CACHE_DIR = Path("charts"), Path(".cache") / "explainer" / "charts"
 SLOTS = 4096  # tasks noted at once in the shared array (by task id modulo SLOTS); far above the workers
 MAX_ATTEMPTS = 2  # a task cut short twice when no worker is to blame is reported as its own
 TIMEOUT_HINT = "look for a loop that never ends, or aggregate the data before charting it"
@@ -53,6 +57,8 @@ def _start_worker(slots) -> None:
     global _slots
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _slots = slots
+    from . import render
+
     render.warm_up()  # the engine's first start costs ~0.5 s: paid here, while the data is checked
 
 
@@ -73,8 +79,10 @@ def _load_tables(files: dict[str, str]) -> dict:
     return {name: _tables[path] for name, path in files.items()}
 
 
-def _draw(task_id: int, root: Path, source: render.ChartSource, tables: dict[str, str], language, preview: bool):
-    """One chart in one language: (RenderedChart or None, problems)."""
+def _draw(task_id: int, root: Path, source, tables: dict[str, str], language, preview: bool):
+    """One chart (a render.ChartSource) in one language: (RenderedChart or None, problems)."""
+    from . import render
+
     slot = task_id % SLOTS * 3
 
     def clock(running: bool) -> None:
@@ -220,7 +228,8 @@ class ChartPool:
     def draw(self, root: Path, tasks: list[tuple], tables: dict[str, str], on_result=None) -> list[tuple]:
         """Draw every (ChartSource, Language, preview) task; gives (RenderedChart or None,
         problems) for each, in order. on_result(index) is called as each one arrives."""
-        limit = render.CHART_TIME_LIMIT
+        from .render import CHART_TIME_LIMIT as limit
+
         results: list = [None] * len(tasks)
         attempts = [0] * len(tasks)
         todo = list(range(len(tasks)))
@@ -283,6 +292,30 @@ class ChartPool:
             self.close()
             raise
         return results
+
+
+def likely_needed(root: Path, languages: list[str] | None = None, cache_dir: Path | None = None) -> bool:
+    """A cheap guess, from file times only, before anything is read: will some chart need drawing?
+    Yes for a chart without a cache entry (in each of `languages`, or in any language when they are
+    not known yet) or with one older than the newest file under charts/ (code or data edited).
+    An edit to prose starts no worker; a wrong guess only costs time (draw() starts them anyway)."""
+    charts, cache = root / CHARTS_DIR, cache_dir or root / CACHE_DIR
+    slugs = [p.stem for p in charts.glob("*.py") if not p.name.startswith("_")]
+    if not slugs:
+        return False
+    edited = max((p.stat().st_mtime for p in charts.rglob("*") if p.is_file() and "__pycache__" not in p.parts), default=0.0)
+
+    def fresh(entry: Path) -> bool:
+        try:
+            return entry.stat().st_mtime >= edited
+        except OSError:
+            return False
+
+    for slug in slugs:
+        entries = [cache / f"{slug}.{code}.json" for code in languages] if languages else list(cache.glob(f"{slug}.*.json"))
+        if not entries or not all(fresh(e) for e in entries):
+            return True
+    return False
 
 
 _shared: ChartPool | None = None
