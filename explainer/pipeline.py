@@ -146,6 +146,7 @@ def _draw_charts(root: Path, sources: dict, package: data.DataPackage, langs: li
             else:
                 tasks.append((source, lang, slug in previews))
     if tasks:
+        tasks.sort(key=lambda task: not task[2])  # the longest first (a preview PNG costs as much as the chart): less idle at the end
         tables = chart_pool.write_tables(package, cache.folder.parent / "tables")  # once, for every task
         arrived = []
         results = chart_pool.shared().draw(root, tasks, tables, on_result=lambda i: (
