@@ -80,8 +80,8 @@ def gather(root: Path, strict: bool = False, cache_dir: Path | None = None, spel
     """Read and check everything, in every language; raise Problems listing every problem found.
 
     Charts not in the cache are drawn by the chart workers (charts/pool.py), one task per chart
-    and language; the workers are started before the data is checked when some chart is likely
-    to need them, so that their engines start meanwhile. Figures and pages are made here."""
+    and language; the command line starts the workers before the data is checked when some chart
+    is likely to need them, so that their engines start meanwhile. Figures and pages are made here."""
     stop.check()
     problems = Collector(root)
     settings.check_environment(problems)
@@ -97,8 +97,8 @@ def gather(root: Path, strict: bool = False, cache_dir: Path | None = None, spel
     cover = pages.CoverFacts(str((user or {}).get("site_author") or ""), when.first_published, when.last_updated)
     if sources:
         fonts.report(problems, root / charts.CHARTS_DIR)  # charts are measured with this font: a warning if it is missing
-        if chart_pool.likely_needed(root, [lang.code for lang in langs], cache.folder):
-            chart_pool.shared()  # their engines start while the data is checked (the command line may have started them)
+    # The chart workers start when a chart is to be drawn (_draw_charts), or earlier, from the
+    # command line (cli._start_chart_workers), which also stops them.
     # codespell runs while the rest is checked
     speller = spelling.start(root, spelled_files(langs, page_lists)) if spell else None
     try:

@@ -7,6 +7,7 @@ The cache lives in <explainer>/.cache/explainer/charts/, outside site/, and surv
 build. Entries are written atomically, so an interrupted build leaves none half-written."""
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -68,6 +69,8 @@ class ChartCache:
         chart = entry.get("chart", {})
         if entry.get("key") != self.key(source, package, chart.get("resources", []), language):
             return None
+        with contextlib.suppress(OSError):  # still good: newer than the chart and data files again, for pool.likely_needed
+            os.utime(self._entry(source.slug, language))
         return RenderedChart(**{**chart, "cached": True})
 
     def put(self, source: ChartSource, package: DataPackage, chart: RenderedChart, language: Language = ENGLISH) -> None:

@@ -18,6 +18,7 @@
 """
 from __future__ import annotations
 
+import atexit
 import hashlib
 import itertools
 import multiprocessing
@@ -294,15 +295,13 @@ class ChartPool:
         return results
 
 
-def likely_needed(root: Path, languages: list[str] | None = None, cache_dir: Path | None = None) -> bool:
+def likely_needed(root: Path) -> bool:
     """A cheap guess, from file times only, before anything is read: will some chart need drawing?
-    Yes for a chart without a cache entry (in each of `languages`, or in any language when they are
-    not known yet) or with one older than the newest file under charts/ (code or data edited).
-    An edit to prose starts no worker; a wrong guess only costs time (draw() starts them anyway)."""
-    charts, cache = root / CHARTS_DIR, cache_dir or root / CACHE_DIR
+    Yes for a chart with no cache entry, or with one older than the newest file under charts/
+    (code or data edited; a cache hit makes its entry newer again). An edit to prose starts no
+    worker; a wrong guess only costs time (draw() starts them anyway)."""
+    charts, cache = root / CHARTS_DIR, root / CACHE_DIR
     slugs = [p.stem for p in charts.glob("*.py") if not p.name.startswith("_")]
-    if not slugs:
-        return False
     edited = max((p.stat().st_mtime for p in charts.rglob("*") if p.is_file() and "__pycache__" not in p.parts), default=0.0)
 
     def fresh(entry: Path) -> bool:
@@ -311,11 +310,7 @@ def likely_needed(root: Path, languages: list[str] | None = None, cache_dir: Pat
         except OSError:
             return False
 
-    for slug in slugs:
-        entries = [cache / f"{slug}.{code}.json" for code in languages] if languages else list(cache.glob(f"{slug}.*.json"))
-        if not entries or not all(fresh(e) for e in entries):
-            return True
-    return False
+    return any(not (entries := list(cache.glob(f"{slug}.*.json"))) or not all(map(fresh, entries)) for slug in slugs)
 
 
 _shared: ChartPool | None = None
@@ -326,6 +321,7 @@ def shared() -> ChartPool:
     global _shared
     if _shared is None:
         _shared = ChartPool()
+        atexit.register(close_shared)  # used as a library (tests, benchmarks): no worker outlives the interpreter
     _shared.start()
     return _shared
 
