@@ -165,6 +165,7 @@ class ChartPool:
         self._ids = itertools.count(1)
         self._executor: ProcessPoolExecutor | None = None
         self._starting: threading.Thread | None = None
+        self._start_error: BaseException | None = None  # why the last start failed, for the message
 
     def start(self) -> None:
         """Start the workers; returns at once. Starting a worker waits for the forkserver, which
@@ -181,6 +182,10 @@ class ChartPool:
                 executor.submit(_ready)
         except BrokenProcessPool:
             pass  # a worker died at once: draw() finds the pool broken, replaces it and says why
+        except Exception as e:  # kept for _started_pool, which tries once more and then says why
+            self._start_error = e
+            executor.shutdown(wait=False, cancel_futures=True)
+            return
         self._executor = executor
 
     def _started_pool(self) -> ProcessPoolExecutor:
@@ -191,8 +196,11 @@ class ChartPool:
                 stop.check()
                 self._starting.join(stop.POLL)
             self._starting = None
+        if self._executor is None:  # the start failed (seen once on a loaded machine): once more, here
+            self._start()
         if self._executor is None:
-            raise RuntimeError("the chart workers could not be started")
+            error = self._start_error
+            raise RuntimeError(f"the chart workers could not be started: {type(error).__name__}: {error}") from error
         return self._executor
 
     def close(self) -> None:
