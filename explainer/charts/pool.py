@@ -176,15 +176,17 @@ class ChartPool:
             self._starting.start()
 
     def _start(self) -> None:
-        executor = ProcessPoolExecutor(self.workers, mp_context=self._context, initializer=_start_worker, initargs=(self._slots,))
+        executor = None
         try:
+            executor = ProcessPoolExecutor(self.workers, mp_context=self._context, initializer=_start_worker, initargs=(self._slots,))
             for _ in range(self.workers):  # the pool starts a worker per submitted task, up to `workers`
                 executor.submit(_ready)
         except BrokenProcessPool:
             pass  # a worker died at once: draw() finds the pool broken, replaces it and says why
         except Exception as e:  # kept for _started_pool, which tries once more and then says why
             self._start_error = e
-            executor.shutdown(wait=False, cancel_futures=True)
+            if executor is not None:
+                executor.shutdown(wait=False, cancel_futures=True)
             return
         self._executor = executor
 
