@@ -6,11 +6,11 @@ Exit codes: 0 success, 1 content or data problems, 2 usage errors.
 from __future__ import annotations
 
 import argparse
-import signal
 import sys
 import traceback
 from pathlib import Path
 
+from .common import stop
 from .common.problems import Problems
 
 
@@ -61,29 +61,17 @@ def parser(prog: str | None = None) -> argparse.ArgumentParser:
     return p
 
 
-def _terminate(signum, frame):
-    raise KeyboardInterrupt  # SIGTERM stops a build the same clean way as Ctrl-C
+def _start_chart_workers(root: Path) -> None:
+    """Start the chart workers first, when some chart will likely be drawn: their process imports
+    Altair and starts its engines while this one imports the build and checks the data."""
+    from .charts import pool
 
-
-def _interrupt_again(unraisable) -> None:
-    """Ctrl-C or SIGTERM that lands inside one of Python's own callbacks (an import lock, a
-    weak reference) is printed with a traceback and dropped: deliver it again, where it can stop
-    the build cleanly."""
-    if unraisable.exc_type is not None and issubclass(unraisable.exc_type, KeyboardInterrupt):
-        import os
-        import threading
-
-        # Shortly, from another thread: raised in this hook, it would be dropped again.
-        timer = threading.Timer(0.05, os.kill, args=(os.getpid(), signal.SIGINT))
-        timer.daemon = True
-        timer.start()
-        return
-    sys.__unraisablehook__(unraisable)
+    if pool.likely_needed(root):
+        pool.shared()
 
 
 def main(argv: list[str] | None = None) -> int:
-    signal.signal(signal.SIGTERM, _terminate)
-    sys.unraisablehook = _interrupt_again
+    stop.install()  # Ctrl-C and SIGTERM stop the command at its next safe point (common/stop.py)
     prog = program_name()
     args = parser(prog).parse_args(argv)
     command = args.command or "build"
@@ -112,6 +100,7 @@ def main(argv: list[str] | None = None) -> int:
             if up_to_date(resolved, strict, epoch):
                 print(f"Nothing changed since the last build: {root / 'site'} is up to date.")
                 return 0
+            _start_chart_workers(resolved)
             from .pipeline import build
 
             result = build(root, strict=strict)
@@ -123,6 +112,7 @@ def main(argv: list[str] | None = None) -> int:
                   f"{result.charts_cached} from cache) into {root / 'site'} in {result.seconds:.1f} s; "
                   f"{result.docs_written} files changed in docs/, {len(result.warnings)} warnings.")
         elif command == "check":
+            _start_chart_workers(root.resolve())
             from .pipeline import gather
 
             g = gather(root.resolve(), strict)
@@ -166,7 +156,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             print(f"{n} problem{'s' if n != 1 else ''} found.", file=sys.stderr)
         return 1  # problems in the input are not bugs: no traceback, even with -v
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # common.stop.Stopped
         print("Interrupted; site/ was left as it was.", file=sys.stderr)
         return 130
     except Exception as e:  # a bug in the generator, not in the editor's input
@@ -175,3 +165,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             print(f"{prog}: internal error: {type(e).__name__}: {e} (run with -v for the traceback)", file=sys.stderr)
         return 70
+    finally:
+        pool = sys.modules.get("explainer.charts.pool")  # the chart workers, if this command started them
+        if pool is not None:
+            pool.close_shared()

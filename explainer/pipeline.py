@@ -6,7 +6,6 @@ reported together.
 from __future__ import annotations
 
 import base64
-import os
 import shutil
 import sys
 import time
@@ -24,7 +23,8 @@ from .pages import spelling
 from .editions import changes as corrections
 from .site import mkdocs as site
 from .charts.cache import ChartCache
-from .common.forked import Forked, can_fork
+from .charts import pool as chart_pool
+from .common import stop
 from .common.i18n import Language
 from .site.hooks import sanitize
 from .common.problems import Collector, Problems
@@ -56,7 +56,6 @@ class Gathered:
     package: data.DataPackage
     languages: list[Localised]   # the main language first
     warnings: list
-    building: list = field(default_factory=list)  # other languages' sites, being built in their processes
 
     # The main language: what check, diff and the benchmarks look at.
     @property
@@ -78,32 +77,13 @@ def _progress(n: int, total: int, slug: str) -> None:
         print(f"\rRendering chart {n}/{total}: {slug:<40}", end="\r" if n < total else "\n", file=sys.stderr, flush=True)
 
 
-@dataclass
-class Shared:
-    """What every language of the explainer shares: its settings, data, chart files and sections."""
-    root: Path
-    config: dict | None
-    languages: list[Language]
-    package: data.DataPackage | None
-    chart_sources: dict
-    page_lists: dict          # language code -> its pages
-    declared: set | None      # figure names in figures.yml
-    chart_files: set
-    cache_dir: Path
-    cover: pages.CoverFacts = field(default_factory=pages.CoverFacts)  # the cover's byline fallback and dates
-
-
-def gather(root: Path, strict: bool = False, cache_dir: Path | None = None, site_options: dict | None = None,
-           spell: bool = True) -> Gathered:
+def gather(root: Path, strict: bool = False, cache_dir: Path | None = None, spell: bool = True) -> Gathered:
     """Read and check everything, in every language; raise Problems listing every problem found.
 
-    The main language is gathered here, its charts drawn by forked processes (one, or two when it
-    is the only language); every other language is gathered in a forked process of its own. The
-    chart engine draws one chart at a time per process and holds the GIL while it does, so
-    processes are what put the second core to work. With `site_options` (mkdocs_extra,
-    page_note), each other language's site is also built in its process, straight after its
-    pages, while the main language builds its own; the main build then carries it under its
-    folder (fr/)."""
+    Charts not in the cache are drawn by the chart workers (charts/pool.py), one task per chart
+    and language; the command line starts the workers before the data is checked when some chart
+    is likely to need them, so that their engines start meanwhile. Figures and pages are made here."""
+    stop.check()
     problems = Collector(root)
     settings.check_environment(problems)
     user = site.read_user_config(root, problems)
@@ -112,52 +92,41 @@ def gather(root: Path, strict: bool = False, cache_dir: Path | None = None, site
     i18n.check_sections(langs, {code: [p.name for p in found] for code, found in page_lists.items()}, root, problems)
     _link_languages(langs, page_lists, user or {})
     chart_files = {p.stem for p in (root / charts.CHARTS_DIR).glob("*.py") if not p.name.startswith("_")}
-    shared = Shared(root, user, langs, None, charts.discover(root, problems), page_lists, figures.declared_names(root),
-                    chart_files, cache_dir or root / site.GENERATED / "charts")
+    sources = charts.discover(root, problems)
+    cache = ChartCache(cache_dir or root / site.GENERATED / "charts")
     when = history.history(root)  # from git, never the clock
-    shared.cover = pages.CoverFacts(str((user or {}).get("site_author") or ""), when.first_published, when.last_updated)
-    if shared.chart_sources:  # charts are measured with this font: a warning if it is missing (before forking: looked up once)
-        fonts.report(problems, root / charts.CHARTS_DIR)
-    if can_fork() and shared.chart_sources:
-        import altair  # noqa: F401 - imported once, here, rather than in each chart process (0.2 s each)
-
-    def fork() -> tuple[list, list]:
-        """Other languages, and the main language's chart drawers (two when it is the only language,
-        so both cores draw): the engine holds the GIL while it works, so in this process it would
-        hold up everything else. Forked before any thread starts (the engine's included)."""
-        count = 2 if len(langs) == 1 and (os.cpu_count() or 1) > 1 else 1
-        return ([Forked(_other_language, shared, lang, strict, site_options) for lang in langs[1:]],
-                [Forked(_chart_share, shared, langs[0], (i, count)) for i in range(count)] if can_fork() else [])
-
-    # Small data: fork now, so that each process starts its engine while this one checks the data,
-    # then send them the tables. Large data: fork once it is read, so the processes share it
-    # rather than each receiving a copy.
-    early = _data_bytes(root) <= SMALL_DATA
-    others, drawers = fork() if early else ([], [])
-    # codespell knows English only; it runs while the rest is checked
+    cover = pages.CoverFacts(str((user or {}).get("site_author") or ""), when.first_published, when.last_updated)
+    if sources:
+        fonts.report(problems, root / charts.CHARTS_DIR)  # charts are measured with this font: a warning if it is missing
+    # The chart workers start when a chart is to be drawn (_draw_charts), or earlier, from the
+    # command line (cli._start_chart_workers), which also stops them.
+    # codespell runs while the rest is checked
     speller = spelling.start(root, spelled_files(langs, page_lists)) if spell else None
-    package = shared.package = data.load(root, problems)
-    for problem in corrections.problems(root):  # content/corrections.yml: read when publishing, checked always
-        problems.add_problem(problem)
-    if not early:
-        others, drawers = fork()
-    for job in others + drawers:
-        if early or package is None:
-            job.send(package)  # None when the data failed: the other languages still check their pages
-    localised = [_localise(shared, langs[0], problems, drawers)]
-    for job in others:
-        try:
-            loc, found = job.next()
-        except Problems as stopped:  # a chart file ran too long or killed its process
-            loc, found = None, stopped.problems
-        for problem in found:
+    try:
+        stop.check()
+        package = data.load(root, problems)
+        for problem in corrections.problems(root):  # content/corrections.yml: read when publishing, checked always
             problems.add_problem(problem)
-        if loc is not None:
-            localised.append(loc)
-    spelling.finish(speller, problems)
+        stop.check()
+        drawn, chart_problems = _draw_charts(root, sources, package, langs, page_lists, cache) if package else ({}, {})
+        declared, localised = figures.declared_names(root), []
+        for lang in langs:
+            figs = {}
+            if package is not None:
+                # figure problems are the same in every language: reported once, for the main one
+                figs = figures.load(root, package, problems if lang.default else Collector(root), lang.locale)
+            for problem in chart_problems.get(lang.code, []):
+                problems.add_problem(problem)
+            rendered = drawn.get(lang.code, {})
+            # Pages are checked even when the data failed: unknown names and bad links are found in the same run.
+            pages.render(root, page_lists[lang.code], figs, rendered, chart_files, package, problems, declared, lang, cover=cover)
+            localised.append(Localised(lang, figs, rendered, page_lists[lang.code]))
+        spelling.finish(speller, problems)
+    finally:
+        spelling.stop_checking(speller)
     problems.raise_if_any(strict)
     assert user is not None and package is not None  # or a problem was raised above
-    return Gathered(user, package, localised, [p for p in problems.items if p.warning], others if site_options is not None else [])
+    return Gathered(user, package, localised, [p for p in problems.items if p.warning])
 
 
 def spelled_files(langs: list[Language], page_lists: dict) -> list[Path]:
@@ -165,97 +134,37 @@ def spelled_files(langs: list[Language], page_lists: dict) -> list[Path]:
     return [p.source for lang in langs if lang.code == "en" for p in page_lists[lang.code]]
 
 
-SMALL_DATA = 5_000_000  # bytes of data files: below this, sending the tables to each process costs little
+def _draw_charts(root: Path, sources: dict, package: data.DataPackage, langs: list[Language], page_lists: dict,
+                 cache: ChartCache) -> tuple[dict, dict]:
+    """Every chart in every language, from the cache or drawn by the chart workers: gives
+    {language code: {slug: chart}} in file order, and {language code: [problems]}."""
+    drawn: dict = {lang.code: {} for lang in langs}
+    found: dict = {lang.code: [] for lang in langs}
+    tasks = []
+    for lang in langs:
+        previews = pages.preview_charts(page_lists[lang.code])
+        for slug, source in sources.items():
+            hit = cache.get(source, package, lang)
+            if hit is not None:
+                drawn[lang.code][slug] = hit
+            else:
+                tasks.append((source, lang, slug in previews))
+    if tasks:
+        tasks.sort(key=lambda task: not task[2])  # the longest first (a preview PNG costs as much as the chart): less idle at the end
+        tables = chart_pool.write_tables(package, cache.folder.parent / "tables")  # once, for every task
+        arrived: list[int] = []
 
+        def on_result(i: int) -> None:
+            arrived.append(i)
+            _progress(len(arrived), len(tasks), tasks[i][0].slug)
 
-def _data_bytes(root: Path) -> int:
-    folder = root / data.DATA_DIR
-    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else 0
-
-
-def _localise(shared: Shared, lang: Language, problems: Collector, drawers: list | None = None) -> Localised:
-    """One language's figures (formatted its way), charts (in its words) and pages. The charts
-    come from the drawers (_chart_share in other processes), or are rendered here."""
-    figs, rendered = {}, {}
-    if shared.package is not None:
-        # figure problems are the same in every language: reported once, for the main one
-        figs = figures.load(shared.root, shared.package, problems if lang.default else Collector(shared.root), lang.locale)
-        if drawers:
-            shares = {}
-            for drawer in drawers:
-                try:
-                    drawn, found = drawer.next()
-                except Problems as stopped:  # a chart file ran too long or killed its process
-                    drawn, found = {}, stopped.problems
-                shares.update(drawn)
-                for problem in found:
-                    problems.add_problem(problem)
-            rendered = {slug: shares[slug] for slug in shared.chart_sources if slug in shares}  # in file order
-        else:
-            rendered = charts.render(shared.root, shared.chart_sources, shared.package, problems, ChartCache(shared.cache_dir),
-                                     _progress, lang, pages.preview_charts(shared.page_lists[lang.code]))
-    # Pages are checked even when the data failed: unknown names and bad links are found in the same run.
-    found = shared.page_lists[lang.code]
-    pages.render(shared.root, found, figs, rendered, shared.chart_files, shared.package, problems, shared.declared, lang, cover=shared.cover)
-    return Localised(lang, figs, rendered, found)
-
-
-def _warm_up_if_needed(shared: Shared, lang: Language, share: tuple[int, int]) -> None:
-    """Start the chart engine now, while the data is checked, if a chart of this share has no
-    cache entry yet (a cold build, a new chart); an edit that leaves every chart cached needs none."""
-    cache = ChartCache(shared.cache_dir)
-    if any(not cache.has_entry(slug, lang) for slug in list(shared.chart_sources)[share[0]::share[1]]):
-        charts.warm_up_in_background()
-
-
-def _chart_share(shared: Shared, lang: Language, share: tuple[int, int], receive, emit):
-    """In a forked process: render one share of the charts still to render (every count-th from
-    index), with this process's own chart engine, started while the data is checked. Gives
-    (charts, problems); charts from the cache come back from every share."""
-    problems = Collector(shared.root)
-    _warm_up_if_needed(shared, lang, share)
-    if shared.package is None:  # forked before the data was read: it comes through the pipe
-        shared.package = receive()
-    if shared.package is None:
-        return {}, []
-    rendered = charts.render(shared.root, shared.chart_sources, shared.package, problems, ChartCache(shared.cache_dir),
-                             _progress if share[0] == 0 else None, lang, pages.preview_charts(shared.page_lists[lang.code]), share)
-    return rendered, problems.items
-
-
-def _other_language(shared: Shared, lang: Language, strict: bool, site_options: dict | None, receive, emit):
-    """In a forked process: gather one other language and emit (Localised, problems); then, for a
-    build whose inputs in this language are sound, build its site while the main language builds
-    its own. Gives (built site files or None, problems)."""
-    problems = Collector(shared.root)
-    _warm_up_if_needed(shared, lang, (0, 1))
-    if shared.package is None:  # read and checked once, by the main process, meanwhile
-        shared.package = receive()
-    loc = _localise(shared, lang, problems)
-    emit((loc, problems.items))
-    failing = problems.items if strict else problems.errors
-    if site_options is None or failing or shared.package is None:
-        return None, []
-    problems = Collector(shared.root)
-    langs = shared.languages
-    files, config = _compose(shared.root, shared.config or {}, shared.package, loc, site_options.get("mkdocs_extra"),
-                             _note(site_options.get("page_note", ""), lang), langs)
-    _preview_images(shared.root, shared.package, [loc])
-    files.update(site.chart_files(loc.charts))
-    if site_options.get("extra_docs"):  # publishing: embed pages, the changes page (explainer/editions/)
-        files.update(site_options["extra_docs"](loc, shared.package, None))
-    site.sync_docs(Path(config["docs_dir"]), files)
-    folder = shared.root / site.GENERATED / f"site-{lang.code}"
-    # Editing the main language leaves this one's site as it was: reuse it when nothing it is built from changed.
-    stamp, digest = folder.with_name(f"{folder.name}.digest"), site.build_digest(shared.root, config, files)
-    if not (folder.is_dir() and stamp.is_file() and stamp.read_text(encoding="utf-8") == digest):
-        stamp.unlink(missing_ok=True)
-        if not site.build_site(shared.root, config, {page.name: page.source for page in loc.pages}, problems, folder,
-                               config_name=f"mkdocs-{lang.code}.yml"):
-            return None, problems.items
-        site.write_if_changed(stamp, digest)
-    built = {path.relative_to(folder).as_posix(): path.read_bytes() for path in sorted(folder.rglob("*")) if path.is_file()}
-    return built, problems.items
+        results = chart_pool.shared().draw(root, tasks, tables, on_result=on_result)
+        for (source, lang, _), (chart, problems) in zip(tasks, results):
+            found[lang.code] += problems
+            if chart is not None:
+                drawn[lang.code][source.slug] = chart
+                cache.put(source, package, chart, lang)
+    return {code: {slug: got[slug] for slug in sources if slug in got} for code, got in drawn.items()}, found
 
 
 def _page_url(name: str, directory_urls: bool) -> str:
@@ -299,22 +208,55 @@ def _alternates(lang: Language, name: str, langs: list[Language], names: dict, u
 
 @dataclass
 class Prepared:
+    root: Path
     gathered: Gathered
     files: dict          # docs/ path -> content, for the main language
     config: dict         # the generated MkDocs configuration
+    others: list = field(default_factory=list)  # every other language: (Localised, docs files, MkDocs configuration)
+
+    def start_other_languages(self) -> list:
+        """Start `mkdocs build` for every other language whose site must change; they run as
+        subprocesses, alongside each other and the main language's. An unchanged language's
+        site is reused, so editing an English section does not rebuild the French site."""
+        root, jobs = self.root, list[tuple]()
+        for loc, files, config in self.others:
+            site.sync_docs(Path(config["docs_dir"]), files)
+            folder = root / site.GENERATED / f"site-{loc.language.code}"
+            stamp, digest = folder.with_name(f"{folder.name}.digest"), site.build_digest(root, config, files)
+            if folder.is_dir() and stamp.is_file() and stamp.read_text(encoding="utf-8") == digest:
+                jobs.append((loc, folder, None, None))
+                continue
+            stamp.unlink(missing_ok=True)
+            running = site.start_build(root, config, folder, config_name=f"mkdocs-{loc.language.code}.yml")
+            jobs.append((loc, folder, running, lambda stamp=stamp, digest=digest: site.write_if_changed(stamp, digest)))
+        return jobs
+
+    def finish_other_languages(self, jobs: list, problems: Collector) -> dict | None:
+        """Every other language's built site, as docs/ path (fr/...) -> bytes, once built;
+        None if one failed (problems say why)."""
+        ok = True
+        for loc, folder, running, done in jobs:
+            if running is not None:
+                if site.finish_build(running, {page.name: page.source for page in loc.pages}, problems):
+                    done()
+                else:
+                    ok = False
+        if not ok:
+            return None
+        files: dict = {}
+        for loc, folder, _, _ in jobs:
+            files.update({loc.language.prefix + path.relative_to(folder).as_posix(): path.read_bytes()
+                          for path in sorted(folder.rglob("*")) if path.is_file()})
+        return files
 
     def other_languages(self, problems: Collector) -> dict | None:
-        """Every other language's built site, as docs/ path (fr/...) -> bytes, once its process has
-        built it (meanwhile the main language builds); None if one failed (problems say why)."""
-        files: dict = {}
-        for loc, job in zip(self.gathered.languages[1:], self.gathered.building):
-            built, found = job.next()
-            for problem in found:
-                problems.add_problem(problem)
-            if built is None:
-                return None
-            files.update({loc.language.prefix + name: content for name, content in built.items()})
-        return files
+        """Build every other language's site (all at once) and give it as finish_other_languages does."""
+        jobs = self.start_other_languages()
+        try:
+            return self.finish_other_languages(jobs, problems)
+        finally:
+            for _, _, running, _ in jobs:
+                site.abandon(running)
 
 
 def _note(page_note, lang: Language) -> str:
@@ -323,20 +265,21 @@ def _note(page_note, lang: Language) -> str:
 
 def prepare(root: Path, strict: bool = False, mkdocs_extra: dict | None = None, page_note="", spell: bool = True,
             extra_docs=None) -> Prepared:
-    """Gather and check every input (building every other language's site on the way), then
-    compose the main language's docs/ and MkDocs configuration in memory. `page_note` is Markdown
-    for the foot of every page, or a function of the language. `extra_docs(localised, package,
-    every)` gives more docs/ files per language (`every`: all languages, for the main one; else None)."""
-    g = gather(root, strict, site_options={"mkdocs_extra": mkdocs_extra, "page_note": page_note, "extra_docs": extra_docs},
-               spell=spell)
-    main = g.languages[0]
-    files, config = _compose(root, g.config or {}, g.package, main, mkdocs_extra, _note(page_note, main.language),
-                             [loc.language for loc in g.languages])
-    _preview_images(root, g.package, [main])
-    files.update(site.chart_files(main.charts))
-    if extra_docs is not None:
-        files.update(extra_docs(main, g.package, g.languages))
-    return Prepared(g, files, config)
+    """Gather and check every input, then compose every language's docs/ and MkDocs
+    configuration in memory. `page_note` is Markdown for the foot of every page, or a function
+    of the language. `extra_docs(localised, package, every)` gives more docs/ files per language
+    (`every`: all languages, for the main one; else None)."""
+    g = gather(root, strict, spell=spell)
+    langs = [loc.language for loc in g.languages]
+    _preview_images(root, g.package, g.languages)
+    composed = []
+    for loc in g.languages:
+        files, config = _compose(root, g.config or {}, g.package, loc, mkdocs_extra, _note(page_note, loc.language), langs)
+        files.update(site.chart_files(loc.charts))
+        if extra_docs is not None:  # publishing: embed pages, the changes page (explainer/editions/)
+            files.update(extra_docs(loc, g.package, g.languages if loc is g.languages[0] else None))
+        composed.append((loc, files, config))
+    return Prepared(root, g, composed[0][1], composed[0][2], composed[1:])
 
 
 def _compose(root: Path, user: dict, package: data.DataPackage, loc: Localised, mkdocs_extra: dict | None, page_note: str,
@@ -407,27 +350,34 @@ def build(root: Path, site_dir: Path | None = None, strict: bool = False,
     started = time.perf_counter()
     root = root.resolve()
     p = prepare(root, strict, mkdocs_extra, page_note, extra_docs=extra_docs)
+    stop.check()
     prefixes = [loc.language.prefix for loc in p.gathered.languages[1:]]
-    written = site.sync_docs(root / "docs", p.files, keep=prefixes)
     problems = Collector(root)
+    others = p.start_other_languages()  # every language's `mkdocs build` runs at once, each a subprocess
+    try:
+        written = site.sync_docs(root / "docs", p.files, keep=prefixes)
 
-    def add_other_languages(built: Path) -> bool:
-        """Before the swap: every other language's site into its folder of the new site, and into
-        docs/ (where mike's build and `serve` find it)."""
-        nonlocal written
-        files = p.other_languages(problems)
-        if files is None:
-            return False
-        for prefix in prefixes:
-            shutil.rmtree(built / prefix, ignore_errors=True)  # what MkDocs copied from the last build's docs/
-            written += site.sync_docs(root / "docs" / prefix, {n[len(prefix):]: c for n, c in files.items() if n.startswith(prefix)})
-        for name, content in files.items():
-            site.write_if_changed(built / name, content)
-        return True
+        def add_other_languages(built: Path) -> bool:
+            """Before the swap: every other language's site into its folder of the new site, and into
+            docs/ (where mike's build and `serve` find it)."""
+            nonlocal written
+            files = p.finish_other_languages(others, problems)
+            if files is None:
+                return False
+            for prefix in prefixes:
+                shutil.rmtree(built / prefix, ignore_errors=True)  # what MkDocs copied from the last build's docs/
+                written += site.sync_docs(root / "docs" / prefix, {n[len(prefix):]: c for n, c in files.items() if n.startswith(prefix)})
+            for name, content in files.items():
+                site.write_if_changed(built / name, content)
+            return True
 
-    page_sources = {page.name: page.source for page in p.gathered.pages}
-    if not site.build_site(root, p.config, page_sources, problems, site_dir, before_swap=add_other_languages):
-        raise Problems(problems.items)
+        page_sources = {page.name: page.source for page in p.gathered.pages}
+        main = site.start_build(root, p.config, site_dir)
+        if not site.finish_build(main, page_sources, problems, before_swap=add_other_languages):
+            raise Problems(problems.items)
+    finally:  # stopped, or the main site failed: no MkDocs run outlives the build
+        for _, _, running, _ in others:
+            site.abandon(running)
     g = p.gathered
     charts_all = [c for loc in g.languages for c in loc.charts.values()]
     cached = sum(1 for c in charts_all if c.cached)

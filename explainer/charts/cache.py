@@ -7,6 +7,7 @@ The cache lives in <explainer>/.cache/explainer/charts/, outside site/, and surv
 build. Entries are written atomically, so an interrupted build leaves none half-written."""
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -47,11 +48,6 @@ class ChartCache:
     def _entry(self, slug: str, language: Language) -> Path:
         return self.folder / f"{slug}.{language.code}.json"
 
-    def has_entry(self, slug: str, language: Language = ENGLISH) -> bool:
-        """Whether an entry exists (it may still be stale): a cheap guess, before the data is read,
-        at whether a chart will need the engine."""
-        return self._entry(slug, language).is_file()
-
     def key(self, source: ChartSource, package: DataPackage, resources: list[str], language: Language = ENGLISH) -> str | None:
         h = hashlib.sha256(self.salt.encode())
         h.update(f"{language.code}\0{language.locale}\0".encode())  # the chart's words and number formats
@@ -73,6 +69,8 @@ class ChartCache:
         chart = entry.get("chart", {})
         if entry.get("key") != self.key(source, package, chart.get("resources", []), language):
             return None
+        with contextlib.suppress(OSError):  # still good: newer than the chart and data files again, for pool.likely_needed
+            os.utime(self._entry(source.slug, language))
         return RenderedChart(**{**chart, "cached": True})
 
     def put(self, source: ChartSource, package: DataPackage, chart: RenderedChart, language: Language = ENGLISH) -> None:

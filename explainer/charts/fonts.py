@@ -96,8 +96,7 @@ def find(stack: str) -> Font:
 
 @functools.lru_cache(maxsize=None)
 def chart_font() -> Font:
-    """The font the charts are measured with (looked up once per process; a forked chart process
-    inherits the answer)."""
+    """The font the charts are measured with (looked up once per process)."""
     from ..charts.render import FONT
     return find(FONT)
 

@@ -10,17 +10,12 @@ import ast
 import types
 import typing
 import base64
-import contextlib
-import os
-import signal
-import threading
 import html
 import importlib.util
 import inspect
 import sys
 import re
 import traceback
-from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,7 +23,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..common import forked, settings
+from ..common import settings
 from ..data.load import SOURCE_FIELD, DataPackage
 from ..common.i18n import ENGLISH, Language
 from ..common.problems import Collector
@@ -323,12 +318,6 @@ def accessible_svg(svg: str, slug: str, title: str, description: str) -> str:
     return re.sub(r"(<svg[^>]*>)", lambda m: m.group(1) + head, svg, count=1)
 
 
-# Altair switches its data transformer with a process-wide setting (transformed_data() and the
-# VegaFusion path enable "vegafusion" for a moment). Threads doing so at once can leave it on,
-# which breaks every later to_dict(): hold this lock whenever that setting may change.
-ALTAIR_SETTINGS = threading.Lock()
-
-
 def _named_spec(chart):
     """(chart, its Vega-Lite spec), its views given fixed names so that the plotted table can be
     read from the compiled spec by view. Where Altair renames the views on the way (a concat of
@@ -486,8 +475,7 @@ def reader_table(frames: list, views: list) -> pd.DataFrame:
 
 def plotted_table(chart) -> pd.DataFrame:
     """The values the chart actually plots, after its own transforms (VegaFusion evaluates them)."""
-    with ALTAIR_SETTINGS:
-        data = chart.transformed_data()
+    data = chart.transformed_data()  # switches Altair's process-wide transformer for a moment: one chart at a time per process
     frames = data if isinstance(data, list) else [data]
     views = _leaf_views(chart)
     if len(views) == len(frames):  # one frame per view, in the same order (Altair's name_views walk)
@@ -566,48 +554,34 @@ def column_titles(spec: dict) -> dict[str, str]:
 
 def render(root: Path, sources: dict[str, ChartSource], package: DataPackage, problems: Collector,
            cache: "cache_module.ChartCache | None" = None, progress=None, language: Language = ENGLISH,
-           previews: set[str] | frozenset[str] = frozenset(), share: tuple[int, int] = (0, 1)) -> dict[str, RenderedChart]:
-    """Render every chart not in the cache. Chart code runs one at a time in the main thread (so
-    a time limit can stop it); the rendering itself (vl-convert, VegaFusion: native code that
-    releases the GIL) runs on all cores."""
+           previews: set[str] | frozenset[str] = frozenset()) -> dict[str, RenderedChart]:
+    """Render every chart not in the cache, one after the other, in this process and without a
+    time limit (tests, benchmarks). The build draws them in its chart workers (charts/pool.py)."""
     rendered: dict[str, RenderedChart] = {}
     todo = []
-    # This process's share of the charts (every share[1]-th from share[0], by file order: other
-    # processes take the rest). Decided on the file list, not on what is cached, which another
-    # process may change meanwhile.
-    for slug, source in list(sources.items())[share[0]::share[1]]:
+    for slug, source in sources.items():
         hit = cache.get(source, package, language) if cache else None
         if hit is not None:
             rendered[slug] = hit
         else:
             todo.append(source)
-    if not todo:
-        return rendered
-    warm = threading.Thread(target=warm_up, daemon=True)  # start the engine while chart code runs
-    warm.start()
-    built = []
-    for source in todo:
-        result = _build_spec(source, package, problems, language)
-        if result is not None:
-            built.append((source, *result))
-    warm.join()
-    with ThreadPoolExecutor(max_workers=max(1, min(len(built), os.cpu_count() or 1))) as pool:
-        futures = [pool.submit(_render_with_preview, item, item[0].slug in previews) for item in built]
-        for n, (item, future) in enumerate(zip(built, futures), 1):
-            source = item[0]
-            if progress:
-                progress(n, len(built), source.slug)
-            try:
-                result = future.result()
-            except TooLarge as e:
-                problems.add(source.path, str(e), hint=e.hint)
-                continue
-            except Exception as e:
-                problems.add(source.path, f"chart cannot be rendered: {str(e).splitlines()[0]}")
-                continue
-            rendered[source.slug] = result
-            if cache:
-                cache.put(source, package, result, language)
+    for n, source in enumerate(todo, 1):
+        if progress:
+            progress(n, len(todo), source.slug)
+        built = _build_spec(source, package, problems, language)
+        if built is None:
+            continue
+        try:
+            result = _render_with_preview((source, *built), source.slug in previews)
+        except TooLarge as e:
+            problems.add(source.path, str(e), hint=e.hint)
+            continue
+        except Exception as e:
+            problems.add(source.path, f"chart cannot be rendered: {str(e).splitlines()[0]}")
+            continue
+        rendered[source.slug] = result
+        if cache:
+            cache.put(source, package, result, language)
     return {slug: rendered[slug] for slug in sources if slug in rendered}  # file order
 
 
@@ -618,13 +592,6 @@ def _render_with_preview(item: tuple, preview: bool) -> RenderedChart:
     return chart
 
 
-def warm_up_in_background() -> threading.Thread:
-    """Start the chart engine while other work (validating the data) goes on."""
-    thread = threading.Thread(target=warm_up, daemon=True)
-    thread.start()
-    return thread
-
-
 def warm_up() -> None:
     """The first vl-convert call in a process starts its engine (~0.3-0.5 s)."""
     import vl_convert as vlc
@@ -632,31 +599,30 @@ def warm_up() -> None:
     vlc.vegalite_to_vega({"mark": "point"})
 
 
-def _build_spec(source: ChartSource, package: DataPackage, problems: Collector, language: Language = ENGLISH):
+STOP_HINT = 'return a chart from chart(data, t); to stop with a message, raise ValueError("...")'
+
+
+def _build_spec(source: ChartSource, package: DataPackage, problems: Collector, language: Language = ENGLISH, clock=None):
     """Run the editor's chart code and check the Vega-Lite spec it gives; None on a problem.
-    Gives what _render_spec needs: (chart, Vega-Lite spec, resources read, language, (title, description))."""
-    forked.running(problems.rel(source.path), CHART_TIME_LIMIT)  # in a chart process, its parent keeps the limit too
+    Gives what _render_spec needs: (chart, Vega-Lite spec, resources read, language, (title, description)).
+    clock(True) and clock(False) are called around the editor's code: in a chart worker, the
+    build keeps its time limit (charts/pool.py)."""
+    if clock:
+        clock(True)
     try:
-        with _time_limit(CHART_TIME_LIMIT):
-            try:
-                chart, used, headings = _build_chart(source, package, problems, language)
-            except _TimeUp:
-                problems.add(source.path, f"chart took longer than {CHART_TIME_LIMIT} s and was stopped",
-                             hint="look for a loop that never ends, or aggregate the data before charting it")
-                return None
-            except SystemExit as e:  # sys.exit() in editor code: a problem in that chart, not the build's end
-                problems.add(source.path, f"chart called sys.exit({e.code if e.code is not None else ''})",
-                             hint="return a chart from chart(data, t); to stop with a message, raise ValueError(\"...\")")
-                return None
-            except KeyboardInterrupt:
-                if not forked.in_child():
-                    raise  # Ctrl-C in the build's own process stops the build
-                # a chart process ignores Ctrl-C (the main process handles it): this came from the chart's code
-                problems.add(source.path, "chart raised KeyboardInterrupt",
-                             hint="return a chart from chart(data, t); to stop with a message, raise ValueError(\"...\")")
-                return None
+        chart, used, headings = _build_chart(source, package, problems, language)
+    except SystemExit as e:  # sys.exit() in editor code: a problem in that chart, not the build's end
+        problems.add(source.path, f"chart called sys.exit({e.code if e.code is not None else ''})", hint=STOP_HINT)
+        return None
+    except KeyboardInterrupt:
+        if clock is None:
+            raise  # run in the build's own process (tests): Ctrl-C stops it
+        # a chart worker ignores Ctrl-C (the build handles it): this came from the chart's code
+        problems.add(source.path, "chart raised KeyboardInterrupt", hint=STOP_HINT)
+        return None
     finally:
-        forked.running(None)
+        if clock:
+            clock(False)
     if chart is None:
         return None
     small = sum(len(f) for f in _frames(chart)) <= INLINE_ROWS
@@ -771,7 +737,7 @@ class _PreAggregated:
         chart = chart.copy(deep=True)  # the frames are shared, not copied
         _name_views(chart)  # fixed names (Altair's own are random): same inputs, same bytes
         views = name_views(chart, 0)  # named views: the plotted table is the data of the views
-        with ALTAIR_SETTINGS, alt.data_transformers.enable("vegafusion"):
+        with alt.data_transformers.enable("vegafusion"):
             vegalite = chart.to_dict(format="vega-lite", context={"pre_transform": False})
         vegalite["config"] = {**CHART_CONFIG, **vegalite.get("config", {})}
         names = dict.fromkeys(u.removeprefix(VEGAFUSION_URL) for u in _urls(vegalite) if u.startswith(VEGAFUSION_URL))  # in order
@@ -1052,28 +1018,6 @@ def cited_sources(spec: dict) -> list[str]:
 
 
 CHART_TIME_LIMIT = settings.environment().EXPLAINER_CHART_TIME_LIMIT  # a wrong value: the default (gather reports it)
-
-
-class _TimeUp(BaseException):
-    """Raised inside a chart that runs too long (BaseException: a chart's `except Exception` cannot swallow it)."""
-
-
-@contextlib.contextmanager
-def _time_limit(seconds: int):
-    if threading.current_thread() is not threading.main_thread():
-        yield  # signals only reach the main thread; elsewhere run without a limit
-        return
-
-    def stop(signum, frame):
-        raise _TimeUp()
-
-    previous = signal.signal(signal.SIGALRM, stop)
-    signal.alarm(seconds)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def format_rows(table: pd.DataFrame, locale: str = ENGLISH.locale) -> list[list[str]]:

@@ -45,7 +45,7 @@ from typing import Any
 
 from ..site import mkdocs as site
 from ..data.load import PACKAGE_FILE, SOURCES_RESOURCE
-from ..common import settings
+from ..common import settings, stop
 from ..common.i18n import ENGLISH, Language, iso_date, strings
 from ..common.problems import Collector, Problem, Problems
 
@@ -363,7 +363,7 @@ def _mike(root: Path, *args: str) -> subprocess.CompletedProcess:
     proc = subprocess.Popen([sys.executable, "-c", MIKE_MAIN, *args], cwd=root, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, env=env, start_new_session=True)
     try:
-        out, err = proc.communicate()
+        out, err = stop.wait_for(proc, communicate=True)  # Ctrl-C and SIGTERM set the stop flag (common/stop.py)
     except BaseException:
         _kill_group(proc)
         # A ref lock left by a git process of that group, killed mid-update, would block putting
@@ -404,13 +404,10 @@ def _kill_group(proc: subprocess.Popen) -> None:
 
 
 def _restore_branch(root: Path, commit: str | None) -> None:
-    """Put the local gh-pages back where it was, with Ctrl-C and SIGTERM held meanwhile."""
-    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
-    try:
-        if _rev(root, f"refs/heads/{BRANCH}") != commit:
-            _set_branch(root, commit)
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+    """Put the local gh-pages back where it was (Ctrl-C and SIGTERM only set the stop flag,
+    common/stop.py: nothing interrupts this)."""
+    if _rev(root, f"refs/heads/{BRANCH}") != commit:
+        _set_branch(root, commit)
 
 
 def _changed(root: Path, before: str | None, after: str) -> list[str]:

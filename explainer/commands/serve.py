@@ -5,7 +5,9 @@ loaded, and every open page reloads itself (site/preview.py: a script served fro
 own address, which the pages' Content-Security-Policy allows; the published site's policy is
 unchanged). A broken input shows its problems in the terminal and at the top of every page,
 which reloads by itself; the server keeps running. Nothing is rebuilt in a loop: only inputs are
-watched, and outputs are written only when they change."""
+watched, and outputs are written only when they change. The chart workers (charts/pool.py) stay
+up, their engines warm, from one rebuild to the next; other languages' sites are built by
+`mkdocs build` subprocesses, as in a build."""
 from __future__ import annotations
 
 import os
@@ -16,8 +18,9 @@ from pathlib import Path
 
 from ..site import mkdocs as site
 from ..pipeline import prepare
-from ..charts import render as charts
+from ..charts import pool as chart_pool
 from ..site import preview as live
+from ..common import stop
 from ..common.problems import Collector, Problems
 
 WATCHED = ("content", "charts", "mkdocs.yml")
@@ -147,7 +150,7 @@ def serve(root: Path, port: int = 8000, strict: bool = False) -> int:
     try:
         preview.rebuild()
         server.start()
-        charts.warm_up_in_background()  # the chart engine starts now, not on the first edit to data
+        chart_pool.shared()  # the chart workers start now (in the background), not on the first edit to data
         observer = Observer()
         for name in WATCHED:
             target = root / name
@@ -157,13 +160,15 @@ def serve(root: Path, port: int = 8000, strict: bool = False) -> int:
         observer.start()
         print(f"Previewing at {preview.serve_url} (Ctrl-C to stop)", flush=True)
         while True:
-            changed.wait()
+            stop.check()  # Ctrl-C, SIGTERM (they only set the stop flag: common/stop.py)
+            if not changed.wait(stop.POLL):
+                continue
             while True:  # let a burst of saves finish
                 changed.clear()
                 if not changed.wait(QUIET_SECONDS):
                     break
             preview.rebuild()
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # common.stop.Stopped
         return 0
     finally:
         if observer is not None:

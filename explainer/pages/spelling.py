@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from ..common import stop
 from ..common.problems import Collector
 
 WORD_LIST = "spelling.txt"
@@ -28,7 +29,7 @@ def start(root: Path, files: list[Path]) -> subprocess.Popen | None:
 def finish(proc: subprocess.Popen | None, problems: Collector) -> None:
     if proc is None:
         return
-    out, _ = proc.communicate()
+    out, _ = stop.wait_for(proc, communicate=True)
     for raw in out.splitlines():
         m = LINE.match(raw.strip())
         if not m:
@@ -38,3 +39,10 @@ def finish(proc: subprocess.Popen | None, problems: Collector) -> None:
         col = re.search(rf"\b{re.escape(m['word'])}\b", text)
         problems.add(path, f'"{m["word"]}" may be misspelt', line, col.start() + 1 if col else None,
                      hint=f"did you mean {m['fix'].strip()}? If the word is right, add it to {WORD_LIST}", warning=True)
+
+
+def stop_checking(proc: subprocess.Popen | None) -> None:
+    """The build stopped, or finished: codespell may not outlive it."""
+    if proc is not None and proc.poll() is None:
+        proc.kill()
+        proc.communicate()

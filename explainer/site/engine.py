@@ -47,17 +47,27 @@ def command(engine: str, config: Path) -> list[str]:
     return [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "-f", str(config)]
 
 
+def start(config: Path, cwd: Path, env: dict | None = None, engine: str | None = None) -> subprocess.Popen:
+    """Start the engine on `config` as a subprocess (each language's site builds alongside the others)."""
+    return subprocess.Popen(command(engine or chosen(), config), cwd=cwd, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=env)
+
+
+def finish(site_dir: Path, env: dict | None = None, engine: str | None = None) -> list[str]:
+    """The post-build step over a finished site; returns its errors (an inline script the theme did
+    not emit: the policy would block it, so the build fails)."""
+    epoch = int((env or os.environ).get("SOURCE_DATE_EPOCH") or 0)
+    return postbuild.finish(site_dir, templates(engine or chosen()), epoch)
+
+
 def build(config: Path, site_dir: Path, cwd: Path, env: dict | None = None, engine: str | None = None) -> subprocess.CompletedProcess:
     """Build the site `config` describes into `site_dir` (the config's own site_dir), then run the
     post-build step over it. A failed build is returned as it is, untouched."""
-    engine = engine or chosen()
-    proc = subprocess.run(command(engine, config), cwd=cwd, capture_output=True, text=True, env=env)
-    if proc.returncode == 0:
-        epoch = int((env or os.environ).get("SOURCE_DATE_EPOCH") or 0)
-        warnings = postbuild.finish(site_dir, templates(engine), epoch)
-        if warnings:  # an inline script the theme did not emit: blocked by the policy, and a failed build
-            proc = subprocess.CompletedProcess(proc.args, 1, proc.stdout, proc.stderr + "".join(f"\nERROR    -  {w}" for w in warnings))
-    return proc
+    proc = start(config, cwd, env, engine)
+    stdout, stderr = proc.communicate()
+    if proc.returncode == 0 and (errors := finish(site_dir, env, engine)):
+        return subprocess.CompletedProcess(proc.args, 1, stdout, stderr + "".join(f"\nERROR    -  {e}" for e in errors))
+    return subprocess.CompletedProcess(proc.args, proc.returncode, stdout, stderr)
 
 
 def main(argv: list[str]) -> int:

@@ -11,14 +11,14 @@ import json
 import os
 import re
 import shutil
-import signal
 import subprocess
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
 
 import yaml
 
-from ..common import safe_yaml, settings
+from ..common import safe_yaml, settings, stop
 from ..common.i18n import strings
 from ..common.problems import Collector
 from . import engine
@@ -285,11 +285,20 @@ WARNING = re.compile(r"^(WARNING|ERROR)\s+-\s+(.*)$")
 DOC_FILE = re.compile(r"Doc file '([^']+)'")
 
 
-def build_site(root: Path, config: dict, page_sources: dict[str, Path], problems: Collector, site_dir: Path | None = None,
-               config_name: str = "mkdocs.yml", before_swap=None) -> bool:
-    """Build the site (strict) with the engine into the config's site_dir, move it to a temporary
-    folder beside site/, then swap it in as site/. `before_swap(folder)` may add to the new site
-    first; returning False abandons it."""
+@dataclass
+class SiteBuild:
+    """The site engine running as a subprocess into the config's site_dir (`built`), to be moved
+    beside `site` and swapped in."""
+    root: Path
+    proc: subprocess.Popen
+    built: Path
+    tmp: Path
+    site: Path
+    env: dict
+
+
+def start_build(root: Path, config: dict, site_dir: Path | None = None, config_name: str = "mkdocs.yml") -> SiteBuild:
+    """Start the engine (strict) on the generated config; finish_build waits for it."""
     site = site_dir or root / "site"
     cfg = write_config(root, config, config_name)
     built = read_site_dir(cfg)
@@ -298,18 +307,42 @@ def build_site(root: Path, config: dict, page_sources: dict[str, Path], problems
     shutil.rmtree(tmp, ignore_errors=True)
     shutil.rmtree(built, ignore_errors=True)
     env = {**os.environ, "SOURCE_DATE_EPOCH": source_date_epoch(root), "PYTHONHASHSEED": "0"}
+    return SiteBuild(root, engine.start(cfg, root, env), built, tmp, site, env)
+
+
+def abandon(build: SiteBuild | None) -> None:
+    """Stop a build that will not be swapped in (stopped, or another part failed): no MkDocs run
+    outlives the command, and no half-built folder is left behind."""
+    if build is None:
+        return
+    if build.proc.poll() is None:
+        build.proc.kill()
+    build.proc.wait()
+    for stream in (build.proc.stdout, build.proc.stderr):
+        if stream:
+            stream.close()
+    shutil.rmtree(build.built, ignore_errors=True)
+    shutil.rmtree(build.tmp, ignore_errors=True)
+
+
+def finish_build(build: SiteBuild, page_sources: dict[str, Path], problems: Collector, before_swap=None) -> bool:
+    """Wait for the build, report its problems, then swap the new folder in.
+    `before_swap(folder)` may add to the new site first; returning False abandons it."""
+    root, tmp, site = build.root, build.tmp, build.site
     try:
-        proc = engine.build(cfg, built, root, env)
-        if proc.returncode == 0:
-            shutil.move(built, tmp)  # a rename on the same disk; publishing builds into /tmp
-    except BaseException:  # interrupted (Ctrl-C, SIGTERM): leave no half-built folder behind
-        shutil.rmtree(tmp, ignore_errors=True)
-        shutil.rmtree(built, ignore_errors=True)
+        stdout, stderr = stop.wait_for(build.proc, communicate=True)
+        if build.proc.returncode == 0:
+            errors = engine.finish(build.built, build.env)  # the CSP and hreflang, over the finished HTML
+            stderr += "".join(f"\nERROR    -  {e}" for e in errors)
+            if not errors:
+                shutil.move(build.built, tmp)  # a rename on the same disk; publishing builds into /tmp
+    except BaseException:  # stopped (Ctrl-C, SIGTERM): no engine run outlives us, no half-built folder left
+        abandon(build)
         raise
-    if proc.returncode != 0:
-        shutil.rmtree(built, ignore_errors=True)
+    if build.proc.returncode != 0 or not tmp.exists():
+        shutil.rmtree(build.built, ignore_errors=True)
         reported = False
-        for line in (proc.stdout + proc.stderr).splitlines():
+        for line in (stdout + stderr).splitlines():
             m = WARNING.match(line.strip())
             if m and "Aborted with" not in m.group(2):
                 doc = DOC_FILE.search(m.group(2))
@@ -317,7 +350,7 @@ def build_site(root: Path, config: dict, page_sources: dict[str, Path], problems
                 problems.add(where, f"mkdocs: {m.group(2)}")
                 reported = True
         if not reported:
-            tail = (proc.stderr or proc.stdout).strip().splitlines()[-1:] or ["no output"]
+            tail = (stderr or stdout).strip().splitlines()[-1:] or ["no output"]
             problems.add(root / "mkdocs.yml", f"mkdocs build failed: {tail[0]}")
         return False
     try:
@@ -327,17 +360,21 @@ def build_site(root: Path, config: dict, page_sources: dict[str, Path], problems
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    # The swap is two renames. Ctrl-C and SIGTERM only set the stop flag (common/stop.py), so
+    # nothing interrupts them: site/ never goes missing.
     old = site.with_name(f".{site.name}.old-{os.getpid()}")
-    # The swap is two renames; hold Ctrl-C and SIGTERM until both are done, so site/ never goes missing.
-    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
-    try:
-        if site.exists():
-            os.replace(site, old)
-        os.replace(tmp, site)
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+    if site.exists():
+        os.replace(site, old)
+    os.replace(tmp, site)
     shutil.rmtree(old, ignore_errors=True)
     return True
+
+
+def build_site(root: Path, config: dict, page_sources: dict[str, Path], problems: Collector, site_dir: Path | None = None,
+               config_name: str = "mkdocs.yml", before_swap=None) -> bool:
+    """Build the site (strict) with the engine, then swap it in as site/. `before_swap(folder)` may
+    add to the new site first; returning False abandons it."""
+    return finish_build(start_build(root, config, site_dir, config_name), page_sources, problems, before_swap)
 
 
 def _remove_abandoned(site: Path) -> None:
