@@ -1,4 +1,5 @@
-"""Shared test helpers: the repository root, running build.py, hashing a tree."""
+"""Shared test helpers: the repository root, running build.py, hashing a tree, waiting for a
+condition, and the session's one Chromium and its one server of the built Channel site."""
 from __future__ import annotations
 
 import contextlib
@@ -9,12 +10,28 @@ import shutil
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
+from typing import Callable, TypeVar
 
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+T = TypeVar("T")
+
+
+def wait_until(condition: Callable[[], T], timeout: float = 30, what: str = "the condition") -> T:
+    """Poll `condition` until it returns something true, and return that; fail after `timeout`
+    seconds. Tests wait for what they need this way, never for a fixed time."""
+    deadline = time.monotonic() + timeout
+    while True:
+        found = condition()
+        if found:
+            return found
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what} not reached within {timeout} s")
+        time.sleep(0.02)
 
 
 def run_build(root: Path, *args: str, timeout: int = 600, full: bool = False) -> subprocess.CompletedProcess:
@@ -85,3 +102,18 @@ def chromium_browser():
             yield browser
         finally:
             browser.close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One Chromium for the whole session (a launch costs about a second); tests open their own
+    contexts or pages and close them."""
+    with chromium_browser() as b:
+        yield b
+
+
+@pytest.fixture(scope="session")
+def channel_server(channel_site):
+    """The built Channel site served on 127.0.0.1; the base URL."""
+    with serve_folder(channel_site / "site") as url:
+        yield url

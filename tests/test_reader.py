@@ -14,7 +14,6 @@ import time
 
 import pytest
 
-from conftest import chromium_browser, serve_folder
 
 SCHEMES = ("default", "slate")
 pytestmark = pytest.mark.browser
@@ -23,18 +22,6 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(scope="module")
 def site(channel_site):
     return channel_site / "site"
-
-
-@pytest.fixture(scope="module")
-def server(site):
-    with serve_folder(site) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium_browser() as b:
-        yield b
 
 
 @pytest.fixture(scope="module")
@@ -126,12 +113,12 @@ PAGE_BG = "getComputedStyle(document.body).backgroundColor"
 # ---------------------------------------------------------------- 1. axe, both palettes
 
 @pytest.mark.parametrize("width", [1280, 360])
-def test_axe_finds_no_violation_on_any_page_in_either_palette(server, browser, paths, width):
+def test_axe_finds_no_violation_on_any_page_in_either_palette(channel_server, browser, paths, width):
     context = browser.new_context(viewport={"width": width, "height": 900})
     page = context.new_page()
     found, checked = [], 0
     for path in paths:
-        page.goto(server + path)
+        page.goto(channel_server + path)
         go_live(page)
         open_tables(page)
         for scheme in SCHEMES:
@@ -143,10 +130,10 @@ def test_axe_finds_no_violation_on_any_page_in_either_palette(server, browser, p
     assert not found, "axe-core violations:\n" + "\n".join(found)
 
 
-def test_axe_is_not_blind_to_a_known_violation(server, browser):
+def test_axe_is_not_blind_to_a_known_violation(channel_server, browser):
     """Guard against a silently broken axe run: a planted unnamed dialog must be reported."""
     page = browser.new_page()
-    page.goto(server + "/")
+    page.goto(channel_server + "/")
     page.evaluate("document.querySelector('.md-search').removeAttribute('aria-label')")
     assert any(v.startswith("aria-dialog-name") for v in run_axe(page))
     page.close()
@@ -175,12 +162,12 @@ def _assert_readable(colours, bg, where):
         assert 1.1 <= contrast(colours["grid"], bg) < contrast(colours["label"], bg), (where, colours, bg)
 
 
-def test_static_charts_follow_the_palette(server, browser, chart_paths):
+def test_static_charts_follow_the_palette(channel_server, browser, chart_paths):
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
     seen = {}
     for path in chart_paths:
-        page.goto(server + path)
+        page.goto(channel_server + path)
         for scheme in SCHEMES:
             set_scheme(page, scheme)
             bg = page.evaluate(PAGE_BG)
@@ -191,9 +178,9 @@ def test_static_charts_follow_the_palette(server, browser, chart_paths):
     assert seen["default"] != seen["slate"], seen
 
 
-def test_live_charts_and_tooltips_follow_the_palette(server, browser, chart_paths):
+def test_live_charts_and_tooltips_follow_the_palette(channel_server, browser, chart_paths):
     page = browser.new_page()
-    page.goto(server + chart_paths[0])
+    page.goto(channel_server + chart_paths[0])
     assert go_live(page) == page.locator("figure.explainer-chart").count() > 0
     for scheme in SCHEMES:
         set_scheme(page, scheme)
@@ -230,12 +217,12 @@ OVERFLOW = """() => {
 
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["js", "nojs"])
-def test_at_360px_nothing_scrolls_sideways_and_charts_fit(server, browser, paths, javascript):
+def test_at_360px_nothing_scrolls_sideways_and_charts_fit(channel_server, browser, paths, javascript):
     context = browser.new_context(viewport={"width": 360, "height": 740}, java_script_enabled=javascript, is_mobile=True, has_touch=True)
     page = context.new_page()
     charts = 0
     for path in paths:
-        page.goto(server + path)
+        page.goto(channel_server + path)
         if javascript:
             go_live(page)
         open_tables(page)
@@ -254,9 +241,9 @@ def test_at_360px_nothing_scrolls_sideways_and_charts_fit(server, browser, paths
     assert charts >= len(paths) - 2
 
 
-def test_a_wide_table_scrolls_in_its_own_focusable_box(server, browser, chart_paths):
+def test_a_wide_table_scrolls_in_its_own_focusable_box(channel_server, browser, chart_paths):
     page = browser.new_page(viewport={"width": 360, "height": 740})
-    page.goto(server + chart_paths[0])
+    page.goto(channel_server + chart_paths[0])
     box = page.locator(".explainer-chart__table").first
     # Make sure this table is wider than the phone, whatever the data.
     box.evaluate("b => b.querySelector('table').style.minWidth = '900px'")
@@ -271,9 +258,9 @@ def test_a_wide_table_scrolls_in_its_own_focusable_box(server, browser, chart_pa
 # ---------------------------------------------------------------- 4. print
 
 @pytest.mark.parametrize("scheme", SCHEMES)
-def test_print_shows_static_charts_and_sources_without_chrome(server, browser, chart_paths, scheme):
+def test_print_shows_static_charts_and_sources_without_chrome(channel_server, browser, chart_paths, scheme):
     page = browser.new_page()
-    page.goto(server + chart_paths[0])
+    page.goto(channel_server + chart_paths[0])
     assert go_live(page) > 0  # the live chart has replaced the static one on screen
     set_scheme(page, scheme)
     page.emulate_media(media="print")
@@ -320,11 +307,11 @@ FIGURES = """() => [...document.querySelectorAll('figure.explainer-chart')].map(
 })"""
 
 
-def test_chart_figures_are_valid_labelled_markup(server, browser, chart_paths):
+def test_chart_figures_are_valid_labelled_markup(channel_server, browser, chart_paths):
     page = browser.new_page()
     total = 0
     for path in chart_paths:
-        page.goto(server + path)
+        page.goto(channel_server + path)
         go_live(page)
         ids = page.evaluate("[...document.querySelectorAll('[id]')].map(e => e.id)")
         assert len(ids) == len(set(ids)), [i for i in ids if ids.count(i) > 1]
