@@ -309,7 +309,11 @@ def build_site(root: Path, config: dict, page_sources: dict[str, Path], problems
         os.replace(tmp, site)
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
-    shutil.rmtree(old, ignore_errors=True)
+    try:
+        shutil.rmtree(old, ignore_errors=True)
+    except BaseException:  # stopped while removing the old site: finish, so it is not left behind
+        shutil.rmtree(old, ignore_errors=True)
+        raise
     return True
 
 
