@@ -8,13 +8,14 @@ import hashlib
 import http.server
 import shutil
 import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
 from typing import Callable, TypeVar
 
 import pytest
+
+import warm_build
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -39,8 +40,7 @@ def run_build(root: Path, *args: str, timeout: int = 600, full: bool = False) ->
     unchanged inputs really rebuilds instead of reporting that nothing changed."""
     if full:
         (root / ".cache" / "explainer" / "build-stamp.json").unlink(missing_ok=True)
-    return subprocess.run([sys.executable, str(REPO / "build.py"), *args, "--root", str(root)],
-                          cwd=REPO, capture_output=True, text=True, timeout=timeout)
+    return warm_build.run([str(REPO / "build.py"), *args, "--root", str(root)], cwd=REPO, timeout=timeout)
 
 
 def tree_hashes(folder: Path) -> dict[str, str]:
@@ -117,3 +117,20 @@ def channel_server(channel_site):
     """The built Channel site served on 127.0.0.1; the base URL."""
     with serve_folder(channel_site / "site") as url:
         yield url
+
+
+def pytest_collection_modifyitems(items):
+    """`make test` runs on both cores (pytest-xdist, -n 2 --dist loadgroup): tests that share an
+    expensive or stateful fixture go to one worker, so it is made once and used in order: every
+    test of the built Channel site, and each module whose tests share a module-scoped fixture
+    (test_publish's repository changes from test to test)."""
+    for item in items:
+        defs = getattr(item, "_fixtureinfo", None)
+        defs = defs.name2fixturedefs if defs else {}
+        if "channel_site" in getattr(item, "fixturenames", ()):
+            group = "channel"
+        elif any(d[-1].scope == "module" for d in defs.values() if d):
+            group = item.nodeid.split("::")[0]
+        else:
+            continue
+        item.add_marker(pytest.mark.xdist_group(group))
