@@ -6,6 +6,7 @@ import contextlib
 import functools
 import hashlib
 import http.server
+import os
 import shutil
 import subprocess
 import threading
@@ -19,6 +20,12 @@ import warm_build
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+# git as on a fresh CI machine: a fixed author, no user or system configuration.
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "Test Editor", "GIT_AUTHOR_EMAIL": "editor@example.org",
+    "GIT_COMMITTER_NAME": "Test Editor", "GIT_COMMITTER_EMAIL": "editor@example.org",
+    "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1",
+}
 T = TypeVar("T")
 
 
@@ -92,6 +99,7 @@ def serve_folder(folder: Path):
 
 @contextlib.contextmanager
 def chromium_browser():
+    """Debian's Chromium; the tests use the session's `browser` fixture, bench/readers.py this."""
     if not shutil.which(CHROMIUM):
         pytest.fail("Debian's chromium is not installed (make test installs it)")
     from playwright.sync_api import sync_playwright
@@ -110,6 +118,25 @@ def browser():
     contexts or pages and close them."""
     with chromium_browser() as b:
         yield b
+
+
+@pytest.fixture(scope="session")
+def channel_pages(channel_site) -> list[str]:
+    """The URL path of every page of the built Channel site: "/", "/the-patrol/", "/fr/", ..."""
+    site = channel_site / "site"
+    found = sorted("/" + "".join(f"{part}/" for part in p.parent.relative_to(site).parts) for p in site.rglob("index.html")
+                   if not {"assets", "search"} & set(p.relative_to(site).parts))
+    assert "/" in found and len(found) >= 3, found
+    return found
+
+
+@pytest.fixture(scope="session")
+def channel_chart_pages(channel_site, channel_pages) -> list[str]:
+    """The pages of the Channel site that show a chart."""
+    site = channel_site / "site"
+    found = [p for p in channel_pages if 'class="explainer-chart"' in (site / p.strip("/") / "index.html").read_text(encoding="utf-8")]
+    assert found, "no page has a chart"
+    return found
 
 
 @pytest.fixture(scope="session")

@@ -10,18 +10,12 @@ import pytest
 pytestmark = pytest.mark.browser
 
 
-def _pages(channel_site):
-    site = channel_site / "site"
-    return sorted("/" + str(p.parent.relative_to(site)).replace(".", "").strip("/") + ("/" if p.parent != site else "")
-                  for p in site.rglob("index.html") if "assets" not in p.parts and "search" not in p.parts)
-
-
-def test_with_javascript_off_every_chart_is_visible(channel_server, browser, channel_site):
+def test_with_javascript_off_every_chart_is_visible(channel_server, browser, channel_pages):
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
     seen = 0
-    for path in _pages(channel_site):
-        page.goto(channel_server + path.replace("//", "/"))
+    for path in channel_pages:
+        page.goto(channel_server + path)
         for fig in page.locator("figure.explainer-chart").all():
             box = fig.locator(".explainer-chart__static svg:visible").bounding_box()
             assert box and box["width"] > 200 and box["height"] > 100, path
@@ -35,7 +29,7 @@ def test_with_javascript_off_every_chart_is_visible(channel_server, browser, cha
     context.close()
 
 
-def test_with_javascript_on_charts_become_interactive_without_other_hosts(channel_server, browser, channel_site):
+def test_with_javascript_on_charts_become_interactive_without_other_hosts(channel_server, browser, channel_pages):
     context = browser.new_context()
     page = context.new_page()
     hosts, errors = set(), []
@@ -43,8 +37,8 @@ def test_with_javascript_on_charts_become_interactive_without_other_hosts(channe
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(str(e)))
     live = 0
-    for path in _pages(channel_site):
-        page.goto(channel_server + path.replace("//", "/"))
+    for path in channel_pages:
+        page.goto(channel_server + path)
         for fig in page.locator("figure.explainer-chart").all():
             fig.scroll_into_view_if_needed()
             fig.hover()  # the reader is active: charts near the viewport go live
@@ -83,13 +77,13 @@ document.addEventListener('securitypolicyviolation', e =>
 """
 
 
-def test_strict_csp_without_violations_and_charts_still_interactive(channel_server, browser, channel_site):
+def test_strict_csp_without_violations_and_charts_still_interactive(channel_server, browser, channel_pages):
     page = browser.new_page()
     page.add_init_script(CSP_LISTENER)
     errors = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    for path in _pages(channel_site):
-        page.goto(channel_server + path.replace("//", "/"))
+    for path in channel_pages:
+        page.goto(channel_server + path)
         policy = page.locator('meta[http-equiv="Content-Security-Policy"]').get_attribute("content")
         assert "'unsafe-inline'" not in policy and "'unsafe-eval'" not in policy
         assert "script-src 'self' 'sha256-" in policy and "style-src 'self'" in policy

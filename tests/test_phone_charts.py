@@ -21,15 +21,9 @@ SMALLEST = 11.0
 
 
 @pytest.fixture(scope="module")
-def site(channel_site):
-    return channel_site / "site"
-
-
-@pytest.fixture(scope="module")
-def chart_pages(site):
-    found = [p for p in readers.pages(site) if 'class="explainer-chart"' in (site / p.strip("/") / "index.html").read_text(encoding="utf-8")]
-    assert len(found) >= 4, found
-    return found
+def chart_pages(channel_chart_pages):
+    assert len(channel_chart_pages) >= 4, channel_chart_pages
+    return channel_chart_pages
 
 
 @pytest.mark.parametrize("width", [360, 1280])
@@ -50,11 +44,11 @@ def test_smallest_chart_text_is_readable(channel_server, browser, chart_pages, w
     assert not small, small
 
 
-def test_nothing_scrolls_sideways_at_360px(channel_server, browser, site):
+def test_nothing_scrolls_sideways_at_360px(channel_server, browser, channel_pages):
     context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True)
     page = context.new_page()
     wide = {}
-    for path in readers.pages(site):
+    for path in channel_pages:
         page.goto(channel_server + path)
         readers.go_live(page)
         extra = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
