@@ -39,7 +39,10 @@ def open_tables(page):
 
 def set_scheme(page, scheme: str):
     page.evaluate("s => document.body.setAttribute('data-md-color-scheme', s)", scheme)
-    page.wait_for_timeout(400)  # Material fades link colours over 125 ms; judge the settled page
+    # Material fades link colours (CSS transitions): judge the settled page, once every transition
+    # the switch started has ended (getAnimations() applies the new style first, so they exist).
+    page.evaluate("""() => Promise.all(document.getAnimations().filter(a => a instanceof CSSTransition)
+        .map(a => a.finished.catch(() => null)))""")
     assert page.evaluate("document.body.getAttribute('data-md-color-scheme')") == scheme
 
 
