@@ -3,6 +3,7 @@ condition, and the session's one Chromium and its one server of the built Channe
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import functools
 import hashlib
 import http.server
@@ -62,13 +63,21 @@ def copy_explainer(src: Path, dest: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def channel_site(tmp_path_factory) -> Path:
-    """The default explainer, built once from a copy of the repository's content."""
-    root = tmp_path_factory.mktemp("channel")
-    for name in ("content", "charts", "mkdocs.yml"):
-        src = REPO / name
-        (shutil.copytree if src.is_dir() else shutil.copy2)(src, root / name, **({"ignore": shutil.ignore_patterns("__pycache__")} if src.is_dir() else {}))
-    result = run_build(root)
-    assert result.returncode == 0, result.stderr
+    """The default explainer, built once from a copy of the repository's content. Tests only read
+    it, so pytest-xdist's workers share one build (the first to get the lock builds it)."""
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base  # the run's folder, above each worker's
+    root = shared / "channel"
+    with open(shared / "channel.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (root / "built").exists():
+            shutil.rmtree(root, ignore_errors=True)  # a build that failed in another worker
+            for name in ("content", "charts", "mkdocs.yml"):
+                src = REPO / name
+                (shutil.copytree if src.is_dir() else shutil.copy2)(src, root / name, **({"ignore": shutil.ignore_patterns("__pycache__")} if src.is_dir() else {}))
+            result = run_build(root)
+            assert result.returncode == 0, result.stderr
+            (root / "built").touch()
     return root
 
 
@@ -144,20 +153,3 @@ def channel_server(channel_site):
     """The built Channel site served on 127.0.0.1; the base URL."""
     with serve_folder(channel_site / "site") as url:
         yield url
-
-
-def pytest_collection_modifyitems(items):
-    """`make test` runs on both cores (pytest-xdist, -n 2 --dist loadgroup): tests that share an
-    expensive or stateful fixture go to one worker, so it is made once and used in order: every
-    test of the built Channel site, and each module whose tests share a module-scoped fixture
-    (test_publish's repository changes from test to test)."""
-    for item in items:
-        defs = getattr(item, "_fixtureinfo", None)
-        defs = defs.name2fixturedefs if defs else {}
-        if "channel_site" in getattr(item, "fixturenames", ()):
-            group = "channel"
-        elif any(d[-1].scope == "module" for d in defs.values() if d):
-            group = item.nodeid.split("::")[0]
-        else:
-            continue
-        item.add_marker(pytest.mark.xdist_group(group))

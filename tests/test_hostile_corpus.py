@@ -425,10 +425,15 @@ class Outcome:
     timed_out: bool = False
 
 
+# Taken once, at import: the runner's threads must not iterate os.environ while pytest changes
+# PYTEST_CURRENT_TEST in it (KeyError: dictionary changed during iteration).
+BASE_ENV = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
+
+
 def _run(root: Path, args: tuple, env: dict, timeout: float) -> subprocess.CompletedProcess:
     """python build.py [args] --root ROOT from the repository root, as badinput_helpers.run_build, in
     a process group of its own: a build that runs out of time is killed with every process it forked."""
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")} | env
+    full_env = BASE_ENV | env
     proc = subprocess.Popen([sys.executable, "build.py", *args, "--root", str(root)], cwd=REPO, env=full_env, text=True,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
     try:
