@@ -9,9 +9,10 @@ import hashlib
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 from typing import Callable
+
+import warm_build
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURE = REPO / "tests" / "fixtures" / "orchard"
@@ -21,9 +22,8 @@ Mutation = Callable[[Path], None]
 
 def run_build(root: Path, *extra: str, args: list[str] | None = None) -> subprocess.CompletedProcess:
     """python build.py --root ROOT [extra...], from the repository root, as an editor would run it."""
-    cmd = [sys.executable, "build.py", *(args if args is not None else ["--root", str(root), *extra])]
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
-    return subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, env=env, timeout=300)
+    return warm_build.run(["build.py", *(args if args is not None else ["--root", str(root), *extra])], cwd=REPO, env=env, timeout=300)
 
 
 def copy_fixture(dest: Path) -> Path:

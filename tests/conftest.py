@@ -1,20 +1,46 @@
-"""Shared test helpers: the repository root, running build.py, hashing a tree."""
+"""Shared test helpers: the repository root, running build.py, hashing a tree, waiting for a
+condition, and the session's one Chromium and its one server of the built Channel site."""
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import functools
 import hashlib
 import http.server
+import os
 import shutil
 import subprocess
-import sys
 import threading
+import time
 from pathlib import Path
+from typing import Callable, TypeVar
 
 import pytest
 
+import warm_build
+
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+# git as on a fresh CI machine: a fixed author, no user or system configuration.
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "Test Editor", "GIT_AUTHOR_EMAIL": "editor@example.org",
+    "GIT_COMMITTER_NAME": "Test Editor", "GIT_COMMITTER_EMAIL": "editor@example.org",
+    "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1",
+}
+T = TypeVar("T")
+
+
+def wait_until(condition: Callable[[], T], timeout: float = 30, what: str = "the condition") -> T:
+    """Poll `condition` until it returns something true, and return that; fail after `timeout`
+    seconds. Tests wait for what they need this way, never for a fixed time."""
+    deadline = time.monotonic() + timeout
+    while True:
+        found = condition()
+        if found:
+            return found
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what} not reached within {timeout} s")
+        time.sleep(0.02)
 
 
 def run_build(root: Path, *args: str, timeout: int = 600, full: bool = False) -> subprocess.CompletedProcess:
@@ -22,8 +48,7 @@ def run_build(root: Path, *args: str, timeout: int = 600, full: bool = False) ->
     unchanged inputs really rebuilds instead of reporting that nothing changed."""
     if full:
         (root / ".cache" / "explainer" / "build-stamp.json").unlink(missing_ok=True)
-    return subprocess.run([sys.executable, str(REPO / "build.py"), *args, "--root", str(root)],
-                          cwd=REPO, capture_output=True, text=True, timeout=timeout)
+    return warm_build.run([str(REPO / "build.py"), *args, "--root", str(root)], cwd=REPO, timeout=timeout)
 
 
 def tree_hashes(folder: Path) -> dict[str, str]:
@@ -38,16 +63,24 @@ def copy_explainer(src: Path, dest: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def channel_site(tmp_path_factory) -> Path:
-    """The default explainer, built once from a copy of the repository's content."""
-    root = tmp_path_factory.mktemp("channel")
-    for name in ("content", "charts", "mkdocs.yml"):
-        src = REPO / name
-        if src.is_dir():
-            shutil.copytree(src, root / name, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            shutil.copy2(src, root / name)
-    result = run_build(root)
-    assert result.returncode == 0, result.stderr
+    """The default explainer, built once from a copy of the repository's content. Tests only read
+    it, so pytest-xdist's workers share one build (the first to get the lock builds it)."""
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base  # the run's folder, above each worker's
+    root = shared / "channel"
+    with open(shared / "channel.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (root / "built").exists():
+            shutil.rmtree(root, ignore_errors=True)  # a build that failed in another worker
+            for name in ("content", "charts", "mkdocs.yml"):
+                src = REPO / name
+                if src.is_dir():
+                    shutil.copytree(src, root / name, ignore=shutil.ignore_patterns("__pycache__"))
+                else:
+                    shutil.copy2(src, root / name)
+            result = run_build(root)
+            assert result.returncode == 0, result.stderr
+            (root / "built").touch()
     return root
 
 
@@ -78,6 +111,7 @@ def serve_folder(folder: Path):
 
 @contextlib.contextmanager
 def chromium_browser():
+    """Debian's Chromium; the tests use the session's `browser` fixture, bench/readers.py this."""
     if not shutil.which(CHROMIUM):
         pytest.fail("Debian's chromium is not installed (make test installs it)")
     from playwright.sync_api import sync_playwright
@@ -88,3 +122,37 @@ def chromium_browser():
             yield browser
         finally:
             browser.close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One Chromium for the whole session (a launch costs about a second); tests open their own
+    contexts or pages and close them."""
+    with chromium_browser() as b:
+        yield b
+
+
+@pytest.fixture(scope="session")
+def channel_pages(channel_site) -> list[str]:
+    """The URL path of every page of the built Channel site: "/", "/the-patrol/", "/fr/", ..."""
+    site = channel_site / "site"
+    found = sorted("/" + "".join(f"{part}/" for part in p.parent.relative_to(site).parts) for p in site.rglob("index.html")
+                   if not {"assets", "search"} & set(p.relative_to(site).parts))
+    assert "/" in found and len(found) >= 3, found
+    return found
+
+
+@pytest.fixture(scope="session")
+def channel_chart_pages(channel_site, channel_pages) -> list[str]:
+    """The pages of the Channel site that show a chart."""
+    site = channel_site / "site"
+    found = [p for p in channel_pages if 'class="explainer-chart"' in (site / p.strip("/") / "index.html").read_text(encoding="utf-8")]
+    assert found, "no page has a chart"
+    return found
+
+
+@pytest.fixture(scope="session")
+def channel_server(channel_site):
+    """The built Channel site served on 127.0.0.1; the base URL."""
+    with serve_folder(channel_site / "site") as url:
+        yield url

@@ -7,49 +7,29 @@ from urllib.parse import urlparse
 
 import pytest
 
-from conftest import chromium_browser, serve_folder
-
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture(scope="module")
-def server(channel_site):
-    with serve_folder(channel_site / "site") as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium_browser() as b:
-        yield b
-
-
-def _pages(channel_site):
-    site = channel_site / "site"
-    return sorted("/" + str(p.parent.relative_to(site)).replace(".", "").strip("/") + ("/" if p.parent != site else "")
-                  for p in site.rglob("index.html") if "assets" not in p.parts and "search" not in p.parts)
-
-
-def test_with_javascript_off_every_chart_is_visible(server, browser, channel_site):
+def test_with_javascript_off_every_chart_is_visible(channel_server, browser, channel_pages):
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
     seen = 0
-    for path in _pages(channel_site):
-        page.goto(server + path.replace("//", "/"))
+    for path in channel_pages:
+        page.goto(channel_server + path)
         for fig in page.locator("figure.explainer-chart").all():
             box = fig.locator(".explainer-chart__static svg:visible").bounding_box()
             assert box and box["width"] > 200 and box["height"] > 100, path
             fig.locator("summary").click()
             assert fig.locator("table tbody tr").count() > 0
             href = fig.locator("a[download]").get_attribute("href")
-            response = page.request.get(server + (path + href if not href.startswith("/") else href))
+            response = page.request.get(channel_server + (path + href if not href.startswith("/") else href))
             assert response.ok and response.text().count("\n") > 1
             seen += 1
     assert seen >= 5
     context.close()
 
 
-def test_with_javascript_on_charts_become_interactive_without_other_hosts(server, browser, channel_site):
+def test_with_javascript_on_charts_become_interactive_without_other_hosts(channel_server, browser, channel_pages):
     context = browser.new_context()
     page = context.new_page()
     hosts, errors = set(), []
@@ -57,8 +37,8 @@ def test_with_javascript_on_charts_become_interactive_without_other_hosts(server
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(str(e)))
     live = 0
-    for path in _pages(channel_site):
-        page.goto(server + path.replace("//", "/"))
+    for path in channel_pages:
+        page.goto(channel_server + path)
         for fig in page.locator("figure.explainer-chart").all():
             fig.scroll_into_view_if_needed()
             fig.hover()  # the reader is active: charts near the viewport go live
@@ -73,11 +53,11 @@ def test_with_javascript_on_charts_become_interactive_without_other_hosts(server
 
 
 @pytest.mark.parametrize("path, number", [("/the-statistics/", r"\d,\d{3}"), ("/fr/the-statistics/", "\\d\u00a0\\d{3}")])
-def test_tooltip_shows_formatted_value(server, browser, channel_site, path, number):
+def test_tooltip_shows_formatted_value(channel_server, browser, channel_site, path, number):
     """The tooltip shows the number the way the page's language writes it (Vega's locale):
     45,774 in English, 45 774 in French."""
     page = browser.new_page()
-    page.goto(server + path)
+    page.goto(channel_server + path)
     fig = page.locator("figure.explainer-chart").first
     fig.scroll_into_view_if_needed()
     fig.hover()
@@ -97,13 +77,13 @@ document.addEventListener('securitypolicyviolation', e =>
 """
 
 
-def test_strict_csp_without_violations_and_charts_still_interactive(server, browser, channel_site):
+def test_strict_csp_without_violations_and_charts_still_interactive(channel_server, browser, channel_pages):
     page = browser.new_page()
     page.add_init_script(CSP_LISTENER)
     errors = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    for path in _pages(channel_site):
-        page.goto(server + path.replace("//", "/"))
+    for path in channel_pages:
+        page.goto(channel_server + path)
         policy = page.locator('meta[http-equiv="Content-Security-Policy"]').get_attribute("content")
         assert "'unsafe-inline'" not in policy and "'unsafe-eval'" not in policy
         assert "script-src 'self' 'sha256-" in policy and "style-src 'self'" in policy
@@ -119,11 +99,11 @@ def test_strict_csp_without_violations_and_charts_still_interactive(server, brow
     page.close()
 
 
-def test_vega_is_not_loaded_until_the_reader_acts(server, browser):
+def test_vega_is_not_loaded_until_the_reader_acts(channel_server, browser):
     page = browser.new_page()
     requested = []
     page.on("request", lambda r: requested.append(r.url))
-    page.goto(server + "/the-statistics/")
+    page.goto(channel_server + "/the-statistics/")
     page.wait_for_load_state("networkidle")
     assert not any(u.endswith("/vega.js") for u in requested), "a page that is only loaded never fetches Vega"
     fig = page.locator("figure.explainer-chart").first

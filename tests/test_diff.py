@@ -5,14 +5,10 @@ from __future__ import annotations
 import os
 import subprocess
 
-from conftest import FIXTURES, copy_explainer, run_build
-
-GIT_ENV = {**os.environ, "GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "t@example.org",
-           "GIT_COMMITTER_NAME": "Test", "GIT_COMMITTER_EMAIL": "t@example.org"}
-
+from conftest import FIXTURES, GIT_ENV, copy_explainer, run_build
 
 def git(root, *args):
-    subprocess.run(["git", *args], cwd=root, check=True, capture_output=True, env=GIT_ENV)
+    subprocess.run(["git", *args], cwd=root, check=True, capture_output=True, env={**os.environ, **GIT_ENV})
 
 
 def test_diff_lists_changed_figures_sentences_and_charts(tmp_path):

@@ -58,6 +58,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import GIT_ENV
 from badinput_helpers import (
     REPO, Mutation, append, build_stopped, chain, copy_fixture, replace, site_hashes, transform, write,
 )
@@ -424,10 +425,15 @@ class Outcome:
     timed_out: bool = False
 
 
+# Taken once, at import: the runner's threads must not iterate os.environ while pytest changes
+# PYTEST_CURRENT_TEST in it (KeyError: dictionary changed during iteration).
+BASE_ENV = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
+
+
 def _run(root: Path, args: tuple, env: dict, timeout: float) -> subprocess.CompletedProcess:
     """python build.py [args] --root ROOT from the repository root, as badinput_helpers.run_build, in
     a process group of its own: a build that runs out of time is killed with every process it forked."""
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")} | env
+    full_env = BASE_ENV | env
     proc = subprocess.Popen([sys.executable, "build.py", *args, "--root", str(root)], cwd=REPO, env=full_env, text=True,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
     try:
@@ -680,12 +686,12 @@ def test_a_prose_script_adds_no_hash_to_the_policy(runner: Runner, built: Path) 
 
 @pytest.mark.browser
 @pytest.mark.parametrize("case_id", ["html-script-and-handlers", "html-mutation-xss"])
-def test_hostile_prose_runs_nothing_in_chromium(case_id: str, runner: Runner) -> None:
-    from conftest import chromium_browser, serve_folder
+def test_hostile_prose_runs_nothing_in_chromium(case_id: str, runner: Runner, browser) -> None:
+    from conftest import serve_folder
 
     out = runner.get(BY_ID[case_id])
     assert out.returncode == 0, out.stderr
-    with serve_folder(out.root / "site") as url, chromium_browser() as browser:
+    with serve_folder(out.root / "site") as url:
         page = browser.new_page()
         dialogs: list[str] = []
         errors: list[str] = []
@@ -705,15 +711,11 @@ def test_hostile_prose_runs_nothing_in_chromium(case_id: str, runner: Runner) ->
         assert page.evaluate("() => Object.keys(window).filter(k => k.startsWith('pwned'))") == []
         assert page.evaluate("() => document.querySelectorAll('article script, article [onerror], article [onload], article iframe').length") == 0
         assert errors == [], f"the page tried to run something the policy blocked: {errors}"
+        page.close()
 
 
 # ------------------------------------------------------------------------------ publishing
 
-GIT_ENV = {
-    "GIT_AUTHOR_NAME": "Test Editor", "GIT_AUTHOR_EMAIL": "editor@example.org",
-    "GIT_COMMITTER_NAME": "Test Editor", "GIT_COMMITTER_EMAIL": "editor@example.org",
-    "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1",
-}
 NEWEST = "2022-01"
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, chromium_browser, copy_explainer, run_build, serve_folder
+from conftest import FIXTURES, copy_explainer, run_build, serve_folder
 
 HOSTILE = "<script>alert(1)</script> \"quotes\" 'apostrophes' &amp; &"
 ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"
@@ -121,18 +121,18 @@ def server(site):
 
 
 @pytest.fixture(scope="module")
-def browser_page():
-    with chromium_browser() as browser:
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        dialogs: list[str] = []
+def browser_page(browser):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    dialogs: list[str] = []
 
-        def on_dialog(dialog):
-            dialogs.append(f"{dialog.type}: {dialog.message} on {page.url}")
-            dialog.dismiss()
+    def on_dialog(dialog):
+        dialogs.append(f"{dialog.type}: {dialog.message} on {page.url}")
+        dialog.dismiss()
 
-        page.on("dialog", on_dialog)
-        page.dialogs = dialogs
-        yield page
+    page.on("dialog", on_dialog)
+    page.dialogs = dialogs
+    yield page
+    page.close()
 
 
 INJECTED = """() => Array.from(document.querySelectorAll('script, [onerror], [onload]'))

@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from conftest import FIXTURES, chromium_browser, copy_explainer, run_build, serve_folder
+from conftest import FIXTURES, copy_explainer, run_build, serve_folder
 
 PEARS = "content/01-pears.md"
 CALL = '{{ image("orchard.jpg", alt="Rows of pear trees in spring", caption="The orchard in April.", credit="A. Grower", licence="CC BY 4.0") }}'
@@ -119,10 +119,10 @@ def test_sanitiser_keeps_the_generated_image_and_cleans_a_typed_one():
 
 
 @pytest.mark.browser
-def test_images_show_with_javascript_off_and_nothing_shifts(tmp_path):
+def test_images_show_with_javascript_off_and_nothing_shifts(tmp_path, browser):
     root = _orchard(tmp_path, prose_bottom="\n" + CALL + "\n")
     assert run_build(root).returncode == 0
-    with serve_folder(root / "site") as base, chromium_browser() as browser:
+    with serve_folder(root / "site") as base:
         for js in (False, True):
             page = browser.new_page(java_script_enabled=js, viewport={"width": 360, "height": 740})
             page.goto(f"{base}/pears/")

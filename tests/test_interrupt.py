@@ -2,6 +2,7 @@
 usable, and the next build succeeds."""
 from __future__ import annotations
 
+import contextlib
 import re
 import signal
 import subprocess
@@ -12,6 +13,42 @@ from pathlib import Path
 import pytest
 
 from conftest import FIXTURES, REPO, copy_explainer, run_build, tree_hashes
+
+
+def _points(root, pid: int, value: int, languages: int) -> dict:
+    """Points in a build's life, in order, each a test of whether the build has reached it (or a
+    later one): the test waits for the point, then signals. Seen from outside: the libraries it
+    loaded, the cache and docs/ files it wrote, MkDocs' temporary folders, the new site/."""
+    cache, row = root / ".cache" / "explainer", f"2022,pear,{value}\n"
+    data_before = set((cache / "data").glob("valid-*"))
+    chart = cache / "charts" / "harvest_by_year.en.json"
+    chart_before = chart.stat().st_mtime_ns if chart.exists() else 0
+
+    def loaded(name):
+        with contextlib.suppress(OSError):
+            return f"/{name}/" in Path(f"/proc/{pid}/maps").read_text()
+
+    def holds(path):
+        with contextlib.suppress(OSError):
+            return row in path.read_text()
+
+    def chart_written():
+        with contextlib.suppress(OSError):
+            return chart.stat().st_mtime_ns != chart_before
+
+    points = {
+        "starting": lambda: True,
+        "libraries loaded": lambda: loaded("pandas"),
+        "data checked": lambda: bool(set((cache / "data").glob("valid-*")) - data_before),
+        "chart rendered": chart_written,
+        "docs written": lambda: holds(root / "docs" / "assets" / "charts" / "harvest_by_year.csv"),
+        "in mkdocs": lambda: any(root.glob(".site.tmp-*")),
+        "swapped": lambda: holds(root / "site" / "assets" / "charts" / "harvest_by_year.csv"),
+    }
+    if languages == 2:  # the other language's site is built in a process of its own
+        points = {**dict(list(points.items())[:-2]), "in the French mkdocs": lambda: any(cache.glob(".site-*.tmp-*")),
+                  **dict(list(points.items())[-2:])}
+    return points
 
 
 def _children(pid: int) -> list[int]:

@@ -12,7 +12,7 @@ import sys
 
 import pytest
 
-from conftest import REPO, chromium_browser, serve_folder
+from conftest import REPO
 
 sys.path.insert(0, str(REPO / "bench"))
 import readers  # noqa: E402
@@ -21,37 +21,19 @@ SMALLEST = 11.0
 
 
 @pytest.fixture(scope="module")
-def site(channel_site):
-    return channel_site / "site"
-
-
-@pytest.fixture(scope="module")
-def server(site):
-    with serve_folder(site) as base:
-        yield base
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium_browser() as b:
-        yield b
-
-
-@pytest.fixture(scope="module")
-def chart_pages(site):
-    found = [p for p in readers.pages(site) if 'class="explainer-chart"' in (site / p.strip("/") / "index.html").read_text(encoding="utf-8")]
-    assert len(found) >= 4, found
-    return found
+def chart_pages(channel_chart_pages):
+    assert len(channel_chart_pages) >= 4, channel_chart_pages
+    return channel_chart_pages
 
 
 @pytest.mark.parametrize("width", [360, 1280])
 @pytest.mark.parametrize("live", [False, True], ids=["static", "live"])
-def test_smallest_chart_text_is_readable(server, browser, chart_pages, width, live):
+def test_smallest_chart_text_is_readable(channel_server, browser, chart_pages, width, live):
     context = browser.new_context(viewport={"width": width, "height": 800}, java_script_enabled=live)
     page = context.new_page()
     small = {}
     for path in chart_pages:
-        page.goto(server + path)
+        page.goto(channel_server + path)
         if live:
             readers.go_live(page)
             assert page.locator("figure.explainer-chart--live").count() == page.locator("figure.explainer-chart").count(), path
@@ -85,15 +67,15 @@ LABELS_TOO_CLOSE = """() => {
 
 @pytest.mark.parametrize("width", [360, 1280])
 @pytest.mark.parametrize("live", [False, True], ids=["static", "live"])
-def test_axis_labels_never_touch(server, browser, chart_pages, width, live):
+def test_axis_labels_never_touch(channel_server, browser, channel_chart_pages, width, live):
     """Every label of an axis stands clear of its neighbours (2 px at least), on a phone and a desktop,
     in the static SVG and the live view: a month axis drawn for 680 px and shrunk to a phone ran
     "FebMar" together."""
     context = browser.new_context(viewport={"width": width, "height": 800}, java_script_enabled=live)
     page = context.new_page()
     close = []
-    for path in chart_pages:
-        page.goto(server + path)
+    for path in channel_chart_pages:
+        page.goto(channel_server + path)
         if live:
             readers.go_live(page)
         close += [f"{path}#{pair}" for pair in page.evaluate(LABELS_TOO_CLOSE)]
@@ -101,12 +83,12 @@ def test_axis_labels_never_touch(server, browser, chart_pages, width, live):
     assert not close, close
 
 
-def test_nothing_scrolls_sideways_at_360px(server, browser, site):
+def test_nothing_scrolls_sideways_at_360px(channel_server, browser, channel_pages):
     context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True)
     page = context.new_page()
     wide = {}
-    for path in readers.pages(site):
-        page.goto(server + path)
+    for path in channel_pages:
+        page.goto(channel_server + path)
         readers.go_live(page)
         extra = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
         if extra > 0:
@@ -115,9 +97,9 @@ def test_nothing_scrolls_sideways_at_360px(server, browser, site):
     assert not wide, wide
 
 
-def test_statistics_page_prints_on_at_most_ten_a4_pages(server, browser):
+def test_statistics_page_prints_on_at_most_ten_a4_pages(channel_server, browser):
     page = browser.new_page(java_script_enabled=False)
-    page.goto(server + "/the-statistics/")
+    page.goto(channel_server + "/the-statistics/")
     page.emulate_media(media="print")
     pages = readers.pdf_pages(page.pdf(format="A4"))
     page.close()
@@ -153,12 +135,12 @@ TABLE_AND_MARKS = """() => [...document.querySelectorAll('figure.explainer-chart
 FIELD_NAME = __import__("re").compile(r"^[a-z0-9]+(_[a-z0-9]+)+$|^[a-z]+$")  # people_prevented, source_id, people
 
 
-def test_data_tables_speak_the_readers_words_and_hold_every_plotted_mark(server, browser, chart_pages):
+def test_data_tables_speak_the_readers_words_and_hold_every_plotted_mark(channel_server, browser, chart_pages):
     context = browser.new_context(viewport={"width": 1280, "height": 800}, java_script_enabled=False)
     page = context.new_page()
     seen = 0
     for path in chart_pages:
-        page.goto(server + path)
+        page.goto(channel_server + path)
         for fig in page.evaluate(TABLE_AND_MARKS):
             seen += 1
             where = f"{path} {fig['id']}"
@@ -171,12 +153,12 @@ def test_data_tables_speak_the_readers_words_and_hold_every_plotted_mark(server,
     assert seen >= 7
 
 
-def test_no_table_cell_shows_a_helper_value(server, browser, chart_pages):
+def test_no_table_cell_shows_a_helper_value(channel_server, browser, chart_pages):
     """No jittered position ("2,019.89" as a year) and no raw boolean in any data table."""
     context = browser.new_context(viewport={"width": 1280, "height": 800}, java_script_enabled=False)
     page = context.new_page()
     for path in chart_pages:
-        page.goto(server + path)
+        page.goto(channel_server + path)
         cells = page.evaluate("() => [...document.querySelectorAll('.explainer-chart__table td')].map(td => td.textContent.trim())")
         assert not [c for c in cells if __import__("re").fullmatch(r"2[,.\u202f\u00a0 ]?0\d\d[.,]\d+", c)], path
         assert not [c for c in cells if c in ("True", "False", "true", "false")], path

@@ -28,15 +28,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import FIXTURES, REPO, copy_explainer, tree_hashes
+from conftest import FIXTURES, GIT_ENV, REPO, copy_explainer, tree_hashes
 
 A, B = "2021-10", "2022-01"
 PREFIX = "/REPO/"  # GitHub project pages: https://OWNER.github.io/REPO/EDITION/
-GIT_ENV = {
-    "GIT_AUTHOR_NAME": "Test Editor", "GIT_AUTHOR_EMAIL": "editor@example.org",
-    "GIT_COMMITTER_NAME": "Test Editor", "GIT_COMMITTER_EMAIL": "editor@example.org",
-    "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1",  # a fresh CI machine: no user config
-}
 
 
 class Repo:

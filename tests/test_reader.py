@@ -10,68 +10,25 @@
 from __future__ import annotations
 
 import re
-import time
+import sys
 
 import pytest
 
-from conftest import chromium_browser, serve_folder
+from conftest import REPO
+
+sys.path.insert(0, str(REPO / "bench"))
+import readers  # noqa: E402
+
 
 SCHEMES = ("default", "slate")
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture(scope="module")
-def site(channel_site):
-    return channel_site / "site"
-
-
-@pytest.fixture(scope="module")
-def server(site):
-    with serve_folder(site) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium_browser() as b:
-        yield b
-
-
-@pytest.fixture(scope="module")
-def paths(site):
-    found = sorted("/" + "/".join(p.parent.relative_to(site).parts) + "/" for p in site.rglob("index.html")
-                   if not {"assets", "search"} & set(p.relative_to(site).parts))
-    found = [p.replace("//", "/") for p in found]
-    assert "/" in found and len(found) >= 3, found
-    return found
-
-
-@pytest.fixture(scope="module")
-def chart_paths(site, paths):
-    with_charts = [p for p in paths if 'class="explainer-chart"' in (site / p.strip("/") / "index.html").read_text(encoding="utf-8")]
-    assert with_charts, "no page has a chart"
-    return with_charts
-
-
 # ---------------------------------------------------------------- helpers
 
-def go_live(page, timeout: float = 15.0) -> int:
+def go_live(page) -> int:
     """Scroll every chart into view and wait until each is live (or its enhancement failed)."""
-    figures = page.locator("figure.explainer-chart")
-    for i in range(figures.count()):
-        figures.nth(i).scroll_into_view_if_needed()
-        figures.nth(i).hover()  # the reader is active: charts near the viewport go live
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        state = page.evaluate("""() => [document.querySelectorAll('figure.explainer-chart').length,
-            document.querySelectorAll('figure.explainer-chart--live').length]""")
-        if state[0] == state[1]:
-            break
-        page.wait_for_timeout(100)
-    page.evaluate("window.scrollTo(0, 0)")
-    # The pointer leaves the charts (for the masthead's empty corner): a tooltip left open by the
-    # last hover is not part of the page at rest that axe and the screenshots look at.
-    page.mouse.move(1, 1)
+    readers.go_live(page)
     return page.locator("figure.explainer-chart--live").count()
 
 
@@ -82,7 +39,10 @@ def open_tables(page):
 
 def set_scheme(page, scheme: str):
     page.evaluate("s => document.body.setAttribute('data-md-color-scheme', s)", scheme)
-    page.wait_for_timeout(400)  # Material fades link colours over 125 ms; judge the settled page
+    # Material fades link colours (CSS transitions): judge the settled page, once every transition
+    # the switch started has ended (getAnimations() applies the new style first, so they exist).
+    page.evaluate("""() => Promise.all(document.getAnimations().filter(a => a instanceof CSSTransition)
+        .map(a => a.finished.catch(() => null)))""")
     assert page.evaluate("document.body.getAttribute('data-md-color-scheme')") == scheme
 
 
@@ -129,12 +89,12 @@ PAGE_BG = "getComputedStyle(document.body).backgroundColor"
 # ---------------------------------------------------------------- 1. axe, both palettes
 
 @pytest.mark.parametrize("width", [1280, 360])
-def test_axe_finds_no_violation_on_any_page_in_either_palette(server, browser, paths, width):
+def test_axe_finds_no_violation_on_any_page_in_either_palette(channel_server, browser, channel_pages, width):
     context = browser.new_context(viewport={"width": width, "height": 900})
     page = context.new_page()
     found, checked = [], 0
-    for path in paths:
-        page.goto(server + path)
+    for path in channel_pages:
+        page.goto(channel_server + path)
         go_live(page)
         open_tables(page)
         for scheme in SCHEMES:
@@ -142,14 +102,14 @@ def test_axe_finds_no_violation_on_any_page_in_either_palette(server, browser, p
             found += [f"{path} [{scheme}, {width}px] {v}" for v in run_axe(page)]
             checked += 1
     context.close()
-    assert checked == 2 * len(paths)
+    assert checked == 2 * len(channel_pages)
     assert not found, "axe-core violations:\n" + "\n".join(found)
 
 
-def test_axe_is_not_blind_to_a_known_violation(server, browser):
+def test_axe_is_not_blind_to_a_known_violation(channel_server, browser):
     """Guard against a silently broken axe run: a planted unnamed dialog must be reported."""
     page = browser.new_page()
-    page.goto(server + "/")
+    page.goto(channel_server + "/")
     page.evaluate("document.querySelector('.md-search').removeAttribute('aria-label')")
     assert any(v.startswith("aria-dialog-name") for v in run_axe(page))
     page.close()
@@ -178,12 +138,12 @@ def _assert_readable(colours, bg, where):
         assert 1.1 <= contrast(colours["grid"], bg) < contrast(colours["label"], bg), (where, colours, bg)
 
 
-def test_static_charts_follow_the_palette(server, browser, chart_paths):
+def test_static_charts_follow_the_palette(channel_server, browser, channel_chart_pages):
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
     seen = {}
-    for path in chart_paths:
-        page.goto(server + path)
+    for path in channel_chart_pages:
+        page.goto(channel_server + path)
         for scheme in SCHEMES:
             set_scheme(page, scheme)
             bg = page.evaluate(PAGE_BG)
@@ -194,9 +154,9 @@ def test_static_charts_follow_the_palette(server, browser, chart_paths):
     assert seen["default"] != seen["slate"], seen
 
 
-def test_live_charts_and_tooltips_follow_the_palette(server, browser, chart_paths):
+def test_live_charts_and_tooltips_follow_the_palette(channel_server, browser, channel_chart_pages):
     page = browser.new_page()
-    page.goto(server + chart_paths[0])
+    page.goto(channel_server + channel_chart_pages[0])
     assert go_live(page) == page.locator("figure.explainer-chart").count() > 0
     for scheme in SCHEMES:
         set_scheme(page, scheme)
@@ -233,12 +193,12 @@ OVERFLOW = """() => {
 
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["js", "nojs"])
-def test_at_360px_nothing_scrolls_sideways_and_charts_fit(server, browser, paths, javascript):
+def test_at_360px_nothing_scrolls_sideways_and_charts_fit(channel_server, browser, channel_pages, javascript):
     context = browser.new_context(viewport={"width": 360, "height": 740}, java_script_enabled=javascript, is_mobile=True, has_touch=True)
     page = context.new_page()
     charts = 0
-    for path in paths:
-        page.goto(server + path)
+    for path in channel_pages:
+        page.goto(channel_server + path)
         if javascript:
             go_live(page)
         open_tables(page)
@@ -254,12 +214,12 @@ def test_at_360px_nothing_scrolls_sideways_and_charts_fit(server, browser, paths
             left, right = box.evaluate("b => { const r = b.getBoundingClientRect(); return [r.left, r.right]; }")
             assert left >= 0 and right <= state["client"] + 0.5, (path, left, right)
     context.close()
-    assert charts >= len(paths) - 2
+    assert charts >= len(channel_pages) - 2
 
 
-def test_a_wide_table_scrolls_in_its_own_focusable_box(server, browser, chart_paths):
+def test_a_wide_table_scrolls_in_its_own_focusable_box(channel_server, browser, channel_chart_pages):
     page = browser.new_page(viewport={"width": 360, "height": 740})
-    page.goto(server + chart_paths[0])
+    page.goto(channel_server + channel_chart_pages[0])
     box = page.locator(".explainer-chart__table").first
     # Make sure this table is wider than the phone, whatever the data.
     box.evaluate("b => b.querySelector('table').style.minWidth = '900px'")
@@ -274,9 +234,9 @@ def test_a_wide_table_scrolls_in_its_own_focusable_box(server, browser, chart_pa
 # ---------------------------------------------------------------- 4. print
 
 @pytest.mark.parametrize("scheme", SCHEMES)
-def test_print_shows_static_charts_and_sources_without_chrome(server, browser, chart_paths, scheme):
+def test_print_shows_static_charts_and_sources_without_chrome(channel_server, browser, channel_chart_pages, scheme):
     page = browser.new_page()
-    page.goto(server + chart_paths[0])
+    page.goto(channel_server + channel_chart_pages[0])
     assert go_live(page) > 0  # the live chart has replaced the static one on screen
     set_scheme(page, scheme)
     page.emulate_media(media="print")
@@ -323,11 +283,11 @@ FIGURES = """() => [...document.querySelectorAll('figure.explainer-chart')].map(
 })"""
 
 
-def test_chart_figures_are_valid_labelled_markup(server, browser, chart_paths):
+def test_chart_figures_are_valid_labelled_markup(channel_server, browser, channel_chart_pages):
     page = browser.new_page()
     total = 0
-    for path in chart_paths:
-        page.goto(server + path)
+    for path in channel_chart_pages:
+        page.goto(channel_server + path)
         go_live(page)
         ids = page.evaluate("[...document.querySelectorAll('[id]')].map(e => e.id)")
         assert len(ids) == len(set(ids)), [i for i in ids if ids.count(i) > 1]
@@ -339,4 +299,4 @@ def test_chart_figures_are_valid_labelled_markup(server, browser, chart_paths):
             assert fig["summary"] and fig["caption"] and fig["headers"] and set(fig["headers"]) == {"col"} and fig["csv"], where
             total += 1
     page.close()
-    assert total >= len(chart_paths)
+    assert total >= len(channel_chart_pages)

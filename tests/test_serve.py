@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
 
-from conftest import FIXTURES, REPO, copy_explainer
+from conftest import FIXTURES, REPO, copy_explainer, wait_until
 
 
 def _free_port() -> int:
@@ -20,16 +21,28 @@ def _free_port() -> int:
 
 
 def _wait_for(url: str, text: str, timeout: float = 30, absent: str | None = None) -> str:
-    deadline, body = time.monotonic() + timeout, ""
-    while time.monotonic() < deadline:
+    """The page's body once it shows `text` (and not `absent`)."""
+    def shown() -> str:
         try:
             body = urllib.request.urlopen(url, timeout=2).read().decode("utf-8")
-            if text in body and (absent is None or absent not in body):
-                return body
         except OSError:
-            pass
-        time.sleep(0.3)
-    raise AssertionError(f"{text!r} never appeared at {url}; last body had {len(body)} chars")
+            return ""
+        return body if text in body and (absent is None or absent not in body) else ""
+    return wait_until(shown, timeout, f"{text!r} at {url}")
+
+
+def _version(body: str) -> int:
+    """Which build of the preview a served page comes from: its count goes up by one per rebuild."""
+    match = re.search(r'<meta name="explainer-preview" content="\d+\.(\d+)">', body)
+    assert match, "the preview page names its build"
+    return int(match.group(1))
+
+
+def _save_in_one_event(path, text: str) -> None:
+    """Save as many editors do, a hidden temporary file renamed over the old one: one change event."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
 
 
 @contextlib.contextmanager
@@ -66,10 +79,13 @@ def test_preview_follows_edits_shows_problems_and_never_loops(tmp_path):
 
         prose.write_text(good)
         _wait_for(page, "In all, 925 pears", absent="The preview is out of date")
-        time.sleep(1.5)
-        settled = log.read_text().count("Preview updated")
-        time.sleep(3)
-        assert log.read_text().count("Preview updated") == settled, "nothing changed, so nothing may rebuild"
+        # A rebuild that set off another would rebuild for ever: then the live version would climb
+        # by more than one per save. The first save only lets whatever the last one queued finish.
+        versions = []
+        for word in ("first", "second", "third"):
+            _save_in_one_event(prose, good + f"\nThe {word} sentence of this test.\n")
+            versions.append(_version(_wait_for(page, f"The {word} sentence of this test.")))
+        assert versions[2] - versions[1] == versions[1] - versions[0] == 1, f"one save, one rebuild: {versions}"
         assert "Traceback" not in log.read_text()
 
 
@@ -109,11 +125,9 @@ def _saved_then_visible(page, path, text: str, expected: str, limit: float, abse
     return time.monotonic() - started
 
 
-def test_open_page_reloads_itself_under_the_csp(tmp_path):
-    from conftest import chromium_browser
-
+def test_open_page_reloads_itself_under_the_csp(tmp_path, browser):
     root = copy_explainer(FIXTURES / "orchard", tmp_path / "orchard")
-    with _serving(root, tmp_path / "serve.log") as (base, proc), chromium_browser() as browser:
+    with _serving(root, tmp_path / "serve.log") as (base, proc):
         _wait_for(f"{base}/pears/", "In all, 922 pears")
         page = browser.new_page()
         errors: list[str] = []
@@ -140,21 +154,21 @@ def test_open_page_reloads_itself_under_the_csp(tmp_path):
 
         assert proc.poll() is None
         assert errors == [], errors  # no script refused by the policy, no failed request
+        page.close()
         assert "Traceback" not in (tmp_path / "serve.log").read_text()
 
 
-def test_a_broken_first_build_shows_its_banner_and_recovers(tmp_path):
+def test_a_broken_first_build_shows_its_banner_and_recovers(tmp_path, browser):
     """Started on broken input, the preview shows the problems page; fixing it brings the pages."""
-    from conftest import chromium_browser
-
     root = copy_explainer(FIXTURES / "orchard", tmp_path / "orchard")
     prose = root / "content" / "01-pears.md"
     good = prose.read_text(encoding="utf-8")
     prose.write_text(good + "\n{{ fig.nope }}\n", encoding="utf-8")
-    with _serving(root, tmp_path / "serve.log") as (base, proc), chromium_browser() as browser:
+    with _serving(root, tmp_path / "serve.log") as (base, proc):
         _wait_for(f"{base}/", "The preview is out of date")
         page = browser.new_page()
         page.goto(f"{base}/")
         assert "unknown figure" in page.inner_text("body")
         _saved_then_visible(page, prose, good, "15,250", DATA_SECONDS, absent="The preview is out of date")
         assert proc.poll() is None
+        page.close()
