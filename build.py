@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
 """Build the explainer in this folder (or --root DIR). See README.md."""
+
 import sys
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ into .cache/npm and runs this with CHROME_PATH=/usr/bin/chromium.
 
     .venv/bin/python bench/lighthouse.py [SITE_DIR]    # prints a Markdown table; --write adds it to bench/RESULTS.md
 """
+
 from __future__ import annotations
 
 import functools
@@ -57,8 +58,9 @@ class _Body:
 
 
 def pages(site: Path) -> list[str]:
-    return sorted("/" + str(p.parent.relative_to(site)).strip(".") + "/" for p in site.rglob("index.html")
-                  if "assets" not in p.parts and "search" not in p.parts)
+    return sorted(
+        "/" + str(p.parent.relative_to(site)).strip(".") + "/" for p in site.rglob("index.html") if "assets" not in p.parts and "search" not in p.parts
+    )
 
 
 def main() -> None:
@@ -71,19 +73,39 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         for page in pages(site):
             out = Path(tmp) / "report.json"
-            subprocess.run([str(LIGHTHOUSE), base + page.replace("//", "/"), "--quiet", f"--chrome-flags={FLAGS}",
-                            "--output=json", f"--output-path={out}", "--form-factor=mobile"], check=True, env=env, timeout=300)
+            subprocess.run(
+                [
+                    str(LIGHTHOUSE),
+                    base + page.replace("//", "/"),
+                    "--quiet",
+                    f"--chrome-flags={FLAGS}",
+                    "--output=json",
+                    f"--output-path={out}",
+                    "--form-factor=mobile",
+                ],
+                check=True,
+                env=env,
+                timeout=300,
+            )
             cats = json.loads(out.read_text())["categories"]
-            rows.append(f"| {page.replace('//', '/')} | " + " | ".join(str(round(100 * (cats[c]['score'] or 0)))
-                                                                     for c in ("performance", "accessibility", "best-practices", "seo")) + " |")
+            rows.append(
+                f"| {page.replace('//', '/')} | "
+                + " | ".join(str(round(100 * (cats[c]["score"] or 0))) for c in ("performance", "accessibility", "best-practices", "seo"))
+                + " |"
+            )
     server.shutdown()
     table = "\n".join(rows)
     print(table)
     if "--write" in sys.argv:
         results = REPO / "bench" / "RESULTS.md"
         text = results.read_text(encoding="utf-8") if results.is_file() else ""
-        text = text.split("\n## Lighthouse", 1)[0].rstrip() + "\n\n## Lighthouse (mobile, lighthouse@12.2.3, gzip as on GitHub Pages)\n\n" \
-            + "Measured with `make bench-lighthouse`.\n\n" + table + "\n"
+        text = (
+            text.split("\n## Lighthouse", 1)[0].rstrip()
+            + "\n\n## Lighthouse (mobile, lighthouse@12.2.3, gzip as on GitHub Pages)\n\n"
+            + "Measured with `make bench-lighthouse`.\n\n"
+            + table
+            + "\n"
+        )
         results.write_text(text, encoding="utf-8")
 
 

@@ -5,6 +5,7 @@ the light and the dark palette (`make screenshots`).
 
     .venv/bin/python bench/readers.py [SITE] [--screenshots DIR] [--no-measure]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -42,8 +43,11 @@ SMALLEST_TEXT = """() => {
 
 
 def pages(site: Path) -> list[str]:
-    return sorted("/" + str(p.parent.relative_to(site)).replace(".", "").strip("/") + ("/" if p.parent != site else "")
-                  for p in site.rglob("index.html") if "assets" not in p.parts and "search" not in p.parts)
+    return sorted(
+        "/" + str(p.parent.relative_to(site)).replace(".", "").strip("/") + ("/" if p.parent != site else "")
+        for p in site.rglob("index.html")
+        if "assets" not in p.parts and "search" not in p.parts
+    )
 
 
 def go_live(page, timeout_ms: int = 15000) -> None:
@@ -52,8 +56,11 @@ def go_live(page, timeout_ms: int = 15000) -> None:
         figures.nth(i).scroll_into_view_if_needed()
         figures.nth(i).hover()
     try:
-        page.wait_for_function("""() => document.querySelectorAll('figure.explainer-chart').length ===
-            document.querySelectorAll('figure.explainer-chart--live').length""", timeout=timeout_ms)
+        page.wait_for_function(
+            """() => document.querySelectorAll('figure.explainer-chart').length ===
+            document.querySelectorAll('figure.explainer-chart--live').length""",
+            timeout=timeout_ms,
+        )
     except Exception:
         pass
     page.evaluate("window.scrollTo(0, 0)")
@@ -101,8 +108,7 @@ def screenshots(browser, base: str, paths: list[str], folder: Path) -> list[Path
         name = path.strip("/").replace("/", "_") or "index"
         for width in (360, 1280):
             for scheme in ("light", "dark"):
-                ctx = browser.new_context(viewport={"width": width, "height": 900}, color_scheme=scheme,
-                                          device_scale_factor=1)
+                ctx = browser.new_context(viewport={"width": width, "height": 900}, color_scheme=scheme, device_scale_factor=1)
                 page = ctx.new_page()
                 page.goto(base + path)
                 page.wait_for_timeout(300)
@@ -132,8 +138,10 @@ def main() -> None:
             print("|---|---|---|---|---|")
             fmt = lambda v: "–" if v is None else f"{v:.1f}"  # noqa: E731
             for r in rows:
-                print(f"| {r['page']} | {fmt(r['text360static'])} / {fmt(r['text360live'])} | "
-                      f"{fmt(r['text1280static'])} / {fmt(r['text1280live'])} | {r['overflow360']} px | {r['a4']} |")
+                print(
+                    f"| {r['page']} | {fmt(r['text360static'])} / {fmt(r['text360live'])} | "
+                    f"{fmt(r['text1280static'])} / {fmt(r['text1280live'])} | {r['overflow360']} px | {r['a4']} |"
+                )
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ cold build (empty project cache), warm build (nothing changed), rebuild after ed
 section, rebuild after editing one CSV row, and `check`. Also: peak memory, time per chart,
 and the bytes (gzip) each page transfers before any interaction.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -32,8 +33,7 @@ sys.path.insert(0, str(REPO))
 def timed(cmd: list[str], cwd: Path) -> tuple[float, int]:
     """Wall seconds and peak resident memory (KiB) of one command and the processes it waits for."""
     started = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                            env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
     _, status, usage = os.wait4(proc.pid, 0)
     elapsed = time.perf_counter() - started
     if os.waitstatus_to_exitcode(status) != 0:
@@ -91,10 +91,15 @@ def chart_times() -> list[tuple[str, float]]:
     return out
 
 
-STAGES = [("data", "load", "validate the data package"), ("figures", "load", "compute the figures"),
-          ("", "_draw_charts", "run and draw the charts (workers)"), ("pages", "render", "render the pages"),
-          ("spelling", "finish", "wait for the spelling check"), ("site", "sync_docs", "write docs/"),
-          ("site", "finish_build", "wait for mkdocs build (every language) + swap into site/")]
+STAGES = [
+    ("data", "load", "validate the data package"),
+    ("figures", "load", "compute the figures"),
+    ("", "_draw_charts", "run and draw the charts (workers)"),
+    ("pages", "render", "render the pages"),
+    ("spelling", "finish", "wait for the spelling check"),
+    ("site", "sync_docs", "write docs/"),
+    ("site", "finish_build", "wait for mkdocs build (every language) + swap into site/"),
+]
 
 
 def profile_child(root: Path) -> None:
@@ -115,6 +120,7 @@ def profile_child(root: Path) -> None:
                 return _f(*a, **k)
             finally:
                 spent[_label] = spent.get(_label, 0) + time.perf_counter() - t
+
         setattr(mod, name, timed_stage)
     t = time.perf_counter()
     pipeline.build(root)
@@ -173,55 +179,90 @@ def main() -> None:
         # Each language is its own MkDocs site (French first: the main site carries it under fr/).
         configs = sorted((root / ".cache" / "explainer").glob("mkdocs-*.yml")) + [root / ".mkdocs.generated.yml"]
         mkdocs = " && ".join(f"{py} -m mkdocs build --quiet -f {c} -d {floor_site / c.stem}" for c in configs)
-        floor = scenario(f"floor: mkdocs build of the same docs/ ({len(configs)} languages)", args.runs,
-                         lambda i: shutil.rmtree(floor_site, ignore_errors=True), ["sh", "-c", mkdocs], root)
+        floor = scenario(
+            f"floor: mkdocs build of the same docs/ ({len(configs)} languages)",
+            args.runs,
+            lambda i: shutil.rmtree(floor_site, ignore_errors=True),
+            ["sh", "-c", mkdocs],
+            root,
+        )
         # The same explainer in its main language only, against its own floor: what the ratio is
         # without a second language's site to build alongside.
         single = Path(tmp) / "single"
         shutil.copytree(root, single, ignore=shutil.ignore_patterns("site", "docs", ".cache"))
         shutil.rmtree(single / "content" / "fr")
         import yaml
+
         settings = yaml.safe_load((single / "mkdocs.yml").read_text(encoding="utf-8"))
         settings.pop("languages", None)
         (single / "mkdocs.yml").write_text(yaml.safe_dump(settings, allow_unicode=True), encoding="utf-8")
         single_build = [py, str(REPO / "build.py"), "--root", str(single)]
-        results.append(scenario("cold build, main language only (empty project cache)", args.runs,
-                                lambda i: [shutil.rmtree(single / d, ignore_errors=True) for d in ("site", "docs", ".cache")],
-                                single_build, single))
-        single_floor = scenario("floor, main language only: mkdocs build of its docs/", args.runs,
-                                lambda i: shutil.rmtree(floor_site, ignore_errors=True),
-                                [py, "-m", "mkdocs", "build", "--quiet", "-f", str(single / ".mkdocs.generated.yml"),
-                                 "-d", str(floor_site)], single)
+        results.append(
+            scenario(
+                "cold build, main language only (empty project cache)",
+                args.runs,
+                lambda i: [shutil.rmtree(single / d, ignore_errors=True) for d in ("site", "docs", ".cache")],
+                single_build,
+                single,
+            )
+        )
+        single_floor = scenario(
+            "floor, main language only: mkdocs build of its docs/",
+            args.runs,
+            lambda i: shutil.rmtree(floor_site, ignore_errors=True),
+            [py, "-m", "mkdocs", "build", "--quiet", "-f", str(single / ".mkdocs.generated.yml"), "-d", str(floor_site)],
+            single,
+        )
         weights = page_weights(root / "site")
         cold(0)
-        profile = json.loads(subprocess.run([py, __file__, "--profile-child", str(root)], check=True,
-                                            capture_output=True, text=True).stdout.strip().splitlines()[-1])
+        profile = json.loads(
+            subprocess.run([py, __file__, "--profile-child", str(root)], check=True, capture_output=True, text=True).stdout.strip().splitlines()[-1]
+        )
     per_chart = chart_times()
 
     base = floor[1]
-    out = ["# Benchmark results", "",
-           f"Measured with `.venv/bin/python bench/run.py --runs {args.runs}` on {platform.machine()}, "
-           f"{os.cpu_count()} cores, Python {platform.python_version()}; median of {args.runs} runs each. "
-           "Ratios are to the floor measured in the same run.", "",
-           "| scenario | median s | ratio to floor | peak memory MiB | runs (s) |", "|---|---|---|---|---|"]
+    out = [
+        "# Benchmark results",
+        "",
+        f"Measured with `.venv/bin/python bench/run.py --runs {args.runs}` on {platform.machine()}, "
+        f"{os.cpu_count()} cores, Python {platform.python_version()}; median of {args.runs} runs each. "
+        "Ratios are to the floor measured in the same run.",
+        "",
+        "| scenario | median s | ratio to floor | peak memory MiB | runs (s) |",
+        "|---|---|---|---|---|",
+    ]
     for name, med, peak, times in results + [floor, single_floor]:
         own = single_floor[1] if "main language only" in name else base  # each against its own floor
         out.append(f"| {name} | {med:.2f} | {med / own:.2f}× | {peak / 1024:.0f} | {', '.join(f'{t:.2f}' for t in times)} |")
-    out += ["", "The explainer is built in English and French. The floor builds the two MkDocs sites one after the "
-            "other, as plain MkDocs would; the generator draws the charts of both languages in a pool of worker "
-            "processes and runs the two `mkdocs build` at once, so a cold build overlaps them. The main-language-only rows give the "
-            "ratio with nothing to overlap.", "",
-            "## Where a cold build's time goes", "",
-            "One cold build in a fresh interpreter, timed stage by stage in the main process (`bench/run.py "
-            "--profile-child`). The chart workers (one per core, forked from a forkserver that preloads Altair and "
-            "vl-convert) start their engines while the data is checked, then draw one chart in one language each at "
-            "a time; the two `mkdocs build` run as concurrent subprocesses.", "", "| stage | seconds |", "|---|---|"]
+    out += [
+        "",
+        "The explainer is built in English and French. The floor builds the two MkDocs sites one after the "
+        "other, as plain MkDocs would; the generator draws the charts of both languages in a pool of worker "
+        "processes and runs the two `mkdocs build` at once, so a cold build overlaps them. The main-language-only rows give the "
+        "ratio with nothing to overlap.",
+        "",
+        "## Where a cold build's time goes",
+        "",
+        "One cold build in a fresh interpreter, timed stage by stage in the main process (`bench/run.py "
+        "--profile-child`). The chart workers (one per core, forked from a forkserver that preloads Altair and "
+        "vl-convert) start their engines while the data is checked, then draw one chart in one language each at "
+        "a time; the two `mkdocs build` run as concurrent subprocesses.",
+        "",
+        "| stage | seconds |",
+        "|---|---|",
+    ]
     out += [f"| {stage} | {sec:.2f} |" for stage, sec in profile.items()]
     out += ["", "## Render time per chart (engine already started)", "", "| chart | seconds |", "|---|---|"]
     out += [f"| {slug} | {sec:.3f} |" for slug, sec in per_chart]
-    out += ["", "## Bytes transferred per page before any interaction (gzip)", "",
-            "HTML plus the CSS and scripts it loads; the Vega runtime and chart specs load only when a chart nears the viewport.", "",
-            "| page | KB |", "|---|---|"]
+    out += [
+        "",
+        "## Bytes transferred per page before any interaction (gzip)",
+        "",
+        "HTML plus the CSS and scripts it loads; the Vega runtime and chart specs load only when a chart nears the viewport.",
+        "",
+        "| page | KB |",
+        "|---|---|",
+    ]
     out += [f"| {page} | {b / 1024:.1f} |" for page, b in weights]
     (REPO / "bench" / "RESULTS.md").write_text("\n".join(out) + "\n", encoding="utf-8")
     print("\n".join(out))

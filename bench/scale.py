@@ -9,6 +9,7 @@ docs/ or cache) and records the peak resident memory of the build process (os.wa
 
 `make_explainer()` is also used by tests/test_scale.py.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -111,13 +112,15 @@ def readings_csv(rows: int, seed: int = 1) -> bytes:
     region = np.array(REGIONS)[station % len(REGIONS)]
     value = np.round(rng.gamma(2.0, 40.0, rows), 1)
     source = np.array([s[0] for s in SOURCES])[rng.choice(len(SOURCES), rows, p=[0.8, 0.15, 0.05])]
-    table = pa.table({
-        "date": pa.array(np.datetime_as_string(dates, unit="D")),
-        "region": pa.array(region),
-        "station": pa.array(np.char.add("s", np.char.zfill(station.astype(str), 4))),
-        "value": pa.array(value),
-        "source_id": pa.array(source),
-    })
+    table = pa.table(
+        {
+            "date": pa.array(np.datetime_as_string(dates, unit="D")),
+            "region": pa.array(region),
+            "station": pa.array(np.char.add("s", np.char.zfill(station.astype(str), 4))),
+            "value": pa.array(value),
+            "source_id": pa.array(source),
+        }
+    )
     sink = pa.BufferOutputStream()
     pacsv.write_csv(table, sink, pacsv.WriteOptions(quoting_style="needed"))
     return sink.getvalue().to_pybytes().replace(b'"', b"")  # header names come quoted; no value needs quotes
@@ -138,8 +141,8 @@ def make_explainer(root: Path, rows: int, charts: int, seed: int = 1) -> Path:
         slugs.append(slug)
     body = "\n\n".join(f'{{{{ chart("{s}") }}}}' for s in slugs)
     (root / "content" / "index.md").write_text(
-        "---\ntitle: Readings\ndescription: Daily readings, month by month.\n---\n"
-        f"Readings from many stations, month by month.\n\n{body}\n", encoding="utf-8")
+        f"---\ntitle: Readings\ndescription: Daily readings, month by month.\n---\nReadings from many stations, month by month.\n\n{body}\n", encoding="utf-8"
+    )
     (root / "mkdocs.yml").write_text("site_name: Readings\n", encoding="utf-8")
     return root
 
@@ -158,17 +161,26 @@ def measure(rows: int, charts: int, runs: int) -> dict:
         specs = sorted((root / "docs" / "assets" / "charts").glob("*.vg.json"))
         largest = max(p.stat().st_size for p in specs)
         csv_mb = (root / "charts" / "data" / "readings.csv").stat().st_size / 1e6
-    return {"rows": rows, "charts": charts, "median": statistics.median(times), "times": times,
-            "peak_mib": peak / 1024, "largest_spec": largest, "csv_mb": csv_mb}
+    return {
+        "rows": rows,
+        "charts": charts,
+        "median": statistics.median(times),
+        "times": times,
+        "peak_mib": peak / 1024,
+        "largest_spec": largest,
+        "csv_mb": csv_mb,
+    }
 
 
 def validation_times(rows: int) -> tuple[float, float]:
     """Seconds to load and validate the data package of a `rows`-row explainer: the vectorised path,
     and frictionless row by row (what every file used before; still used for small files)."""
-    code = ("import sys, time; sys.path.insert(0, sys.argv[1]); from pathlib import Path; from explainer.data import load as data; "
-            "from explainer.common.problems import Collector; import frictionless; "
-            "data.FAST_ROWS = int(sys.argv[3]); t = time.perf_counter(); p = Collector(Path(sys.argv[2])); "
-            "assert data.load(Path(sys.argv[2]), p) is not None, p.items; print(time.perf_counter() - t)")
+    code = (
+        "import sys, time; sys.path.insert(0, sys.argv[1]); from pathlib import Path; from explainer.data import load as data; "
+        "from explainer.common.problems import Collector; import frictionless; "
+        "data.FAST_ROWS = int(sys.argv[3]); t = time.perf_counter(); p = Collector(Path(sys.argv[2])); "
+        "assert data.load(Path(sys.argv[2]), p) is not None, p.items; print(time.perf_counter() - t)"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         root = make_explainer(Path(tmp) / "explainer", rows, 1)
         out = []
@@ -202,8 +214,7 @@ def main() -> None:
     counts = [int(x) for x in args.charts.split(",")]
     # One build first: the user-level Vega JavaScript cache is filled once, as on any real machine.
     with tempfile.TemporaryDirectory() as tmp:
-        subprocess.run([sys.executable, str(REPO / "build.py"), "--root", str(make_explainer(Path(tmp), 1000, 1))],
-                       check=True, capture_output=True, cwd=REPO)
+        subprocess.run([sys.executable, str(REPO / "build.py"), "--root", str(make_explainer(Path(tmp), 1000, 1))], check=True, capture_output=True, cwd=REPO)
     results = []
     for n in rows:
         for c in counts:
@@ -212,30 +223,49 @@ def main() -> None:
             results.append(r)
     fast, slow = validation_times(max(rows))
     print(f"validation of {max(rows):,} rows: {fast:.2f} s vectorised, {slow:.2f} s frictionless row by row", flush=True)
-    command = "python bench/scale.py" + (f" --runs {args.runs}" if args.runs != 3 else "") \
-        + (f" --rows {args.rows}" if args.rows != "10000,100000,1000000" else "") \
+    command = (
+        "python bench/scale.py"
+        + (f" --runs {args.runs}" if args.runs != 3 else "")
+        + (f" --rows {args.rows}" if args.rows != "10000,100000,1000000" else "")
         + (f" --charts {args.charts}" if args.charts != "1,10,50" else "")
-    out = ["# Scale: build time and memory against rows and charts", "",
-           f"Measured with `.venv/bin/python {command.removeprefix('python ')}` on {platform.machine()}, {os.cpu_count()} cores, "
-           f"Python {platform.python_version()}: a cold `build.py --root DIR` (no site/, docs/ or chart cache), median of {args.runs} runs; "
-           "peak memory is the build process's maximum resident set (os.wait4). The explainer is generated with seeded random data "
-           "(bench/scale.py `make_explainer`): one CSV of daily readings (`date,region,station,value,source_id`, validated in full "
-           "against its Table Schema: types, required, enum, pattern, minimum/maximum, primary key, foreign key to `sources`) and N "
-           "charts, each aggregating it by month and region (sum, mean, max, min or median of `value`; line or bar).", "",
-           "Target (issue 6): 1,000,000 rows build in ≤ 10 s with ≤ 1 GB peak memory; every shipped chart spec ≤ 50 KB.", "",
-           "| rows | CSV MB | charts | median s | peak MiB | largest spec KB | runs (s) |", "|---|---|---|---|---|---|---|"]
+    )
+    out = [
+        "# Scale: build time and memory against rows and charts",
+        "",
+        f"Measured with `.venv/bin/python {command.removeprefix('python ')}` on {platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}: a cold `build.py --root DIR` (no site/, docs/ or chart cache), median of {args.runs} runs; "
+        "peak memory is the build process's maximum resident set (os.wait4). The explainer is generated with seeded random data "
+        "(bench/scale.py `make_explainer`): one CSV of daily readings (`date,region,station,value,source_id`, validated in full "
+        "against its Table Schema: types, required, enum, pattern, minimum/maximum, primary key, foreign key to `sources`) and N "
+        "charts, each aggregating it by month and region (sum, mean, max, min or median of `value`; line or bar).",
+        "",
+        "Target (issue 6): 1,000,000 rows build in ≤ 10 s with ≤ 1 GB peak memory; every shipped chart spec ≤ 50 KB.",
+        "",
+        "| rows | CSV MB | charts | median s | peak MiB | largest spec KB | runs (s) |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for r in results:
-        out.append(f"| {r['rows']:,} | {r['csv_mb']:.1f} | {r['charts']} | {r['median']:.2f} | {r['peak_mib']:.0f} | "
-                   f"{r['largest_spec'] / 1e3:.1f} | {', '.join(f'{t:.2f}' for t in r['times'])} |")
-    out += ["", "## Validating the big CSV", "",
-            f"Loading and validating the data package of {max(rows):,} rows (in one process, after importing pandas and frictionless): "
-            f"**{fast:.2f} s** with the vectorised checks (pyarrow; explainer/data/load.py `_FastResource`, used from "
-            f"{FAST_ROWS_TEXT} rows), **{slow:.2f} s** with frictionless reading row by row, as every file was validated before. "
-            "Both give the same problems, word for word (tests/test_scale.py compares them on every bad-input case and on "
-            "randomly broken files).", "",
-            "## Growth", "",
-            "Each step's cost ratio against its size ratio (within ±10 % of it counts as linear).", "",
-            "| held fixed | step | cost | verdict |", "|---|---|---|---|"]
+        out.append(
+            f"| {r['rows']:,} | {r['csv_mb']:.1f} | {r['charts']} | {r['median']:.2f} | {r['peak_mib']:.0f} | "
+            f"{r['largest_spec'] / 1e3:.1f} | {', '.join(f'{t:.2f}' for t in r['times'])} |"
+        )
+    out += [
+        "",
+        "## Validating the big CSV",
+        "",
+        f"Loading and validating the data package of {max(rows):,} rows (in one process, after importing pandas and frictionless): "
+        f"**{fast:.2f} s** with the vectorised checks (pyarrow; explainer/data/load.py `_FastResource`, used from "
+        f"{FAST_ROWS_TEXT} rows), **{slow:.2f} s** with frictionless reading row by row, as every file was validated before. "
+        "Both give the same problems, word for word (tests/test_scale.py compares them on every bad-input case and on "
+        "randomly broken files).",
+        "",
+        "## Growth",
+        "",
+        "Each step's cost ratio against its size ratio (within ±10 % of it counts as linear).",
+        "",
+        "| held fixed | step | cost | verdict |",
+        "|---|---|---|---|",
+    ]
     out += growth(results, "rows", "charts") + growth(results, "charts", "rows")
     Path(args.out).write_text("\n".join(out) + "\n", encoding="utf-8")
     print(f"wrote {args.out}")

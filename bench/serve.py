@@ -13,6 +13,7 @@ takes until an already open page shows the change, without anyone reloading it:
 
 Figures are medians of --runs runs, as seconds and as ratios to the floor.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -62,8 +63,7 @@ def visible_after(page, save, expected, timeout: float = 60) -> float:
     save()
     print(f"saved; waiting for {expected!r}", file=sys.stderr, flush=True)
     text = expected[0] if isinstance(expected, list) else expected
-    page.wait_for_function("t => document.body && document.body.innerText.includes(t)", arg=text,
-                           timeout=timeout * 1000, polling=10)
+    page.wait_for_function("t => document.body && document.body.innerText.includes(t)", arg=text, timeout=timeout * 1000, polling=10)
     return time.monotonic() - started
 
 
@@ -78,6 +78,7 @@ def appender(path: Path, text: str):
     def save():
         with open(path, "a", encoding="utf-8") as f:
             f.write(text)
+
     return save
 
 
@@ -103,8 +104,7 @@ def data_edit(root: Path):
         path = root / "charts" / "data" / resources[spec["resource"]]["path"]
         rows = list(csvlib.reader(path.read_text(encoding="utf-8").splitlines()))
         header, field = rows[0], spec["field"]
-        matching = [i for i, r in enumerate(rows[1:], 1)
-                    if all(r[header.index(k)] == str(v) for k, v in (spec.get("where") or {}).items())]
+        matching = [i for i, r in enumerate(rows[1:], 1) if all(r[header.index(k)] == str(v) for k, v in (spec.get("where") or {}).items())]
         if not matching or not all(rows[i][header.index(field)].isdigit() for i in matching):
             continue
 
@@ -128,8 +128,13 @@ def run(root: Path, runs: int) -> dict:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
         # build.py serve
         port = free_port()
-        proc = subprocess.Popen([sys.executable, str(REPO / "build.py"), "serve", "--root", str(root), "--port", str(port)],
-                                cwd=REPO, env=ENV, stdout=open(LOG, "w"), stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(
+            [sys.executable, str(REPO / "build.py"), "serve", "--root", str(root), "--port", str(port)],
+            cwd=REPO,
+            env=ENV,
+            stdout=open(LOG, "w"),
+            stderr=subprocess.STDOUT,
+        )
         try:
             url = f"http://127.0.0.1:{port}/{slug}/"
             wait_http(url, proc=proc, log=LOG)
@@ -154,8 +159,13 @@ def run(root: Path, runs: int) -> dict:
         floor_cfg = root / "mkdocs-floor.yml"
         floor_cfg.write_text(generated.replace("docs_dir: docs\n", f"docs_dir: {docs.name}\n"), encoding="utf-8")
         port = free_port()
-        proc = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "-f", str(floor_cfg), "-a", f"127.0.0.1:{port}"],
-                                cwd=root, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "mkdocs", "serve", "-f", str(floor_cfg), "-a", f"127.0.0.1:{port}"],
+            cwd=root,
+            env=ENV,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         try:
             url = f"http://127.0.0.1:{port}/{slug}/"
             wait_http(url)
@@ -189,23 +199,28 @@ def main() -> None:
                 shutil.copytree(src, root / name, ignore=shutil.ignore_patterns("__pycache__"))
             else:
                 shutil.copy2(src, root / name)
-        built = subprocess.run([sys.executable, str(REPO / "build.py"), "build", "--root", str(root)], cwd=REPO, env=ENV,
-                               capture_output=True, text=True)
+        built = subprocess.run([sys.executable, str(REPO / "build.py"), "build", "--root", str(root)], cwd=REPO, env=ENV, capture_output=True, text=True)
         if built.returncode:
             raise SystemExit(built.stderr)
         r = run(root, args.runs)
     floor = statistics.median(r["floor"])
-    rows = [("`build.py serve`, prose edit", r["prose"]), (f"`build.py serve`, CSV edit (figure `{r['figure']}`)", r["data"]),
-            ("plain `mkdocs serve`, same docs/ page edited", r["floor"])]
+    rows = [
+        ("`build.py serve`, prose edit", r["prose"]),
+        (f"`build.py serve`, CSV edit (figure `{r['figure']}`)", r["data"]),
+        ("plain `mkdocs serve`, same docs/ page edited", r["floor"]),
+    ]
     load = os.getloadavg()[0]
     lines = [
-        "# Live preview: save-to-visible latency", "",
+        "# Live preview: save-to-visible latency",
+        "",
         f"Written by `bench/serve.py --runs {args.runs}` on {platform.machine()}, {os.cpu_count()} cores, "
         f"Python {platform.python_version()}, load average {load:.1f} when it finished; explainer: "
         f"{'this repository' if args.root is None else args.root}.",
         "Seconds from saving a file until an open Chromium page shows the change by itself (median of the runs; "
-        "ratio to the floor, plain `mkdocs serve` of the same generated page).", "",
-        "| scenario | median s | ratio | runs (s) |", "|---|---:|---:|---|",
+        "ratio to the floor, plain `mkdocs serve` of the same generated page).",
+        "",
+        "| scenario | median s | ratio | runs (s) |",
+        "|---|---:|---:|---|",
     ]
     for label, times in rows:
         med = statistics.median(times)

@@ -3,6 +3,7 @@ repository. Messages name the command as it was run.
 
 Exit codes: 0 success, 1 content or data problems, 2 usage errors.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -30,8 +31,12 @@ def parser(prog: str | None = None) -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help="show Python tracebacks for unexpected errors")
     common.add_argument("--strict", action="store_true", default=argparse.SUPPRESS, help="treat warnings (such as typed-in numbers the data holds) as problems")
-    common.add_argument("--root", type=Path, default=argparse.SUPPRESS, help="the explainer folder (holds content/, charts/, mkdocs.yml); default: current folder")
-    p = argparse.ArgumentParser(prog=prog or program_name(), parents=[common], description="Build a data-driven explainer into a static Material for MkDocs site.")
+    common.add_argument(
+        "--root", type=Path, default=argparse.SUPPRESS, help="the explainer folder (holds content/, charts/, mkdocs.yml); default: current folder"
+    )
+    p = argparse.ArgumentParser(
+        prog=prog or program_name(), parents=[common], description="Build a data-driven explainer into a static Material for MkDocs site."
+    )
     sub = p.add_subparsers(dest="command")
     sub.add_parser("build", parents=[common], help="check every input and build the site into site/ (the default)")
     sub.add_parser("check", parents=[common], help="check every input a build would, without building the site")
@@ -55,9 +60,13 @@ def parser(prog: str | None = None) -> argparse.ArgumentParser:
     new = sub.add_parser("new", help="write a minimal explainer into a new or empty folder (a section, data with its source, a chart, the CI workflows)")
     new.add_argument("dir", type=Path, help="the folder to create; refused if it exists and is not empty")
     new.add_argument("--title", help="the site's name (default: from the folder's name)")
-    new.add_argument("--generator", metavar="SPEC", help="pip requirement the new explainer's CI installs the generator with, written to "
-                     "requirements.txt, e.g. 'explainer @ git+https://github.com/OWNER/explainer@v1.0' "
-                     "(default: where this generator was installed from, if pip recorded a git commit)")
+    new.add_argument(
+        "--generator",
+        metavar="SPEC",
+        help="pip requirement the new explainer's CI installs the generator with, written to "
+        "requirements.txt, e.g. 'explainer @ git+https://github.com/OWNER/explainer@v1.0' "
+        "(default: where this generator was installed from, if pip recorded a git commit)",
+    )
     return p
 
 
@@ -108,9 +117,11 @@ def main(argv: list[str] | None = None) -> int:
                 record(resolved, strict, epoch)
             for w in result.warnings:
                 print(w, file=sys.stderr)
-            print(f"Built {result.pages} pages and {result.charts} charts ({result.charts - result.charts_cached} rendered, "
-                  f"{result.charts_cached} from cache) into {root / 'site'} in {result.seconds:.1f} s; "
-                  f"{result.docs_written} files changed in docs/, {len(result.warnings)} warnings.")
+            print(
+                f"Built {result.pages} pages and {result.charts} charts ({result.charts - result.charts_cached} rendered, "
+                f"{result.charts_cached} from cache) into {root / 'site'} in {result.seconds:.1f} s; "
+                f"{result.docs_written} files changed in docs/, {len(result.warnings)} warnings."
+            )
         elif command == "check":
             _start_chart_workers(root.resolve())
             from .pipeline import gather

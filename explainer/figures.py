@@ -20,6 +20,7 @@ A figure may also be computed from two other figures (their sources are both cit
       ratio: {of: fund_march_2023_year1_eur, to: fund_nov_2022_eur}            # of / to
       digits: 2             # 1.95 (1 by default)
 """
+
 from __future__ import annotations
 
 import math
@@ -133,8 +134,13 @@ def load(root: Path, package: DataPackage, problems: Collector, locale: str = DE
         problems.add(path, "not valid UTF-8", hint="save the file as UTF-8")
         return {}
     if not isinstance(spec, dict):
-        problems.add(path, "figures.yml must map figure names to their settings", 1, 1,
-                     hint="for example uk_arrivals_2021: {resource: uk_arrivals_by_year, where: {year: 2021}, field: people}")
+        problems.add(
+            path,
+            "figures.yml must map figure names to their settings",
+            1,
+            1,
+            hint="for example uk_arrivals_2021: {resource: uk_arrivals_by_year, where: {year: 2021}, field: people}",
+        )
         return {}
     lines = spec.pop("__lines__", {})
     figures: dict[str, Figure] = {}
@@ -146,8 +152,9 @@ def load(root: Path, package: DataPackage, problems: Collector, locale: str = DE
             problems.add(path, f'figure "{name}" must be a mapping with resource, field and where', line)
             failed.add(name)
             continue
-        report = (lambda name, line: lambda msg, hint="", warning=False: problems.add(
-            path, f'figure "{name}": {msg}', line, hint=hint, warning=warning))(name, line)
+        report = (lambda name, line: lambda msg, hint="", warning=False: problems.add(path, f'figure "{name}": {msg}', line, hint=hint, warning=warning))(
+            name, line
+        )
         item = _without_lines(item)
         if any(k in item for k in COMPUTED):  # computed from other figures: checked by _derive, later
             computed[name] = item
@@ -166,13 +173,19 @@ def load(root: Path, package: DataPackage, problems: Collector, locale: str = DE
         ready = {n: i for n, i in computed.items() if all(r in figures or r in failed or r not in spec for r in _references(i))}
         if not ready:  # every one left waits for another one left: a loop
             for name in computed:
-                problems.add(path, f'figure "{name}": computed from itself, through {", ".join(sorted(_references(computed[name])))}',
-                             lines.get(name), hint="a computed figure uses figures that come from the data")
+                problems.add(
+                    path,
+                    f'figure "{name}": computed from itself, through {", ".join(sorted(_references(computed[name])))}',
+                    lines.get(name),
+                    hint="a computed figure uses figures that come from the data",
+                )
             break
         for name, item in ready.items():
             del computed[name]
             line = lines.get(name)
-            fig = _derive(name, item, figures, spec, lambda msg, hint="", _name=name, _line=line: problems.add(path, f'figure "{_name}": {msg}', _line, hint=hint), locale)
+            fig = _derive(
+                name, item, figures, spec, lambda msg, hint="", _name=name, _line=line: problems.add(path, f'figure "{_name}": {msg}', _line, hint=hint), locale
+            )
             if fig:
                 figures[name] = fig
             else:
@@ -191,7 +204,9 @@ def _derive(name: str, item: dict, figures: dict[str, Figure], declared: dict, r
     kinds = [k for k in COMPUTED if k in item]
     unknown = set(item) - {*kinds, "format", "digits", "description"}
     if len(kinds) > 1 or unknown:
-        report(f"unknown key(s) {', '.join(sorted(unknown or kinds[1:]))}", "a computed figure has one of percent_change, ratio, and format, digits, description")
+        report(
+            f"unknown key(s) {', '.join(sorted(unknown or kinds[1:]))}", "a computed figure has one of percent_change, ratio, and format, digits, description"
+        )
         return None
     kind = kinds[0]
     refs, wanted = item[kind], COMPUTED[kind]
@@ -213,7 +228,7 @@ def _derive(name: str, item: dict, figures: dict[str, Figure], declared: dict, r
     first, second = parts
     base = first if kind == "percent_change" else second
     if base == 0:
-        report(f"{kind}: divides by zero (figure \"{refs[wanted[0] if kind == 'percent_change' else wanted[1]]}\" is 0)")
+        report(f'{kind}: divides by zero (figure "{refs[wanted[0] if kind == "percent_change" else wanted[1]]}" is 0)')
         return None
     fmt = item.get("format", "percent" if kind == "percent_change" else "number")
     if fmt not in ("number", "percent"):
@@ -287,7 +302,10 @@ def _compute(name: str, item: settings.FigureSettings, package: DataPackage, rep
             return None
         currency = currencies.pop()
     if fmt == "percent" and isinstance(value, (int, float)) and abs(value) > 100:
-        report(f'format percent prints {value:g} as "{format_value(value, fmt, None, DEFAULT_LOCALE)}"',
-               "percent expects a share out of 100 (41.5 prints 41.5%); use format: number for a count", warning=True)
+        report(
+            f'format percent prints {value:g} as "{format_value(value, fmt, None, DEFAULT_LOCALE)}"',
+            "percent expects a share out of 100 (41.5 prints 41.5%); use format: number for a count",
+            warning=True,
+        )
     sources = list(dict.fromkeys(rows[SOURCE_FIELD])) if SOURCE_FIELD in rows else []
     return Figure(name, value, format_value(value, fmt, currency, locale, digits), sources, item.description)

@@ -3,6 +3,7 @@
 Nothing is written (docs/ or site/) unless every input is sound; all problems are
 reported together.
 """
+
 from __future__ import annotations
 
 import base64
@@ -44,6 +45,7 @@ class BuildResult:
 @dataclass
 class Localised:
     """One language of the explainer: its figures (formatted its way), charts (in its words) and pages."""
+
     language: Language
     figures: dict
     charts: dict
@@ -54,7 +56,7 @@ class Localised:
 class Gathered:
     config: dict
     package: data.DataPackage
-    languages: list[Localised]   # the main language first
+    languages: list[Localised]  # the main language first
     warnings: list
 
     # The main language: what check, diff and the benchmarks look at.
@@ -134,8 +136,7 @@ def spelled_files(langs: list[Language], page_lists: dict) -> list[Path]:
     return [p.source for lang in langs if lang.code == "en" for p in page_lists[lang.code]]
 
 
-def _draw_charts(root: Path, sources: dict, package: data.DataPackage, langs: list[Language], page_lists: dict,
-                 cache: ChartCache) -> tuple[dict, dict]:
+def _draw_charts(root: Path, sources: dict, package: data.DataPackage, langs: list[Language], page_lists: dict, cache: ChartCache) -> tuple[dict, dict]:
     """Every chart in every language, from the cache or drawn by the chart workers: gives
     {language code: {slug: chart}} in file order, and {language code: [problems]}."""
     drawn: dict = {lang.code: {} for lang in langs}
@@ -210,8 +211,8 @@ def _alternates(lang: Language, name: str, langs: list[Language], names: dict, u
 class Prepared:
     root: Path
     gathered: Gathered
-    files: dict          # docs/ path -> content, for the main language
-    config: dict         # the generated MkDocs configuration
+    files: dict  # docs/ path -> content, for the main language
+    config: dict  # the generated MkDocs configuration
     others: list = field(default_factory=list)  # every other language: (Localised, docs files, MkDocs configuration)
 
     def start_other_languages(self) -> list:
@@ -245,8 +246,7 @@ class Prepared:
             return None
         files: dict = {}
         for loc, folder, _, _ in jobs:
-            files.update({loc.language.prefix + path.relative_to(folder).as_posix(): path.read_bytes()
-                          for path in sorted(folder.rglob("*")) if path.is_file()})
+            files.update({loc.language.prefix + path.relative_to(folder).as_posix(): path.read_bytes() for path in sorted(folder.rglob("*")) if path.is_file()})
         return files
 
     def other_languages(self, problems: Collector) -> dict | None:
@@ -263,8 +263,7 @@ def _note(page_note, lang: Language) -> str:
     return page_note(lang) if callable(page_note) else page_note
 
 
-def prepare(root: Path, strict: bool = False, mkdocs_extra: dict | None = None, page_note="", spell: bool = True,
-            extra_docs=None) -> Prepared:
+def prepare(root: Path, strict: bool = False, mkdocs_extra: dict | None = None, page_note="", spell: bool = True, extra_docs=None) -> Prepared:
     """Gather and check every input, then compose every language's docs/ and MkDocs
     configuration in memory. `page_note` is Markdown for the foot of every page, or a function
     of the language. `extra_docs(localised, package, every)` gives more docs/ files per language
@@ -282,8 +281,7 @@ def prepare(root: Path, strict: bool = False, mkdocs_extra: dict | None = None, 
     return Prepared(root, g, composed[0][1], composed[0][2], composed[1:])
 
 
-def _compose(root: Path, user: dict, package: data.DataPackage, loc: Localised, mkdocs_extra: dict | None, page_note: str,
-             langs: list[Language]):
+def _compose(root: Path, user: dict, package: data.DataPackage, loc: Localised, mkdocs_extra: dict | None, page_note: str, langs: list[Language]):
     """One language's docs/ files (pages, generated pages, assets, data) and MkDocs configuration."""
     lang, words = loc.language, i18n.strings(loc.language.code)
     figure_pages: dict[str, list] = {}
@@ -295,22 +293,23 @@ def _compose(root: Path, user: dict, package: data.DataPackage, loc: Localised, 
     for page in loc.pages:
         files.update(page.assets)  # resized images (pages/images.py)
     image = loc.pages[0].preview if loc.pages else {}  # the lede's preview image
-    links = {n: _alternates(lang, n, langs, {l.code: GENERATED_PAGES for l in langs}, user)
-             for n in GENERATED_PAGES} if len(langs) > 1 else {}
+    links = {n: _alternates(lang, n, langs, {l.code: GENERATED_PAGES for l in langs}, user) for n in GENERATED_PAGES} if len(langs) > 1 else {}
     files[sources_page.NAME] = sources_page.markdown(package, loc.figures, figure_pages, image, lang, links.get(sources_page.NAME)) + note
     nav = [{page.title: page.name} for page in loc.pages] + [{words["sources_title"]: sources_page.NAME}]
     if loc.figures:  # an appendix for checkers, linked from the sources page, not in the navigation
         sentences = sources_page.quoting_sentences([page.body for page in loc.pages], loc.figures)
-        files[sources_page.FIGURES_NAME] = sources_page.figures_markdown(package, loc.figures, figure_pages, image, lang,
-                                                                         links.get(sources_page.FIGURES_NAME), sentences) + note
+        files[sources_page.FIGURES_NAME] = (
+            sources_page.figures_markdown(package, loc.figures, figure_pages, image, lang, links.get(sources_page.FIGURES_NAME), sentences) + note
+        )
     files.update(site.asset_files(vega_javascript()))
     for name, path in package.paths.items():
         files[f"assets/data/{path.name}"] = path.read_bytes()
     # The figure blocks the generator wrote, by digest: the sanitising hook keeps exactly these whole.
     trusted = sorted({d for page in loc.pages for d in page.trusted})
     extra = site._merge(_extra_for(lang, mkdocs_extra) or {}, {"extra": {sanitize.TRUSTED_KEY: trusted}})
-    config = site.mkdocs_config(site.for_language(user, lang, langs), root, nav, extra,
-                                docs_dir=root / "docs" if lang.default else root / site.GENERATED / f"docs-{lang.code}")
+    config = site.mkdocs_config(
+        site.for_language(user, lang, langs), root, nav, extra, docs_dir=root / "docs" if lang.default else root / site.GENERATED / f"docs-{lang.code}"
+    )
     return files, config
 
 
@@ -342,8 +341,7 @@ def _preview_images(root: Path, package: data.DataPackage, localised: list[Local
                     cache.put(sources[slug], package, chart, loc.language)
 
 
-def build(root: Path, site_dir: Path | None = None, strict: bool = False,
-          mkdocs_extra: dict | None = None, page_note="", extra_docs=None) -> BuildResult:
+def build(root: Path, site_dir: Path | None = None, strict: bool = False, mkdocs_extra: dict | None = None, page_note="", extra_docs=None) -> BuildResult:
     """Build the site. `mkdocs_extra` is merged into the MkDocs configuration (publishing uses it
     for the version selector); `page_note` is Markdown appended to every page (the edition line),
     or a function giving it for a language."""
@@ -366,7 +364,7 @@ def build(root: Path, site_dir: Path | None = None, strict: bool = False,
                 return False
             for prefix in prefixes:
                 shutil.rmtree(built / prefix, ignore_errors=True)  # what MkDocs copied from the last build's docs/
-                written += site.sync_docs(root / "docs" / prefix, {n[len(prefix):]: c for n, c in files.items() if n.startswith(prefix)})
+                written += site.sync_docs(root / "docs" / prefix, {n[len(prefix) :]: c for n, c in files.items() if n.startswith(prefix)})
             for name, content in files.items():
                 site.write_if_changed(built / name, content)
             return True

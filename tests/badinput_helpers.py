@@ -3,6 +3,7 @@ and small, composable mutations of a copied explainer folder.
 
 A mutation is a function taking the explainer folder (Path) and changing it in place.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -35,11 +36,7 @@ def copy_fixture(dest: Path) -> Path:
 def site_hashes(root: Path) -> dict[str, str]:
     """Every file under site/ (path relative to site/ -> sha256 of its bytes)."""
     site = root / "site"
-    return {
-        p.relative_to(site).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(site.rglob("*"))
-        if p.is_file()
-    }
+    return {p.relative_to(site).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(site.rglob("*")) if p.is_file()}
 
 
 def split_stderr(stderr: str) -> tuple[list[str], str]:
@@ -56,13 +53,16 @@ def build_stopped(n: int) -> str:
 
 # --- mutations -------------------------------------------------------------------------------
 
+
 def replace(rel: str, old: str, new: str, count: int = 1) -> Mutation:
     """Replace text in a file; fails loudly if the fixture no longer holds `old`."""
+
     def mutate(root: Path) -> None:
         path = root / rel
         text = path.read_text(encoding="utf-8")
         assert old in text, f"fixture changed: {old!r} not in {rel}"
         path.write_text(text.replace(old, new, count), encoding="utf-8")
+
     return mutate
 
 
@@ -72,6 +72,7 @@ def replace_bytes(rel: str, old: bytes, new: bytes) -> Mutation:
         raw = path.read_bytes()
         assert old in raw, f"fixture changed: {old!r} not in {rel}"
         path.write_bytes(raw.replace(old, new, 1))
+
     return mutate
 
 
@@ -79,6 +80,7 @@ def transform(rel: str, fn: Callable[[str], str]) -> Mutation:
     def mutate(root: Path) -> None:
         path = root / rel
         path.write_text(fn(path.read_text(encoding="utf-8")), encoding="utf-8")
+
     return mutate
 
 
@@ -86,6 +88,7 @@ def prepend_bytes(rel: str, prefix: bytes) -> Mutation:
     def mutate(root: Path) -> None:
         path = root / rel
         path.write_bytes(prefix + path.read_bytes())
+
     return mutate
 
 
@@ -97,6 +100,7 @@ def write(rel: str, content: str | bytes) -> Mutation:
             path.write_bytes(content)
         else:
             path.write_text(content, encoding="utf-8")
+
     return mutate
 
 
@@ -104,29 +108,34 @@ def append(rel: str, text: str) -> Mutation:
     def mutate(root: Path) -> None:
         path = root / rel
         path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
+
     return mutate
 
 
 def copy(rel: str, new_rel: str) -> Mutation:
     def mutate(root: Path) -> None:
         shutil.copyfile(root / rel, root / new_rel)
+
     return mutate
 
 
 def remove(rel: str) -> Mutation:
     def mutate(root: Path) -> None:
         (root / rel).unlink()
+
     return mutate
 
 
 def move_and_link(rel: str, outside: bool) -> Mutation:
     """Move a file away and leave a symbolic link in its place: to a file outside the
     explainer folder (outside=True), or to another file next to it (outside=False)."""
+
     def mutate(root: Path) -> None:
         path = root / rel
         target = root.parent / f"outside-{path.name}" if outside else path.with_name(f"real-{path.name}")
         os.replace(path, target)
         path.symlink_to(target if outside else target.name)
+
     return mutate
 
 
@@ -134,4 +143,5 @@ def chain(*mutations: Mutation) -> Mutation:
     def mutate(root: Path) -> None:
         for m in mutations:
             m(root)
+
     return mutate

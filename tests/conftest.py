@@ -1,5 +1,6 @@
 """Shared test helpers: the repository root, running build.py, hashing a tree, waiting for a
 condition, and the session's one Chromium and its one server of the built Channel site."""
+
 from __future__ import annotations
 
 import contextlib
@@ -23,9 +24,12 @@ REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 # git as on a fresh CI machine: a fixed author, no user or system configuration.
 GIT_ENV = {
-    "GIT_AUTHOR_NAME": "Test Editor", "GIT_AUTHOR_EMAIL": "editor@example.org",
-    "GIT_COMMITTER_NAME": "Test Editor", "GIT_COMMITTER_EMAIL": "editor@example.org",
-    "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1",
+    "GIT_AUTHOR_NAME": "Test Editor",
+    "GIT_AUTHOR_EMAIL": "editor@example.org",
+    "GIT_COMMITTER_NAME": "Test Editor",
+    "GIT_COMMITTER_EMAIL": "editor@example.org",
+    "GIT_CONFIG_GLOBAL": os.devnull,
+    "GIT_CONFIG_NOSYSTEM": "1",
 }
 T = TypeVar("T")
 
@@ -52,8 +56,7 @@ def run_build(root: Path, *args: str, timeout: int = 600, full: bool = False) ->
 
 
 def tree_hashes(folder: Path) -> dict[str, str]:
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def copy_explainer(src: Path, dest: Path) -> Path:
@@ -88,8 +91,7 @@ def channel_site(tmp_path_factory) -> Path:
 
 CHROMIUM = "/usr/bin/chromium"
 # No background networking: this machine's network is closed, and the site must need none.
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run", "--disable-sync"]
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync"]
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -136,8 +138,11 @@ def browser():
 def channel_pages(channel_site) -> list[str]:
     """The URL path of every page of the built Channel site: "/", "/the-patrol/", "/fr/", ..."""
     site = channel_site / "site"
-    found = sorted("/" + "".join(f"{part}/" for part in p.parent.relative_to(site).parts) for p in site.rglob("index.html")
-                   if not {"assets", "search"} & set(p.relative_to(site).parts))
+    found = sorted(
+        "/" + "".join(f"{part}/" for part in p.parent.relative_to(site).parts)
+        for p in site.rglob("index.html")
+        if not {"assets", "search"} & set(p.relative_to(site).parts)
+    )
     assert "/" in found and len(found) >= 3, found
     return found
 

@@ -1,5 +1,6 @@
 """What a reader sees, in a real browser (Debian's Chromium driven by Playwright): charts with
 JavaScript off, interactive charts with it on, and no request to any other host."""
+
 from __future__ import annotations
 
 import re

@@ -1,5 +1,6 @@
 """The chart cache is never stale: nothing changed renders nothing; a change to a chart's file
 or to a resource it reads re-renders exactly the charts that depend on it."""
+
 from __future__ import annotations
 
 import re

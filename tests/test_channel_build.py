@@ -1,5 +1,6 @@
 """A full build of the default explainer: the four sections, every chart's SVG, table and CSV,
 a generated sources page, and no page that references another host."""
+
 from __future__ import annotations
 
 import csv

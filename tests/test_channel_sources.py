@@ -1,6 +1,7 @@
 """The Channel explainer's sources: every figure quoted in the text can be found in an excerpt
 of a source it is credited to (figures computed by this explainer, sums of a series, are named
 below), and every source names an original publication, not a copy."""
+
 from __future__ import annotations
 
 import csv
@@ -17,14 +18,28 @@ from explainer.common.problems import Collector
 # Figures this explainer computes from the data rather than reads in a source: they cannot appear
 # in an excerpt. Each says why.
 COMPUTED_HERE = {
-    "prevented_people_2024", "prevented_people_2025", "prevented_people_2026", "prevented_events_2025",
-    "prevented_weeks_2024", "prevented_first_week_2024", "prevented_last_week_2026",  # sums of the weekly sheet
-    "fr_rise_2021_jan_aug_on_2020", "march_2023_year1_vs_nov_2022",  # computed from two figures
+    "prevented_people_2024",
+    "prevented_people_2025",
+    "prevented_people_2026",
+    "prevented_events_2025",
+    "prevented_weeks_2024",
+    "prevented_first_week_2024",
+    "prevented_last_week_2026",  # sums of the weekly sheet
+    "fr_rise_2021_jan_aug_on_2020",
+    "march_2023_year1_vs_nov_2022",  # computed from two figures
     "shipwreck_2021_date",  # "on Wednesday", in a report of Thursday 25 November 2021
     "record_nov_2021_date",  # "on Thursday", in a report of Friday 12 November 2021
 }
-WORDS = {1: ["one", "un"], 2: ["two", "deux"], 3: ["three", "trois"], 4: ["four", "quatre"], 5: ["five", "cinq"],
-         6: ["six"], 7: ["seven", "sept"], 12: ["twelve", "douze"]}
+WORDS = {
+    1: ["one", "un"],
+    2: ["two", "deux"],
+    3: ["three", "trois"],
+    4: ["four", "quatre"],
+    5: ["five", "cinq"],
+    6: ["six"],
+    7: ["seven", "sept"],
+    12: ["twelve", "douze"],
+}
 
 
 def _spellings(value, fmt: str) -> list[str]:
@@ -32,6 +47,7 @@ def _spellings(value, fmt: str) -> list[str]:
         day = value if hasattr(value, "strftime") else None
         if day is None:
             import pandas as pd
+
             day = pd.Timestamp(value)
         return [day.strftime("%Y-%m-%d"), f"{day.strftime('%B')} {day.day}, {day.year}", f"{day.day} {day.strftime('%B')} {day.year}"]
     number = float(value)

@@ -1,5 +1,6 @@
 """The chart workers (explainer/charts/pool.py): a chart that kills its process, crashes the
 interpreter or never ends is reported by its path, and the other charts are still drawn."""
+
 from __future__ import annotations
 
 import os
@@ -21,18 +22,23 @@ def _cached(root, slug: str, language: str = "en") -> bool:
     return (root / ".cache" / "explainer" / "charts" / f"{slug}.{language}.json").is_file()
 
 
-@pytest.mark.parametrize("body, message", [
-    ("os._exit(3)", f"charts/hostile.py: chart stopped the build: its process exited with code 3 {DIED_HINT}"),
-    ("os.kill(os.getpid(), signal.SIGSEGV)", f"charts/hostile.py: chart stopped the build: its process was killed by signal SIGSEGV {DIED_HINT}"),
-    ("sys.exit(3)", "charts/hostile.py: chart called sys.exit(3) (return a chart from chart(data, t); to stop with a message, raise ValueError(\"...\"))"),
-], ids=["exit", "segfault", "sys.exit"])
+@pytest.mark.parametrize(
+    "body, message",
+    [
+        ("os._exit(3)", f"charts/hostile.py: chart stopped the build: its process exited with code 3 {DIED_HINT}"),
+        ("os.kill(os.getpid(), signal.SIGSEGV)", f"charts/hostile.py: chart stopped the build: its process was killed by signal SIGSEGV {DIED_HINT}"),
+        ("sys.exit(3)", 'charts/hostile.py: chart called sys.exit(3) (return a chart from chart(data, t); to stop with a message, raise ValueError("..."))'),
+    ],
+    ids=["exit", "segfault", "sys.exit"],
+)
 def test_a_chart_that_kills_its_process_is_reported_by_its_path(tmp_path, body, message):
     root = copy_explainer(FIXTURES / "orchard", tmp_path / "orchard")
     assert run_build(root).returncode == 0
     before = tree_hashes(root / "site")
     (root / "charts" / "hostile.py").write_text(_chart(body))
-    (root / "charts" / "data" / "harvest.csv").write_text((root / "charts" / "data" / "harvest.csv").read_text().replace(
-        "2022,pear,330", "2022,pear,331"))  # the other chart must be drawn again, alongside
+    (root / "charts" / "data" / "harvest.csv").write_text(
+        (root / "charts" / "data" / "harvest.csv").read_text().replace("2022,pear,330", "2022,pear,331")
+    )  # the other chart must be drawn again, alongside
     result = run_build(root)
     assert result.returncode == 1
     assert result.stderr.splitlines() == [message, "Build stopped: 1 problem; site/ was left as it was."]
@@ -45,11 +51,17 @@ def test_a_chart_that_never_ends_is_stopped_in_every_language_and_the_rest_is_dr
 
     root = add_french(copy_explainer(FIXTURES / "orchard", tmp_path / "orchard"))
     (root / "charts" / "forever.py").write_text(_chart("while True:\n        pass"))
-    result = subprocess.run([sys.executable, str(REPO / "build.py"), "--root", str(root)], cwd=REPO, capture_output=True, text=True,
-                            timeout=120, env={**os.environ, "EXPLAINER_CHART_TIME_LIMIT": "2"})
+    result = subprocess.run(
+        [sys.executable, str(REPO / "build.py"), "--root", str(root)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "EXPLAINER_CHART_TIME_LIMIT": "2"},
+    )
     assert result.returncode == 1
     assert result.stderr.splitlines() == [
-        "charts/forever.py: chart took longer than 2 s and was stopped "
-        "(look for a loop that never ends, or aggregate the data before charting it)",
-        "Build stopped: 1 problem; site/ was left as it was."]
+        "charts/forever.py: chart took longer than 2 s and was stopped (look for a loop that never ends, or aggregate the data before charting it)",
+        "Build stopped: 1 problem; site/ was left as it was.",
+    ]
     assert _cached(root, "harvest_by_year", "en") and _cached(root, "harvest_by_year", "fr")

@@ -1,4 +1,5 @@
 """Every chart file of the default explainer renders and validates (like Altair's test_examples)."""
+
 from __future__ import annotations
 
 import io
@@ -78,14 +79,30 @@ def _monthly_explainer(tmp_path, days: bool = False):
 
     root = copy_explainer(FIXTURES / "orchard", tmp_path / "monthly")
     dates = pd.date_range("2000-01-01", periods=296, freq="MS") if not days else pd.date_range("2000-01-01", periods=12_000, freq="D")
-    rows = [(d.strftime("%Y-%m-%d"), r, 1000 + (i * 37 + j * 11) % 997 + 0.5, "logbook")
-            for i, d in enumerate(dates) for j, r in enumerate(("north", "south", "east", "west"))]
+    rows = [
+        (d.strftime("%Y-%m-%d"), r, 1000 + (i * 37 + j * 11) % 997 + 0.5, "logbook")
+        for i, d in enumerate(dates)
+        for j, r in enumerate(("north", "south", "east", "west"))
+    ]
     pd.DataFrame(rows, columns=["date", "region", "value", "source_id"]).to_csv(root / "charts/data/monthly.csv", index=False)
     pkg = root / "charts/data/datapackage.json"
     d = json.loads(pkg.read_text())
-    d["resources"].insert(1, {"name": "monthly", "path": "monthly.csv", "title": "Monthly readings", "schema": {"fields": [
-        {"name": "date", "type": "date"}, {"name": "region", "type": "string"}, {"name": "value", "type": "number"},
-        {"name": "source_id", "type": "string"}]}})
+    d["resources"].insert(
+        1,
+        {
+            "name": "monthly",
+            "path": "monthly.csv",
+            "title": "Monthly readings",
+            "schema": {
+                "fields": [
+                    {"name": "date", "type": "date"},
+                    {"name": "region", "type": "string"},
+                    {"name": "value", "type": "number"},
+                    {"name": "source_id", "type": "string"},
+                ]
+            },
+        },
+    )
     pkg.write_text(json.dumps(d, indent=2))
     return root, len(rows)
 
@@ -120,10 +137,12 @@ def test_raw_rows_and_too_many_points_are_refused_with_fitting_hints(tmp_path):
     chart, problems = _render_one(root, "raw_daily", "date:T", "value:Q")
     assert chart is None
     assert [str(p) for p in problems.errors] == [
-        f"charts/raw_daily.py: chart would ship the raw rows of its data to readers ({n:,} rows) ({charts.RAW_ROWS_HINT})"]
+        f"charts/raw_daily.py: chart would ship the raw rows of its data to readers ({n:,} rows) ({charts.RAW_ROWS_HINT})"
+    ]
     chart, problems = _render_one(root, "daily_sums", "yearmonthdate(date):T")
     assert chart is None
     assert [str(p) for p in problems.errors] == [
         f"charts/daily_sums.py: chart would ship {n:,} data points to readers (limit 20,000 per data set) "
         "(the chart aggregates already: plot fewer points with a coarser time unit (year rather than month), "
-        "fewer series or a shorter period)"]
+        "fewer series or a shorter period)"
+    ]

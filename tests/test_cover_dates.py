@@ -3,6 +3,7 @@
 The tiny orchard explainer is built from the clone (its content/ has history there), with this
 working tree's generator. A shallow clone, CI's default, cannot know when a section was first
 written: its cover claims no such date rather than the boundary commit's."""
+
 from __future__ import annotations
 
 import datetime

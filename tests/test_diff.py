@@ -1,11 +1,13 @@
 """`build.py diff REF` names every figure whose value changed (old -> new), the sentences that
 quote it, and the charts whose plotted data changed, using real git."""
+
 from __future__ import annotations
 
 import os
 import subprocess
 
 from conftest import FIXTURES, GIT_ENV, copy_explainer, run_build
+
 
 def git(root, *args):
     subprocess.run(["git", *args], cwd=root, check=True, capture_output=True, env={**os.environ, **GIT_ENV})
@@ -56,25 +58,34 @@ def test_diff_in_every_language_with_a_new_source_and_caveat(tmp_path):
     root = copy_explainer(FIXTURES / "orchard", tmp_path / "repo")
     (root / "content" / "fr").mkdir()
     (root / "content" / "fr" / "index.md").write_text(
-        "---\ntitle: Le verger\n---\nNous avons cueilli {{ fig.apples_2022 }} pommes en 2022.\n", encoding="utf-8")
+        "---\ntitle: Le verger\n---\nNous avons cueilli {{ fig.apples_2022 }} pommes en 2022.\n", encoding="utf-8"
+    )
     (root / "content" / "fr" / "01-pears.md").write_text("---\ntitle: Poires\n---\nEn tout, {{ fig.pears_total }} poires.\n", encoding="utf-8")
     (root / "mkdocs.yml").write_text("site_name: The orchard\nlanguages:\n  fr:\n    site_name: Le verger\n")
     git(root, "init", "-q", "-b", "main")
     git(root, "add", "-A")
     git(root, "commit", "-qm", "first")
     data = root / "charts" / "data"
-    (data / "sources.csv").write_text((data / "sources.csv").read_text() + "almanac,Orchard almanac 2024,The almanac office,2024-02,https://example.org/almanac,Apples 2022: 15300\n")
+    (data / "sources.csv").write_text(
+        (data / "sources.csv").read_text() + "almanac,Orchard almanac 2024,The almanac office,2024-02,https://example.org/almanac,Apples 2022: 15300\n"
+    )
     csv = data / "harvest.csv"
     csv.write_text(csv.read_text().replace("2022,apple,15250,logbook", "2022,apple,15300,almanac"))
     pkg = data / "datapackage.json"
-    pkg.write_text(pkg.read_text().replace('"The 2021 pear count was revised from 310 to 312."',
-                                           '"The 2021 pear count was revised from 310 to 312.", "The 2022 apple count was revised from 15,250 to 15,300."'))
+    pkg.write_text(
+        pkg.read_text().replace(
+            '"The 2021 pear count was revised from 310 to 312."',
+            '"The 2021 pear count was revised from 310 to 312.", "The 2022 apple count was revised from 15,250 to 15,300."',
+        )
+    )
     git(root, "commit", "-qam", "revise")
     result = run_build(root, "diff", "HEAD~1")
     assert result.returncode == 0, result.stderr
     out = result.stdout
-    assert "- `fr/index.md`: Nous avons cueilli 15\u202f250 pommes en 2022. → Nous avons cueilli 15\u202f300 pommes en 2022." in out \
-        or "- `fr/index.md`: Nous avons cueilli 15 250 pommes en 2022. → Nous avons cueilli 15 300 pommes en 2022." in out, out
+    assert (
+        "- `fr/index.md`: Nous avons cueilli 15\u202f250 pommes en 2022. → Nous avons cueilli 15\u202f300 pommes en 2022." in out
+        or "- `fr/index.md`: Nous avons cueilli 15 250 pommes en 2022. → Nous avons cueilli 15 300 pommes en 2022." in out
+    ), out
     assert "- `apples_2022`: 15,250 → 15,300; source logbook → almanac; quoted in `index.md`, `fr/index.md`" in out
     assert "- `harvest` (1 row), caveats changed" in out
     assert "    - year=2022, fruit=apple: count 15250 → 15300; source logbook → almanac" in out
@@ -90,4 +101,5 @@ def test_diff_with_an_unknown_ref_is_a_usage_error(tmp_path):
     result = run_build(root, "diff", "no-such-branch")
     assert result.returncode == 2
     assert result.stderr.splitlines() == [
-        "build.py diff: error: no-such-branch is not a commit, branch or tag of this repository (try origin/main, HEAD~1 or a tag)"]
+        "build.py diff: error: no-such-branch is not a commit, branch or tag of this repository (try origin/main, HEAD~1 or a tag)"
+    ]

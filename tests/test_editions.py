@@ -7,6 +7,7 @@ mike. The published gh-pages tree is then served on 127.0.0.1 and read in Chromi
 an iframe of a blank host page on another origin, JavaScript off and on, at 360 and 1280 px;
 axe-core and the Content-Security-Policy on the new pages.
 """
+
 from __future__ import annotations
 
 import json
@@ -36,12 +37,12 @@ CORRECTIONS = """\
   fr: Le décompte des pommes de 2022 a été révisé après un recomptage.
 """
 
+
 def _group(pattern: str, text: str, flags: int = 0) -> str:
     """The first group of a pattern that must match (a failed assert, not an AttributeError, if not)."""
     match = re.search(pattern, text, flags)
     assert match, f"{pattern!r} not found"
     return match.group(1)
-
 
 
 @pytest.fixture(scope="module")
@@ -90,6 +91,7 @@ def _section(article: str, heading_id: str) -> str:
 
 # ---------------------------------------------------------------- embed pages and oEmbed
 
+
 @pytest.mark.parametrize("edition", [A, B])
 @pytest.mark.parametrize("prefix", ["", "fr/"])
 def test_every_chart_has_an_embed_page_and_oembed_in_both_editions(repo, edition, prefix):
@@ -118,24 +120,26 @@ def test_embed_control_under_each_chart_gives_this_edition_and_latest(repo, pref
     page = repo.show(f"{B}/{prefix}pears/index.html")
     control = _group(r'</figure><details class="explainer-embed">(.*?)</details>', page, re.S)
     codes = [unescape(c) for c in re.findall(r"<textarea[^>]*>(.*?)</textarea>", control, re.S)]
-    assert [_group(r'src="([^"]+)"', c) for c in codes] == [
-        f"{SITE_URL}{B}/{prefix}embed/{SLUG}/", f"{SITE_URL}latest/{prefix}embed/{SLUG}/"]
-    assert all(re.fullmatch(r'<iframe src="[^"]+" title="[^"]+" width="100%" height="\d+" style="border:0" loading="lazy"></iframe>', c)
-               for c in codes)
+    assert [_group(r'src="([^"]+)"', c) for c in codes] == [f"{SITE_URL}{B}/{prefix}embed/{SLUG}/", f"{SITE_URL}latest/{prefix}embed/{SLUG}/"]
+    assert all(re.fullmatch(r'<iframe src="[^"]+" title="[^"]+" width="100%" height="\d+" style="border:0" loading="lazy"></iframe>', c) for c in codes)
     assert control.count("<label for=") == 2
 
 
 # ---------------------------------------------------------------- the changes page
+
 
 def test_first_edition_says_it_is_the_first(repo):
     assert "This is the first edition" in _text(_article(repo.show(f"{A}/changes/index.html")))
     assert "C’est la première édition" in _text(_article(repo.show(f"{A}/fr/changes/index.html")))
 
 
-@pytest.mark.parametrize("prefix, figure, row, section, note", [
-    ("", "15,250 → 15,400", "Year: 2022, Fruit: apple, Picked: 15,250 → 15,400", "Added: Plums", "revised after a recount"),
-    ("fr/", "15 250 → 15 400", "Année: 2022, Fruit: apple, Cueillis: 15 250 → 15 400", "Ajoutée : Prunes", "révisé après un recomptage"),
-])
+@pytest.mark.parametrize(
+    "prefix, figure, row, section, note",
+    [
+        ("", "15,250 → 15,400", "Year: 2022, Fruit: apple, Picked: 15,250 → 15,400", "Added: Plums", "revised after a recount"),
+        ("fr/", "15 250 → 15 400", "Année: 2022, Fruit: apple, Cueillis: 15 250 → 15 400", "Ajoutée : Prunes", "révisé après un recomptage"),
+    ],
+)
 def test_changes_page_lists_exactly_what_changed(repo, prefix, figure, row, section, note):
     article = _article(repo.show(f"{B}/{prefix}changes/index.html"))
     ids = re.findall(r'<h2 id="([^"]+)"', article)
@@ -157,6 +161,7 @@ def test_edition_line_links_to_the_changes_page(repo):
 
 
 # ---------------------------------------------------------------- the feed
+
 
 def test_feed_of_editions_is_atom_with_dates_from_git(repo):
     feed = ET.fromstring(repo.show(f"{B}/feed.xml"))
@@ -196,7 +201,7 @@ def browser():
 @pytest.mark.parametrize("width", [360, 1280])
 def test_iframe_on_a_blank_host_shows_the_chart_with_javascript_off(repo, published, browser, tmp_path, prefix, width):
     page_html = repo.show(f"{B}/{prefix}pears/index.html")
-    codes = [unescape(c) for c in re.findall(r'<textarea[^>]*>(.*?)</textarea>', page_html, re.S)]
+    codes = [unescape(c) for c in re.findall(r"<textarea[^>]*>(.*?)</textarea>", page_html, re.S)]
     with serve_folder(published) as site, serve_folder(tmp_path) as host:
         for code in codes:  # this edition's and latest's
             (tmp_path / "index.html").write_text(HOST.format(code=code.replace(SITE_URL, site + "/")), encoding="utf-8")
@@ -245,13 +250,13 @@ def test_new_pages_pass_axe_and_csp_and_charts_go_live(published, browser, path)
 
 
 def test_new_pages_and_pages_with_the_embed_control_are_valid_html(published):
-    pages = [published / B / prefix / path / "index.html" for prefix in ("", "fr")
-             for path in (f"embed/{SLUG}", "changes", "pears", "")]
+    pages = [published / B / prefix / path / "index.html" for prefix in ("", "fr") for path in (f"embed/{SLUG}", "changes", "pears", "")]
     found = errors(nu_check(pages), published)
     assert not found, f"{len(found)} HTML error(s):\n" + "\n".join(found)
 
 
 # ---------------------------------------------------------------- correction notes are data
+
 
 def test_broken_correction_notes_are_located_and_all_reported(tmp_path):
     from explainer.common.problems import Problems
@@ -261,12 +266,13 @@ def test_broken_correction_notes_are_located_and_all_reported(tmp_path):
     (tmp_path / "content" / "corrections.yml").write_text(
         "- edition: 2022-01\n  date: 2022-01-10\n  note: Fine.\n"
         "- edition: October\n  date: soon\n  note: Bad edition and date.\n"
-        "- edition: 2022-01\n  date: 2022-01-11\n  note: {a: 1}\n  onclick: x\n", encoding="utf-8")
+        "- edition: 2022-01\n  date: 2022-01-11\n  note: {a: 1}\n  onclick: x\n",
+        encoding="utf-8",
+    )
     with pytest.raises(Problems) as raised:
         read_corrections(tmp_path)
     said = [str(p) for p in raised.value.problems]
-    hint = ("(each entry: - {edition: 2022-01, date: 2022-01-10, note: What was corrected.} with the note in other "
-            "languages under their code (fr: ...))")
+    hint = "(each entry: - {edition: 2022-01, date: 2022-01-10, note: What was corrected.} with the note in other languages under their code (fr: ...))"
     assert said == [
         "content/corrections.yml:4:3: correction's date 'soon' is not a date (write it YYYY-MM-DD)",
         f"content/corrections.yml:4:3: correction's edition 'October' is not an edition name {hint}",

@@ -1,5 +1,6 @@
 """Editors' safety nets: `check`, typed-in numbers that should be figures, charts that never
 finish, and a huge CSV with one bad cell near its end."""
+
 from __future__ import annotations
 
 import os
@@ -44,8 +45,7 @@ def test_typed_in_numbers_are_warnings_and_errors_with_strict(tmp_path):
     expected = [
         "content/02-typed.md:4:16: warning: number 15,250 is typed in, but the data holds it (use {{ fig.apples_2022 }})",
         "content/02-typed.md:4:35: warning: number 15250 is typed in, but the data holds it (use {{ fig.apples_2022 }})",
-        "content/02-typed.md:4:62: warning: number 1,350 is typed in, but the data holds it "
-        "(add a figure for it to charts/figures.yml and use {{ fig.name }})",
+        "content/02-typed.md:4:62: warning: number 1,350 is typed in, but the data holds it (add a figure for it to charts/figures.yml and use {{ fig.name }})",
     ]
     built = run_build(root)
     assert built.returncode == 0, built.stderr
@@ -61,12 +61,18 @@ def test_a_chart_that_never_finishes_is_stopped(tmp_path):
     assert run_build(root).returncode == 0
     before = tree_hashes(root / "site")
     (root / "charts" / "forever.py").write_text('"""Forever\n\nA chart whose code never ends.\n"""\n\n\ndef chart(data):\n    while True:\n        pass\n')
-    result = subprocess.run([sys.executable, str(REPO / "build.py"), "--root", str(root)], cwd=REPO, capture_output=True, text=True,
-                            timeout=120, env={**os.environ, "EXPLAINER_CHART_TIME_LIMIT": "2"})
+    result = subprocess.run(
+        [sys.executable, str(REPO / "build.py"), "--root", str(root)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "EXPLAINER_CHART_TIME_LIMIT": "2"},
+    )
     assert result.returncode == 1
     assert result.stderr.splitlines()[0] == (
-        "charts/forever.py: chart took longer than 2 s and was stopped "
-        "(look for a loop that never ends, or aggregate the data before charting it)")
+        "charts/forever.py: chart took longer than 2 s and was stopped (look for a loop that never ends, or aggregate the data before charting it)"
+    )
     assert "Traceback" not in result.stderr
     assert tree_hashes(root / "site") == before
 
@@ -81,8 +87,8 @@ def test_huge_csv_bad_cell_near_the_end_is_found(tmp_path):
     result = run_build(root, "check")
     assert result.returncode == 1
     assert result.stderr.splitlines()[0] == (
-        "charts/data/harvest.csv:299999:12: \"many\" in column \"count\" is not a valid integer "
-        "(fix the value or the field's type in datapackage.json)")
+        'charts/data/harvest.csv:299999:12: "many" in column "count" is not a valid integer (fix the value or the field\'s type in datapackage.json)'
+    )
 
 
 def test_misspellings_are_flagged_and_the_word_list_silences_them(tmp_path):
@@ -108,7 +114,8 @@ def test_source_addresses_must_be_web_addresses(tmp_path):
     assert result.returncode == 1
     assert result.stderr.splitlines()[0] == (
         "charts/data/sources.csv:3: source 'logbook_revised' has no valid web address: 'javascript:alert(1)' "
-        "(give the full http:// or https:// address of the document, without spaces or brackets)")
+        "(give the full http:// or https:// address of the document, without spaces or brackets)"
+    )
 
 
 def test_data_that_passed_is_not_validated_again_but_any_change_is(tmp_path):

@@ -1,6 +1,7 @@
 """The editor's guide (CONTRIBUTING.md), followed step by step on a small explainer: update a
 row with its source, quote a figure, add a section with a chart copied from another. Only
 content/ and charts/ are touched, and the new section appears in the navigation."""
+
 from __future__ import annotations
 
 import shutil
@@ -22,17 +23,23 @@ def test_guide_steps_touch_only_content_and_charts(tmp_path):
     harvest = root / "charts" / "data" / "harvest.csv"
     harvest.write_text(harvest.read_text().replace("2022,pear,330,logbook", "2022,pear,345,almanac"))
     # Quote a figure.
-    (root / "charts" / "figures.yml").write_text((root / "charts" / "figures.yml").read_text()
-                                                 + "pears_2022:\n  resource: harvest\n  where: {year: 2022, fruit: pear}\n  field: count\n")
+    (root / "charts" / "figures.yml").write_text(
+        (root / "charts" / "figures.yml").read_text() + "pears_2022:\n  resource: harvest\n  where: {year: 2022, fruit: pear}\n  field: count\n"
+    )
     # Add a section with a chart copied from another.
     shutil.copy(root / "charts" / "harvest_by_year.py", root / "charts" / "pears_by_year.py")
     chart = root / "charts" / "pears_by_year.py"
-    chart.write_text(chart.read_text().replace("Harvest per year", "Pears per year", 1)
-                     .replace('alt.Chart(data["harvest"])', 'alt.Chart(data["harvest"].query("fruit == \'pear\'"))'))
+    chart.write_text(
+        chart.read_text()
+        .replace("Harvest per year", "Pears per year", 1)
+        .replace('alt.Chart(data["harvest"])', 'alt.Chart(data["harvest"].query("fruit == \'pear\'"))')
+    )
     (root / "content" / "02-late-pears.md").write_text(
         "---\ntitle: Late pears\ndescription: The pear harvest of 2022.\n---\n\n"
         "In 2022 the orchard picked {{ fig.pears_2022 }} pears ({{ fig.pears_2022.source }}).\n\n"
-        '{{ chart("pears_by_year") }}\n', encoding="utf-8")
+        '{{ chart("pears_by_year") }}\n',
+        encoding="utf-8",
+    )
 
     result = run_build(root, "check", "--strict")
     assert result.returncode == 0, result.stderr
@@ -47,7 +54,7 @@ def test_guide_steps_touch_only_content_and_charts(tmp_path):
 
 
 def test_guide_add_a_dataset(tmp_path):
-    """"Add a dataset", followed: a CSV with no source_id column, declared with add-data and
+    """ "Add a dataset", followed: a CSV with no source_id column, declared with add-data and
     --source; its figure cites that source; the package stays readable JSON."""
     import json
 
@@ -63,14 +70,17 @@ def test_guide_add_a_dataset(tmp_path):
     # Undeclared, it is a warning that names the command.
     check = run_build(root, "check")
     assert check.returncode == 0, check.stderr
-    assert check.stderr.splitlines() == ["charts/data/yields.csv: warning: CSV file is not in the data package, so nothing reads it "
-                                         "(add it with: python build.py add-data charts/data/yields.csv --source ID, or move it out of charts/data/)"]
+    assert check.stderr.splitlines() == [
+        "charts/data/yields.csv: warning: CSV file is not in the data package, so nothing reads it "
+        "(add it with: python build.py add-data charts/data/yields.csv --source ID, or move it out of charts/data/)"
+    ]
     # 3. Declare it.
     before = (data / "datapackage.json").read_text()
     added = run_build(root, "add-data", str(data / "yields.csv"), "--source", "almanac", "--title", "Yield per year")
     assert added.returncode == 0, added.stderr
-    assert added.stdout.startswith('Added resource "yields" (yields.csv) to charts/data/datapackage.json: '
-                                   'year (integer), tonnes (number), measured_on (date); every row cites "almanac".')
+    assert added.stdout.startswith(
+        'Added resource "yields" (yields.csv) to charts/data/datapackage.json: year (integer), tonnes (number), measured_on (date); every row cites "almanac".'
+    )
     text = (data / "datapackage.json").read_text()
     assert text.startswith(before.rsplit("\n  ]", 1)[0]), "the package keeps its own layout; the resource is added at the end"
     assert '\n      "sources": [{"title": "Orchard almanac 2024", "path": "https://example.org/almanac", "id": "almanac"}],\n' in text
@@ -81,8 +91,9 @@ def test_guide_add_a_dataset(tmp_path):
     again = run_build(root, "add-data", str(data / "yields.csv"), "--source", "almanac")
     assert again.returncode == 2 and "already in the data package" in again.stderr
     # 4-5. Quote a figure from it: it cites the resource's source.
-    (root / "charts" / "figures.yml").write_text((root / "charts" / "figures.yml").read_text()
-                                                 + "tonnes_2022:\n  resource: yields\n  where: {year: 2022}\n  field: tonnes\n")
+    (root / "charts" / "figures.yml").write_text(
+        (root / "charts" / "figures.yml").read_text() + "tonnes_2022:\n  resource: yields\n  where: {year: 2022}\n  field: tonnes\n"
+    )
     index = root / "content" / "index.md"
     index.write_text(index.read_text() + "\nThe 2022 yield was {{ fig.tonnes_2022 }} tonnes ({{ fig.tonnes_2022.source }}).\n")
     result = run_build(root, "--strict")
@@ -100,12 +111,19 @@ def test_add_data_usage_errors_exit_2_and_change_nothing(tmp_path):
     (data / "yields.csv").write_text("year,tonnes\n2021,12.5\n")
     (root / "yields.csv").write_text("year,tonnes\n2021,12.5\n")
     cases = [
-        ((str(data / "yields.csv"),), "build.py add-data: error: "
-         f"{data / 'yields.csv'} has no source_id column: give --source ID, the id in charts/data/sources.csv of the source of all its rows"),
-        ((str(data / "yields.csv"), "--source", "logbok"),
-         "build.py add-data: error: --source logbok: no such id in charts/data/sources.csv (did you mean logbook?)"),
-        ((str(root / "yields.csv"), "--source", "logbook"),
-         f"build.py add-data: error: {root / 'yields.csv'}: put the CSV in charts/data/ first, as a real file"),
+        (
+            (str(data / "yields.csv"),),
+            "build.py add-data: error: "
+            f"{data / 'yields.csv'} has no source_id column: give --source ID, the id in charts/data/sources.csv of the source of all its rows",
+        ),
+        (
+            (str(data / "yields.csv"), "--source", "logbok"),
+            "build.py add-data: error: --source logbok: no such id in charts/data/sources.csv (did you mean logbook?)",
+        ),
+        (
+            (str(root / "yields.csv"), "--source", "logbook"),
+            f"build.py add-data: error: {root / 'yields.csv'}: put the CSV in charts/data/ first, as a real file",
+        ),
         ((str(data / "none.csv"),), f"build.py add-data: error: {data / 'none.csv'}: no such file"),
     ]
     for args, message in cases:
@@ -116,6 +134,8 @@ def test_add_data_usage_errors_exit_2_and_change_nothing(tmp_path):
     (data / "bad.csv").write_text("year,source_id\n2021,nowhere\n")
     result = run_build(root, "add-data", str(data / "bad.csv"))
     assert result.returncode == 1
-    assert result.stderr.splitlines()[0] == ('charts/data/bad.csv:2: unknown reference: for "source_id": values "nowhere" not found '
-                                             'in the lookup table "sources" as "id" (add the source to sources.csv or fix the id)')
+    assert result.stderr.splitlines()[0] == (
+        'charts/data/bad.csv:2: unknown reference: for "source_id": values "nowhere" not found '
+        'in the lookup table "sources" as "id" (add the source to sources.csv or fix the id)'
+    )
     assert (data / "datapackage.json").read_bytes() == before

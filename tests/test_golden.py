@@ -4,6 +4,7 @@ nothing Channel-specific, and its output changes only when we mean it to.
 Refresh the golden files after an intended change, then review the diff:
     UPDATE_GOLDEN=1 .venv/bin/python -m pytest tests/test_golden.py
 """
+
 from __future__ import annotations
 
 import os

@@ -39,6 +39,7 @@ replace, append, write, chain, ...), the lines the editor should read, `exit=0` 
 input the build keeps but must defuse, and `@RAN@` in any payload that would run a command.
 Run `.venv/bin/python -m pytest -q tests/test_hostile_corpus.py -k <id>`.
 """
+
 from __future__ import annotations
 
 import concurrent.futures
@@ -60,7 +61,16 @@ import pytest
 
 from conftest import GIT_ENV
 from badinput_helpers import (
-    REPO, Mutation, append, build_stopped, chain, copy_fixture, replace, site_hashes, transform, write,
+    REPO,
+    Mutation,
+    append,
+    build_stopped,
+    chain,
+    copy_fixture,
+    replace,
+    site_hashes,
+    transform,
+    write,
 )
 
 CSV = "charts/data/harvest.csv"
@@ -70,9 +80,9 @@ FIGS = "charts/figures.yml"
 INDEX = "content/index.md"
 PEARS = "content/01-pears.md"  # 9 lines; text appended as "\n" + payload starts on line 11
 
-RAN = "@RAN@"        # replaced by a file path outside the explainer: it must never be created
-PWNED = "PWNED"      # spelt in pieces in every payload: whole, it means a payload ran
-NEEDLE = "pwned"     # names used in scripts, handlers and links that must not survive (any case)
+RAN = "@RAN@"  # replaced by a file path outside the explainer: it must never be created
+PWNED = "PWNED"  # spelt in pieces in every payload: whole, it means a payload ran
+NEEDLE = "pwned"  # names used in scripts, handlers and links that must not survive (any case)
 
 # Words of the generator, kept once so the cases stay readable.
 PROSE_HINT = 'prose uses {{ fig.name }}, {{ fig.name.source }}, {{ chart("slug") }}, {{ source("id") }} and {{ image("file.jpg", alt="…") }}'
@@ -90,12 +100,12 @@ class Case:
     id: str
     mutate: Mutation
     expected: tuple  # stderr lines before the last line: str, or re.Pattern (fullmatch)
-    exit: int = 1    # 1: the build stops, site/ untouched; 0: it builds, having defused the input
+    exit: int = 1  # 1: the build stops, site/ untouched; 0: it builds, having defused the input
     args: tuple = ()
     env: dict = field(default_factory=dict)
     gone: tuple = ()  # strings in no file of site/ (exit 0)
     timeout: float = 120
-    hole: str = ""   # why the generator's output today differs from `expected` (xfail strict)
+    hole: str = ""  # why the generator's output today differs from `expected` (xfail strict)
     unsafe: str = ""  # why test_runs_nothing fails today: something executes, hangs or crashes (xfail strict)
 
 
@@ -132,10 +142,12 @@ def chart_file(name: str, body: str, imports: str = "") -> Mutation:
 
 def json_fields(fn) -> Mutation:
     """Change datapackage.json as data (json.loads, fn(descriptor), json.dumps)."""
+
     def change(text: str) -> str:
         descriptor = json.loads(text)
         fn(descriptor)
         return json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n"
+
     return transform(PKG, change)
 
 
@@ -147,271 +159,405 @@ def _set_text_fields(d: dict) -> None:
 
 CASES = [
     # --- prose: Jinja2 in the sandbox, fig/chart/source only ----------------------------------------
-    Case("prose-globals-through-undefined-name", prose(JINJA_ESCAPE), (
-        refused(11, 11, '"__init__" is not available in prose'),
-    )),
-    Case("prose-globals-through-fig", prose("{{ fig.__class__.__init__.__globals__['os'].system('touch " + RAN + "') }}"), (
-        refused(11, 8, '"__class__" is not available in prose'),
-    )),
-    Case("prose-globals-through-chart-function", prose("{{ chart.__globals__['os'].popen('touch " + RAN + "').read() }}"), (
-        refused(11, 10, '"__globals__" is not available in prose'),
-    )),
-    Case("prose-subclasses-through-figure-value", prose("{{ fig.pears_total.value.__class__.__mro__[1].__subclasses__() }}"), (
-        refused(11, 26, '"__class__" is not available in prose'),
-    )),
-    Case("prose-format-string-attribute", prose("{{ '{0.__class__.__init__.__globals__}'.format(fig) }}"), (
-        refused(11, 8, '"__class__" is not available in prose'),
-    )),
-    Case("prose-private-attribute-of-self", prose("{{ self._TemplateReference__context.parent }}"), (
-        refused(11, 4, '"self" is not allowed in prose'),
-    )),
-    Case("prose-figure-has-no-sources", prose("{{ fig.pears_total.sources }}"), (
-        refused(11, 20, 'a figure has no "sources"; did you mean .source?; it gives its number, .source and .value'),
-    )),
-    Case("prose-unknown-global-lipsum", prose("{{ lipsum(100000, html=false) }}"), (
-        f"{PEARS}:11: unknown name: 'lipsum' is undefined (the names you can use are fig, chart, source and image)",
-    )),
-    Case("prose-unknown-global-range", prose("{{ range(100000000) }}"), (
-        f"{PEARS}:11: unknown name: 'range' is undefined (the names you can use are fig, chart, source and image)",
-    )),
-    Case("prose-loop-set-macro-include-import", prose(
-        "{% for x in fig %}{{ x }}{% endfor %}",
-        "{% set os = fig %}",
-        "{% macro m() %}{{ m() }}{% endmacro %}",
-        "{% include 'content/index.md' %}",
-        "{% import '/etc/passwd' as p %}",
-    ), (
-        refused(11, 4, "{% for %} is not allowed in prose"),
-        refused(13, 4, "{% set %} is not allowed in prose"),
-        refused(15, 4, "{% macro %} is not allowed in prose"),
-        refused(17, 4, "{% include %} is not allowed in prose"),
-        refused(19, 4, "{% import %} is not allowed in prose"),
-    )),
-    Case("prose-filter-attr", prose("{{ fig.pears_total|attr('__class__') }}"), (
-        refused(11, 19, "a filter (|) is not allowed in prose"),
-    )),
-    Case("prose-power-and-product", prose("{{ 9 ** 9 ** 9 ** 9 }}", "{{ 'x' * 1000 }}"), (
-        refused(11, 6, "the ** operator is not allowed in prose"),
-        refused(13, 8, "the * operator is not allowed in prose"),
-    )),
-    Case("prose-product-bomb", prose("{{ 'x' * 500000000 }}"), (
-        refused(11, 8, "the * operator is not allowed in prose"),
-    ), timeout=20),
-    Case("prose-product-and-power-on-one-line", prose("{{ 9 ** 9 }} {{ 'x' * 9 }}"), (
-        refused(11, 6, "the ** operator is not allowed in prose"),
-        refused(11, 21, "the * operator is not allowed in prose"),
-    )),
-    Case("prose-getitem-dunder", prose("{{ fig['__class__'] }}"), (
-        re.compile(re.escape(PEARS) + r':11:\d+: "__class__" is not available in prose \(.+\)'),
-    )),
-    Case("prose-self-is-not-a-name", prose("{{ self }}"), (
-        refused(11, 4, '"self" is not allowed in prose'),
-    )),
-    Case("prose-huge-string-from-str-method", prose("{{ '-'.ljust(50000000) }}"), (
-        re.compile(re.escape(PEARS) + r":11:\d+: .*ljust.*"),
-    )),
-
+    Case("prose-globals-through-undefined-name", prose(JINJA_ESCAPE), (refused(11, 11, '"__init__" is not available in prose'),)),
+    Case(
+        "prose-globals-through-fig",
+        prose("{{ fig.__class__.__init__.__globals__['os'].system('touch " + RAN + "') }}"),
+        (refused(11, 8, '"__class__" is not available in prose'),),
+    ),
+    Case(
+        "prose-globals-through-chart-function",
+        prose("{{ chart.__globals__['os'].popen('touch " + RAN + "').read() }}"),
+        (refused(11, 10, '"__globals__" is not available in prose'),),
+    ),
+    Case(
+        "prose-subclasses-through-figure-value",
+        prose("{{ fig.pears_total.value.__class__.__mro__[1].__subclasses__() }}"),
+        (refused(11, 26, '"__class__" is not available in prose'),),
+    ),
+    Case(
+        "prose-format-string-attribute",
+        prose("{{ '{0.__class__.__init__.__globals__}'.format(fig) }}"),
+        (refused(11, 8, '"__class__" is not available in prose'),),
+    ),
+    Case("prose-private-attribute-of-self", prose("{{ self._TemplateReference__context.parent }}"), (refused(11, 4, '"self" is not allowed in prose'),)),
+    Case(
+        "prose-figure-has-no-sources",
+        prose("{{ fig.pears_total.sources }}"),
+        (refused(11, 20, 'a figure has no "sources"; did you mean .source?; it gives its number, .source and .value'),),
+    ),
+    Case(
+        "prose-unknown-global-lipsum",
+        prose("{{ lipsum(100000, html=false) }}"),
+        (f"{PEARS}:11: unknown name: 'lipsum' is undefined (the names you can use are fig, chart, source and image)",),
+    ),
+    Case(
+        "prose-unknown-global-range",
+        prose("{{ range(100000000) }}"),
+        (f"{PEARS}:11: unknown name: 'range' is undefined (the names you can use are fig, chart, source and image)",),
+    ),
+    Case(
+        "prose-loop-set-macro-include-import",
+        prose(
+            "{% for x in fig %}{{ x }}{% endfor %}",
+            "{% set os = fig %}",
+            "{% macro m() %}{{ m() }}{% endmacro %}",
+            "{% include 'content/index.md' %}",
+            "{% import '/etc/passwd' as p %}",
+        ),
+        (
+            refused(11, 4, "{% for %} is not allowed in prose"),
+            refused(13, 4, "{% set %} is not allowed in prose"),
+            refused(15, 4, "{% macro %} is not allowed in prose"),
+            refused(17, 4, "{% include %} is not allowed in prose"),
+            refused(19, 4, "{% import %} is not allowed in prose"),
+        ),
+    ),
+    Case("prose-filter-attr", prose("{{ fig.pears_total|attr('__class__') }}"), (refused(11, 19, "a filter (|) is not allowed in prose"),)),
+    Case(
+        "prose-power-and-product",
+        prose("{{ 9 ** 9 ** 9 ** 9 }}", "{{ 'x' * 1000 }}"),
+        (
+            refused(11, 6, "the ** operator is not allowed in prose"),
+            refused(13, 8, "the * operator is not allowed in prose"),
+        ),
+    ),
+    Case("prose-product-bomb", prose("{{ 'x' * 500000000 }}"), (refused(11, 8, "the * operator is not allowed in prose"),), timeout=20),
+    Case(
+        "prose-product-and-power-on-one-line",
+        prose("{{ 9 ** 9 }} {{ 'x' * 9 }}"),
+        (
+            refused(11, 6, "the ** operator is not allowed in prose"),
+            refused(11, 21, "the * operator is not allowed in prose"),
+        ),
+    ),
+    Case("prose-getitem-dunder", prose("{{ fig['__class__'] }}"), (re.compile(re.escape(PEARS) + r':11:\d+: "__class__" is not available in prose \(.+\)'),)),
+    Case("prose-self-is-not-a-name", prose("{{ self }}"), (refused(11, 4, '"self" is not allowed in prose'),)),
+    Case("prose-huge-string-from-str-method", prose("{{ '-'.ljust(50000000) }}"), (re.compile(re.escape(PEARS) + r":11:\d+: .*ljust.*"),)),
     # --- prose: raw HTML, sanitised by nh3 (a located warning each; --strict makes them errors) ----
-    Case("html-script-and-handlers", prose(
-        "<script>window.pwned_script = 1; document.title = 'PWN' + 'ED'; alert('pwned_script')</script>",
-        '<img src="x.png" alt="pear" onerror="window.pwned_img = 1; alert(\'pwned_img\')">',
-        "<svg onload=\"alert('pwned_svg')\"><script>alert('pwned_svg_script')</script></svg>",
-        "<details open ontoggle=\"alert('pwned_toggle')\">pear</details>",
-    ), (
-        raw_html_warning(11, 1, "<script>", "<script> is removed with its content"),
-        raw_html_warning(13, 1, """<img src="x.png" alt="pear" onerror="window.pwned_img = 1; …""", "attribute onerror removed"),
-        raw_html_warning(15, 1, """<svg onload="alert('pwned_svg')">""", "<svg> is removed"),
-        raw_html_warning(15, 34, "<script>", "<script> is removed with its content"),
-        raw_html_warning(17, 1, """<details open ontoggle="alert('pwned_toggle')">""", "attributes open, ontoggle removed"),
-    ), exit=0, gone=("pwned_script", "pwned_img", "pwned_svg", "pwned_toggle")),
-    Case("html-script-strict", prose("<script>alert('pwned_strict')</script>"), (
-        raw_html_warning(11, 1, "<script>", "<script> is removed with its content"),
-    ), args=("--strict",)),
-    Case("html-javascript-and-data-links", prose(
-        "<a href=\"javascript:alert('pwned_a')\">a</a>",
-        "[md](javascript:pwned_md()) and [data](data:text/html;base64,cHduZWQ=)",
-        '<a href=" &#x6A;ava&#x09;script&#58;pwned_entity()">e</a>',
-    ), (
-        raw_html_warning(11, 1, "<a href=\"javascript:alert('pwned_a')\">", "attribute href removed"),
-        f"{PEARS}:13:6: warning: link to javascript:pwned_md() is removed: only http(s), mailto and relative links are kept ({RAW_HTML_HINT})",
-        f"{PEARS}:13:40: warning: link to data:text/html;base64,cHduZWQ= is removed: only http(s), mailto and relative links are kept ({RAW_HTML_HINT})",
-        raw_html_warning(15, 1, '<a href=" &#x6A;ava&#x09;script&#58;pwned_entity()">', "attribute href removed"),
-    ), exit=0, gone=("pwned_a", "pwned_md", "cHduZWQ", "pwned_entity")),
-    Case("html-frames-forms-objects-meta", prose(
-        '<iframe src="https://example.org/pwned_frame"></iframe>',
-        '<form action="https://example.org/pwned_form"><input name="q"><button formaction="https://example.org/pwned_button">go</button></form>',
-        '<object data="pwned_object.swf"></object><embed src="pwned_embed.swf">',
-        '<meta http-equiv="refresh" content="0;url=https://example.org/pwned_meta">',
-        '<base href="https://example.org/pwned_base/">',
-    ), (
-        raw_html_warning(11, 1, '<iframe src="https://example.org/pwned_frame">', "<iframe> is removed"),
-        raw_html_warning(13, 1, '<form action="https://example.org/pwned_form">', "<form> is removed"),
-        raw_html_warning(13, 47, '<input name="q">', "<input> is removed"),
-        raw_html_warning(13, 63, '<button formaction="https://example.org/pwned_button">', "<button> is removed"),
-        raw_html_warning(15, 1, '<object data="pwned_object.swf">', "<object> is removed"),
-        raw_html_warning(15, 42, '<embed src="pwned_embed.swf">', "<embed> is removed"),
-        raw_html_warning(17, 1, '<meta http-equiv="refresh" content="0;url=https://example.o…', "<meta> is removed"),
-        raw_html_warning(19, 1, '<base href="https://example.org/pwned_base/">', "<base> is removed"),
-    ), exit=0, gone=("pwned_frame", "pwned_form", "pwned_button", "pwned_object", "pwned_embed", "pwned_meta", "pwned_base")),
-    Case("html-styles-and-theme-ids", prose(
-        "<style>body { background: url(https://example.org/pwned_style) }</style>",
-        '<p style="background: url(https://example.org/pwned_inline)">p</p>',
-        '<div id="__config">{"base": "https://example.org/pwned_config"}</div>',
-    ), (
-        raw_html_warning(11, 1, "<style>", "<style> is removed with its content"),
-        raw_html_warning(13, 1, '<p style="background: url(https://example.org/pwned_inline)…', "attribute style removed"),
-        raw_html_warning(15, 1, '<div id="__config">', "attribute id removed"),
-    ), exit=0, gone=("pwned_style", "pwned_inline", 'id="__config">{')),
-    Case("html-mutation-xss", prose(
-        "<math><mtext><table><mglyph><style><img src=x onerror=alert('pwned_math')></style></mglyph></table></mtext></math>",
-        "<noscript><p title=\"</noscript><img src=x onerror=alert('pwned_noscript')>\"></noscript>",
-        "<!-- <script>alert('pwned_comment')</script> -->",
-    ), (
-        raw_html_warning(11, 1, "<math>", "<math> is removed"),
-        raw_html_warning(11, 7, "<mtext>", "<mtext> is removed"),
-        raw_html_warning(11, 21, "<mglyph>", "<mglyph> is removed"),
-        raw_html_warning(11, 29, "<style>", "<style> is removed with its content"),
-        raw_html_warning(11, 36, "<img src=x onerror=alert('pwned_math')>", "attribute onerror removed"),
-        raw_html_warning(13, 1, "<noscript>", "<noscript> is removed with its content"),
-        raw_html_warning(13, 32, "<img src=x onerror=alert('pwned_noscript')>", "attribute onerror removed"),
-        raw_html_warning(15, 6, "<script>", "<script> is removed with its content"),
-    ), exit=0, gone=("pwned_math", "pwned_noscript", "pwned_comment")),
-    Case("html-fake-chart-figure", prose(
-        '<figure class="explainer-chart"><script>alert(\'pwned_figure\')</script><img src=x onerror=alert(\'pwned_figure\')></figure>',
-    ), (
-        raw_html_warning(11, 33, "<script>", "<script> is removed with its content"),
-        raw_html_warning(11, 71, "<img src=x onerror=alert('pwned_figure')>", "attribute onerror removed"),
-    ), exit=0, gone=("pwned_figure",)),
-    Case("html-attribute-list-handler", prose('A [link](https://example.org){: onmouseover="alert(\'pwned_attr\')" } here.'), (
-        re.compile(re.escape(PEARS) + r":11:\d+: warning: .*onmouseover.*"),
-    ), exit=0, gone=("pwned_attr",)),
-    Case("html-reference-link-javascript", prose("[ref][r1]", "[r1]: javascript:alert('pwned_ref')"), (
-        re.compile(re.escape(PEARS) + r":13:\d+: warning: link to javascript:.* is removed.*"),
-    ), exit=0, gone=("pwned_ref",)),
-    Case("html-spaced-link-javascript", prose("[spaced](  javascript:pwned_spaced()  )"), (
-        re.compile(re.escape(PEARS) + r":11:\d+: warning: link to javascript:.* is removed.*"),
-    ), exit=0, gone=("pwned_spaced",)),
+    Case(
+        "html-script-and-handlers",
+        prose(
+            "<script>window.pwned_script = 1; document.title = 'PWN' + 'ED'; alert('pwned_script')</script>",
+            '<img src="x.png" alt="pear" onerror="window.pwned_img = 1; alert(\'pwned_img\')">',
+            "<svg onload=\"alert('pwned_svg')\"><script>alert('pwned_svg_script')</script></svg>",
+            "<details open ontoggle=\"alert('pwned_toggle')\">pear</details>",
+        ),
+        (
+            raw_html_warning(11, 1, "<script>", "<script> is removed with its content"),
+            raw_html_warning(13, 1, """<img src="x.png" alt="pear" onerror="window.pwned_img = 1; …""", "attribute onerror removed"),
+            raw_html_warning(15, 1, """<svg onload="alert('pwned_svg')">""", "<svg> is removed"),
+            raw_html_warning(15, 34, "<script>", "<script> is removed with its content"),
+            raw_html_warning(17, 1, """<details open ontoggle="alert('pwned_toggle')">""", "attributes open, ontoggle removed"),
+        ),
+        exit=0,
+        gone=("pwned_script", "pwned_img", "pwned_svg", "pwned_toggle"),
+    ),
+    Case(
+        "html-script-strict",
+        prose("<script>alert('pwned_strict')</script>"),
+        (raw_html_warning(11, 1, "<script>", "<script> is removed with its content"),),
+        args=("--strict",),
+    ),
+    Case(
+        "html-javascript-and-data-links",
+        prose(
+            "<a href=\"javascript:alert('pwned_a')\">a</a>",
+            "[md](javascript:pwned_md()) and [data](data:text/html;base64,cHduZWQ=)",
+            '<a href=" &#x6A;ava&#x09;script&#58;pwned_entity()">e</a>',
+        ),
+        (
+            raw_html_warning(11, 1, "<a href=\"javascript:alert('pwned_a')\">", "attribute href removed"),
+            f"{PEARS}:13:6: warning: link to javascript:pwned_md() is removed: only http(s), mailto and relative links are kept ({RAW_HTML_HINT})",
+            f"{PEARS}:13:40: warning: link to data:text/html;base64,cHduZWQ= is removed: only http(s), mailto and relative links are kept ({RAW_HTML_HINT})",
+            raw_html_warning(15, 1, '<a href=" &#x6A;ava&#x09;script&#58;pwned_entity()">', "attribute href removed"),
+        ),
+        exit=0,
+        gone=("pwned_a", "pwned_md", "cHduZWQ", "pwned_entity"),
+    ),
+    Case(
+        "html-frames-forms-objects-meta",
+        prose(
+            '<iframe src="https://example.org/pwned_frame"></iframe>',
+            '<form action="https://example.org/pwned_form"><input name="q"><button formaction="https://example.org/pwned_button">go</button></form>',
+            '<object data="pwned_object.swf"></object><embed src="pwned_embed.swf">',
+            '<meta http-equiv="refresh" content="0;url=https://example.org/pwned_meta">',
+            '<base href="https://example.org/pwned_base/">',
+        ),
+        (
+            raw_html_warning(11, 1, '<iframe src="https://example.org/pwned_frame">', "<iframe> is removed"),
+            raw_html_warning(13, 1, '<form action="https://example.org/pwned_form">', "<form> is removed"),
+            raw_html_warning(13, 47, '<input name="q">', "<input> is removed"),
+            raw_html_warning(13, 63, '<button formaction="https://example.org/pwned_button">', "<button> is removed"),
+            raw_html_warning(15, 1, '<object data="pwned_object.swf">', "<object> is removed"),
+            raw_html_warning(15, 42, '<embed src="pwned_embed.swf">', "<embed> is removed"),
+            raw_html_warning(17, 1, '<meta http-equiv="refresh" content="0;url=https://example.o…', "<meta> is removed"),
+            raw_html_warning(19, 1, '<base href="https://example.org/pwned_base/">', "<base> is removed"),
+        ),
+        exit=0,
+        gone=("pwned_frame", "pwned_form", "pwned_button", "pwned_object", "pwned_embed", "pwned_meta", "pwned_base"),
+    ),
+    Case(
+        "html-styles-and-theme-ids",
+        prose(
+            "<style>body { background: url(https://example.org/pwned_style) }</style>",
+            '<p style="background: url(https://example.org/pwned_inline)">p</p>',
+            '<div id="__config">{"base": "https://example.org/pwned_config"}</div>',
+        ),
+        (
+            raw_html_warning(11, 1, "<style>", "<style> is removed with its content"),
+            raw_html_warning(13, 1, '<p style="background: url(https://example.org/pwned_inline)…', "attribute style removed"),
+            raw_html_warning(15, 1, '<div id="__config">', "attribute id removed"),
+        ),
+        exit=0,
+        gone=("pwned_style", "pwned_inline", 'id="__config">{'),
+    ),
+    Case(
+        "html-mutation-xss",
+        prose(
+            "<math><mtext><table><mglyph><style><img src=x onerror=alert('pwned_math')></style></mglyph></table></mtext></math>",
+            "<noscript><p title=\"</noscript><img src=x onerror=alert('pwned_noscript')>\"></noscript>",
+            "<!-- <script>alert('pwned_comment')</script> -->",
+        ),
+        (
+            raw_html_warning(11, 1, "<math>", "<math> is removed"),
+            raw_html_warning(11, 7, "<mtext>", "<mtext> is removed"),
+            raw_html_warning(11, 21, "<mglyph>", "<mglyph> is removed"),
+            raw_html_warning(11, 29, "<style>", "<style> is removed with its content"),
+            raw_html_warning(11, 36, "<img src=x onerror=alert('pwned_math')>", "attribute onerror removed"),
+            raw_html_warning(13, 1, "<noscript>", "<noscript> is removed with its content"),
+            raw_html_warning(13, 32, "<img src=x onerror=alert('pwned_noscript')>", "attribute onerror removed"),
+            raw_html_warning(15, 6, "<script>", "<script> is removed with its content"),
+        ),
+        exit=0,
+        gone=("pwned_math", "pwned_noscript", "pwned_comment"),
+    ),
+    Case(
+        "html-fake-chart-figure",
+        prose(
+            "<figure class=\"explainer-chart\"><script>alert('pwned_figure')</script><img src=x onerror=alert('pwned_figure')></figure>",
+        ),
+        (
+            raw_html_warning(11, 33, "<script>", "<script> is removed with its content"),
+            raw_html_warning(11, 71, "<img src=x onerror=alert('pwned_figure')>", "attribute onerror removed"),
+        ),
+        exit=0,
+        gone=("pwned_figure",),
+    ),
+    Case(
+        "html-attribute-list-handler",
+        prose("A [link](https://example.org){: onmouseover=\"alert('pwned_attr')\" } here."),
+        (re.compile(re.escape(PEARS) + r":11:\d+: warning: .*onmouseover.*"),),
+        exit=0,
+        gone=("pwned_attr",),
+    ),
+    Case(
+        "html-reference-link-javascript",
+        prose("[ref][r1]", "[r1]: javascript:alert('pwned_ref')"),
+        (re.compile(re.escape(PEARS) + r":13:\d+: warning: link to javascript:.* is removed.*"),),
+        exit=0,
+        gone=("pwned_ref",),
+    ),
+    Case(
+        "html-spaced-link-javascript",
+        prose("[spaced](  javascript:pwned_spaced()  )"),
+        (re.compile(re.escape(PEARS) + r":11:\d+: warning: link to javascript:.* is removed.*"),),
+        exit=0,
+        gone=("pwned_spaced",),
+    ),
     # Markdown images are refused (images go through {{ image() }}, which checks and resizes them).
-    Case("html-image-javascript", prose("![pear](javascript:pwned_image())"), (
-        re.compile(re.escape(PEARS) + r":11:\d+: Markdown image javascript:.* is neither resized nor copied into the site \(.+\)"),
-    ), gone=("pwned_image",)),
-    Case("html-markup-built-by-jinja", prose("{{ '<scr' ~ 'ipt>alert(\"pwned_jinja\")</scr' ~ 'ipt>' }}"), (
-        refused(11, 11, "the ~ operator (joining text) is not allowed in prose"),
-    )),
-
+    Case(
+        "html-image-javascript",
+        prose("![pear](javascript:pwned_image())"),
+        (re.compile(re.escape(PEARS) + r":11:\d+: Markdown image javascript:.* is neither resized nor copied into the site \(.+\)"),),
+        gone=("pwned_image",),
+    ),
+    Case(
+        "html-markup-built-by-jinja",
+        prose("{{ '<scr' ~ 'ipt>alert(\"pwned_jinja\")</scr' ~ 'ipt>' }}"),
+        (refused(11, 11, "the ~ operator (joining text) is not allowed in prose"),),
+    ),
     # --- front matter --------------------------------------------------------------------------------
-    Case("front-matter-python-tag", replace(INDEX, "title: The orchard", f"title: {SYSTEM}"), (
-        f"{INDEX}:2:8: invalid front matter: {NO_CONSTRUCTOR}",
-    )),
-    Case("front-matter-alias", replace(INDEX, "title: The orchard\ndescription: A tiny explainer used to test the generator.",
-                                       "title: &t The orchard\ndescription: *t"), (
-        f"{INDEX}:3:14: invalid front matter: alias *t is not allowed ({ALIAS_HINT})",
-    )),
-    Case("front-matter-billion-laughs", replace(INDEX, "title: The orchard\n", "title: The orchard\n" + bomb(first="x")), (
-        f"{INDEX}:4:8: invalid front matter: alias *a is not allowed ({ALIAS_HINT})",
-    ), timeout=60),
-    Case("front-matter-title-list", replace(INDEX, "title: The orchard", "title: [The orchard, '<script>alert(1)</script>']"), (
-        f'{INDEX}:2:1: front matter title must be text, not a list (write it on one line, in quotes if needed: title: "...")',
-    )),
-    Case("front-matter-description-map", replace(INDEX, "description: A tiny explainer used to test the generator.", "description: {onload: pwned()}"), (
-        f'{INDEX}:3:1: front matter description must be text, not a dict (write it on one line, in quotes if needed: description: "...")',
-    )),
-    Case("front-matter-jinja-and-html-shown-as-text", replace(
-        PEARS, "title: Pears", "title: \"{{ 'PWN' ~ 'ED' }} <script>pwned_title()</script>\""), (), exit=0),
-
+    Case("front-matter-python-tag", replace(INDEX, "title: The orchard", f"title: {SYSTEM}"), (f"{INDEX}:2:8: invalid front matter: {NO_CONSTRUCTOR}",)),
+    Case(
+        "front-matter-alias",
+        replace(INDEX, "title: The orchard\ndescription: A tiny explainer used to test the generator.", "title: &t The orchard\ndescription: *t"),
+        (f"{INDEX}:3:14: invalid front matter: alias *t is not allowed ({ALIAS_HINT})",),
+    ),
+    Case(
+        "front-matter-billion-laughs",
+        replace(INDEX, "title: The orchard\n", "title: The orchard\n" + bomb(first="x")),
+        (f"{INDEX}:4:8: invalid front matter: alias *a is not allowed ({ALIAS_HINT})",),
+        timeout=60,
+    ),
+    Case(
+        "front-matter-title-list",
+        replace(INDEX, "title: The orchard", "title: [The orchard, '<script>alert(1)</script>']"),
+        (f'{INDEX}:2:1: front matter title must be text, not a list (write it on one line, in quotes if needed: title: "...")',),
+    ),
+    Case(
+        "front-matter-description-map",
+        replace(INDEX, "description: A tiny explainer used to test the generator.", "description: {onload: pwned()}"),
+        (f'{INDEX}:3:1: front matter description must be text, not a dict (write it on one line, in quotes if needed: description: "...")',),
+    ),
+    Case(
+        "front-matter-jinja-and-html-shown-as-text", replace(PEARS, "title: Pears", "title: \"{{ 'PWN' ~ 'ED' }} <script>pwned_title()</script>\""), (), exit=0
+    ),
     # --- charts/figures.yml ----------------------------------------------------------------------------
-    Case("figures-python-tag", replace(FIGS, "  agg: sum", f"  agg: {SYSTEM}"), (
-        f"{FIGS}:9:8: invalid YAML: {NO_CONSTRUCTOR}",
-    )),
-    Case("figures-billion-laughs", append(FIGS, bomb(first="laughs")), (
-        f"{FIGS}:11:8: invalid YAML: alias *a is not allowed ({ALIAS_HINT})",
-    ), timeout=60),
-    Case("figures-field-list", replace(FIGS, "  field: count\n  agg: sum", "  field: [count, '<script>']\n  agg: sum"), (
-        f'{FIGS}:5: figure "pears_total": field must be text, not a list (write it on one line, in quotes if needed: field: "...")',
-    )),
-    Case("figures-where-operator", replace(FIGS, "where: {fruit: pear}", "where: {fruit: {'$ne': x}}"), (
-        f'{FIGS}:5: figure "pears_total": where must map column names to single values (for example where: {{year: 2021, series: official}})',
-    )),
+    Case("figures-python-tag", replace(FIGS, "  agg: sum", f"  agg: {SYSTEM}"), (f"{FIGS}:9:8: invalid YAML: {NO_CONSTRUCTOR}",)),
+    Case("figures-billion-laughs", append(FIGS, bomb(first="laughs")), (f"{FIGS}:11:8: invalid YAML: alias *a is not allowed ({ALIAS_HINT})",), timeout=60),
+    Case(
+        "figures-field-list",
+        replace(FIGS, "  field: count\n  agg: sum", "  field: [count, '<script>']\n  agg: sum"),
+        (f'{FIGS}:5: figure "pears_total": field must be text, not a list (write it on one line, in quotes if needed: field: "...")',),
+    ),
+    Case(
+        "figures-where-operator",
+        replace(FIGS, "where: {fruit: pear}", "where: {fruit: {'$ne': x}}"),
+        (f'{FIGS}:5: figure "pears_total": where must map column names to single values (for example where: {{year: 2021, series: official}})',),
+    ),
     Case("figures-description-shown-as-text", append(FIGS, f"  description: {json.dumps(TEXT_PAYLOAD)}\n"), (), exit=0),
-
     # --- mkdocs.yml ---------------------------------------------------------------------------------
-    Case("mkdocs-python-tag-in-text-field", append("mkdocs.yml", f"site_description: {SYSTEM}\n"), (
-        "mkdocs.yml:2:19: invalid YAML: the tag !!python/object/apply:os.system is not allowed (it runs Python) "
-        "(use a plain value; Python belongs in a hook file listed under hooks:, which a maintainer reviews)",
-    )),
-    Case("mkdocs-python-tag-in-extra", append("mkdocs.yml", f"extra:\n  x: {SYSTEM}\n"), (
-        re.compile(r"mkdocs\.yml:3:\d+: .*python/object/apply.*"),
-    )),
-    Case("mkdocs-billion-laughs", append("mkdocs.yml", "extra:\n" + bomb(indent="  ")), (
-        f"mkdocs.yml:4:10: invalid YAML: alias *a is not allowed ({ALIAS_HINT})",
-    ), timeout=60),
-    Case("mkdocs-site-name-list", write("mkdocs.yml", "site_name: [The orchard, '<script>alert(1)</script>']\n"), (
-        'mkdocs.yml:1:1: site_name must be text, not a list (write it on one line, in quotes if needed: site_name: "...")',
-    )),
-
+    Case(
+        "mkdocs-python-tag-in-text-field",
+        append("mkdocs.yml", f"site_description: {SYSTEM}\n"),
+        (
+            "mkdocs.yml:2:19: invalid YAML: the tag !!python/object/apply:os.system is not allowed (it runs Python) "
+            "(use a plain value; Python belongs in a hook file listed under hooks:, which a maintainer reviews)",
+        ),
+    ),
+    Case("mkdocs-python-tag-in-extra", append("mkdocs.yml", f"extra:\n  x: {SYSTEM}\n"), (re.compile(r"mkdocs\.yml:3:\d+: .*python/object/apply.*"),)),
+    Case(
+        "mkdocs-billion-laughs",
+        append("mkdocs.yml", "extra:\n" + bomb(indent="  ")),
+        (f"mkdocs.yml:4:10: invalid YAML: alias *a is not allowed ({ALIAS_HINT})",),
+        timeout=60,
+    ),
+    Case(
+        "mkdocs-site-name-list",
+        write("mkdocs.yml", "site_name: [The orchard, '<script>alert(1)</script>']\n"),
+        ('mkdocs.yml:1:1: site_name must be text, not a list (write it on one line, in quotes if needed: site_name: "...")',),
+    ),
     # --- the data package ---------------------------------------------------------------------------------
-    Case("package-licence-javascript", replace(PKG, '"path": "https://creativecommons.org/publicdomain/zero/1.0/"', '"path": "javascript:alert(1)"'), (
-        f'{PKG}:5:64: license path "javascript:alert(1)" is not a web address ({WEB_HINT})',
-    )),
-    Case("package-source-data-file-and-relative", chain(
-        replace(PKG, '"path": "https://example.org/logbook"', '"path": "data:text/html,<script>alert(1)</script>"'),
-        replace(PKG, '"caveats": [', '"sources": [{"title": "x", "path": "file:///etc/passwd"}], "licenses": [{"name": "x", "path": "../../secret"}],\n      "caveats": ['),
-    ), (
-        f'{PKG}:6:52: source path "data:text/html,<script>alert(1)</script>" is not a web address ({WEB_HINT})',
-        f'{PKG}:13:42: source path "file:///etc/passwd" is not a web address ({WEB_HINT})',
-        f'{PKG}:13:101: license path "../../secret" is not a web address ({WEB_HINT})',
-    )),
-    Case("package-resource-path-dev-zero", replace(PKG, '"path": "sources.csv"', '"path": "/dev/zero"'), (
-        f'{PKG}:28:15: resource "sources" path "/dev/zero" leaves charts/data/ (keep the CSV inside charts/data/, as a real file, not a link)',
-    ), timeout=60),
-    Case("package-title-list", replace(PKG, '"title": "Harvest per year"', '"title": ["<script>alert(1)</script>"]'), (
-        re.compile(re.escape(PKG) + r":11:\d+: .*title.*"),
-    ), hole='a resource title that is a list gives "invalid data package: ... descriptor is not valid" with no line, no field'),
+    Case(
+        "package-licence-javascript",
+        replace(PKG, '"path": "https://creativecommons.org/publicdomain/zero/1.0/"', '"path": "javascript:alert(1)"'),
+        (f'{PKG}:5:64: license path "javascript:alert(1)" is not a web address ({WEB_HINT})',),
+    ),
+    Case(
+        "package-source-data-file-and-relative",
+        chain(
+            replace(PKG, '"path": "https://example.org/logbook"', '"path": "data:text/html,<script>alert(1)</script>"'),
+            replace(
+                PKG,
+                '"caveats": [',
+                '"sources": [{"title": "x", "path": "file:///etc/passwd"}], "licenses": [{"name": "x", "path": "../../secret"}],\n      "caveats": [',
+            ),
+        ),
+        (
+            f'{PKG}:6:52: source path "data:text/html,<script>alert(1)</script>" is not a web address ({WEB_HINT})',
+            f'{PKG}:13:42: source path "file:///etc/passwd" is not a web address ({WEB_HINT})',
+            f'{PKG}:13:101: license path "../../secret" is not a web address ({WEB_HINT})',
+        ),
+    ),
+    Case(
+        "package-resource-path-dev-zero",
+        replace(PKG, '"path": "sources.csv"', '"path": "/dev/zero"'),
+        (f'{PKG}:28:15: resource "sources" path "/dev/zero" leaves charts/data/ (keep the CSV inside charts/data/, as a real file, not a link)',),
+        timeout=60,
+    ),
+    Case(
+        "package-title-list",
+        replace(PKG, '"title": "Harvest per year"', '"title": ["<script>alert(1)</script>"]'),
+        (re.compile(re.escape(PKG) + r":11:\d+: .*title.*"),),
+        hole='a resource title that is a list gives "invalid data package: ... descriptor is not valid" with no line, no field',
+    ),
     Case("package-text-fields-shown-as-text", json_fields(_set_text_fields), (), exit=0),
-    Case("sources-url-javascript", replace(SOURCES, "https://example.org/logbook-revised", "javascript:alert(1)"), (
-        f"{SOURCES}:3: source 'logbook_revised' has no valid web address: 'javascript:alert(1)' "
-        "(give the full http:// or https:// address of the document, without spaces or brackets)",
-    )),
-    Case("csv-5mb-cells", chain(
-        replace(CSV, "2021,apple,1350", "2021,<script>alert(1)</script>" + "x" * 5_000_000 + ",1350"),
-        replace(CSV, "2022,pear,330", "2022,pear," + "9" * 5_000_000),
-    ), (
-        f'{CSV}:4:6: "<script>alert(1)</script>{"x" * 175}… (5,000,025 characters)" in column "fruit" breaks a constraint: '
-        '''constraint "enum" is "['apple', 'pear']" (fix the value, or the constraint in datapackage.json if the value is right)''',
-        f'''{CSV}:7:11: "{"9" * 200}… (5,000,000 characters)" in column "count" is not a valid integer (fix the value or the field's type in datapackage.json)''',
-    )),
-    Case("sources-5mb-url", replace(SOURCES, "https://example.org/logbook-revised", "javascript:" + "y" * 5_000_000), (
-        f"{SOURCES}:3: source 'logbook_revised' has no valid web address: 'javascript:{'y' * 188}… (5,000,013 characters) "
-        "(give the full http:// or https:// address of the document, without spaces or brackets)",
-    )),
-    Case("csv-markup-in-sources-shown-as-text", replace(
-        SOURCES, "logbook_revised,\"Logbook, revised edition\",The orchard keeper,2023-06,https://example.org/logbook-revised,Pears 2021: 312",
-        f"logbook_revised,{json.dumps(TEXT_PAYLOAD)},{json.dumps(TEXT_PAYLOAD)},2023-06,https://example.org/logbook-revised,{json.dumps(TEXT_PAYLOAD)}"), (), exit=0),
-
+    Case(
+        "sources-url-javascript",
+        replace(SOURCES, "https://example.org/logbook-revised", "javascript:alert(1)"),
+        (
+            f"{SOURCES}:3: source 'logbook_revised' has no valid web address: 'javascript:alert(1)' "
+            "(give the full http:// or https:// address of the document, without spaces or brackets)",
+        ),
+    ),
+    Case(
+        "csv-5mb-cells",
+        chain(
+            replace(CSV, "2021,apple,1350", "2021,<script>alert(1)</script>" + "x" * 5_000_000 + ",1350"),
+            replace(CSV, "2022,pear,330", "2022,pear," + "9" * 5_000_000),
+        ),
+        (
+            f'{CSV}:4:6: "<script>alert(1)</script>{"x" * 175}… (5,000,025 characters)" in column "fruit" breaks a constraint: '
+            """constraint "enum" is "['apple', 'pear']" (fix the value, or the constraint in datapackage.json if the value is right)""",
+            f'''{CSV}:7:11: "{"9" * 200}… (5,000,000 characters)" in column "count" is not a valid integer (fix the value or the field's type in datapackage.json)''',
+        ),
+    ),
+    Case(
+        "sources-5mb-url",
+        replace(SOURCES, "https://example.org/logbook-revised", "javascript:" + "y" * 5_000_000),
+        (
+            f"{SOURCES}:3: source 'logbook_revised' has no valid web address: 'javascript:{'y' * 188}… (5,000,013 characters) "
+            "(give the full http:// or https:// address of the document, without spaces or brackets)",
+        ),
+    ),
+    Case(
+        "csv-markup-in-sources-shown-as-text",
+        replace(
+            SOURCES,
+            'logbook_revised,"Logbook, revised edition",The orchard keeper,2023-06,https://example.org/logbook-revised,Pears 2021: 312',
+            f"logbook_revised,{json.dumps(TEXT_PAYLOAD)},{json.dumps(TEXT_PAYLOAD)},2023-06,https://example.org/logbook-revised,{json.dumps(TEXT_PAYLOAD)}",
+        ),
+        (),
+        exit=0,
+    ),
     # --- chart code: stopped from outside, named with what happened --------------------------------------
-    Case("chart-spins-ignoring-alarm", chart_file("spin", "    signal.signal(signal.SIGALRM, signal.SIG_IGN)\n    signal.setitimer(signal.ITIMER_REAL, 0)\n"
-                                                  "    while True:\n        pass\n", "import signal"), (
-        f"charts/spin.py: {TIME_UP}",
-    ), env=TIME_LIMIT_ENV, timeout=60),
-    Case("chart-exits-its-process", chart_file("die", "    os._exit(3)\n", "import os"), (
-        f"charts/die.py: chart stopped the build: its process exited with code 3 ({CHART_DIED})",
-    ), env=TIME_LIMIT_ENV),
-    Case("chart-segfaults", chart_file("segv", "    ctypes.string_at(0)\n", "import ctypes"), (
-        f"charts/segv.py: chart stopped the build: its process was killed by signal SIGSEGV ({CHART_DIED})",
-    ), env=TIME_LIMIT_ENV),
-    Case("chart-kills-itself", chart_file("kill", "    os.kill(os.getpid(), signal.SIGKILL)\n", "import os\nimport signal"), (
-        f"charts/kill.py: chart stopped the build: its process was killed by signal SIGKILL ({CHART_DIED})",
-    ), env=TIME_LIMIT_ENV),
-    Case("chart-calls-sys-exit", chart_file("quit", "    sys.exit(0)\n", "import sys"), (
-        re.compile(r"charts/quit\.py(:\d+)?: .*(SystemExit|exit).*"),
-    ), env=TIME_LIMIT_ENV),
-    Case("chart-raises-keyboard-interrupt", chart_file("ctrlc", "    raise KeyboardInterrupt\n"), (
-        re.compile(r"charts/ctrlc\.py(:\d+)?: .*KeyboardInterrupt.*"),
-    ), env=TIME_LIMIT_ENV),
+    Case(
+        "chart-spins-ignoring-alarm",
+        chart_file(
+            "spin",
+            "    signal.signal(signal.SIGALRM, signal.SIG_IGN)\n    signal.setitimer(signal.ITIMER_REAL, 0)\n    while True:\n        pass\n",
+            "import signal",
+        ),
+        (f"charts/spin.py: {TIME_UP}",),
+        env=TIME_LIMIT_ENV,
+        timeout=60,
+    ),
+    Case(
+        "chart-exits-its-process",
+        chart_file("die", "    os._exit(3)\n", "import os"),
+        (f"charts/die.py: chart stopped the build: its process exited with code 3 ({CHART_DIED})",),
+        env=TIME_LIMIT_ENV,
+    ),
+    Case(
+        "chart-segfaults",
+        chart_file("segv", "    ctypes.string_at(0)\n", "import ctypes"),
+        (f"charts/segv.py: chart stopped the build: its process was killed by signal SIGSEGV ({CHART_DIED})",),
+        env=TIME_LIMIT_ENV,
+    ),
+    Case(
+        "chart-kills-itself",
+        chart_file("kill", "    os.kill(os.getpid(), signal.SIGKILL)\n", "import os\nimport signal"),
+        (f"charts/kill.py: chart stopped the build: its process was killed by signal SIGKILL ({CHART_DIED})",),
+        env=TIME_LIMIT_ENV,
+    ),
+    Case(
+        "chart-calls-sys-exit",
+        chart_file("quit", "    sys.exit(0)\n", "import sys"),
+        (re.compile(r"charts/quit\.py(:\d+)?: .*(SystemExit|exit).*"),),
+        env=TIME_LIMIT_ENV,
+    ),
+    Case(
+        "chart-raises-keyboard-interrupt",
+        chart_file("ctrlc", "    raise KeyboardInterrupt\n"),
+        (re.compile(r"charts/ctrlc\.py(:\d+)?: .*KeyboardInterrupt.*"),),
+        env=TIME_LIMIT_ENV,
+    ),
 ]
 
 
 # ------------------------------------------------------------------------------------- running
+
 
 @dataclass
 class Outcome:
@@ -434,8 +580,15 @@ def _run(root: Path, args: tuple, env: dict, timeout: float) -> subprocess.Compl
     """python build.py [args] --root ROOT from the repository root, as badinput_helpers.run_build, in
     a process group of its own: a build that runs out of time is killed with every process it forked."""
     full_env = BASE_ENV | env
-    proc = subprocess.Popen([sys.executable, "build.py", *args, "--root", str(root)], cwd=REPO, env=full_env, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    proc = subprocess.Popen(
+        [sys.executable, "build.py", *args, "--root", str(root)],
+        cwd=REPO,
+        env=full_env,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
     try:
         out, err = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -582,8 +735,7 @@ def files_holding(site: Path, needle: str) -> list[str]:
 
 
 def lines_match(lines: list[str], expected: tuple) -> bool:
-    return len(lines) == len(expected) and all(
-        e.fullmatch(line) if isinstance(e, re.Pattern) else e == line for line, e in zip(lines, expected))
+    return len(lines) == len(expected) and all(e.fullmatch(line) if isinstance(e, re.Pattern) else e == line for line, e in zip(lines, expected))
 
 
 def _marks(case: Case, reason: str) -> list:
@@ -639,6 +791,7 @@ def test_the_corpus_covers_every_kind_of_input() -> None:
 
 # ------------------------------------------------------------------- input kept, shown as text
 
+
 def _h1(page: Path) -> str:
     m = re.search(r"<h1[^>]*>(.*?)<", page.read_text(encoding="utf-8"), re.S)
     return m.group(1) if m else ""
@@ -652,11 +805,14 @@ def test_front_matter_title_is_text_not_a_template(runner: Runner) -> None:
     assert "<script" not in h1 and typed == "{{ 'PWN' ~ 'ED' }} <script>pwned_title()</script>"
 
 
-@pytest.mark.parametrize("case_id, page", [
-    ("package-text-fields-shown-as-text", "sources/index.html"),
-    ("csv-markup-in-sources-shown-as-text", "sources/index.html"),
-    ("csv-markup-in-sources-shown-as-text", "pears/index.html"),
-])
+@pytest.mark.parametrize(
+    "case_id, page",
+    [
+        ("package-text-fields-shown-as-text", "sources/index.html"),
+        ("csv-markup-in-sources-shown-as-text", "sources/index.html"),
+        ("csv-markup-in-sources-shown-as-text", "pears/index.html"),
+    ],
+)
 def test_data_text_is_shown_escaped(case_id: str, page: str, runner: Runner) -> None:
     out = runner.get(BY_ID[case_id])
     assert out.returncode == 0, out.stderr
@@ -683,6 +839,7 @@ def test_a_prose_script_adds_no_hash_to_the_policy(runner: Runner, built: Path) 
 
 
 # ------------------------------------------------------------------------- in the browser
+
 
 @pytest.mark.browser
 @pytest.mark.parametrize("case_id", ["html-script-and-handlers", "html-mutation-xss"])
@@ -746,8 +903,7 @@ class Repo:
         return (self.git("rev-parse", "refs/heads/gh-pages").strip(), self.git("rev-parse", "refs/heads/gh-pages", cwd=self.bare).strip())
 
     def gh_pages_files_holding(self, needle: str) -> list[str]:
-        out = subprocess.run(["git", "grep", "-l", "-i", "--fixed-strings", needle, "gh-pages", "--"], cwd=self.bare,
-                             capture_output=True, text=True)
+        out = subprocess.run(["git", "grep", "-l", "-i", "--fixed-strings", needle, "gh-pages", "--"], cwd=self.bare, capture_output=True, text=True)
         assert out.returncode in (0, 1), out.stderr
         return out.stdout.splitlines()
 
@@ -761,22 +917,42 @@ def repo(tmp_path_factory) -> Repo:
 
 
 PUBLISH_REFUSALS = [
-    pytest.param(("<img src=x onerror=alert(1)>",), [
-        ".: edition name '<img src=x onerror=alert(1)>' is not valid (name an edition like 2021-10, 2026.1 or 2024-03-15, or next for the preview)",
-    ], id="edition-name-html"),
-    pytest.param(("2022-02", "--alias", "<script>"), [
-        ".: alias '<script>' is not valid (an alias is a lower-case word such as latest, not an edition name)",
-    ], id="alias-html"),
-    pytest.param(("2022-02", "--alias", "../../.git"), [
-        ".: alias '../../.git' is not valid (an alias is a lower-case word such as latest, not an edition name)",
-    ], id="alias-path"),
-    pytest.param(("2021-10", "--alias", "latest", "--push"), [
-        ".: edition 2021-10 is older than edition 2022-01, already published: latest would move back to an older edition "
-        "(publish 2021-10 without --alias latest (latest stays on 2022-01), or pass --force to move latest back)",
-    ], id="older-edition-as-latest"),
-    pytest.param(("next", "--alias", "latest", "--push"), [
-        ".: the preview edition next never becomes latest (publish a named edition such as 2021-10 with --alias latest; publish next without it)",
-    ], id="preview-as-latest"),
+    pytest.param(
+        ("<img src=x onerror=alert(1)>",),
+        [
+            ".: edition name '<img src=x onerror=alert(1)>' is not valid (name an edition like 2021-10, 2026.1 or 2024-03-15, or next for the preview)",
+        ],
+        id="edition-name-html",
+    ),
+    pytest.param(
+        ("2022-02", "--alias", "<script>"),
+        [
+            ".: alias '<script>' is not valid (an alias is a lower-case word such as latest, not an edition name)",
+        ],
+        id="alias-html",
+    ),
+    pytest.param(
+        ("2022-02", "--alias", "../../.git"),
+        [
+            ".: alias '../../.git' is not valid (an alias is a lower-case word such as latest, not an edition name)",
+        ],
+        id="alias-path",
+    ),
+    pytest.param(
+        ("2021-10", "--alias", "latest", "--push"),
+        [
+            ".: edition 2021-10 is older than edition 2022-01, already published: latest would move back to an older edition "
+            "(publish 2021-10 without --alias latest (latest stays on 2022-01), or pass --force to move latest back)",
+        ],
+        id="older-edition-as-latest",
+    ),
+    pytest.param(
+        ("next", "--alias", "latest", "--push"),
+        [
+            ".: the preview edition next never becomes latest (publish a named edition such as 2021-10 with --alias latest; publish next without it)",
+        ],
+        id="preview-as-latest",
+    ),
 ]
 
 
@@ -819,8 +995,11 @@ def test_publish_hostile_prose_puts_no_script_on_gh_pages(repo: Repo) -> None:
     before_local, before_remote = repo.heads()
     result = repo.publish("2022-02", "--alias", "latest", "--push")
     assert result.returncode == 0, result.stderr
-    assert re.fullmatch(r"Published edition 2022-02 \(alias latest\) on gh-pages \(data to 2022, commit [0-9a-f]{7}; \d+ files changed\); "
-                        r"pushed to origin\.\n", result.stdout), result.stdout
+    assert re.fullmatch(
+        r"Published edition 2022-02 \(alias latest\) on gh-pages \(data to 2022, commit [0-9a-f]{7}; \d+ files changed\); "
+        r"pushed to origin\.\n",
+        result.stdout,
+    ), result.stdout
     after_local, after_remote = repo.heads()
     assert after_local == after_remote != before_remote
     changed = repo.git("diff", "--name-only", before_remote, after_remote, cwd=repo.bare).splitlines()

@@ -9,6 +9,7 @@ and title, a page's title and description and a data value (a category label) ho
    are hovered; no dialog fires, no script element holds the payload, and the strings are
    visible as text (caption, table, headings, navigation, sources, tooltip).
 """
+
 from __future__ import annotations
 
 import re
@@ -73,6 +74,7 @@ def head(path: Path) -> _Head:
 
 # ---------------------------------------------------------------- 1. static HTML
 
+
 def test_no_file_carries_the_markup_unescaped(site):
     files = html_files(site) + [site / "search" / "search_index.json"]
     assert len(files) >= 5, files
@@ -80,7 +82,7 @@ def test_no_file_carries_the_markup_unescaped(site):
     for path in files:
         for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             for m in RAW.finditer(line):
-                found.append(f"{path.relative_to(site)}:{n}: ...{line[max(0, m.start() - 80):m.end() + 20]}...")
+                found.append(f"{path.relative_to(site)}:{n}: ...{line[max(0, m.start() - 80) : m.end() + 20]}...")
     assert not found, "markup from the data reached the page unescaped:\n" + "\n".join(found)
 
 
@@ -113,6 +115,7 @@ def test_the_pages_stay_valid_html(site):
 
 
 # ---------------------------------------------------------------- 2. in the browser
+
 
 @pytest.fixture(scope="module")
 def server(site):

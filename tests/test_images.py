@@ -3,6 +3,7 @@
 Files in content/images/ are checked and resized at build (Pillow); the page gets srcset, width
 and height, lazy loading below the top of the page, and the credit in the caption. Every mistake
 is a located problem: no alt text, a missing file, an oversized file, a Markdown image."""
+
 from __future__ import annotations
 
 import html
@@ -63,25 +64,39 @@ def test_built_page_has_srcset_sizes_credit_and_lazy_loading_below_the_top(tmp_p
     assert not (root / "site" / "assets" / "img" / "orchard.jpg").exists(), "the original is never published"
 
 
-@pytest.mark.parametrize("call, expected", [
-    ('{{ image("orchard.jpg") }}',
-     'content/01-pears.md:11:11: image "orchard.jpg" has no alt text (add alt="what the image shows", for readers who cannot '
-     'see it; alt="" is not accepted: an image that says nothing belongs in the theme, not in prose)'),
-    ('{{ image("orchad.jpg", alt="Trees") }}',
-     'content/01-pears.md:11:11: image "orchad.jpg" not found in content/images/ (did you mean orchard.jpg?)'),
-    ('{{ image("../mkdocs.yml", alt="Trees") }}',
-     'content/01-pears.md:11:11: image "../mkdocs.yml" must be a file name in content/images/ (no folders: write image("harbour.jpg", ...))'),
-    ('{{ image("huge.png", alt="Trees") }}',
-     'content/01-pears.md:11:11: image "huge.png" is too large: more than 40 million pixels (export it at most 3200 px wide)'),
-    ('{{ image("heavy.jpg", alt="Trees") }}',
-     'content/01-pears.md:11:11: image "heavy.jpg" is 10.5 MB; the limit is 10 MB (export it at most 3200 px wide)'),
-    ("![](images/orchard.jpg)",
-     'content/01-pears.md:11:1: Markdown image images/orchard.jpg is neither resized nor copied into the site, and it has no '
-     'alt text (put the file in content/images/ and write {{ image("orchard.jpg", alt="what the image shows") }})'),
-    ("![Trees](https://example.org/trees.jpg)",
-     "content/01-pears.md:11:1: image from another site (https://example.org/trees.jpg) is blocked: the site loads nothing "
-     'from other hosts (put the file in content/images/ and write {{ image("trees.jpg", alt="what the image shows") }})'),
-])
+@pytest.mark.parametrize(
+    "call, expected",
+    [
+        (
+            '{{ image("orchard.jpg") }}',
+            'content/01-pears.md:11:11: image "orchard.jpg" has no alt text (add alt="what the image shows", for readers who cannot '
+            'see it; alt="" is not accepted: an image that says nothing belongs in the theme, not in prose)',
+        ),
+        ('{{ image("orchad.jpg", alt="Trees") }}', 'content/01-pears.md:11:11: image "orchad.jpg" not found in content/images/ (did you mean orchard.jpg?)'),
+        (
+            '{{ image("../mkdocs.yml", alt="Trees") }}',
+            'content/01-pears.md:11:11: image "../mkdocs.yml" must be a file name in content/images/ (no folders: write image("harbour.jpg", ...))',
+        ),
+        (
+            '{{ image("huge.png", alt="Trees") }}',
+            'content/01-pears.md:11:11: image "huge.png" is too large: more than 40 million pixels (export it at most 3200 px wide)',
+        ),
+        (
+            '{{ image("heavy.jpg", alt="Trees") }}',
+            'content/01-pears.md:11:11: image "heavy.jpg" is 10.5 MB; the limit is 10 MB (export it at most 3200 px wide)',
+        ),
+        (
+            "![](images/orchard.jpg)",
+            "content/01-pears.md:11:1: Markdown image images/orchard.jpg is neither resized nor copied into the site, and it has no "
+            'alt text (put the file in content/images/ and write {{ image("orchard.jpg", alt="what the image shows") }})',
+        ),
+        (
+            "![Trees](https://example.org/trees.jpg)",
+            "content/01-pears.md:11:1: image from another site (https://example.org/trees.jpg) is blocked: the site loads nothing "
+            'from other hosts (put the file in content/images/ and write {{ image("trees.jpg", alt="what the image shows") }})',
+        ),
+    ],
+)
 def test_image_mistakes_are_located(tmp_path, call, expected):
     from PIL import Image
 
@@ -102,8 +117,14 @@ def test_image_near_the_top_counts_in_the_page_weight_budget(tmp_path):
     Image.frombytes("RGB", (960, 600), os.urandom(960 * 600 * 3)).save(root / "content" / "images" / "noise.png")
     result = run_build(root, "check")
     assert result.returncode == 0
-    assert any(re.match(r'content/01-pears\.md:5:11: warning: image "noise\.png" near the top of the page adds \d+ KB before any '
-                        r"interaction \(budget 100 KB\)", line) for line in result.stderr.splitlines()), result.stderr
+    assert any(
+        re.match(
+            r'content/01-pears\.md:5:11: warning: image "noise\.png" near the top of the page adds \d+ KB before any '
+            r"interaction \(budget 100 KB\)",
+            line,
+        )
+        for line in result.stderr.splitlines()
+    ), result.stderr
     assert run_build(root, "check", "--strict").returncode == 1
 
 
@@ -111,8 +132,15 @@ def test_sanitiser_keeps_the_generated_image_and_cleans_a_typed_one():
     from explainer.pages.images import Rendition, figure
     from explainer.site.hooks.sanitize import clean
 
-    block = figure([Rendition("assets/img/a-480.jpg", 480, 320, b""), Rendition("assets/img/a-960.jpg", 960, 640, b"")],
-                   "../", 'Trees "at" <dawn>', caption="A caption", credit="Someone", licence="CC BY 4.0", eager=False)
+    block = figure(
+        [Rendition("assets/img/a-480.jpg", 480, 320, b""), Rendition("assets/img/a-960.jpg", 960, 640, b"")],
+        "../",
+        'Trees "at" <dawn>',
+        caption="A caption",
+        credit="Someone",
+        licence="CC BY 4.0",
+        eager=False,
+    )
     assert html.unescape(clean(block)) == html.unescape(block), "kept whole: only how quotes are written may differ"
     typed = '<img src="x.jpg" alt="x" srcset="x.jpg 1x" onerror="alert(1)" loading="lazy" width="10" height="10">'
     assert clean(typed) == '<img src="x.jpg" alt="x" srcset="x.jpg 1x" loading="lazy" width="10" height="10">'

@@ -7,6 +7,7 @@ visible text, aria-label, title, alt or placeholder, nor the SVG <title>/<desc>,
 page of the built Channel explainer. Quoted text (« », “ ”, <q>, <blockquote>) and text marked
 with another lang attribute (the switcher's "English") are the writer's, not the interface's.
 """
+
 from __future__ import annotations
 
 import csv
@@ -23,8 +24,21 @@ from explainer.common.i18n import STRINGS, plural, strings
 LANGUAGE_PACKS = Path(material.__file__).parent / "templates" / "partials" / "languages"
 ATTRIBUTES = ("aria-label", "aria-description", "aria-roledescription", "title", "alt", "placeholder")
 # Vega's own screen-reader captions and role names (vega-scenegraph util/aria.js), English only.
-VEGA_WORDS = ["mark container", "Title text", "Subtitle text", "X-axis", "Y-axis", "for a discrete scale", "for a linear scale",
-              "values from", "Symbol legend", "Gradient legend", "fill color", "stroke color", "ending with"]
+VEGA_WORDS = [
+    "mark container",
+    "Title text",
+    "Subtitle text",
+    "X-axis",
+    "Y-axis",
+    "for a discrete scale",
+    "for a linear scale",
+    "values from",
+    "Symbol legend",
+    "Gradient legend",
+    "fill color",
+    "stroke color",
+    "ending with",
+]
 # Words the catalogue holds that are proper names or the same in French, found on French pages
 # on purpose. Each needs a reason.
 ALLOWED = {
@@ -145,10 +159,12 @@ def leaks(html: str, catalogue: dict[str, str], lang: str = "fr") -> list[tuple[
 def test_the_check_finds_a_planted_english_string():
     """The check can fail: Material's and our English words, a field name as a header, Vega's caption."""
     catalogue = english_catalogue()
-    page = ('<html lang="fr"><body><label title="Switch to dark mode"></label><p>Made with amour</p>'
-            '<table><tr><th>source_id</th><td>True</td></tr></table>'
-            '<svg><g aria-label="X-axis titled \'Année\' for a discrete scale"></g><title>Données</title></svg>'
-            '<p>Licence des données : « Download the plotted data (CSV) » </p><a lang="en">English</a></body></html>')
+    page = (
+        '<html lang="fr"><body><label title="Switch to dark mode"></label><p>Made with amour</p>'
+        "<table><tr><th>source_id</th><td>True</td></tr></table>"
+        "<svg><g aria-label=\"X-axis titled 'Année' for a discrete scale\"></g><title>Données</title></svg>"
+        '<p>Licence des données : « Download the plotted data (CSV) » </p><a lang="en">English</a></body></html>'
+    )
     found = {english for english, _, _ in leaks(page, catalogue)}
     assert {"Switch to dark mode", "Made with", "source_id", "True", "X-axis", "for a discrete scale"} <= found, found
     assert "Download the plotted data (CSV)" not in found  # quoted

@@ -1,5 +1,6 @@
 """A build stopped by SIGTERM or Ctrl-C at any point leaves the previous site/ and the cache
 usable, and the next build succeeds."""
+
 from __future__ import annotations
 
 import contextlib
@@ -46,8 +47,7 @@ def _points(root, pid: int, value: int, languages: int) -> dict:
         "swapped": lambda: holds(root / "site" / "assets" / "charts" / "harvest_by_year.csv"),
     }
     if languages == 2:  # the other language's site is built in a process of its own
-        points = {**dict(list(points.items())[:-2]), "in the French mkdocs": lambda: any(cache.glob(".site-*.tmp-*")),
-                  **dict(list(points.items())[-2:])}
+        points = {**dict(list(points.items())[:-2]), "in the French mkdocs": lambda: any(cache.glob(".site-*.tmp-*")), **dict(list(points.items())[-2:])}
     return points
 
 
@@ -128,8 +128,7 @@ def _state(pid: int) -> str:
         return "zombie"
 
 
-@pytest.mark.parametrize("sig, languages", [(signal.SIGTERM, 1), (signal.SIGINT, 1), (signal.SIGTERM, 2)],
-                         ids=["SIGTERM", "SIGINT", "SIGTERM-bilingual"])
+@pytest.mark.parametrize("sig, languages", [(signal.SIGTERM, 1), (signal.SIGINT, 1), (signal.SIGTERM, 2)], ids=["SIGTERM", "SIGINT", "SIGTERM-bilingual"])
 def test_interrupted_builds_lose_nothing(tmp_path, sig, languages):
     """Also with a second language, whose site is built by an MkDocs process of its own."""
     root = copy_explainer(FIXTURES / "orchard", tmp_path / "orchard")
@@ -144,8 +143,9 @@ def test_interrupted_builds_lose_nothing(tmp_path, sig, languages):
     for n, (point, condition) in enumerate(_stop_points(root)):
         csv.write_text(re.sub(r"^2022,pear,\d+,", f"2022,pear,{300 + n},", csv.read_text(), flags=re.M))
         since = time.time() - 0.01  # file times have a coarse clock; anything written from now on counts
-        proc = subprocess.Popen([sys.executable, str(REPO / "build.py"), "--root", str(root)], cwd=REPO,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        proc = subprocess.Popen(
+            [sys.executable, str(REPO / "build.py"), "--root", str(root)], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
         _wait_until(proc, condition, since)
         family = _family(proc.pid)
         proc.send_signal(sig)
@@ -173,13 +173,15 @@ def test_an_interrupt_inside_python_callbacks_is_not_lost():
     """Ctrl-C landing inside one of Python's own callbacks (here a weak reference's) would be
     printed as "Exception ignored" and lost if it raised there; it only sets the stop flag, and
     the command stops at its next safe point."""
-    code = ("import os, signal, sys, weakref; sys.path.insert(0, sys.argv[1]); from explainer.common import stop\n"
-            "stop.install()\n"
-            "class A: pass\n"
-            "a = A()\n"
-            "r = weakref.ref(a, lambda ref: os.kill(os.getpid(), signal.SIGINT))\n"
-            "del a\n"
-            "try:\n    stop.check(); print('not interrupted')\n"
-            "except KeyboardInterrupt:\n    print('interrupted')\n")
+    code = (
+        "import os, signal, sys, weakref; sys.path.insert(0, sys.argv[1]); from explainer.common import stop\n"
+        "stop.install()\n"
+        "class A: pass\n"
+        "a = A()\n"
+        "r = weakref.ref(a, lambda ref: os.kill(os.getpid(), signal.SIGINT))\n"
+        "del a\n"
+        "try:\n    stop.check(); print('not interrupted')\n"
+        "except KeyboardInterrupt:\n    print('interrupted')\n"
+    )
     result = subprocess.run([sys.executable, "-c", code, str(REPO)], capture_output=True, text=True, timeout=30)
     assert result.stdout.strip() == "interrupted" and "Exception ignored" not in result.stderr, (result.stdout, result.stderr)

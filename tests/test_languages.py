@@ -1,6 +1,7 @@
 """Languages: the explainer in English and French. Each language has its own pages, search and
 lang attribute; the switcher leads to the same section; figures, tables and charts are formatted
 the language's way from Babel's and Vega's locale data; check reports a missing section."""
+
 from __future__ import annotations
 
 import importlib.util
@@ -67,6 +68,7 @@ def test_figures_are_formatted_per_language(channel_site):
     name = "fr_attempts_2021_jan_aug"
     assert name in figures and "{{ fig.%s }}" % name in (REPO / "content" / "fr" / "01-the-patrol.md").read_text(encoding="utf-8")
     import csv
+
     rows = list(csv.DictReader((REPO / "charts" / "data" / f"{figures[name]['resource']}.csv").open(encoding="utf-8")))
     match = [r for r in rows if all(str(r[k]) == str(v) for k, v in figures[name]["where"].items())]
     value = float(match[0][figures[name]["field"]])
@@ -196,8 +198,10 @@ def test_sitemap_gives_each_page_its_translations(tmp_path):
     config.write_text(config.read_text(encoding="utf-8") + "site_url: https://example.org/orchard/\n", encoding="utf-8")
     result = run_build(root)
     assert result.returncode == 0, result.stderr
-    for sitemap, here in ((root / "site" / "sitemap.xml", "https://example.org/orchard/pears/"),
-                          (root / "site" / "fr" / "sitemap.xml", "https://example.org/orchard/fr/pears/")):
+    for sitemap, here in (
+        (root / "site" / "sitemap.xml", "https://example.org/orchard/pears/"),
+        (root / "site" / "fr" / "sitemap.xml", "https://example.org/orchard/fr/pears/"),
+    ):
         found = re.search(rf"<url>\s*<loc>{re.escape(here)}</loc>.*?</url>", sitemap.read_text(encoding="utf-8"), re.S)
         assert found, here
         entry = found.group(0)
@@ -212,8 +216,10 @@ def test_check_reports_a_section_missing_in_one_language(tmp_path):
     index.write_text(index.read_text(encoding="utf-8").replace(" Lire la page sur les [poires](pears.md).", ""), encoding="utf-8")
     result = run_build(root, "check")
     assert result.returncode == 0, result.stderr
-    assert ('content/fr: warning: section "pears.md" of content/ has no French version (add it to content/fr/ under the '
-            "same file name; until then the language switcher leads to the French home page)") in result.stderr.splitlines()
+    assert (
+        'content/fr: warning: section "pears.md" of content/ has no French version (add it to content/fr/ under the '
+        "same file name; until then the language switcher leads to the French home page)"
+    ) in result.stderr.splitlines()
     assert run_build(root, "check", "--strict").returncode == 1
     built = run_build(root)
     assert built.returncode == 0, built.stderr
@@ -228,8 +234,9 @@ def test_missing_chart_word_is_reported_at_its_line(tmp_path):
     result = run_build(root, "check")
     assert result.returncode == 0, result.stderr
     line = next(n for n, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if 't("Fruit picked")' in text)
-    assert (f'charts/harvest_by_year.py:{line}: warning: no French text for "Fruit picked" '
-            '(add "Fruit picked": "…" to TEXT["fr"] in this file)') in result.stderr.splitlines()
+    assert (
+        f'charts/harvest_by_year.py:{line}: warning: no French text for "Fruit picked" (add "Fruit picked": "…" to TEXT["fr"] in this file)'
+    ) in result.stderr.splitlines()
 
 
 def test_bad_language_settings_are_errors(tmp_path):
@@ -238,7 +245,10 @@ def test_bad_language_settings_are_errors(tmp_path):
     result = run_build(root, "check")
     assert result.returncode == 1
     lines = result.stderr.splitlines()
-    assert "mkdocs.yml: languages.fr: only copyright, site_description, site_name can be set per language (everything else in mkdocs.yml applies to every language)" in lines
+    assert (
+        "mkdocs.yml: languages.fr: only copyright, site_description, site_name can be set per language (everything else in mkdocs.yml applies to every language)"
+        in lines
+    )
     assert "mkdocs.yml: languages.de: no folder content/de/ for its sections (create content/de/ with the sections, named as in content/)" in lines
     assert any(l.startswith('mkdocs.yml: languages: "zz9" is not a language code') for l in lines)
 
@@ -278,8 +288,10 @@ def test_numbers_typed_the_french_way_are_found(tmp_path):
     assert result.returncode == 0, result.stderr
     line = len(text.splitlines()) + 2
     warnings = [l for l in result.stderr.splitlines() if "is typed in" in l]
-    assert warnings == [f"content/fr/index.md:{line}:{col}: warning: number {number} is typed in, but the data holds it "
-                        "(use {{ fig.apples_2022 }})" for col, number in ((10, "15 250"), (30, "15\u202f250"), (40, "15\u00a0250"))], warnings
+    assert warnings == [
+        f"content/fr/index.md:{line}:{col}: warning: number {number} is typed in, but the data holds it (use {{{{ fig.apples_2022 }}}})"
+        for col, number in ((10, "15 250"), (30, "15\u202f250"), (40, "15\u00a0250"))
+    ], warnings
 
 
 def test_an_undeclared_language_folder_is_reported(tmp_path):
@@ -287,8 +299,10 @@ def test_an_undeclared_language_folder_is_reported(tmp_path):
     (root / "mkdocs.yml").write_text("site_name: The orchard\n", encoding="utf-8")
     result = run_build(root, "check")
     assert result.returncode == 0, result.stderr
-    assert ("content/fr: warning: content/fr/ holds sections, but no language 'fr' is declared: they are not built "
-            "(add it to mkdocs.yml: languages: {fr: {site_name: ...}})") in result.stderr.splitlines()
+    assert (
+        "content/fr: warning: content/fr/ holds sections, but no language 'fr' is declared: they are not built "
+        "(add it to mkdocs.yml: languages: {fr: {site_name: ...}})"
+    ) in result.stderr.splitlines()
 
 
 def test_diff_quotes_every_language(tmp_path):
@@ -297,8 +311,7 @@ def test_diff_quotes_every_language(tmp_path):
     import os
     import subprocess
 
-    env = {**os.environ, "GIT_AUTHOR_NAME": "T", "GIT_AUTHOR_EMAIL": "t@example.org",
-           "GIT_COMMITTER_NAME": "T", "GIT_COMMITTER_EMAIL": "t@example.org"}
+    env = {**os.environ, "GIT_AUTHOR_NAME": "T", "GIT_AUTHOR_EMAIL": "t@example.org", "GIT_COMMITTER_NAME": "T", "GIT_COMMITTER_EMAIL": "t@example.org"}
     root = _bilingual(tmp_path)
     for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-qm", "first"]):
         subprocess.run(["git", *args], cwd=root, check=True, capture_output=True, env=env)

@@ -1,6 +1,9 @@
-"""ruff and mypy, configured in pyproject.toml, find nothing: ruff in the generator, the chart files, the tests and the
-benchmarks; mypy in the generator, build.py, the chart files and the tests. A file with an undefined
-name, and one with a type error, are flagged (so these tests can fail)."""
+"""ruff and mypy, configured in pyproject.toml, find nothing: ruff's lint in the generator, the chart
+files, the tests and the benchmarks, and its formatter leaves them as they are (editors' chart files
+and test fixtures excepted); mypy in the generator, build.py, the chart files and the tests. A file
+with an undefined name, one formatted otherwise, and one with a type error are flagged (so these
+tests can fail)."""
+
 from __future__ import annotations
 
 import subprocess
@@ -28,10 +31,21 @@ def test_ruff_flags_an_undefined_name(tmp_path):
     assert result.returncode == 1 and "F821" in result.stdout, result.stdout
 
 
+def test_ruff_format_changes_nothing():
+    result = subprocess.run([str(RUFF), "format", "--check", "--diff", "."], cwd=REPO, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr
+
+
+def test_ruff_format_flags_a_file_formatted_otherwise(tmp_path):
+    bad = tmp_path / "bad.py"
+    bad.write_text("x = {  'a':1 }\n", encoding="utf-8")
+    result = subprocess.run([str(RUFF), "format", "--check", "--config", str(REPO / "pyproject.toml"), str(bad)], capture_output=True, text=True)
+    assert result.returncode == 1 and "bad.py" in result.stdout, result.stdout
+
+
 def _mypy(*args: str, cwd=REPO) -> subprocess.CompletedProcess:
     # Incremental: the cache in .cache/mypy makes a second run take a second (a first one, ~30 s of CPU).
-    return subprocess.run([sys.executable, "-m", "mypy", "--config-file", str(REPO / "pyproject.toml"), *args],
-                          cwd=cwd, capture_output=True, text=True)
+    return subprocess.run([sys.executable, "-m", "mypy", "--config-file", str(REPO / "pyproject.toml"), *args], cwd=cwd, capture_output=True, text=True)
 
 
 def test_mypy_finds_nothing():

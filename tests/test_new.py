@@ -9,6 +9,7 @@
   package data. The build backend (setuptools) comes from PyPI, as in CI; the generator's own
   dependencies are the ones already installed (.venv), so nothing else is downloaded.
 """
+
 from __future__ import annotations
 
 import os
@@ -27,9 +28,20 @@ from test_publish import _check_queue_keys, _run_actionlint
 from test_workflow_security import ABOVE_INFORMATIONAL, _describe, _findings
 
 SPEC = "explainer @ git+https://github.com/example/explainer@0123456789abcdef0123456789abcdef01234567"
-FILES = [".github/workflows/preview.yml", ".github/workflows/publish.yml", ".gitignore", "charts/data/datapackage.json",
-         "charts/data/sources.csv", "charts/data/values.csv", "charts/figures.yml", "charts/values_by_year.py",
-         "content/01-first-section.md", "content/index.md", "mkdocs.yml", "requirements.txt"]
+FILES = [
+    ".github/workflows/preview.yml",
+    ".github/workflows/publish.yml",
+    ".gitignore",
+    "charts/data/datapackage.json",
+    "charts/data/sources.csv",
+    "charts/data/values.csv",
+    "charts/figures.yml",
+    "charts/values_by_year.py",
+    "content/01-first-section.md",
+    "content/index.md",
+    "mkdocs.yml",
+    "requirements.txt",
+]
 
 
 def _new(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess:
@@ -118,19 +130,26 @@ class _Installed:
 COMMIT = "89abcdef0123456789abcdef0123456789abcdef"
 
 
-@pytest.mark.parametrize("direct_url, spec", [
-    # pipx install git+https://github.com/example/explainer@v1.0: pinned to the commit pip installed
-    (f'{{"url": "https://github.com/example/explainer", "vcs_info": {{"vcs": "git", "requested_revision": "v1.0", "commit_id": "{COMMIT}"}}}}',
-     f"explainer @ git+https://github.com/example/explainer@{COMMIT}"),
-    (f'{{"url": "https://github.com/example/mono", "subdirectory": "gen", "vcs_info": {{"vcs": "git", "commit_id": "{COMMIT}"}}}}',
-     f"explainer @ git+https://github.com/example/mono@{COMMIT}#subdirectory=gen"),
-    # never a token or user name in a file meant for git; nothing from a local folder or an index
-    (f'{{"url": "https://x-access-token:secret@github.com/example/explainer", "vcs_info": {{"vcs": "git", "commit_id": "{COMMIT}"}}}}', None),
-    (f'{{"url": "file:///home/me/explainer", "vcs_info": {{"vcs": "git", "commit_id": "{COMMIT}"}}}}', None),
-    ('{"url": "file:///home/me/explainer", "dir_info": {}}', None),
-    (None, None),
-    ("not json", None),
-])
+@pytest.mark.parametrize(
+    "direct_url, spec",
+    [
+        # pipx install git+https://github.com/example/explainer@v1.0: pinned to the commit pip installed
+        (
+            f'{{"url": "https://github.com/example/explainer", "vcs_info": {{"vcs": "git", "requested_revision": "v1.0", "commit_id": "{COMMIT}"}}}}',
+            f"explainer @ git+https://github.com/example/explainer@{COMMIT}",
+        ),
+        (
+            f'{{"url": "https://github.com/example/mono", "subdirectory": "gen", "vcs_info": {{"vcs": "git", "commit_id": "{COMMIT}"}}}}',
+            f"explainer @ git+https://github.com/example/mono@{COMMIT}#subdirectory=gen",
+        ),
+        # never a token or user name in a file meant for git; nothing from a local folder or an index
+        (f'{{"url": "https://x-access-token:secret@github.com/example/explainer", "vcs_info": {{"vcs": "git", "commit_id": "{COMMIT}"}}}}', None),
+        (f'{{"url": "file:///home/me/explainer", "vcs_info": {{"vcs": "git", "commit_id": "{COMMIT}"}}}}', None),
+        ('{"url": "file:///home/me/explainer", "dir_info": {}}', None),
+        (None, None),
+        ("not json", None),
+    ],
+)
 def test_new_defaults_to_the_commit_pip_installed(monkeypatch, direct_url, spec):
     from explainer.commands import new
 
@@ -188,6 +207,7 @@ def test_new_workflows_keep_this_repositorys_security(fresh):
 
 # --- installed with pip ------------------------------------------------------------------------
 
+
 def _site_packages() -> list[str]:
     paths = sysconfig.get_paths()
     return sorted({paths["purelib"], paths["platlib"]})
@@ -206,11 +226,18 @@ def test_pip_install_gives_a_working_explainer_command(tmp_path):
     shutil.copytree(REPO / "explainer", src / "explainer", ignore=shutil.ignore_patterns("__pycache__"))
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=60)
-    target = Path(subprocess.run([str(venv / "bin" / "python"), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                                 capture_output=True, text=True, check=True).stdout.strip())
+    target = Path(
+        subprocess.run(
+            [str(venv / "bin" / "python"), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], capture_output=True, text=True, check=True
+        ).stdout.strip()
+    )
     (target / "dependencies-from-test-venv.pth").write_text("\n".join(_site_packages()) + "\n", encoding="utf-8")
-    install = subprocess.run([sys.executable, "-m", "pip", "--python", str(venv / "bin" / "python"), "install", "--quiet",
-                              "--no-deps", str(src)], capture_output=True, text=True, timeout=300)
+    install = subprocess.run(
+        [sys.executable, "-m", "pip", "--python", str(venv / "bin" / "python"), "install", "--quiet", "--no-deps", str(src)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert install.returncode == 0, install.stdout + install.stderr
     explainer = venv / "bin" / "explainer"
     assert explainer.is_file()
@@ -221,8 +248,9 @@ def test_pip_install_gives_a_working_explainer_command(tmp_path):
     def run(*args: str, timeout: int = 120) -> subprocess.CompletedProcess:
         return subprocess.run([str(explainer), *args], cwd=away, capture_output=True, text=True, timeout=timeout, env=env)
 
-    where = subprocess.run([str(venv / "bin" / "python"), "-c", "import explainer; print(explainer.__file__)"],
-                           cwd=away, capture_output=True, text=True, env=env, check=True).stdout
+    where = subprocess.run(
+        [str(venv / "bin" / "python"), "-c", "import explainer; print(explainer.__file__)"], cwd=away, capture_output=True, text=True, env=env, check=True
+    ).stdout
     assert where.startswith(str(target)), where  # the installed copy, not this checkout
     helped = run("--help")
     assert helped.returncode == 0 and helped.stdout.startswith("usage: explainer "), helped.stdout + helped.stderr

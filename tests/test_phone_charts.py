@@ -6,6 +6,7 @@ In Debian's Chromium, on every page of the Channel site with a chart:
 - nothing scrolls sideways at 360 px;
 - the statistics page prints on at most 10 A4 pages.
 """
+
 from __future__ import annotations
 
 import sys

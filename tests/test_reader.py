@@ -7,6 +7,7 @@
 - print shows the static chart and its sources, and none of the navigation chrome;
 - chart figures are valid, labelled markup.
 """
+
 from __future__ import annotations
 
 import re
@@ -25,6 +26,7 @@ pytestmark = pytest.mark.browser
 
 
 # ---------------------------------------------------------------- helpers
+
 
 def go_live(page) -> int:
     """Scroll every chart into view and wait until each is live (or its enhancement failed)."""
@@ -88,6 +90,7 @@ PAGE_BG = "getComputedStyle(document.body).backgroundColor"
 
 # ---------------------------------------------------------------- 1. axe, both palettes
 
+
 @pytest.mark.parametrize("width", [1280, 360])
 def test_axe_finds_no_violation_on_any_page_in_either_palette(channel_server, browser, channel_pages, width):
     context = browser.new_context(viewport={"width": width, "height": 900})
@@ -117,14 +120,18 @@ def test_axe_is_not_blind_to_a_known_violation(channel_server, browser):
 
 # ---------------------------------------------------------------- 2. dark mode
 
+
 def _chart_colours(page, root: str):
-    return page.evaluate("""root => {
+    return page.evaluate(
+        """root => {
         const svg = document.querySelector(root);
         const pick = sel => { const el = svg && svg.querySelector(sel); return el ? getComputedStyle(el) : null; };
         const label = pick('.role-axis-label text'), title = pick('.role-axis-title text'), grid = pick('.role-axis-grid line');
         return {label: label && label.fill, title: title && title.fill, grid: grid && grid.stroke,
                 annotations: [...svg.querySelectorAll('.role-mark text')].map(t => [t.getAttribute('fill'), getComputedStyle(t).fill])};
-    }""", root)
+    }""",
+        root,
+    )
 
 
 def _assert_readable(colours, bg, where):
@@ -232,6 +239,7 @@ def test_a_wide_table_scrolls_in_its_own_focusable_box(channel_server, browser, 
 
 
 # ---------------------------------------------------------------- 4. print
+
 
 @pytest.mark.parametrize("scheme", SCHEMES)
 def test_print_shows_static_charts_and_sources_without_chrome(channel_server, browser, channel_chart_pages, scheme):

@@ -4,6 +4,7 @@ Timing targets (1,000,000 rows in 10 s and 1 GB) are measured by bench/scale.py,
 Also: the vectorised validation of large CSVs (explainer/data/load.py, FAST_ROWS) gives exactly the
 problems frictionless gives, on every bad-input case and on randomly broken files.
 """
+
 from __future__ import annotations
 
 import importlib.util
@@ -39,8 +40,7 @@ SPEC_LIMIT = 50_000
 
 def run(root: Path, *args: str) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
-    return subprocess.run([sys.executable, "build.py", *args, "--root", str(root)], cwd=REPO,
-                          capture_output=True, text=True, env=env, timeout=300)
+    return subprocess.run([sys.executable, "build.py", *args, "--root", str(root)], cwd=REPO, capture_output=True, text=True, env=env, timeout=300)
 
 
 @pytest.fixture(scope="module")
@@ -64,8 +64,9 @@ def test_large_explainer_builds_and_ships_no_raw_rows(big: Path) -> None:
     for spec in specs:
         assert spec.stat().st_size <= SPEC_LIMIT, f"{spec.name}: {spec.stat().st_size} bytes"
         vega = json.loads(spec.read_text())
-        rows = sum(d["values"].count("\n") - 1 if isinstance(d.get("values"), str) else len(d.get("values", []))
-                   for d in vega.get("data", []))  # CSV text (header line first) or JSON rows
+        rows = sum(
+            d["values"].count("\n") - 1 if isinstance(d.get("values"), str) else len(d.get("values", [])) for d in vega.get("data", [])
+        )  # CSV text (header line first) or JSON rows
         assert 0 < rows <= 300, f"{spec.name} ships {rows} rows"  # 48 months x 5 regions, a legend domain...
     # The plotted table and CSV are the aggregates, checked against pandas.
     frame = pd.read_csv(big / CSV, parse_dates=["date"])
@@ -90,8 +91,8 @@ def test_bad_cell_deep_in_a_large_file_is_reported_at_its_line_and_column(big: P
     result = run(root, "check")
     assert result.returncode == 1
     assert result.stderr.splitlines()[:-1] == [
-        f'{CSV}:{line_no}:{col}: "lots" in column "value" is not a valid number '
-        "(fix the value or the field's type in datapackage.json)"]
+        f'{CSV}:{line_no}:{col}: "lots" in column "value" is not a valid number (fix the value or the field\'s type in datapackage.json)'
+    ]
 
 
 def test_chart_that_would_ship_raw_rows_fails_with_a_hint(big: Path, tmp_path: Path) -> None:
@@ -110,12 +111,15 @@ def chart(data):
     assert result.returncode == 1
     problems = result.stderr.splitlines()[:-1]
     assert len(problems) == 1, result.stderr
-    assert problems[0] == ("charts/raw_points.py: chart would ship the raw rows of its data to readers (200,000 rows) "
-                           "(aggregate what the chart draws: an aggregate encoding such as sum(value) with a time unit, "
-                           'e.g. x="yearmonth(date):T", or group the rows with pandas in chart())')
+    assert problems[0] == (
+        "charts/raw_points.py: chart would ship the raw rows of its data to readers (200,000 rows) "
+        "(aggregate what the chart draws: an aggregate encoding such as sum(value) with a time unit, "
+        'e.g. x="yearmonth(date):T", or group the rows with pandas in chart())'
+    )
 
 
 # -- the vectorised validation gives frictionless's problems exactly -------------------------------
+
 
 def _load(root: Path, fast_rows: int, unique_limit: int = data.UNIQUE_LIMIT) -> tuple[list[str], data.DataPackage | None]:
     saved = data.FAST_ROWS, data.UNIQUE_LIMIT
@@ -217,8 +221,9 @@ def test_problems_per_file_are_capped(tmp_path: Path) -> None:
     for fast_rows in (10**12, 0):
         problems, _ = _load(root, fast_rows)
         assert len(problems) == data.SHOWN_PER_FILE + 1
-        assert problems[-1] == (f"{CSV}: 250 more problems in this file not listed below "
-                                f"(only the first {data.SHOWN_PER_FILE}, by line, are listed; fix them and check again)")
+        assert problems[-1] == (
+            f"{CSV}: 250 more problems in this file not listed below (only the first {data.SHOWN_PER_FILE}, by line, are listed; fix them and check again)"
+        )
 
 
 def test_pre_aggregated_chart_draws_and_tables_what_the_inline_chart_does(tmp_path: Path, monkeypatch) -> None:
@@ -238,15 +243,13 @@ def test_pre_aggregated_chart_draws_and_tables_what_the_inline_chart_does(tmp_pa
         monkeypatch.setattr(charts, "INLINE_ROWS", 0)
         pre = charts._render_spec(source, *charts._build_spec(source, package, problems))
         monkeypatch.undo()
-        assert (pre.columns, pre.rows, pre.csv, pre.source_ids, pre.titles) == \
-               (inline.columns, inline.rows, inline.csv, inline.source_ids, inline.titles)
+        assert (pre.columns, pre.rows, pre.csv, pre.source_ids, pre.titles) == (inline.columns, inline.rows, inline.csv, inline.source_ids, inline.titles)
         shapes = [re.findall(r' d="([^"]+)"', c.svg) for c in (pre, inline)]
         assert [re.sub(r"-?[\d.]+", "n", d) for d in shapes[0]] == [re.sub(r"-?[\d.]+", "n", d) for d in shapes[1]]
         # The same marks at the same places, in the desktop and the phone drawing alike: both are
         # fitted to the page's column (charts.WIDE) and to a 360 px phone (charts.NARROW).
         for drawing in ("svg", "narrow_svg"):
-            marks = [[float(x) for d in re.findall(r' d="([^"]+)"', getattr(c, drawing)) for x in re.findall(r"-?[\d.]+", d)]
-                     for c in (pre, inline)]
+            marks = [[float(x) for d in re.findall(r' d="([^"]+)"', getattr(c, drawing)) for x in re.findall(r"-?[\d.]+", d)] for c in (pre, inline)]
             assert marks[0] and sorted(marks[0]) == pytest.approx(sorted(marks[1]), rel=1e-6, abs=1e-3), drawing  # stacks summed in another order
             assert _svg_width(getattr(pre, drawing)) == _svg_width(getattr(inline, drawing)), drawing
         # On a 360 px phone (a 328 px column) the phone drawing is shown at its own size, no text under 11 CSS px.

@@ -1,5 +1,6 @@
 """The live preview: an edit to data or prose shows up, a broken input shows its problems on the
 page without stopping the server, and the preview never rebuilds in a loop."""
+
 from __future__ import annotations
 
 import contextlib
@@ -22,12 +23,14 @@ def _free_port() -> int:
 
 def _wait_for(url: str, text: str, timeout: float = 30, absent: str | None = None) -> str:
     """The page's body once it shows `text` (and not `absent`)."""
+
     def shown() -> str:
         try:
             body = urllib.request.urlopen(url, timeout=2).read().decode("utf-8")
         except OSError:
             return ""
         return body if text in body and (absent is None or absent not in body) else ""
+
     return wait_until(shown, timeout, f"{text!r} at {url}")
 
 
@@ -50,8 +53,13 @@ def _serving(root, log):
     """`build.py serve` on a free port, its output in `log`; yields (base URL, process)."""
     port = _free_port()
     with open(log, "w") as out:
-        proc = subprocess.Popen([sys.executable, str(REPO / "build.py"), "serve", "--root", str(root), "--port", str(port)],
-                                cwd=REPO, stdout=out, stderr=subprocess.STDOUT, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
+        proc = subprocess.Popen(
+            [sys.executable, str(REPO / "build.py"), "serve", "--root", str(root), "--port", str(port)],
+            cwd=REPO,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+        )
     try:
         yield f"http://127.0.0.1:{port}", proc
     finally:
@@ -120,8 +128,12 @@ def _saved_then_visible(page, path, text: str, expected: str, limit: float, abse
     (and not `absent`) without anyone reloading it; returns the seconds it took."""
     started = time.monotonic()
     path.write_text(text, encoding="utf-8")
-    page.wait_for_function("([t, a]) => document.body && document.body.innerText.includes(t) && !(a && document.body.innerText.includes(a))",
-                           arg=[expected, absent], timeout=limit * SLACK * 1000, polling=25)
+    page.wait_for_function(
+        "([t, a]) => document.body && document.body.innerText.includes(t) && !(a && document.body.innerText.includes(a))",
+        arg=[expected, absent],
+        timeout=limit * SLACK * 1000,
+        polling=25,
+    )
     return time.monotonic() - started
 
 
@@ -140,8 +152,7 @@ def test_open_page_reloads_itself_under_the_csp(tmp_path, browser):
 
         prose = root / "content" / "01-pears.md"
         good = prose.read_text(encoding="utf-8")
-        took = _saved_then_visible(page, prose, good + "\nA sentence written while previewing.\n",
-                                   "A sentence written while previewing.", PROSE_SECONDS)
+        took = _saved_then_visible(page, prose, good + "\nA sentence written while previewing.\n", "A sentence written while previewing.", PROSE_SECONDS)
         print(f"prose edit visible after {took:.2f} s")
 
         csv = root / "charts" / "data" / "harvest.csv"

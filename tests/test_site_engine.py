@@ -4,6 +4,7 @@ build including the one mike runs, and links that both engines resolve the same 
 
 Zensical (MkDocs' successor) is not in requirements.lock: its build test is skipped unless it is
 installed (the CI job `zensical` installs it from requirements-zensical.lock)."""
+
 from __future__ import annotations
 
 import importlib.util
@@ -54,7 +55,7 @@ def test_the_themes_own_scripts_are_marked_from_its_templates(tmp_path):
     found = re.search(r"<script>.*?</script>", (material / "partials/javascripts/base.html").read_text(encoding="utf-8"))
     assert found
     base_script = found.group(0)
-    rendered = base_script.replace('{{ config.extra.scope | d(base_url) }}', "../")
+    rendered = base_script.replace("{{ config.extra.scope | d(base_url) }}", "../")
     assert rendered != base_script
     site = _site(tmp_path / "site", {"index.html": rendered + UNMARKED})
     problems = postbuild.finish(site, material)
@@ -110,6 +111,7 @@ def test_config_is_written_beside_its_docs_with_site_dir(tmp_path):
     root = add_french(copy_explainer(FIXTURES / "orchard", tmp_path / "orchard"))
     assert run_build(root).returncode == 0
     import yaml
+
     main = yaml.safe_load((root / ".mkdocs.generated.yml").read_text(encoding="utf-8"))
     assert main["docs_dir"] == "docs" and main["site_dir"] == ".cache/explainer/build-mkdocs"
     fr = yaml.safe_load((root / ".cache/explainer/mkdocs-fr.yml").read_text(encoding="utf-8"))
@@ -131,19 +133,19 @@ def test_a_published_edition_gets_the_policy_from_the_build_mike_runs(tmp_path):
 zensical_missing = importlib.util.find_spec("zensical") is None
 
 
-@pytest.mark.skipif(zensical_missing, reason="Zensical is not installed (not in requirements.lock; "
-                    "pip install -r requirements-zensical.lock to run this test, as the CI job `zensical` does)")
+@pytest.mark.skipif(
+    zensical_missing,
+    reason="Zensical is not installed (not in requirements.lock; pip install -r requirements-zensical.lock to run this test, as the CI job `zensical` does)",
+)
 def test_zensical_builds_the_same_site(tmp_path):
     root = add_french(copy_explainer(FIXTURES / "orchard", tmp_path / "orchard"))
-    (root / "mkdocs.yml").write_text((root / "mkdocs.yml").read_text(encoding="utf-8") + "site_url: https://example.org/orchard/\n",
-                                     encoding="utf-8")
+    (root / "mkdocs.yml").write_text((root / "mkdocs.yml").read_text(encoding="utf-8") + "site_url: https://example.org/orchard/\n", encoding="utf-8")
     env = {**os.environ, "EXPLAINER_SITE_ENGINE": "zensical"}
-    result = subprocess.run([sys.executable, str(REPO / "build.py"), "--root", str(root)], cwd=REPO, env=env,
-                            capture_output=True, text=True, timeout=600)
+    result = subprocess.run([sys.executable, str(REPO / "build.py"), "--root", str(root)], cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr
     site = root / "site"
     pears = (site / "pears" / "index.html").read_text(encoding="utf-8")
-    assert re.search(r'assets/stylesheets/(modern|classic)/main\.', pears), "Zensical's own theme built the page"
+    assert re.search(r"assets/stylesheets/(modern|classic)/main\.", pears), "Zensical's own theme built the page"
     assert len(_hashes(pears)) >= 2 and "<script data-explainer-csp>" in pears
     assert '<figure class="explainer-chart"' in pears and "<svg" in pears
     assert _check_french_links(site) >= 3

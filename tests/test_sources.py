@@ -1,5 +1,6 @@
 """Sources without an address of their own, copies they were read through ("read via"),
 publisher names translated beside the data, and figures computed from other figures."""
+
 from __future__ import annotations
 
 import json
@@ -27,7 +28,8 @@ def _orchard(tmp_path: Path) -> Path:
         "id,title,publisher,date,url,read_via,excerpt\n"
         f'logbook,Orchard logbook,The orchard keeper,2023-01,,{COPY},"Apples: 1,200 in 2020"\n'
         'logbook_revised,"Logbook, revised edition",The orchard keeper,2023-06,https://example.org/logbook-revised,,Pears 2021: 312\n',
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     return root
 
 
@@ -66,7 +68,8 @@ def test_addresses_given_must_be_web_addresses(tmp_path):
     assert result.returncode == 1
     assert result.stderr.splitlines()[0] == (
         "charts/data/sources.csv:2: source 'logbook': read_via is not a web address: 'javascript:alert(1)' "
-        "(give the full http:// or https:// address of the copy the text was read through, or leave it empty)")
+        "(give the full http:// or https:// address of the copy the text was read through, or leave it empty)"
+    )
 
 
 FIGURES = """
@@ -83,8 +86,9 @@ def test_a_figure_computed_from_two_figures_cites_both_sources(tmp_path):
     figures = root / "charts" / "figures.yml"
     figures.write_text(figures.read_text(encoding="utf-8") + FIGURES, encoding="utf-8")
     index = root / "content" / "index.md"
-    index.write_text(index.read_text(encoding="utf-8") + "\nChange {{ fig.pears_rise }}; ratio {{ fig.pears_per_apple }} ({{ fig.pears_rise.source }}).\n",
-                     encoding="utf-8")
+    index.write_text(
+        index.read_text(encoding="utf-8") + "\nChange {{ fig.pears_rise }}; ratio {{ fig.pears_per_apple }} ({{ fig.pears_rise.source }}).\n", encoding="utf-8"
+    )
     result = run_build(root)
     assert result.returncode == 0, result.stderr
     page = (root / "docs" / "index.md").read_text(encoding="utf-8")
@@ -95,11 +99,16 @@ def test_a_figure_computed_from_two_figures_cites_both_sources(tmp_path):
 def test_computed_figures_name_their_problems(tmp_path):
     root = copy_explainer(FIXTURES / "orchard", tmp_path / "orchard")
     figures = root / "charts" / "figures.yml"
-    figures.write_text(figures.read_text(encoding="utf-8") + (
-        "rise:\n  percent_change: {from: apples_2022, to: plums}\n"
-        "loop_a:\n  ratio: {of: loop_b, to: apples_2022}\n"
-        "loop_b:\n  ratio: {of: loop_a, to: apples_2022}\n"
-        "half:\n  ratio: {of: apples_2022}\n"), encoding="utf-8")
+    figures.write_text(
+        figures.read_text(encoding="utf-8")
+        + (
+            "rise:\n  percent_change: {from: apples_2022, to: plums}\n"
+            "loop_a:\n  ratio: {of: loop_b, to: apples_2022}\n"
+            "loop_b:\n  ratio: {of: loop_a, to: apples_2022}\n"
+            "half:\n  ratio: {of: apples_2022}\n"
+        ),
+        encoding="utf-8",
+    )
     result = run_build(root, "check")
     assert result.returncode == 1
     lines = result.stderr.splitlines()

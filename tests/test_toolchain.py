@@ -1,6 +1,7 @@
 """The pinned toolchain: requirements.lock pins every package with its hashes and covers
 pyproject.toml; the font the charts are measured with is found, and it is part of the chart
 cache key, so a change of font re-renders the charts."""
+
 from __future__ import annotations
 
 import hashlib
@@ -59,8 +60,9 @@ def test_lock_covers_pyproject():
         req = Requirement(spec)
         name = canonicalize_name(req.name)
         assert name in pins, f"{req.name} is in pyproject.toml but not in requirements.lock"
-        assert req.specifier.contains(pins[name][0], prereleases=True), \
+        assert req.specifier.contains(pins[name][0], prereleases=True), (
             f"requirements.lock pins {req.name}=={pins[name][0]}, outside pyproject.toml's {req.specifier}"
+        )
     for wanted in ("nh3", "zizmor"):
         assert wanted in pins
 
@@ -69,8 +71,9 @@ def test_makefile_installs_with_hashes():
     recipes = [line for line in (REPO / "Makefile").read_text(encoding="utf-8").splitlines() if line.startswith("\t")]
     installs = [line for line in recipes if "pip install" in line and "requirements.lock" in line]
     assert installs and all("--require-hashes" in line for line in installs), installs
-    assert not [line for line in recipes if "$(PY) -m pip install" in line and "requirements.lock" not in line], \
+    assert not [line for line in recipes if "$(PY) -m pip install" in line and "requirements.lock" not in line], (
         "the venv installs something that is not hash-checked"
+    )
 
 
 def test_chart_font_is_a_real_file():
@@ -125,8 +128,9 @@ def test_font_is_in_the_chart_cache_key(orchard, tmp_path):
     assert ChartCache(folder).font == installed
     key = ChartCache(folder, font=installed).key(source, package, resources)
     assert key == ChartCache(folder).key(source, package, resources)
-    assert key == ChartCache(folder, font=installed._replace(path="/elsewhere/LiberationSans-Regular.ttf")).key(
-        source, package, resources), "the key depends on the font file's content, not where it is installed"
+    assert key == ChartCache(folder, font=installed._replace(path="/elsewhere/LiberationSans-Regular.ttf")).key(source, package, resources), (
+        "the key depends on the font file's content, not where it is installed"
+    )
     assert key != ChartCache(folder, font=same_name_other_file).key(source, package, resources)
     assert key != ChartCache(folder, font=other_family).key(source, package, resources)
 

@@ -6,6 +6,7 @@ Material's own markup needed fixes (explainer/site/hooks/theme.py: autocomplete 
 non-standard autocorrect, unescaped descriptions); a second test proves the checker, run the
 way this module runs it, really does report those errors, so a silent checker cannot pass.
 """
+
 from __future__ import annotations
 
 import json
@@ -31,8 +32,7 @@ def nu_check(files: list[Path]) -> list[dict]:
     if not shutil.which("java"):
         pytest.fail("Java is needed to run the Nu HTML Checker (Debian: apt-get install default-jre-headless)")
     assert files
-    proc = subprocess.run(["java", "-Xss2m", "-jar", str(vnu_jar()), "--format", "json", *map(str, files)],
-                          capture_output=True, text=True, timeout=180)
+    proc = subprocess.run(["java", "-Xss2m", "-jar", str(vnu_jar()), "--format", "json", *map(str, files)], capture_output=True, text=True, timeout=180)
     try:
         messages = json.loads(proc.stderr or proc.stdout)["messages"]
     except (ValueError, KeyError):
@@ -61,14 +61,17 @@ def test_the_checker_reports_the_errors_it_is_meant_to_catch(tmp_path):
     """Material's original markup, a quote breaking out of an attribute, and a figure whose caption
     sits between the chart and its data table (the caption must come first or last)."""
     bad = tmp_path / "bad.html"
-    bad.write_text("""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>t</title>
+    bad.write_text(
+        """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>t</title>
 <meta name="description" content="a "quoted" word"></head><body>
 <input type="checkbox" id="__drawer" autocomplete="off">
 <input type="text" aria-label="q" autocorrect="off">
 <figure><div>chart</div><figcaption>Caption</figcaption><details><summary>Data</summary></details></figure>
-</body></html>""", encoding="utf-8")
+</body></html>""",
+        encoding="utf-8",
+    )
     found = "\n".join(errors(nu_check([bad]), tmp_path))
     assert "autocomplete" in found, found
     assert "autocorrect" in found, found
-    assert "meta" in found, found                      # the quote broke out of the attribute
+    assert "meta" in found, found  # the quote broke out of the attribute
     assert "details” not allowed as child of element “figure" in found, found  # caption in the middle

@@ -5,6 +5,7 @@ allowed). A deliberately bad workflow is flagged, so these tests can fail.
 zizmor comes from PyPI into .venv (requirements.lock); it runs offline, so the audits that ask
 GitHub (impostor commits, known-vulnerable action versions) are not run here.
 """
+
 from __future__ import annotations
 
 import json
@@ -24,8 +25,14 @@ ABOVE_INFORMATIONAL = {"Low", "Medium", "High"}
 def _zizmor(*args: str) -> subprocess.CompletedProcess:
     assert ZIZMOR.is_file(), f"{ZIZMOR} not found: zizmor is installed into .venv from requirements.lock"
     # --no-config: no zizmor.yml can quietly switch an audit off.
-    return subprocess.run([str(ZIZMOR), "--offline", "--no-config", "--color", "never", *args],
-                          cwd=REPO, capture_output=True, text=True, timeout=120, env={"PATH": "/usr/bin:/bin", "HOME": str(REPO)})
+    return subprocess.run(
+        [str(ZIZMOR), "--offline", "--no-config", "--color", "never", *args],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"PATH": "/usr/bin:/bin", "HOME": str(REPO)},
+    )
 
 
 def _findings(path: Path, persona: str = "regular") -> list[dict]:

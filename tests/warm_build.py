@@ -10,6 +10,7 @@ signals or process start-up (test_interrupt, test_serve) start real interpreters
 a run whose environment differs from the one the fork server imported the generator in (a few
 settings are read at import).
 """
+
 from __future__ import annotations
 
 import multiprocessing

@@ -5,6 +5,7 @@ the charts are measured with (its file's sha256: another font gives other label 
 
 The cache lives in <explainer>/.cache/explainer/charts/, outside site/, and survives a failed
 build. Entries are written atomically, so an interrupted build leaves none half-written."""
+
 from __future__ import annotations
 
 import contextlib
@@ -35,8 +36,7 @@ class ChartCache:
         self.font = chart_font() if font is None else font
         code = (Path(__file__).parent / "render.py").read_bytes()  # the renderer itself is an input
         typeface = f"{self.font.family}\0{self.font.sha256}".encode()  # the file, wherever it is installed
-        self.salt = hashlib.sha256(code + json.dumps(CHART_CONFIG, sort_keys=True).encode() + self.versions.encode()
-                                   + typeface + bytes([FORMAT])).hexdigest()
+        self.salt = hashlib.sha256(code + json.dumps(CHART_CONFIG, sort_keys=True).encode() + self.versions.encode() + typeface + bytes([FORMAT])).hexdigest()
         self._digests: dict[Path, bytes] = {}
 
     def _file_digest(self, path: Path) -> bytes:

@@ -10,6 +10,7 @@ Arial and Helvetica, which readers' browsers use); `make site` and `make test` i
 stack in turn and taking the first that is really installed (fontconfig would otherwise answer
 with a substitute); without fontconfig it looks for the usual file names in the system font
 folders. Its sha256 goes into the chart cache key, so a change of font re-renders the charts."""
+
 from __future__ import annotations
 
 import functools
@@ -27,9 +28,9 @@ FONT_DIRS = ("/usr/share/fonts", "/usr/local/share/fonts", "~/.local/share/fonts
 
 
 class Font(NamedTuple):
-    family: str   # the installed family the charts use ("" when none could be found)
-    path: str     # its regular face's file ("" when none could be found)
-    sha256: str   # of that file ("" when none could be found)
+    family: str  # the installed family the charts use ("" when none could be found)
+    path: str  # its regular face's file ("" when none could be found)
+    sha256: str  # of that file ("" when none could be found)
 
 
 class FontWarning(NamedTuple):
@@ -38,7 +39,7 @@ class FontWarning(NamedTuple):
 
 
 def families(stack: str) -> list[str]:
-    """"'Liberation Sans', Arial, sans-serif" -> ["Liberation Sans", "Arial", "sans-serif"]."""
+    """ "'Liberation Sans', Arial, sans-serif" -> ["Liberation Sans", "Arial", "sans-serif"]."""
     return [name.strip().strip("'\"").strip() for name in stack.split(",") if name.strip().strip("'\"").strip()]
 
 
@@ -47,8 +48,9 @@ def _fc_match(family: str) -> tuple[list[str], str] | None:
     if not shutil.which("fc-match"):
         return None
     try:
-        out = subprocess.run(["fc-match", "--format", "%{family}\n%{file}", f"{family}:style=Regular"],
-                             capture_output=True, text=True, timeout=20, check=True).stdout
+        out = subprocess.run(
+            ["fc-match", "--format", "%{family}\n%{file}", f"{family}:style=Regular"], capture_output=True, text=True, timeout=20, check=True
+        ).stdout
     except (OSError, subprocess.SubprocessError):
         return None
     names, _, file = out.partition("\n")
@@ -98,6 +100,7 @@ def find(stack: str) -> Font:
 def chart_font() -> Font:
     """The font the charts are measured with (looked up once per process)."""
     from ..charts.render import FONT
+
     return find(FONT)
 
 
@@ -107,8 +110,11 @@ def check(font: Font | None = None) -> FontWarning | None:
     if font.family.lower() == EXPECTED.lower():
         return None
     instead = f"{font.family} ({font.path})" if font.family else "a font this build could not find"
-    return FontWarning(f"the chart font {EXPECTED} is not installed: chart labels are measured and preview images "
-                       f"drawn with {instead}, so labels may not fit in readers' browsers", HINT)
+    return FontWarning(
+        f"the chart font {EXPECTED} is not installed: chart labels are measured and preview images "
+        f"drawn with {instead}, so labels may not fit in readers' browsers",
+        HINT,
+    )
 
 
 def report(problems, where) -> None:

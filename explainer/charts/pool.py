@@ -16,6 +16,7 @@
   running, with its exit code or signal. Either breaks a ProcessPoolExecutor (it fails every
   unfinished task): the pool is replaced and the other unfinished tasks are submitted again.
 """
+
 from __future__ import annotations
 
 import atexit
@@ -48,7 +49,7 @@ DIED_HINT = "a chart may not exit, crash the interpreter or call native code tha
 
 # --- in a worker ------------------------------------------------------------------------------
 
-_slots = None   # the shared array: per slot (task id, pid, monotonic start)
+_slots = None  # the shared array: per slot (task id, pid, monotonic start)
 _tables: dict[str, object] = {}  # Arrow file -> DataFrame, for the data this worker read last
 
 
@@ -110,6 +111,7 @@ def _draw(task_id: int, root: Path, source, tables: dict[str, str], language, pr
 
 
 # --- in the build -----------------------------------------------------------------------------
+
 
 def _cpus() -> int:
     try:
@@ -289,8 +291,7 @@ class ChartPool:
                     if pid in killed:
                         results[i] = (None, [Problem(path, None, None, f"chart took longer than {limit} s and was stopped", TIMEOUT_HINT)])
                     elif pid and (pid in culprits or (not culprits and attempts[i] >= MAX_ATTEMPTS)):
-                        results[i] = (None, [Problem(path, None, None, f"chart stopped the build: its process {_died(exits.get(pid))}",
-                                                     DIED_HINT)])
+                        results[i] = (None, [Problem(path, None, None, f"chart stopped the build: its process {_died(exits.get(pid))}", DIED_HINT)])
                     elif culprits:  # stopped because another chart broke the pool: not its fault, again
                         attempts[i] -= 1
                         todo.append(i)

@@ -4,6 +4,7 @@ Outputs per chart: an accessible static SVG (works with JavaScript off), the com
 spec (for the interactive version), and the plotted values as a table and a CSV.
 This stage knows nothing of pages.
 """
+
 from __future__ import annotations
 
 import ast
@@ -56,8 +57,16 @@ CHART_CONFIG = {
     "rule": {"color": "#767676"},
     "text": {"fontSize": 12},
     "title": {"fontSize": 14, "subtitleFontSize": 12, "anchor": "start", "fontWeight": "bold"},
-    "axis": {"labelFontSize": 12, "titleFontSize": 12, "titleFontWeight": "normal", "labelPadding": 4,
-             "gridColor": "#e6e6e6", "gridWidth": 1, "domainColor": "#767676", "tickColor": "#767676"},
+    "axis": {
+        "labelFontSize": 12,
+        "titleFontSize": 12,
+        "titleFontWeight": "normal",
+        "labelPadding": 4,
+        "gridColor": "#e6e6e6",
+        "gridWidth": 1,
+        "domainColor": "#767676",
+        "tickColor": "#767676",
+    },
     "axisX": {"grid": False},
     "axisDiscrete": {"labelOverlap": "greedy"},  # a phone drops every other month rather than overprint them
     "legend": {"labelFontSize": 12, "titleFontSize": 12, "titleFontWeight": "normal", "symbolSize": 80},
@@ -87,8 +96,8 @@ class RenderedChart:
     description: str
     svg: str
     vega: dict
-    columns: list[str]      # plotted table: field names (as in the CSV)
-    rows: list[list[str]]   # plotted table: cells formatted for readers
+    columns: list[str]  # plotted table: field names (as in the CSV)
+    rows: list[list[str]]  # plotted table: cells formatted for readers
     csv: str
     resources: list[str] = field(default_factory=list)
     titles: dict[str, str] = field(default_factory=dict)  # column -> reader-facing header
@@ -143,8 +152,13 @@ def discover(root: Path, problems: Collector) -> dict[str, ChartSource]:
         title = parts[0].replace("\n", " ") if parts and parts[0] else ""
         description = " ".join(parts[1].split()) if len(parts) > 1 else ""
         if not title or not description:
-            problems.add(path, "chart needs a docstring: a title line, a blank line, then a description", 1, 1,
-                         hint="the description is the chart's alt text for readers who cannot see it")
+            problems.add(
+                path,
+                "chart needs a docstring: a title line, a blank line, then a description",
+                1,
+                1,
+                hint="the description is the chart's alt text for readers who cannot see it",
+            )
             continue
         if not any(isinstance(n, ast.FunctionDef) and n.name == "chart" for n in tree.body):
             problems.add(path, "no function chart(data) defined", 1, 1, hint="define def chart(data): returning an Altair chart")
@@ -156,17 +170,42 @@ def discover(root: Path, problems: Collector) -> dict[str, ChartSource]:
     for source in found.values():
         first = titles.setdefault(source.title.casefold(), source.path.name)
         if first != source.path.name:
-            problems.add(source.path, f'chart title "{source.title}" is also the title of {first}', 1, 1, warning=True,
-                         hint="give each chart its own title: readers, screen readers and link previews tell charts apart by it")
+            problems.add(
+                source.path,
+                f'chart title "{source.title}" is also the title of {first}',
+                1,
+                1,
+                warning=True,
+                hint="give each chart its own title: readers, screen readers and link previews tell charts apart by it",
+            )
     return found
 
 
 OUTSIDE_HINT = 'a chart reads only data["resource_name"]: put the data in charts/data/ (build.py add-data) and use it from there'
 _NETWORK_MODULES = {"socket", "urllib", "urllib3", "requests", "http", "httpx", "aiohttp", "ftplib", "smtplib", "ssl", "websocket", "websockets"}
 _PROCESS_MODULES = {"subprocess", "multiprocessing", "shutil", "ctypes"}
-_FILE_CALLS = {"open", "read_text", "read_bytes", "write_text", "write_bytes", "read_csv", "read_json", "read_excel",
-               "read_parquet", "read_table", "read_feather", "read_pickle", "read_html", "read_xml", "urlopen", "urlretrieve",
-               "listdir", "scandir", "system", "popen"}
+_FILE_CALLS = {
+    "open",
+    "read_text",
+    "read_bytes",
+    "write_text",
+    "write_bytes",
+    "read_csv",
+    "read_json",
+    "read_excel",
+    "read_parquet",
+    "read_table",
+    "read_feather",
+    "read_pickle",
+    "read_html",
+    "read_xml",
+    "urlopen",
+    "urlretrieve",
+    "listdir",
+    "scandir",
+    "system",
+    "popen",
+}
 
 
 def _outside_access(tree) -> list[tuple[int, int, str]]:
@@ -214,8 +253,13 @@ class _Words:
             return self.table[text]
         if text not in self.missing:
             self.missing.add(text)
-            self.problems.add(self.source.path, f'no {self.language.english_name} text for "{text}"', _caller_line(self.source.path),
-                              hint=f'add "{text}": "…" to TEXT["{self.language.code}"] in this file', warning=True)
+            self.problems.add(
+                self.source.path,
+                f'no {self.language.english_name} text for "{text}"',
+                _caller_line(self.source.path),
+                hint=f'add "{text}": "…" to TEXT["{self.language.code}"] in this file',
+                warning=True,
+            )
         return text
 
     def number(self, value, pattern: str = "#,##0") -> str:
@@ -238,8 +282,14 @@ class _Words:
             return english
         value = self.table.get(key)
         if not isinstance(value, str) or not value.strip():
-            self.problems.add(self.source.path, f"no {self.language.english_name} {key} for this chart", 1, 1,
-                              hint=f'add "{key}": "…" to TEXT["{self.language.code}"]; the English one is shown meanwhile', warning=True)
+            self.problems.add(
+                self.source.path,
+                f"no {self.language.english_name} {key} for this chart",
+                1,
+                1,
+                hint=f'add "{key}": "…" to TEXT["{self.language.code}"]; the English one is shown meanwhile',
+                warning=True,
+            )
             return english
         return " ".join(value.split())
 
@@ -274,9 +324,14 @@ def _build_chart(source: ChartSource, package: DataPackage, problems: Collector,
     data = _RecordingData(package.tables)
     words = _Words(source, module, language, problems)
     if not _takes_words(module.chart) and not language.default:
-        problems.add(source.path, f"chart has no {language.english_name} words: its {language.english_name} pages show it in English", 1, 1,
-                     hint=f'define chart(data, t), pass every reader-facing word through t(), and give them in TEXT["{language.code}"]',
-                     warning=True)
+        problems.add(
+            source.path,
+            f"chart has no {language.english_name} words: its {language.english_name} pages show it in English",
+            1,
+            1,
+            hint=f'define chart(data, t), pass every reader-facing word through t(), and give them in TEXT["{language.code}"]',
+            warning=True,
+        )
         words = _Words(source, module, ENGLISH, problems)  # said once; no warning per title and word
     try:
         result = module.chart(data, words) if _takes_words(module.chart) else module.chart(data)
@@ -359,6 +414,7 @@ def _plotted_table_of(chart, vega: dict, spec: dict | None = None) -> pd.DataFra
 
 def _view(spec: dict, name: str) -> dict | None:
     """The Vega-Lite view called `name`, with the encoding it inherits from the layers around it."""
+
     def walk(node, inherited):
         if isinstance(node, dict):
             encoding = {**inherited, **(node.get("encoding") or {})} if isinstance(node.get("encoding") or {}, dict) else inherited
@@ -376,6 +432,7 @@ def _view(spec: dict, name: str) -> dict | None:
                 if found is not None:
                     return found
         return None
+
     return walk(spec, {})
 
 
@@ -502,8 +559,7 @@ def _leaf_views(chart, inherited: dict | None = None) -> list[dict]:
 
 def _helper_column(col: str, names: set[str]) -> bool:
     """Vega's helper columns: sort indices, stack bounds (people_start, people_end), index copies."""
-    return (col.startswith("_") or col.endswith("_sort_index")
-            or any(col == f"{base}_{end}" for end in ("start", "end") for base in names if base != col))
+    return col.startswith("_") or col.endswith("_sort_index") or any(col == f"{base}_{end}" for end in ("start", "end") for base in names if base != col)
 
 
 def _repeats(frame: pd.DataFrame, kept: pd.DataFrame) -> bool:
@@ -525,8 +581,7 @@ def _plotted_frame(frames: list) -> pd.DataFrame:
     names = set(map(str, frame.columns))
 
     def internal(col: str) -> bool:  # Vega's helper columns: sort indices, stack bounds
-        return (col.startswith("_") or col.endswith("_sort_index")
-                or any(col == f"{base}_{end}" for end in ("start", "end") for base in names if base != col))
+        return col.startswith("_") or col.endswith("_sort_index") or any(col == f"{base}_{end}" for end in ("start", "end") for base in names if base != col)
 
     return frame[[c for c in frame.columns if not internal(str(c))]]
 
@@ -552,9 +607,16 @@ def column_titles(spec: dict) -> dict[str, str]:
     return {f: t.pop() for f, t in titles.items() if len(t) == 1}
 
 
-def render(root: Path, sources: dict[str, ChartSource], package: DataPackage, problems: Collector,
-           cache: "cache_module.ChartCache | None" = None, progress=None, language: Language = ENGLISH,
-           previews: set[str] | frozenset[str] = frozenset()) -> dict[str, RenderedChart]:
+def render(
+    root: Path,
+    sources: dict[str, ChartSource],
+    package: DataPackage,
+    problems: Collector,
+    cache: "cache_module.ChartCache | None" = None,
+    progress=None,
+    language: Language = ENGLISH,
+    previews: set[str] | frozenset[str] = frozenset(),
+) -> dict[str, RenderedChart]:
     """Render every chart not in the cache, one after the other, in this process and without a
     time limit (tests, benchmarks). The build draws them in its chart workers (charts/pool.py)."""
     rendered: dict[str, RenderedChart] = {}
@@ -666,10 +728,10 @@ def _build_spec(source: ChartSource, package: DataPackage, problems: Collector, 
 # the spec uses (compact_data; not CSV, which Vega parses with `new Function`, refused by the CSP). Refused: a chart that would ship the raw
 # rows of a large table, more than MAX_POINTS rows in one data set, or more than SPEC_LIMIT bytes
 # once gzipped; each with a hint that fits its case.
-INLINE_ROWS = 5000     # Altair's own default limit for inlined rows
+INLINE_ROWS = 5000  # Altair's own default limit for inlined rows
 INLINE_BYTES = 40_000  # inlined JSON rows above this are evaluated at build time rather than in the browser
-SPEC_LIMIT = 50_000    # bytes of one shipped chart spec (assets/charts/<slug>.vg.json), gzipped
-MAX_POINTS = 20_000    # rows of one shipped data set, whatever their size
+SPEC_LIMIT = 50_000  # bytes of one shipped chart spec (assets/charts/<slug>.vg.json), gzipped
+MAX_POINTS = 20_000  # rows of one shipped data set, whatever their size
 VEGAFUSION_URL = "vegafusion+dataset://"
 
 
@@ -764,8 +826,12 @@ class _PreAggregated:
 
         def evaluate(width):
             return vf.runtime.pre_transform_extract(
-                vlc.vegalite_to_vega(sized(self.vegalite, width)), vf.get_local_tz(), extract_threshold=MAX_POINTS,
-                extracted_format="pyarrow", inline_datasets=self.tables)
+                vlc.vegalite_to_vega(sized(self.vegalite, width)),
+                vf.get_local_tz(),
+                extract_threshold=MAX_POINTS,
+                extracted_format="pyarrow",
+                inline_datasets=self.tables,
+            )
 
         vega, extracted, _ = evaluate(WIDE)
         largest = max((t.num_rows for t in self.tables.values()), default=0)
@@ -774,23 +840,23 @@ class _PreAggregated:
         if largest > INLINE_ROWS and any(n >= largest for n in shipped) and not _aggregates(self.vegalite):
             raise TooLarge(f"chart would ship the raw rows of its data to readers ({largest:,} rows)", RAW_ROWS_HINT)
         if extracted:
-            raise TooLarge(f"chart would ship {max(shipped):,} data points to readers (limit {MAX_POINTS:,} per data set)",
-                           _points_hint(self.vegalite))
+            raise TooLarge(f"chart would ship {max(shipped):,} data points to readers (limit {MAX_POINTS:,} per data set)", _points_hint(self.vegalite))
         self.vega = compact_data(vega)
         size = check_size(self.vega, self.vegalite)
         narrow, extracted, _ = evaluate(NARROW)
         self.narrow_vega = {} if extracted else compact_data(narrow)
         # The plotted table now, so that the (possibly large) tables can go before rendering.
-        datasets, _ = vf.runtime.pre_transform_datasets(
-            self.vega_source, self.dataset_names, vf.get_local_tz(), inline_datasets=self.tables)  # type: ignore[arg-type]  # tuple scopes, as above
+        datasets, _ = vf.runtime.pre_transform_datasets(self.vega_source, self.dataset_names, vf.get_local_tz(), inline_datasets=self.tables)  # type: ignore[arg-type]  # tuple scopes, as above
         frames = [d.to_pandas() if hasattr(d, "to_pandas") else d for d in datasets]
         self.table = reader_table(frames, [_view(self.vegalite, v) for v in self.view_names])
         self.tables, self.vega_source = {}, {}  # let the (possibly large) tables go
         return size
 
 
-RAW_ROWS_HINT = ("aggregate what the chart draws: an aggregate encoding such as sum(value) with a time unit, "
-                 "e.g. x=\"yearmonth(date):T\", or group the rows with pandas in chart()")
+RAW_ROWS_HINT = (
+    "aggregate what the chart draws: an aggregate encoding such as sum(value) with a time unit, "
+    'e.g. x="yearmonth(date):T", or group the rows with pandas in chart()'
+)
 
 
 class TooLarge(Exception):
@@ -836,10 +902,8 @@ def check_size(vega: dict, vegalite: dict) -> int:
     """The shipped spec's gzip size; TooLarge above SPEC_LIMIT."""
     size = gzip_size(vega)
     if size > SPEC_LIMIT:
-        points = sum(_csv_rows(d["values"]) if isinstance(d.get("values"), str) else len(d.get("values") or [])
-                     for d in vega.get("data", []))
-        raise TooLarge(f"chart would ship {_human(size)} gzipped to readers, {points:,} data points (limit {_human(SPEC_LIMIT)})",
-                       _points_hint(vegalite))
+        points = sum(_csv_rows(d["values"]) if isinstance(d.get("values"), str) else len(d.get("values") or []) for d in vega.get("data", []))
+        raise TooLarge(f"chart would ship {_human(size)} gzipped to readers, {points:,} data points (limit {_human(SPEC_LIMIT)})", _points_hint(vegalite))
     return size
 
 
@@ -860,8 +924,7 @@ def compact_data(vega: dict) -> dict:
     import copy
     import json
 
-    without_values = json.dumps({**vega, "data": [{k: v for k, v in d.items() if k != "values"} for d in vega.get("data", [])]},
-                                ensure_ascii=False)
+    without_values = json.dumps({**vega, "data": [{k: v for k, v in d.items() if k != "values"} for d in vega.get("data", [])]}, ensure_ascii=False)
     every_column = bool(_WHOLE_DATUM.search(without_values))
     out = copy.copy(vega)
     out["data"] = [_used_columns(d, without_values, every_column) for d in vega.get("data", [])]
@@ -878,8 +941,9 @@ def _used_columns(entry: dict, spec_text: str, every_column: bool) -> dict:
     return {**entry, "values": [{c: r[c] for c in columns if c in r} for r in rows]}
 
 
-def _render_spec(source: ChartSource, chart, spec: dict, used: list[str], language: Language = ENGLISH,
-                 headings: tuple[str, str] | None = None) -> RenderedChart:
+def _render_spec(
+    source: ChartSource, chart, spec: dict, used: list[str], language: Language = ENGLISH, headings: tuple[str, str] | None = None
+) -> RenderedChart:
     import vl_convert as vlc
 
     title, description = headings or (source.title, source.description)
@@ -893,6 +957,7 @@ def _render_spec(source: ChartSource, chart, spec: dict, used: list[str], langua
         names = _view_names(spec)
         table = _plotted_table_of(chart, vega, spec) if names and len(names) == len(set(names)) else plotted_table(chart)
         cited = cited_sources(spec)
+
     def draw(width):  # (Vega, SVG) `width` px wide; a concatenation that came out wider is redrawn narrower, once
         # compact_data: what readers download (CSV values, used columns); the SVG is drawn from it, as their browser will
         v = compact_data(vlc.vegalite_to_vega(sized(spec, width)))
@@ -906,8 +971,7 @@ def _render_spec(source: ChartSource, chart, spec: dict, used: list[str], langua
     if isinstance(chart, _PreAggregated):  # both widths evaluated by VegaFusion already
         svg = vlc.vega_to_svg(vega, allowed_base_urls=[], format_locale=number, time_format_locale=time)
         narrow_vega = chart.narrow_vega
-        narrow_svg = vlc.vega_to_svg(narrow_vega, allowed_base_urls=[], format_locale=number,
-                                     time_format_locale=time) if narrow_vega else ""
+        narrow_svg = vlc.vega_to_svg(narrow_vega, allowed_base_urls=[], format_locale=number, time_format_locale=time) if narrow_vega else ""
     else:
         check_size(compact_data(vega), spec)
         vega, svg = draw(WIDE)
@@ -918,10 +982,17 @@ def _render_spec(source: ChartSource, chart, spec: dict, used: list[str], langua
     if narrow_vega:
         narrow_vega = {**narrow_vega, "usermeta": {**narrow_vega.get("usermeta", {}), **meta}}
     return RenderedChart(
-        source.slug, title, description,
+        source.slug,
+        title,
+        description,
         accessible_svg(svg, source.slug, title, description),
-        vega, [str(c) for c in table.columns], format_rows(table, language.locale),
-        table_csv(table), used, table.attrs.get("titles") or column_titles(spec), cited,
+        vega,
+        [str(c) for c in table.columns],
+        format_rows(table, language.locale),
+        table_csv(table),
+        used,
+        table.attrs.get("titles") or column_titles(spec),
+        cited,
         narrow_svg=accessible_svg(narrow_svg, source.slug + "-narrow", title, description) if narrow_svg else "",
         narrow_vega=narrow_vega,
     )
@@ -955,12 +1026,13 @@ def sized(spec: dict, width: int) -> dict:
         elif isinstance(node, list):
             for value in node:
                 shrink(value)
+
     shrink(panels if panels is not None else out.get("spec", {}))
     return out
 
 
 CARD = (1200, 630)  # link-preview card (Open Graph, Twitter's summary_large_image): 1.91:1
-CARD_TITLE = 44      # px; the title's lines are wrapped at about CARD_CHARS characters
+CARD_TITLE = 44  # px; the title's lines are wrapped at about CARD_CHARS characters
 CARD_CHARS = 46
 
 
@@ -985,7 +1057,9 @@ def card_svg(chart: RenderedChart) -> str:
         lines[1] = lines[1][: CARD_CHARS - 1].rstrip() + "…"
     text = "".join(
         f'<text x="{pad}" y="{pad + CARD_TITLE + i * round(CARD_TITLE * 1.2)}" font-family="{html.escape(FONT)}" '
-        f'font-size="{CARD_TITLE}" font-weight="700" fill="#1a1a1a">{html.escape(line)}</text>' for i, line in enumerate(lines))
+        f'font-size="{CARD_TITLE}" font-weight="700" fill="#1a1a1a">{html.escape(line)}</text>'
+        for i, line in enumerate(lines)
+    )
     top = pad + CARD_TITLE + (len(lines) - 1) * round(CARD_TITLE * 1.2) + 28
     m = re.match(r'<svg[^>]*?\swidth="([\d.]+)"[^>]*?\sheight="([\d.]+)"', chart.svg)
     w, h = (float(m.group(1)), float(m.group(2))) if m else (WIDE, WIDE / 2)
@@ -994,9 +1068,11 @@ def card_svg(chart: RenderedChart) -> str:
     inner = re.sub(r"^<svg[^>]*>", "", chart.svg.strip(), count=1)
     inner = re.sub(r"</svg>\s*$", "", inner)
     inner = re.sub(r"<title[^>]*>.*?</title><desc[^>]*>.*?</desc>", "", inner, count=1, flags=re.S)
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="{width}" height="{height}" '
-            f'viewBox="0 0 {width} {height}"><rect width="100%" height="100%" fill="white"/>{text}'
-            f'<g transform="translate({x:.1f},{top}) scale({scale:.4f})">{inner}</g></svg>')
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}"><rect width="100%" height="100%" fill="white"/>{text}'
+        f'<g transform="translate({x:.1f},{top}) scale({scale:.4f})">{inner}</g></svg>'
+    )
 
 
 def preview_png(chart: RenderedChart) -> bytes:

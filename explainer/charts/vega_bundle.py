@@ -1,6 +1,7 @@
 """The Vega runtime for interactive charts, bundled by vl-convert (no CDN, no Vega-Lite in the
 browser: specs are compiled to Vega at build). Bundling takes about a second and holds the GIL,
 so the result is cached per vl-convert version in the user's cache folder and reused."""
+
 from __future__ import annotations
 
 import os
@@ -11,9 +12,11 @@ from ..common import settings
 # vl-convert resolves this module specifier to the copy of Vega vendored inside it (no network).
 # Its documented `vega` name is Vega's default export, which is null; the namespace is what we need.
 # The expression interpreter (vendored too) lets charts run under a CSP without 'unsafe-eval'.
-SNIPPET = ('import * as V from "https://cdn.jsdelivr.net/npm/vega@{version}/+esm"; '
-           'import {{expressionInterpreter}} from "https://cdn.jsdelivr.net/npm/vega-interpreter@2.0.0/+esm"; '
-           'window.vega = V; window.vegaExpressionInterpreter = expressionInterpreter;')
+SNIPPET = (
+    'import * as V from "https://cdn.jsdelivr.net/npm/vega@{version}/+esm"; '
+    'import {{expressionInterpreter}} from "https://cdn.jsdelivr.net/npm/vega-interpreter@2.0.0/+esm"; '
+    "window.vega = V; window.vegaExpressionInterpreter = expressionInterpreter;"
+)
 
 
 def cache_dir() -> Path:

@@ -11,6 +11,7 @@ package, its Table Schema inferred by Frictionless, so that no editor writes tha
 - The package is then checked as a build checks it; if the new file has problems, they are
   printed and datapackage.json is left as it was.
 """
+
 from __future__ import annotations
 
 import csv
@@ -90,7 +91,7 @@ def with_resource(text: str, descriptor: dict, resource: dict) -> str:
         line = text[: m.start()].rsplit("\n", 1)[-1]
         indent = len(line) - len(line.lstrip()) + 2 if not line.strip() else 4
         body = dumps(resource, indent)
-        candidate = f"{before}{',' if before.endswith('}') else ''}\n{' ' * indent}{body}\n{' ' * (indent - 2)}{text[m.start():]}"
+        candidate = f"{before}{',' if before.endswith('}') else ''}\n{' ' * indent}{body}\n{' ' * (indent - 2)}{text[m.start() :]}"
         try:
             if json.loads(candidate) == expected:
                 return candidate
@@ -99,8 +100,7 @@ def with_resource(text: str, descriptor: dict, resource: dict) -> str:
     return dumps(expected) + "\n"
 
 
-def add(root: Path, csv_path: Path, source: str | None = None, name: str | None = None,
-        title: str | None = None, description: str | None = None) -> str:
+def add(root: Path, csv_path: Path, source: str | None = None, name: str | None = None, title: str | None = None, description: str | None = None) -> str:
     """Declare the CSV in the data package; the line to print. Problems: the package's problems
     once it is declared (the file is then left as it was); UsageError: nothing could be done."""
     root = root.resolve()
@@ -136,11 +136,11 @@ def add(root: Path, csv_path: Path, source: str | None = None, name: str | None 
     known = _sources(root)
     if source is not None and source not in known:
         close = difflib.get_close_matches(source, list(known), n=1)
-        raise UsageError(f'--source {source}: no such id in charts/data/sources.csv'
-                         + (f" (did you mean {close[0]}?)" if close else " (add the source there first)"))
+        raise UsageError(
+            f"--source {source}: no such id in charts/data/sources.csv" + (f" (did you mean {close[0]}?)" if close else " (add the source there first)")
+        )
     if source is None and data.SOURCE_FIELD not in header:
-        raise UsageError(f"{csv_path} has no {data.SOURCE_FIELD} column: give --source ID, the id in "
-                         "charts/data/sources.csv of the source of all its rows")
+        raise UsageError(f"{csv_path} has no {data.SOURCE_FIELD} column: give --source ID, the id in charts/data/sources.csv of the source of all its rows")
     resource: dict = {"name": name, "path": rel, "title": title or name.replace("_", " ").capitalize()}
     if description:
         resource["description"] = description
@@ -157,8 +157,9 @@ def add(root: Path, csv_path: Path, source: str | None = None, name: str | None 
     if data.load(root, problems) is None or problems.errors:
         pkg_path.write_text(text, encoding="utf-8")  # left as it was
         raise Problems(problems.errors + [p for p in problems.items if p.warning])
-    fields = ", ".join(f'{f["name"]} ({f["type"]})' for f in resource["schema"]["fields"])
-    cited = f'; every row cites "{source}"' if source and data.SOURCE_FIELD not in header else \
-        f'; rows without a source_id cite "{source}"' if source else ""
-    return (f'Added resource "{name}" ({rel}) to {pkg_path.relative_to(root).as_posix()}: {fields}{cited}. '
-            "Check the types, add a title, description and caveats, then run build.py check.")
+    fields = ", ".join(f"{f['name']} ({f['type']})" for f in resource["schema"]["fields"])
+    cited = f'; every row cites "{source}"' if source and data.SOURCE_FIELD not in header else f'; rows without a source_id cite "{source}"' if source else ""
+    return (
+        f'Added resource "{name}" ({rel}) to {pkg_path.relative_to(root).as_posix()}: {fields}{cited}. '
+        "Check the types, add a title, description and caveats, then run build.py check."
+    )

@@ -5,6 +5,7 @@ the changed rows of each dataset (key, old -> new, source), a flag where a value
 neither its source nor the caveats did, the charts whose plotted data changed, and the pages
 whose text changed. Prints Markdown, ready for a GitHub job summary. A REF git does not know is a
 usage error (exit 2)."""
+
 from __future__ import annotations
 
 import re
@@ -25,6 +26,7 @@ from ..common.problems import Problem, Problems
 class UsageError(Exception):
     """REF is not something git can compare against (exit 2)."""
 
+
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÀ-Ý\"“«(])")
 
 
@@ -32,8 +34,15 @@ def _git(root: Path, *args: str, binary: bool = False):
     proc = subprocess.run(["git", *args], cwd=root, capture_output=True, text=not binary)
     if proc.returncode != 0:
         err = proc.stderr if isinstance(proc.stderr, str) else proc.stderr.decode("utf-8", "replace")
-        raise Problems([Problem(".", message=f"git {' '.join(args[:2])} failed: {err.strip().splitlines()[-1] if err.strip() else 'no output'}",
-                                hint="is REF a commit, branch or tag of this repository?")])
+        raise Problems(
+            [
+                Problem(
+                    ".",
+                    message=f"git {' '.join(args[:2])} failed: {err.strip().splitlines()[-1] if err.strip() else 'no output'}",
+                    hint="is REF a commit, branch or tag of this repository?",
+                )
+            ]
+        )
     return proc.stdout
 
 
@@ -184,7 +193,9 @@ def report(root: Path, ref: str) -> str:
         try:
             old = gather(old_root, cache_dir=root / ".cache" / "explainer" / "charts")  # cache keys are content hashes: safe to share
         except Problems as e:
-            return f"## Changes since `{ref}`\n\nThe explainer at `{ref}` does not build ({len(e.problems)} problems), so there is nothing to compare against.\n"
+            return (
+                f"## Changes since `{ref}`\n\nThe explainer at `{ref}` does not build ({len(e.problems)} problems), so there is nothing to compare against.\n"
+            )
         old_figure_resources = _figure_resources(old_root)
     lines = [f"## Changes since `{ref}`", ""]
 
@@ -230,8 +241,9 @@ def report(root: Path, ref: str) -> str:
     lines += ["", f"### Data rows that changed ({sum(1 for l in rows if l.startswith('    - ') and not l.startswith('    - …'))})", ""]
     lines += rows or ["None."]
 
-    chart_changes = [s for s in sorted(set(new.charts) | set(old.charts))
-                     if s not in old.charts or s not in new.charts or old.charts[s].csv != new.charts[s].csv]
+    chart_changes = [
+        s for s in sorted(set(new.charts) | set(old.charts)) if s not in old.charts or s not in new.charts or old.charts[s].csv != new.charts[s].csv
+    ]
     lines += ["", f"### Charts whose plotted data changed ({len(chart_changes)})", ""]
     for slug in chart_changes:
         if slug not in old.charts:

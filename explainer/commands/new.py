@@ -6,6 +6,7 @@ and the two workflows (preview, publish) of a standalone explainer repository, w
 generator from requirements.txt. Names starting with `dot-` in the template are written with a dot
 (`dot-github` -> `.github`), so the package itself carries no hidden files.
 """
+
 from __future__ import annotations
 
 import json
@@ -37,8 +38,14 @@ def default_generator_spec() -> str | None:
     vcs = direct.get("vcs_info")
     url = direct.get("url", "")
     parts = urlsplit(url) if isinstance(url, str) else None
-    if (isinstance(vcs, dict) and vcs.get("vcs") == "git" and re.fullmatch(r"[0-9a-f]{40}", str(vcs.get("commit_id", "")))
-            and parts and parts.scheme == "https" and "@" not in parts.netloc):  # never a user name or token
+    if (
+        isinstance(vcs, dict)
+        and vcs.get("vcs") == "git"
+        and re.fullmatch(r"[0-9a-f]{40}", str(vcs.get("commit_id", "")))
+        and parts
+        and parts.scheme == "https"
+        and "@" not in parts.netloc
+    ):  # never a user name or token
         subdir = direct.get("subdirectory")
         return f"explainer @ git+{url}@{vcs['commit_id']}" + (f"#subdirectory={subdir}" if subdir else "")
     return None
@@ -94,12 +101,13 @@ def create(folder: Path, title: str | None = None, generator: str | None = None,
     (folder / "requirements.txt").write_text(
         "# The generator that builds this explainer (pip requirement); CI installs it with\n"
         "# `pip install -r requirements.txt`. Pin a tag or, better, a commit.\n"
-        f"{spec}\n", encoding="utf-8")
+        f"{spec}\n",
+        encoding="utf-8",
+    )
     written.append("requirements.txt")
     lines = [f"Wrote a new explainer into {folder}: {len(written)} files ({', '.join(sorted(written))})."]
     if spec == PLACEHOLDER_SPEC:
-        lines.append(f"requirements.txt names the generator as {spec!r}: replace OWNER and TAG (or pass --generator) "
-                     "before the workflows can install it.")
+        lines.append(f"requirements.txt names the generator as {spec!r}: replace OWNER and TAG (or pass --generator) before the workflows can install it.")
     if prog == "explainer":
         lines.append(f"Next: cd {folder} && explainer check --strict && explainer build")
     else:

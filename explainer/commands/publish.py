@@ -25,6 +25,7 @@ started), leave the local gh-pages as it was; publishing the same commit as the 
 again creates no commit (mike drops an empty commit). mike and MkDocs are run as commands, in a
 process group of their own that is killed before the branch is put back.
 """
+
 from __future__ import annotations
 
 import csv
@@ -133,14 +134,20 @@ def check_names(edition: str, aliases: list[str]) -> list[Problem]:
     if not EDITION_PATTERN.fullmatch(edition or ""):
         problems.append(Problem(".", None, None, f"edition name {edition!r} is not valid", EDITION_HINT))
     elif edition == PREVIEW and LATEST in aliases:
-        problems.append(Problem(".", None, None, f"the preview edition {PREVIEW} never becomes {LATEST}",
-                                f"publish a named edition such as 2021-10 with --alias {LATEST}; publish {PREVIEW} without it"))
+        problems.append(
+            Problem(
+                ".",
+                None,
+                None,
+                f"the preview edition {PREVIEW} never becomes {LATEST}",
+                f"publish a named edition such as 2021-10 with --alias {LATEST}; publish {PREVIEW} without it",
+            )
+        )
     for alias in aliases:
         if alias == edition:
             problems.append(Problem(".", None, None, f"alias {alias!r} is the edition's own name", "drop the --alias"))
         elif EDITION_PATTERN.fullmatch(alias) or not ALIAS_PATTERN.fullmatch(alias):
-            problems.append(Problem(".", None, None, f"alias {alias!r} is not valid",
-                                    "an alias is a lower-case word such as latest, not an edition name"))
+            problems.append(Problem(".", None, None, f"alias {alias!r} is not valid", "an alias is a lower-case word such as latest, not an edition name"))
     return problems
 
 
@@ -250,8 +257,13 @@ def data_date(root: Path) -> str | None:
         if path is None:
             continue  # outside the data folder, not a regular file, or missing: the build says which
         where = (PACKAGE_FILE.parent / res["path"]).as_posix()
-        too_large = Problem(where, None, None, f"the data file is larger than {MAX_DATA_BYTES // 2**20} MB; publish does not read it for the date the data runs to",
-                            f'set "{DATA_DATE_KEY}" in {PACKAGE_FILE.as_posix()}, e.g. "2021-10"')
+        too_large = Problem(
+            where,
+            None,
+            None,
+            f"the data file is larger than {MAX_DATA_BYTES // 2**20} MB; publish does not read it for the date the data runs to",
+            f'set "{DATA_DATE_KEY}" in {PACKAGE_FILE.as_posix()}, e.g. "2021-10"',
+        )
         if path.stat().st_size > MAX_DATA_BYTES:
             raise Problems([too_large])
         try:
@@ -300,6 +312,7 @@ def edition_note(edition: str, data_to: str | None, commit: str, dirty: bool, la
         parts.append(t[key].format(date=iso_date(data_to, language.locale) or data_to))
     parts.append(f"{t['built_from']} `{commit[:7]}`" + (f" {t['uncommitted']}" if dirty else ""))
     from ..editions.changes import words  # late: the page stage's imports are heavy (publish --help stays fast)
+
     parts.append(f'<a href="{HERE_TOKEN}changes/">{words(language.code)["link"]}</a>')
     parts.append(f'<a href="{ROOT_TOKEN}">{t["all_editions"]}</a>')
     return " · ".join(parts) + "\n{: .explainer-edition }\n"
@@ -312,8 +325,17 @@ def _published(root: Path, ref: str) -> list[dict]:
     try:
         data = json.loads(out.stdout)
     except ValueError:
-        raise Problems([Problem(BRANCH, None, None, f"versions.json on {BRANCH} is not valid JSON",
-                                "repair or delete it on the branch; mike rewrites it on the next publish")])
+        raise Problems(
+            [
+                Problem(
+                    BRANCH,
+                    None,
+                    None,
+                    f"versions.json on {BRANCH} is not valid JSON",
+                    "repair or delete it on the branch; mike rewrites it on the next publish",
+                )
+            ]
+        )
     return data if isinstance(data, list) else []
 
 
@@ -328,13 +350,17 @@ def _sync_with_remote(root: Path, remote: str, push: bool, notes: list[str]) -> 
     if fetched.returncode != 0:
         if "couldn't find remote ref" in fetched.stderr:
             return []  # nothing published yet
-        problem = Problem(".", None, None, f"could not fetch {BRANCH} from remote {remote!r}: {_last_line(fetched.stderr)}",
-                          "check the network and your access to the remote")
+        problem = Problem(
+            ".", None, None, f"could not fetch {BRANCH} from remote {remote!r}: {_last_line(fetched.stderr)}", "check the network and your access to the remote"
+        )
         if push:
             return [problem]
         last = _rev(root, f"refs/remotes/{remote}/{BRANCH}")
-        notes.append(f"{BRANCH} not fetched from {remote}; built on {remote}/{BRANCH} as last fetched ({_short(last)})"
-                     if last else f"{BRANCH} not fetched from {remote}; built on the local {BRANCH} only")
+        notes.append(
+            f"{BRANCH} not fetched from {remote}; built on {remote}/{BRANCH} as last fetched ({_short(last)})"
+            if last
+            else f"{BRANCH} not fetched from {remote}; built on the local {BRANCH} only"
+        )
     theirs, ours = _rev(root, f"refs/remotes/{remote}/{BRANCH}"), _rev(root, f"refs/heads/{BRANCH}")
     if not theirs or theirs == ours:
         return []
@@ -343,8 +369,11 @@ def _sync_with_remote(root: Path, remote: str, push: bool, notes: list[str]) -> 
         return []
     if _git(root, "merge-base", "--is-ancestor", theirs, ours).returncode == 0:
         return []  # local publishes not pushed yet: they go out with this one
-    return [Problem(".", None, None, f"the local {BRANCH} branch has diverged from {remote}/{BRANCH}",
-                    f"keep the remote's: git branch -f {BRANCH} {remote}/{BRANCH}")]
+    return [
+        Problem(
+            ".", None, None, f"the local {BRANCH} branch has diverged from {remote}/{BRANCH}", f"keep the remote's: git branch -f {BRANCH} {remote}/{BRANCH}"
+        )
+    ]
 
 
 MIKE_MAIN = "import sys; from mike.driver import main; sys.exit(main())"
@@ -356,12 +385,17 @@ def _mike(root: Path, *args: str) -> subprocess.CompletedProcess:
     child can still move the branch afterwards."""
     wrapper = Path(tempfile.mkdtemp(prefix="explainer-mike-"))
     scripts = [str(wrapper), sysconfig.get_path("scripts"), str(Path(sys.executable).parent)]
-    env = {**os.environ, "PATH": os.pathsep.join([*scripts, os.environ.get("PATH", "")]),  # mike runs `mkdocs` from PATH
-           "SOURCE_DATE_EPOCH": site.source_date_epoch(root), "PYTHONHASHSEED": "0"}
+    env = {
+        **os.environ,
+        "PATH": os.pathsep.join([*scripts, os.environ.get("PATH", "")]),  # mike runs `mkdocs` from PATH
+        "SOURCE_DATE_EPOCH": site.source_date_epoch(root),
+        "PYTHONHASHSEED": "0",
+    }
     _write_engine_wrapper(wrapper / "mkdocs")
     # mike has no `python -m mike`; this is what its `mike` console script runs, with this interpreter.
-    proc = subprocess.Popen([sys.executable, "-c", MIKE_MAIN, *args], cwd=root, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env=env, start_new_session=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", MIKE_MAIN, *args], cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, start_new_session=True
+    )
     try:
         out, err = stop.wait_for(proc, communicate=True)  # Ctrl-C and SIGTERM set the stop flag (common/stop.py)
     except BaseException:
@@ -381,9 +415,12 @@ def _write_engine_wrapper(path: Path) -> None:
     """The `mkdocs` mike finds first on PATH: the site engine (MkDocs or Zensical) and the post-build
     step (Content-Security-Policy, sitemap), so an edition is built as `build.py` builds it."""
     package_parent = Path(__file__).resolve().parents[2]  # this generator, wherever it was installed
-    path.write_text("#!/bin/sh\n"
-                    f"PYTHONPATH={shlex.quote(str(package_parent))}${{PYTHONPATH:+:$PYTHONPATH}} "
-                    f"exec {shlex.quote(sys.executable)} -m explainer.site.engine \"$@\"\n", encoding="utf-8")
+    path.write_text(
+        "#!/bin/sh\n"
+        f"PYTHONPATH={shlex.quote(str(package_parent))}${{PYTHONPATH:+:$PYTHONPATH}} "
+        f'exec {shlex.quote(sys.executable)} -m explainer.site.engine "$@"\n',
+        encoding="utf-8",
+    )
     path.chmod(0o755)
 
 
@@ -429,8 +466,17 @@ def run_publish(root: Path, args, strict: bool = False) -> str:
 
     top = _git(root, "rev-parse", "--show-toplevel")
     if top.returncode != 0:
-        raise Problems([Problem(".", None, None, "the explainer is not in a git repository",
-                                "publishing records the commit each edition is built from: git init, then commit")])
+        raise Problems(
+            [
+                Problem(
+                    ".",
+                    None,
+                    None,
+                    "the explainer is not in a git repository",
+                    "publishing records the commit each edition is built from: git init, then commit",
+                )
+            ]
+        )
     top_dir = Path(top.stdout.strip()).resolve()
     head = _rev(root, "HEAD")
     if head is None:
@@ -440,12 +486,22 @@ def run_publish(root: Path, args, strict: bool = False) -> str:
     dirty = dirty_paths(root, top_dir)
     if dirty and not args.allow_dirty:
         shown = ", ".join(dirty[:5]) + (f" and {len(dirty) - 5} more" if len(dirty) > 5 else "")
-        raise Problems([Problem(".", None, None, f"the working tree has uncommitted changes: {shown}",
-                                "commit them (an edition is built from a commit), or pass --allow-dirty")])
+        raise Problems(
+            [
+                Problem(
+                    ".",
+                    None,
+                    None,
+                    f"the working tree has uncommitted changes: {shown}",
+                    "commit them (an edition is built from a commit), or pass --allow-dirty",
+                )
+            ]
+        )
     if _git(root, "remote", "get-url", remote).returncode != 0:
         if args.push:
-            raise Problems([Problem(".", None, None, f"no remote named {remote!r} to push to",
-                                    f"add it with git remote add {remote} URL, or pass --remote NAME")])
+            raise Problems(
+                [Problem(".", None, None, f"no remote named {remote!r} to push to", f"add it with git remote add {remote} URL, or pass --remote NAME")]
+            )
     else:
         problems = _sync_with_remote(root, remote, args.push, notes)
         if problems:  # only with --push: a local-only publish may go ahead offline, on the branch as last fetched
@@ -464,14 +520,30 @@ def run_publish(root: Path, args, strict: bool = False) -> str:
     old_commit = ((previous or {}).get("properties") or {}).get("commit")
     replacing = previous is not None and old_commit != head
     if replacing and not args.force:
-        raise Problems([Problem(".", None, None,
-                                f"edition {edition} is already published from commit {_short(old_commit)}; this is commit {head[:7]}",
-                                "published editions do not change: publish under a new edition name, or pass --force to replace it")])
+        raise Problems(
+            [
+                Problem(
+                    ".",
+                    None,
+                    None,
+                    f"edition {edition} is already published from commit {_short(old_commit)}; this is commit {head[:7]}",
+                    "published editions do not change: publish under a new edition name, or pass --force to replace it",
+                )
+            ]
+        )
     newer = newer_editions(edition, by_version) if LATEST in aliases else []
     if newer and not args.force:
-        raise Problems([Problem(".", None, None,
-                                f"edition {edition} is older than edition {newer[0]}, already published: {LATEST} would move back to an older edition",
-                                f"publish {edition} without --alias {LATEST} ({LATEST} stays on {newer[0]}), or pass --force to move {LATEST} back")])
+        raise Problems(
+            [
+                Problem(
+                    ".",
+                    None,
+                    None,
+                    f"edition {edition} is older than edition {newer[0]}, already published: {LATEST} would move back to an older edition",
+                    f"publish {edition} without --alias {LATEST} ({LATEST} stays on {newer[0]}), or pass --force to move {LATEST} back",
+                )
+            ]
+        )
     if newer:
         notes.append(f"{LATEST} moved back from edition {newer[0]} (--force)")
 
@@ -481,19 +553,24 @@ def run_publish(root: Path, args, strict: bool = False) -> str:
     site.write_if_changed(hook, HOOK_SOURCE)
     user = site.read_user_config(root, Collector(root)) or {}
     user_hooks = [str((root / h).resolve()) for h in user.get("hooks", []) if isinstance(h, str)]
-    extra: dict[str, Any] = {"extra": {"version": {"provider": "mike", "default": LATEST, "alias": True}},
-                             "hooks": [*user_hooks, str(hook)]}
+    extra: dict[str, Any] = {"extra": {"version": {"provider": "mike", "default": LATEST, "alias": True}}, "hooks": [*user_hooks, str(hook)]}
     address = edition_address(root, user, remote, edition)
     if address:  # link previews (og:url, og:image) and the sitemap give the edition's own address
         # mike's plugin appends the edition to the site_url of the site it builds (the main language):
         # that one gets the address without it. The other languages are built by the generator, which
         # adds the edition itself (pipeline._extra_for).
-        extra["site_url"] = address[:-len(edition) - 1]
+        extra["site_url"] = address[: -len(edition) - 1]
         extra["extra"]["explainer_edition"] = edition
     note = functools.partial(edition_note, edition, data_to, head, bool(dirty))  # one per language
     # Embed pages, the changes page (against the previous edition on gh-pages), the record and the feed.
-    this = edition_docs.Edition(edition, head, edition_docs.commit_date(root, head) or "1980-01-01T00:00:00Z", data_to,
-                                address[: -len(edition) - 1] if address else None, str(user.get("site_name") or ""))
+    this = edition_docs.Edition(
+        edition,
+        head,
+        edition_docs.commit_date(root, head) or "1980-01-01T00:00:00Z",
+        data_to,
+        address[: -len(edition) - 1] if address else None,
+        str(user.get("site_name") or ""),
+    )
     docs = edition_docs.EditionDocs(root, this, start, by_version, edition_key)
     more = edition_docs.mkdocs_extra(this)
     extra["hooks"] += more.pop("hooks")
@@ -520,24 +597,50 @@ def run_publish(root: Path, args, strict: bool = False) -> str:
     return f"Published {where} on {BRANCH} ({facts}; {len(changed)} files changed{replaced}){pushed}{said}."
 
 
-def _commit(root: Path, args, edition: str, aliases: list[str], remote: str, head: str, data_to: str | None,
-            start: str | None, previous: dict | None, replacing: bool) -> tuple[list[str], str]:
+def _commit(
+    root: Path, args, edition: str, aliases: list[str], remote: str, head: str, data_to: str | None, start: str | None, previous: dict | None, replacing: bool
+) -> tuple[list[str], str]:
     """mike's commits onto the local gh-pages, their checks, and the push (with --push). Raises
     Problems on a refusal; the caller puts the branch back on any exception."""
     config = root / site.MAIN_CONFIG  # written by the build, beside docs/, with its site_dir
     message = f"Publish edition {edition} from {head[:12]}" + (f" ({', '.join(aliases)})" if aliases else "")
     props = ["--prop-set-string", f"commit={head}"] + (["--prop-set-string", f"data_to={data_to}"] if data_to else [])
-    deploy = _mike(root, "deploy", "--config-file", str(config), "--branch", BRANCH, "--remote", remote,
-                   "--ignore-remote-status", "--update-aliases", "--message", message, *props, edition, *aliases)
+    deploy = _mike(
+        root,
+        "deploy",
+        "--config-file",
+        str(config),
+        "--branch",
+        BRANCH,
+        "--remote",
+        remote,
+        "--ignore-remote-status",
+        "--update-aliases",
+        "--message",
+        message,
+        *props,
+        edition,
+        *aliases,
+    )
     if deploy.returncode != 0:
-        raise Problems([Problem("mkdocs.yml", None, None, f"mike deploy failed: {_last_line(deploy.stderr or deploy.stdout)}",
-                                f"{BRANCH} was left as it was")])
+        raise Problems([Problem("mkdocs.yml", None, None, f"mike deploy failed: {_last_line(deploy.stderr or deploy.stdout)}", f"{BRANCH} was left as it was")])
     if LATEST in aliases:
-        default = _mike(root, "set-default", "--config-file", str(config), "--branch", BRANCH, "--remote", remote,
-                        "--ignore-remote-status", "--message", "Site root redirects to the latest edition", LATEST)
+        default = _mike(
+            root,
+            "set-default",
+            "--config-file",
+            str(config),
+            "--branch",
+            BRANCH,
+            "--remote",
+            remote,
+            "--ignore-remote-status",
+            "--message",
+            "Site root redirects to the latest edition",
+            LATEST,
+        )
         if default.returncode != 0:
-            raise Problems([Problem("mkdocs.yml", None, None, f"mike set-default failed: {_last_line(default.stderr)}",
-                                    f"{BRANCH} was left as it was")])
+            raise Problems([Problem("mkdocs.yml", None, None, f"mike set-default failed: {_last_line(default.stderr)}", f"{BRANCH} was left as it was")])
 
     end = _rev(root, f"refs/heads/{BRANCH}")
     assert end is not None  # mike deploy has just committed to it
@@ -545,13 +648,30 @@ def _commit(root: Path, args, edition: str, aliases: list[str], remote: str, hea
     ours = {edition, *aliases}
     stray = [p for p in changed if p not in MIKE_FILES and p.split("/", 1)[0] not in ours]
     if stray:
-        raise Problems([Problem(BRANCH, None, None, f"publishing would have changed files outside edition {edition}: {', '.join(stray[:5])}",
-                                "earlier editions never change; this is a bug in the generator, please report it")])
+        raise Problems(
+            [
+                Problem(
+                    BRANCH,
+                    None,
+                    None,
+                    f"publishing would have changed files outside edition {edition}: {', '.join(stray[:5])}",
+                    "earlier editions never change; this is a bug in the generator, please report it",
+                )
+            ]
+        )
     rebuilt = [p for p in changed if p.startswith(edition + "/")]
     if previous is not None and not replacing and rebuilt and not args.force:
-        raise Problems([Problem(BRANCH, None, None,
-                                f"edition {edition} was published from this commit, but this build differs from it in {len(rebuilt)} files (first: {rebuilt[0]})",
-                                "uncommitted changes or a different toolchain; pass --force to replace the published edition")])
+        raise Problems(
+            [
+                Problem(
+                    BRANCH,
+                    None,
+                    None,
+                    f"edition {edition} was published from this commit, but this build differs from it in {len(rebuilt)} files (first: {rebuilt[0]})",
+                    "uncommitted changes or a different toolchain; pass --force to replace the published edition",
+                )
+            ]
+        )
 
     pushed = ""
     if args.push:
@@ -559,8 +679,17 @@ def _commit(root: Path, args, edition: str, aliases: list[str], remote: str, hea
         if end != remote_tip:
             push = _git(root, "push", "--quiet", remote, f"refs/heads/{BRANCH}:refs/heads/{BRANCH}")
             if push.returncode != 0:
-                raise Problems([Problem(".", None, None, f"the push of {BRANCH} to {remote!r} was rejected: {_last_line(push.stderr)}",
-                                        f"nothing was published; the local {BRANCH} was reset; fix access or fetch, then publish again")])
+                raise Problems(
+                    [
+                        Problem(
+                            ".",
+                            None,
+                            None,
+                            f"the push of {BRANCH} to {remote!r} was rejected: {_last_line(push.stderr)}",
+                            f"nothing was published; the local {BRANCH} was reset; fix access or fetch, then publish again",
+                        )
+                    ]
+                )
             _git(root, "update-ref", f"refs/remotes/{remote}/{BRANCH}", end)
             pushed = f"; pushed to {remote}"
         else:

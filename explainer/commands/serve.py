@@ -8,6 +8,7 @@ which reloads by itself; the server keeps running. Nothing is rebuilt in a loop:
 watched, and outputs are written only when they change. The chart workers (charts/pool.py) stay
 up, their engines warm, from one rebuild to the next; other languages' sites are built by
 `mkdocs build` subprocesses, as in a build."""
+
 from __future__ import annotations
 
 import os
@@ -55,8 +56,8 @@ def problems_page(problems: list, previous: dict | None) -> dict[str, str]:
 class Preview:
     def __init__(self, root: Path, strict: bool = False, port: int = 8000):
         self.root, self.strict = root, strict
-        self.last_good: dict | None = None   # the main language's docs/ files of the last sound input
-        self.others: dict = {}               # other languages' built sites (fr/...), as last built
+        self.last_good: dict | None = None  # the main language's docs/ files of the last sound input
+        self.others: dict = {}  # other languages' built sites (fr/...), as last built
         self.config: dict | None = None
         self.site = live.Site(root / site.GENERATED / "preview")
         self.serve_url = f"http://127.0.0.1:{port}/"
@@ -75,8 +76,12 @@ class Preview:
             files.update(problems_page(e.problems, self.last_good))
             site.sync_docs(self.root / "docs", files)
             if self.config is None:
-                self.config = {"site_name": "Preview", "docs_dir": str(self.root / "docs"), "theme": {"name": "material", "font": False},
-                               "markdown_extensions": ["admonition"]}
+                self.config = {
+                    "site_name": "Preview",
+                    "docs_dir": str(self.root / "docs"),
+                    "theme": {"name": "material", "font": False},
+                    "markdown_extensions": ["admonition"],
+                }
             self._publish(started, "Problems shown")
             return False
         for w in prepared.gathered.warnings:
@@ -121,8 +126,11 @@ class Preview:
         if messages is None:
             print("The preview keeps its last good version.", file=sys.stderr, flush=True)
             return
-        print(f"{what} in {time.perf_counter() - started:.2f} s ({prepared_in:.2f} s checking, "
-              f"{time.perf_counter() - started - prepared_in:.2f} s MkDocs){detail}.", flush=True)
+        print(
+            f"{what} in {time.perf_counter() - started:.2f} s ({prepared_in:.2f} s checking, "
+            f"{time.perf_counter() - started - prepared_in:.2f} s MkDocs){detail}.",
+            flush=True,
+        )
 
 
 def serve(root: Path, port: int = 8000, strict: bool = False) -> int:

@@ -9,6 +9,7 @@ A shallow clone (CI's default `fetch-depth: 1`) holds only the newest commits, a
 oldest of them, the boundary, as adding every file: its date says nothing about when a section was
 written. So in a shallow clone there is no first-published date, and the boundary commit never
 counts as an update."""
+
 from __future__ import annotations
 
 import subprocess
@@ -18,8 +19,8 @@ from pathlib import Path
 
 @dataclass(frozen=True)
 class History:
-    first_published: str | None = None   # YYYY-MM-DD
-    last_updated: str | None = None      # YYYY-MM-DD
+    first_published: str | None = None  # YYYY-MM-DD
+    last_updated: str | None = None  # YYYY-MM-DD
 
 
 def _git(root: Path, *args: str) -> str | None:

@@ -13,6 +13,7 @@ The first language is built at the site root, every other one under /<code>/, wi
 search. One data package serves every language; chart words and data labels are translated
 beside the chart code (TEXT in charts/<slug>.py) and the data package (`translations`).
 """
+
 from __future__ import annotations
 
 import re
@@ -26,11 +27,11 @@ CONTENT_DIR = Path("content")
 
 @dataclass(frozen=True)
 class Language:
-    code: str                 # "en", "fr": Material's theme.language, the HTML lang attribute
-    name: str                 # the language's name in itself, for the switcher: "English", "Français"
-    locale: str               # Babel locale for figures and tables: "en_GB", "fr_FR"
-    content: Path             # where its sections are: content/ or content/fr/
-    prefix: str               # its folder in the site: "" (the first language) or "fr/"
+    code: str  # "en", "fr": Material's theme.language, the HTML lang attribute
+    name: str  # the language's name in itself, for the switcher: "English", "Français"
+    locale: str  # Babel locale for figures and tables: "en_GB", "fr_FR"
+    content: Path  # where its sections are: content/ or content/fr/
+    prefix: str  # its folder in the site: "" (the first language) or "fr/"
     settings: dict = field(default_factory=dict, hash=False, compare=False)  # site_name etc. for this language
 
     @property
@@ -82,8 +83,12 @@ def languages(root: Path, user: dict | None, problems: Collector) -> list[Langua
     declared = user.get("languages")
     for folder in sorted((root / CONTENT_DIR).glob("*/")):
         if folder.is_dir() and any(folder.glob("*.md")) and str(folder.name) not in (declared if isinstance(declared, dict) else {}):
-            problems.add(folder, f"{CONTENT_DIR / folder.name}/ holds sections, but no language {folder.name!r} is declared: they are not built",
-                         hint=f"add it to mkdocs.yml: languages: {{{folder.name}: {{site_name: ...}}}}", warning=True)
+            problems.add(
+                folder,
+                f"{CONTENT_DIR / folder.name}/ holds sections, but no language {folder.name!r} is declared: they are not built",
+                hint=f"add it to mkdocs.yml: languages: {{{folder.name}: {{site_name: ...}}}}",
+                warning=True,
+            )
     path = root / "mkdocs.yml"
     words_problems(found[0], path, problems)
     if not isinstance(declared, dict):  # mkdocs.yml's schema (settings.MkDocsSettings) said what is wrong
@@ -91,13 +96,19 @@ def languages(root: Path, user: dict | None, problems: Collector) -> list[Langua
     for code, own in declared.items():
         code = str(code)
         if code == first:
-            problems.add(path, f'languages: "{code}" is not a language code, or is the main language',
-                         hint="use a two-letter code such as fr, de or es; the main language is theme.language")
+            problems.add(
+                path,
+                f'languages: "{code}" is not a language code, or is the main language',
+                hint="use a two-letter code such as fr, de or es; the main language is theme.language",
+            )
             continue
         folder = root / CONTENT_DIR / code
         if not folder.is_dir():
-            problems.add(path, f"languages.{code}: no folder {CONTENT_DIR / code}/ for its sections",
-                         hint=f"create {CONTENT_DIR / code}/ with the sections, named as in {CONTENT_DIR}/")
+            problems.add(
+                path,
+                f"languages.{code}: no folder {CONTENT_DIR / code}/ for its sections",
+                hint=f"create {CONTENT_DIR / code}/ with the sections, named as in {CONTENT_DIR}/",
+            )
             continue
         found.append(Language(code, _name(code), _babel_locale(code), folder, f"{code}/", dict(own or {})))
         words_problems(found[-1], path, problems)
@@ -111,13 +122,20 @@ def check_sections(langs: list[Language], names: dict[str, list[str]], root: Pat
     for lang in langs[1:]:
         for name in names[main.code]:
             if name not in names[lang.code]:
-                problems.add(lang.content, f'section "{name}" of {main.content.relative_to(root)}/ has no {lang.english_name} version',
-                             hint=f"add it to {lang.content.relative_to(root)}/ under the same file name; until then the language switcher leads to the {lang.english_name} home page",
-                             warning=True)
+                problems.add(
+                    lang.content,
+                    f'section "{name}" of {main.content.relative_to(root)}/ has no {lang.english_name} version',
+                    hint=f"add it to {lang.content.relative_to(root)}/ under the same file name; until then the language switcher leads to the {lang.english_name} home page",
+                    warning=True,
+                )
         for name in names[lang.code]:
             if name not in names[main.code]:
-                problems.add(lang.content, f'section "{name}" has no {main.english_name} version in {main.content.relative_to(root)}/',
-                             hint="give it the same file name as the section it translates", warning=True)
+                problems.add(
+                    lang.content,
+                    f'section "{name}" has no {main.english_name} version in {main.content.relative_to(root)}/',
+                    hint="give it the same file name as the section it translates",
+                    warning=True,
+                )
 
 
 # The generator's own words on the pages it writes: captions, the sources page, the edition line.
@@ -268,11 +286,15 @@ def words_problems(lang: Language, path: Path, problems: Collector) -> None:
     lines = path.read_text(encoding="utf-8").splitlines() if path.is_file() else []
     key = re.compile(rf"^\s*(?:language:\s*[\"']?{re.escape(lang.code)}[\"']?|[\"']?{re.escape(lang.code)}[\"']?:)\s*(?:#.*)?$")
     line = next((i for i, text in enumerate(lines, 1) if key.match(text)), None)
-    problems.add(path, f"the generator has no {lang.english_name} words for its captions, tables and sources page "
-                       f"({len(missing)} of {len(STRINGS['en'])} missing): its {lang.english_name} pages show them in English",
-                 line, 3 if line else None,
-                 hint=f'a maintainer adds a "{lang.code}" block beside "fr" in STRINGS, explainer/common/i18n.py',
-                 warning=True)
+    problems.add(
+        path,
+        f"the generator has no {lang.english_name} words for its captions, tables and sources page "
+        f"({len(missing)} of {len(STRINGS['en'])} missing): its {lang.english_name} pages show them in English",
+        line,
+        3 if line else None,
+        hint=f'a maintainer adds a "{lang.code}" block beside "fr" in STRINGS, explainer/common/i18n.py',
+        warning=True,
+    )
 
 
 ENGLISH = Language("en", "English", "en_GB", CONTENT_DIR, "")  # what a caller that names no language gets

@@ -1,4 +1,5 @@
 """The one error type: a problem in an editor's input, printed as path:line:col: message (hint)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

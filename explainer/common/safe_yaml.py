@@ -5,6 +5,7 @@ PyYAML's safe loader builds no Python objects, but it still expands aliases: ten
 files, so every loader here refuses them at the first `*name`, with its line and column, before
 anything is expanded.
 """
+
 from __future__ import annotations
 
 import yaml

@@ -14,6 +14,7 @@ The files are read where they always were (YAML with `safe_yaml`, aliases refuse
 `json`); `check()` validates what was read and turns pydantic's errors into `Issue`s with the
 generator's own wording, which the readers place (`path:line:col: message (hint)`).
 """
+
 from __future__ import annotations
 
 import datetime
@@ -26,7 +27,13 @@ from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar, Optional, Union
 
 from pydantic import (
-    AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator,
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
 )
 from pydantic_core import ErrorDetails, PydanticCustomError
 
@@ -62,8 +69,11 @@ def _known_language(code: str) -> bool:
 
 def _language_code(code: str) -> str:
     if not LANGUAGE_CODE.match(code) or not _known_language(code):
-        raise PydanticCustomError("explainer", 'languages: "{code}" is not a language code, or is the main language',
-                                  {"code": code, "hint": "use a two-letter code such as fr, de or es; the main language is theme.language"})
+        raise PydanticCustomError(
+            "explainer",
+            'languages: "{code}" is not a language code, or is the main language',
+            {"code": code, "hint": "use a two-letter code such as fr, de or es; the main language is theme.language"},
+        )
     return code
 
 
@@ -73,8 +83,11 @@ LanguageCode = Annotated[str, AfterValidator(_language_code)]
 
 def _translation_code(code: str) -> str:
     if not LANGUAGE_CODE.match(code) or not _known_language(code):
-        raise PydanticCustomError("explainer", 'translations: "{code}" is not a language code',
-                                  {"code": code, "hint": "use the code of a language in mkdocs.yml's languages, such as fr"})
+        raise PydanticCustomError(
+            "explainer",
+            'translations: "{code}" is not a language code',
+            {"code": code, "hint": "use the code of a language in mkdocs.yml's languages, such as fr"},
+        )
     return code
 
 
@@ -99,8 +112,9 @@ def valid_iso_date(value) -> bool:
 
 def _iso_date(value):
     if not valid_iso_date(value):
-        raise PydanticCustomError("explainer", '"edition_data_date" must be a date (YYYY, YYYY-MM or YYYY-MM-DD), not {shown}',
-                                  {"shown": _shown(value), "hint": ISO_DATE_HINT})
+        raise PydanticCustomError(
+            "explainer", '"edition_data_date" must be a date (YYYY, YYYY-MM or YYYY-MM-DD), not {shown}', {"shown": _shown(value), "hint": ISO_DATE_HINT}
+        )
     return value
 
 
@@ -110,15 +124,18 @@ IsoDate = Annotated[str, BeforeValidator(_iso_date)]
 @dataclass(frozen=True)
 class Choices:
     """Marks a text field whose value is one of `options` (shown in the settings reference)."""
+
     options: tuple[str, ...]
 
 
 def _one_of(key: str, options: tuple[str, ...]) -> AfterValidator:
     """The validator of a text field whose value is one of `options`; the field also carries `Choices(options)`."""
+
     def check(value: str) -> str:
         if value not in options:
             raise PydanticCustomError("explainer", 'unknown {key} "{value}"', {"key": key, "value": value, "hint": f"one of: {', '.join(options)}"})
         return value
+
     return AfterValidator(check)
 
 
@@ -153,8 +170,9 @@ class Schema(BaseModel):
 @dataclass(frozen=True)
 class Issue:
     """One problem in a settings file, worded for editors; the reader of the file places it."""
-    loc: tuple            # the path to the value: ("languages", "fr", "nav")
-    kind: str             # missing | unknown | text | mapping | list | number | generator | explainer | other
+
+    loc: tuple  # the path to the value: ("languages", "fr", "nav")
+    kind: str  # missing | unknown | text | mapping | list | number | generator | explainer | other
     message: str
     hint: str = ""
 
@@ -230,9 +248,17 @@ def _issue(model: type[Schema], error: ErrorDetails) -> Issue:
     example = _example(owner, key)
     if item is not None:
         key = f"{key} item {item + 1}"
-    fields = dict(key=key, keys=key, type=_value_kind(value), shown=_shown(value), example=example, msg=error["msg"],
-                  allowed=", ".join(allowed), allowed_sorted=", ".join(sorted(allowed)),
-                  parent=".".join(map(str, loc[:len(loc) - len(rest)])) if rest else ".".join(map(str, loc)))
+    fields = dict(
+        key=key,
+        keys=key,
+        type=_value_kind(value),
+        shown=_shown(value),
+        example=example,
+        msg=error["msg"],
+        allowed=", ".join(allowed),
+        allowed_sorted=", ".join(sorted(allowed)),
+        parent=".".join(map(str, loc[: len(loc) - len(rest)])) if rest else ".".join(map(str, loc)),
+    )
     message, hint = messages[what]
     return Issue(loc, what, message.format(**fields), hint.format(**fields))
 
@@ -263,9 +289,9 @@ def _prune(issues: list[Issue]) -> list[Issue]:
     seen_unknown: dict[tuple, int] = {}
     for issue in issues:
         parent = _parent(issue)
-        if issue.kind != "missing" and any(parent[:len(m)] == m for m in missing):
+        if issue.kind != "missing" and any(parent[: len(m)] == m for m in missing):
             continue
-        if issue.kind not in ("missing", "unknown") and any(parent[:len(u)] == u for u in unknown):
+        if issue.kind not in ("missing", "unknown") and any(parent[: len(u)] == u for u in unknown):
             continue
         if issue.kind == "unknown":  # one issue names every unknown key of a mapping
             if parent in seen_unknown:
@@ -281,6 +307,7 @@ def _prune(issues: list[Issue]) -> list[Issue]:
 @dataclass(frozen=True)
 class _UnknownIssue(Issue):
     """Unknown keys of one mapping, gathered into one issue."""
+
     names: tuple = ()
 
     @classmethod
@@ -300,7 +327,7 @@ class _UnknownIssue(Issue):
 
 def _replace_last(text: str, old: str, new: str) -> str:
     at = text.rfind(old)
-    return text if at < 0 else text[:at] + new + text[at + len(old):]
+    return text if at < 0 else text[:at] + new + text[at + len(old) :]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -321,8 +348,7 @@ class ThemeSettings(Schema):
 class LanguageSettings(Schema):
     """One entry of `languages:` in mkdocs.yml: what differs in that language's site."""
 
-    MESSAGES = {"unknown": ("{parent}: only {allowed_sorted} can be set per language",
-                            "everything else in mkdocs.yml applies to every language")}
+    MESSAGES = {"unknown": ("{parent}: only {allowed_sorted} can be set per language", "everything else in mkdocs.yml applies to every language")}
 
     site_name: Optional[str] = Field(None, examples=["Traverser la Manche"])
     """The site's name in this language (page titles, header)."""
@@ -337,15 +363,19 @@ class LanguageSettings(Schema):
         if data is None:
             return {}
         if not isinstance(data, dict):
-            raise PydanticCustomError("explainer", "only copyright, site_description, site_name can be set per language",
-                                      {"hint": "everything else in mkdocs.yml applies to every language"})
+            raise PydanticCustomError(
+                "explainer",
+                "only copyright, site_description, site_name can be set per language",
+                {"hint": "everything else in mkdocs.yml applies to every language"},
+            )
         return data
 
 
 def _languages_mapping(value):
     if value is not None and not isinstance(value, dict):
-        raise PydanticCustomError("explainer", "languages must map a language code to its settings",
-                                  {"hint": "for example languages: {fr: {site_name: Traverser la Manche}}"})
+        raise PydanticCustomError(
+            "explainer", "languages must map a language code to its settings", {"hint": "for example languages: {fr: {site_name: Traverser la Manche}}"}
+        )
     return value
 
 
@@ -371,7 +401,8 @@ class MkDocsSettings(Schema):
     theme: Optional[ThemeSettings] = Field(None, examples=["{language: fr}"])
     """Material theme settings; see `theme.language`. Fonts, palette and features are the generator's."""
     languages: Annotated[Optional[dict[LanguageCode, LanguageSettings]], BeforeValidator(_languages_mapping)] = Field(
-        None, examples=["{fr: {site_name: Traverser la Manche}}"])
+        None, examples=["{fr: {site_name: Traverser la Manche}}"]
+    )
     """Other languages, by code, each with its sections in `content/<code>/` under the same file
     names and built under `/<code>/`; per language, `site_name`, `site_description` and
     `copyright` may differ."""
@@ -408,10 +439,8 @@ AGGREGATES = ("sum", "max", "min", "count", "mean")
 
 
 def _where(value):
-    if value is not None and (not isinstance(value, dict) or not all(
-            v is None or isinstance(v, (str, int, float)) for v in value.values())):
-        raise PydanticCustomError("explainer", "where must map column names to single values",
-                                  {"hint": "for example where: {year: 2021, series: official}"})
+    if value is not None and (not isinstance(value, dict) or not all(v is None or isinstance(v, (str, int, float)) for v in value.values())):
+        raise PydanticCustomError("explainer", "where must map column names to single values", {"hint": "for example where: {year: 2021, series: official}"})
     return value
 
 
@@ -531,8 +560,11 @@ class DataPackageSettings(Schema):
 
 def _epoch(value):
     if value is not None and not re.fullmatch(r"\d{1,12}", str(value)):
-        raise PydanticCustomError("explainer", "must be a time in seconds since 1970 (digits only), not {shown}",
-                                  {"shown": _shown(value), "hint": "unset it to use the date of the last commit"})
+        raise PydanticCustomError(
+            "explainer",
+            "must be a time in seconds since 1970 (digits only), not {shown}",
+            {"shown": _shown(value), "hint": "unset it to use the date of the last commit"},
+        )
     return value
 
 
@@ -550,8 +582,7 @@ class EnvironmentSettings(Schema):
     SOURCE_DATE_EPOCH: Annotated[Optional[str], BeforeValidator(_epoch)] = None
     """The date written into the site (sitemap), in seconds since 1970; default: the last commit's date
     (reproducible builds)."""
-    EXPLAINER_SITE_ENGINE: Annotated[str, _one_of("EXPLAINER_SITE_ENGINE", SITE_ENGINES), Choices(SITE_ENGINES)] = Field(
-        "mkdocs", examples=["zensical"])
+    EXPLAINER_SITE_ENGINE: Annotated[str, _one_of("EXPLAINER_SITE_ENGINE", SITE_ENGINES), Choices(SITE_ENGINES)] = Field("mkdocs", examples=["zensical"])
     """The site engine: `mkdocs` (MkDocs with Material, the default) or `zensical` (its successor, on trial:
     install it yourself; see *Zensical* in the README for what works under it yet)."""
     XDG_CACHE_HOME: Optional[str] = None
@@ -619,9 +650,13 @@ def _type_name(tp) -> str:
 
 
 _TYPE_NAMES = {
-    _language_code: "language code", _translation_code: "language code", _iso_date: "date: YYYY, YYYY-MM or YYYY-MM-DD",
-    _epoch: "whole number (seconds since 1970)", _set_by_generator: "not allowed",
-    _where: "mapping of column name to one value (text, number, true/false)", _languages_mapping: "mapping of language code to mapping (keys below)",
+    _language_code: "language code",
+    _translation_code: "language code",
+    _iso_date: "date: YYYY, YYYY-MM or YYYY-MM-DD",
+    _epoch: "whole number (seconds since 1970)",
+    _set_by_generator: "not allowed",
+    _where: "mapping of column name to one value (text, number, true/false)",
+    _languages_mapping: "mapping of language code to mapping (keys below)",
 }
 
 
@@ -633,8 +668,12 @@ def reference() -> str:
     """The *Settings* section's tables, one per schema."""
     out = [START, ""]
     for file, model, prefix in REFERENCE:
-        out += [f"**{file}{', ' + prefix.rstrip('.') if prefix else ''}**: {_cell(model.__doc__ or '')}", "",
-                "| key | type | default | what it does |", "|---|---|---|---|"]
+        out += [
+            f"**{file}{', ' + prefix.rstrip('.') if prefix else ''}**: {_cell(model.__doc__ or '')}",
+            "",
+            "| key | type | default | what it does |",
+            "|---|---|---|---|",
+        ]
         for name, field in model.model_fields.items():
             tp = _type_name(field.annotation) if not field.metadata else _type_name(Annotated[(field.annotation, *field.metadata)])
             default = "required" if field.is_required() else ("" if field.default in (None, "") else f"`{field.default}`")

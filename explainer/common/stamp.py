@@ -4,6 +4,7 @@ the commit date used for the sitemap) and a fingerprint of site/. A build whose 
 site/ both match exits at once, before importing pandas, Altair or MkDocs.
 
 This module imports nothing heavy on purpose: it runs before everything else."""
+
 from __future__ import annotations
 
 import hashlib
@@ -29,6 +30,7 @@ def _files(base: Path):
 
 def input_digest(root: Path, strict: bool, epoch: str) -> str:
     from .settings import environment
+
     engine = environment().EXPLAINER_SITE_ENGINE  # another engine builds another site
     h = hashlib.sha256(f"{sys.version}\0{strict}\0{epoch}\0{engine}\0".encode())
     lock = PACKAGE.parent / "requirements.lock"
@@ -61,8 +63,7 @@ def up_to_date(root: Path, strict: bool, epoch: str) -> bool:
     except (OSError, ValueError):
         return False
     site = root / "site"
-    return (site.is_dir() and stamp.get("inputs") == input_digest(root, strict, epoch)
-            and stamp.get("site") == site_fingerprint(site))
+    return site.is_dir() and stamp.get("inputs") == input_digest(root, strict, epoch) and stamp.get("site") == site_fingerprint(site)
 
 
 def record(root: Path, strict: bool, epoch: str) -> None:

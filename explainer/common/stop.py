@@ -7,6 +7,7 @@ where it is printed as "Exception ignored" and lost, and between two renames of 
 With a flag the build stops only at points where stopping is ordinary `finally` code. A stage
 that computes (validating the data) finishes first; every wait is at most POLL seconds deaf.
 """
+
 from __future__ import annotations
 
 import signal

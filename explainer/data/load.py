@@ -6,6 +6,7 @@ exactly what frictionless would, and are typed from the same arrays (see _FastRe
 Problems are reported with the CSV line and character column of the bad cell, so an
 editor can jump straight to it.
 """
+
 from __future__ import annotations
 
 import csv
@@ -120,12 +121,11 @@ def _value_position(text: str, key: str, value: str) -> tuple[int | None, int | 
 def json_error(text: str, e: json.JSONDecodeError) -> tuple:
     """(message, line, column, hint) for invalid JSON, in an editor's words where Python's are obscure."""
     before = text[: e.pos].rstrip()
-    if before.endswith(",") and text[e.pos: e.pos + 1] in ("}", "]"):
+    if before.endswith(",") and text[e.pos : e.pos + 1] in ("}", "]"):
         at = len(before) - 1
         line, col = text.count("\n", 0, at) + 1, at - (text.rfind("\n", 0, at) + 1) + 1
         closing = text[e.pos]
-        return (f"invalid JSON: a comma after the last item, before {closing}", line, col,
-                f"remove this comma: JSON allows no comma before {closing}")
+        return (f"invalid JSON: a comma after the last item, before {closing}", line, col, f"remove this comma: JSON allows no comma before {closing}")
     if e.msg == "Expecting ',' delimiter":
         return "invalid JSON: a comma is missing", e.lineno, e.colno, "put a comma between two items (after the one before this point)"
     return f"invalid JSON: {e.msg}", e.lineno, e.colno, ""
@@ -184,11 +184,13 @@ def _check_paths(root: Path, descriptor: dict, pkg_path: Path, pkg_text: str, pr
         name = res.get("name", f"#{i + 1}")
         rel = res.get("path")
         if not isinstance(rel, str):
-            problems.add(pkg_path, f'resource "{name}" has no single "path"', hint="give the CSV file name, e.g. \"path\": \"crossings.csv\"")
+            problems.add(pkg_path, f'resource "{name}" has no single "path"', hint='give the CSV file name, e.g. "path": "crossings.csv"')
             continue
         at = _value_position(pkg_text, "path", rel)
         if "://" in rel:
-            problems.add(pkg_path, f'resource "{name}" points at data on the network: {rel}', *at, hint="download the file into charts/data/ and give its file name")
+            problems.add(
+                pkg_path, f'resource "{name}" points at data on the network: {rel}', *at, hint="download the file into charts/data/ and give its file name"
+            )
             continue
         target = root / DATA_DIR / rel
         if not (root / DATA_DIR / rel).resolve().is_relative_to(data_dir):
@@ -222,14 +224,21 @@ ADD_DATA = "python build.py add-data"
 def _check_undeclared(root: Path, descriptor: dict, problems: Collector) -> None:
     """A CSV in the data folder that no resource declares is read by nothing: a warning."""
     folder = root / DATA_DIR
-    declared = {(folder / r["path"]).resolve() for r in descriptor.get("resources", [])
-                if isinstance(r, dict) and isinstance(r.get("path"), str) and "://" not in r["path"]}
+    declared = {
+        (folder / r["path"]).resolve()
+        for r in descriptor.get("resources", [])
+        if isinstance(r, dict) and isinstance(r.get("path"), str) and "://" not in r["path"]
+    }
     declared |= {p.resolve() for p in declared if p.is_symlink()}
     for path in sorted(folder.rglob("*.csv")):
         if path.is_file() and path.resolve() not in declared and path.absolute() not in declared and not path.is_symlink():
             rel = path.relative_to(root).as_posix()
-            problems.add(path, "CSV file is not in the data package, so nothing reads it", warning=True,
-                         hint=f"add it with: {ADD_DATA} {rel} --source ID, or move it out of charts/data/")
+            problems.add(
+                path,
+                "CSV file is not in the data package, so nothing reads it",
+                warning=True,
+                hint=f"add it with: {ADD_DATA} {rel} --source ID, or move it out of charts/data/",
+            )
 
 
 def _check_headers(descriptor: dict, paths: dict[str, Path], problems: Collector) -> list[str]:
@@ -252,10 +261,12 @@ def _check_headers(descriptor: dict, paths: dict[str, Path], problems: Collector
         extra = [c for c in found if c not in expected]
         missing = [c for c in expected if c not in found]
         if extra and not missing:
-            hint = (f'add {", ".join(json.dumps({"name": c, "type": "string"}) for c in extra)} to the schema\'s fields '
-                    f'in datapackage.json (with the right type), or remove the column{"s" if len(extra) > 1 else ""} from the CSV')
+            hint = (
+                f"add {', '.join(json.dumps({'name': c, 'type': 'string'}) for c in extra)} to the schema's fields "
+                f"in datapackage.json (with the right type), or remove the column{'s' if len(extra) > 1 else ''} from the CSV"
+            )
         elif missing and not extra:
-            hint = f'add the column{"s" if len(missing) > 1 else ""} {", ".join(missing)} to the CSV, or remove {"them" if len(missing) > 1 else "it"} from the schema in datapackage.json'
+            hint = f"add the column{'s' if len(missing) > 1 else ''} {', '.join(missing)} to the CSV, or remove {'them' if len(missing) > 1 else 'it'} from the schema in datapackage.json"
         elif not extra and not missing:
             hint = "the same columns in another order: put the CSV's columns in the schema's order"
         elif len(extra) == len(missing) == 1:
@@ -263,8 +274,13 @@ def _check_headers(descriptor: dict, paths: dict[str, Path], problems: Collector
         else:
             hint = "rename the columns in the CSV to match the schema in datapackage.json, or the fields to match the CSV"
         mismatched.append(name)
-        problems.add(paths[name], f'header does not match the schema of resource "{name}": expected '
-                     f'"{quote_cell(",".join(expected))}", found "{quote_cell(",".join(found))}"', 1, 1, hint=hint)
+        problems.add(
+            paths[name],
+            f'header does not match the schema of resource "{name}": expected "{quote_cell(",".join(expected))}", found "{quote_cell(",".join(found))}"',
+            1,
+            1,
+            hint=hint,
+        )
     return mismatched
 
 
@@ -344,8 +360,9 @@ ERROR_LIMIT = 1000
 SHOWN_PER_FILE = 50
 
 
-def _validate(descriptor: dict, pkg_path: Path, paths: dict[str, Path], problems: Collector,
-              fast_read: dict | None = None, skipped: set | frozenset = frozenset()) -> None:
+def _validate(
+    descriptor: dict, pkg_path: Path, paths: dict[str, Path], problems: Collector, fast_read: dict | None = None, skipped: set | frozenset = frozenset()
+) -> None:
     """Validate every resource; resources the fast path read are left in `fast_read` (name -> _FastResource)."""
     import frictionless  # imported here: only a build that reaches validation pays for it
 
@@ -427,8 +444,11 @@ def _add_capped(found: list[tuple], problems: Collector, limited: set | frozense
             # Sorted output puts a line without a line number first: this one heads the file's list.
             more = len(items) - SHOWN_PER_FILE
             count = f"at least {more:,}" if path in limited else f"{more:,}"  # checking stops at ERROR_LIMIT
-            problems.add(path, f"{count} more problem{'s' if more != 1 else ''} in this file not listed below",
-                         hint=f"only the first {SHOWN_PER_FILE}, by line, are listed; fix them and check again")
+            problems.add(
+                path,
+                f"{count} more problem{'s' if more != 1 else ''} in this file not listed below",
+                hint=f"only the first {SHOWN_PER_FILE}, by line, are listed; fix them and check again",
+            )
 
 
 class _Unsupported(Exception):
@@ -468,25 +488,37 @@ class _FastResource:
         if data.count(b"\n") < FAST_ROWS:
             raise _Unsupported("small")
         raw = resource.to_descriptor()
-        if (raw.get("format") or "csv") != "csv" or not str(raw.get("path", "")).lower().endswith(".csv") \
-                or str(raw.get("encoding") or "utf-8").lower() not in ("utf-8", "utf8") \
-                or (raw.get("scheme") or "file") != "file" or _RESOURCE_KEYS_FOR_FRICTIONLESS & set(raw):
+        if (
+            (raw.get("format") or "csv") != "csv"
+            or not str(raw.get("path", "")).lower().endswith(".csv")
+            or str(raw.get("encoding") or "utf-8").lower() not in ("utf-8", "utf8")
+            or (raw.get("scheme") or "file") != "file"
+            or _RESOURCE_KEYS_FOR_FRICTIONLESS & set(raw)
+        ):
             raise _Unsupported("resource options")
         schema = resource.schema
         self.fields = list(schema.fields)
         names = [f.name for f in self.fields]
         for f, spec in zip(self.fields, raw.get("schema", {}).get("fields", [])):
-            if f.type not in _FAST_TYPES or f.format != "default" or set(spec) & {"decimalChar", "groupChar", "bareNumber", "floatNumber"} \
-                    or "unique" in f.constraints:
+            if (
+                f.type not in _FAST_TYPES
+                or f.format != "default"
+                or set(spec) & {"decimalChar", "groupChar", "bareNumber", "floatNumber"}
+                or "unique" in f.constraints
+            ):
                 raise _Unsupported(f"field {f.name}")
         if not set(schema.primary_key) <= set(names):
             raise _Unsupported("primary key")
         for fk in schema.foreign_keys:
             ref = fk["reference"]["resource"]
-            if not ref or ref == resource.name or not package.has_resource(ref) \
-                    or not set(fk["fields"]) <= set(names) \
-                    or not set(fk["reference"]["fields"]) <= set(package.get_resource(ref).schema.field_names) \
-                    or any(schema.get_field(name).type == "number" for name in fk["fields"]):
+            if (
+                not ref
+                or ref == resource.name
+                or not package.has_resource(ref)
+                or not set(fk["fields"]) <= set(names)
+                or not set(fk["reference"]["fields"]) <= set(package.get_resource(ref).schema.field_names)
+                or any(schema.get_field(name).type == "number" for name in fk["fields"])
+            ):
                 raise _Unsupported("foreign key")  # (numbers: frictionless compares Decimals)
         # Layout: what frictionless's CSV reader would see the same way Arrow does.
         if b"\n\n" in data or b"\n\r\n" in data or data.count(b"\r") != data.count(b"\r\n"):
@@ -505,10 +537,12 @@ class _FastResource:
             table = pacsv.read_csv(
                 pa.py_buffer(data),
                 read_options=pacsv.ReadOptions(column_names=names, skip_rows=1),
-                parse_options=pacsv.ParseOptions(delimiter=",", quote_char='"', double_quote=True, escape_char=False,
-                                                 newlines_in_values=False, ignore_empty_lines=False),
-                convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names}, null_values=[],
-                                                     strings_can_be_null=False, quoted_strings_can_be_null=False),
+                parse_options=pacsv.ParseOptions(
+                    delimiter=",", quote_char='"', double_quote=True, escape_char=False, newlines_in_values=False, ignore_empty_lines=False
+                ),
+                convert_options=pacsv.ConvertOptions(
+                    column_types={n: pa.string() for n in names}, null_values=[], strings_can_be_null=False, quoted_strings_can_be_null=False
+                ),
             )
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             raise _Unsupported("ragged rows") from None
@@ -565,7 +599,7 @@ class _FastResource:
         import pyarrow.compute as pc
 
         n = len(self.columns[0])
-        self.typed: list = []           # per field: Arrow array of typed values, null if missing or invalid
+        self.typed: list = []  # per field: Arrow array of typed values, null if missing or invalid
         suspect = np.zeros(n, dtype=bool)
         blank = np.ones(n, dtype=bool)
         for f, col, reader in zip(self.fields, self.columns, self.readers):
@@ -713,8 +747,11 @@ class _FastResource:
                 if bad[i]:
                     cells_fk = tuple(values[name] for name in fk["fields"])
                     note = 'for "%s": values "%s" not found in the lookup table "%s" as "%s"' % (
-                        ", ".join(fk["fields"]), ", ".join(str(d) for d in cells_fk),
-                        fk["reference"]["resource"], ", ".join(fk["reference"]["fields"]))
+                        ", ".join(fk["fields"]),
+                        ", ".join(str(d) for d in cells_fk),
+                        fk["reference"]["resource"],
+                        ", ".join(fk["reference"]["fields"]),
+                    )
                     errs.append({"type": "foreign-key", "rowNumber": row_number, "note": note})
             out += errs
             if len(out) >= ERROR_LIMIT:
@@ -877,8 +914,7 @@ def _message(info: dict) -> str:
         note = quote_cell(note)
     if kind == "type-error":
         kind_format = note.removeprefix("type is ").strip(chr(34))
-        expected = _EXPECTED_FORMAT.get(kind_format) or (
-            f'the format {kind_format.split("/", 1)[1]}' if kind_format.startswith(("date/", "datetime/")) else "")
+        expected = _EXPECTED_FORMAT.get(kind_format) or (f"the format {kind_format.split('/', 1)[1]}" if kind_format.startswith(("date/", "datetime/")) else "")
         if expected:
             return f'"{info.get("cell")}" in column "{field}" is not a {kind_format.split("/")[0]} in {expected}'
         return f'"{info.get("cell")}" in column "{field}" is not a valid {kind_format.split("/")[0]}'
@@ -901,15 +937,19 @@ _HINTS = {
     "type-error": "fix the value or the field's type in datapackage.json",
     "constraint-error": "fix the value, or the constraint in datapackage.json if the value is right",
     "missing-cell": "every row needs as many values as the header; quote values that contain commas",
-    "extra-cell": "every row needs as many values as the header: quote a value that contains a comma (\"12,500\"), or remove the extra value",
+    "extra-cell": 'every row needs as many values as the header: quote a value that contains a comma ("12,500"), or remove the extra value',
     "primary-key": "each row must have a unique key; remove or merge the duplicate",
     "foreign-key": "add the source to sources.csv or fix the id",
     "blank-row": "remove the empty line",
 }
 
 
-_EXPECTED_FORMAT = {"date/default": "the form YYYY-MM-DD", "datetime/default": "the form YYYY-MM-DDThh:mm:ss",
-                    "year/default": "the form YYYY", "yearmonth/default": "the form YYYY-MM"}
+_EXPECTED_FORMAT = {
+    "date/default": "the form YYYY-MM-DD",
+    "datetime/default": "the form YYYY-MM-DDThh:mm:ss",
+    "year/default": "the form YYYY",
+    "yearmonth/default": "the form YYYY-MM",
+}
 _DAY_FIRST = re.compile(r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\s*$")
 _YEAR_FIRST = re.compile(r"^\s*(\d{4})[/.](\d{1,2})[/.](\d{1,2})\s*$")
 
@@ -970,9 +1010,13 @@ def _check_links(descriptor: dict, pkg_path: Path, text: str, problems: Collecto
                     continue
                 shown = json.dumps(target, ensure_ascii=False)
                 line = next((i for i, l in enumerate(lines, 1) if shown[:80] in l), None)
-                problems.add(pkg_path, f"{key[:-1]} path {quote_cell(shown)} is not a web address", line,
-                             lines[line - 1].find(shown[:80]) + 1 if line else None,
-                             hint="give the full http:// or https:// address, or leave the path out")
+                problems.add(
+                    pkg_path,
+                    f"{key[:-1]} path {quote_cell(shown)} is not a web address",
+                    line,
+                    lines[line - 1].find(shown[:80]) + 1 if line else None,
+                    hint="give the full http:// or https:// address, or leave the path out",
+                )
 
 
 def _check_settings(descriptor: dict, pkg_path: Path, text: str, problems: Collector) -> None:
@@ -1027,11 +1071,19 @@ def _resource_sources(package: DataPackage, pkg_path: Path, text: str, problems:
             at = _value_position(text, "id", sid) if isinstance(sid, str) else (None, None)
             if not isinstance(sid, str) or sid not in known:
                 close = difflib.get_close_matches(str(sid), sorted(known), n=1)
-                problems.add(pkg_path, f'resource "{name}" names unknown source {quote_cell(json.dumps(sid, ensure_ascii=False))}', *at,
-                             hint=(f"did you mean {close[0]}?; " if close else "") + "the id must be a row of sources.csv")
+                problems.add(
+                    pkg_path,
+                    f'resource "{name}" names unknown source {quote_cell(json.dumps(sid, ensure_ascii=False))}',
+                    *at,
+                    hint=(f"did you mean {close[0]}?; " if close else "") + "the id must be a row of sources.csv",
+                )
         if len(entries) > 1:
-            problems.add(pkg_path, f'resource "{name}" names {len(entries)} sources for all its rows', *_value_position(text, "id", str(entries[1]["id"])),
-                         hint="name one; give rows from other sources their own source_id column")
+            problems.add(
+                pkg_path,
+                f'resource "{name}" names {len(entries)} sources for all its rows',
+                *_value_position(text, "id", str(entries[1]["id"])),
+                hint="name one; give rows from other sources their own source_id column",
+            )
         sid = resource_source(res)
         if sid is None or sid not in known:
             continue
@@ -1056,26 +1108,44 @@ def _check_sources(package: DataPackage, pkg_path: Path, problems: Collector) ->
         line = rows[i + 1][0] if i + 1 < len(rows) else None
         # Ids become HTML anchors and URLs become links: keep both to forms that are safe as they are.
         if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", sid):
-            problems.add(package.paths[SOURCES_RESOURCE], f"source id {quote_cell(repr(sid))} is not a simple name", line, 1,
-                         hint="use letters, digits, _ . and -, e.g. ho_quarterly_2026")
+            problems.add(
+                package.paths[SOURCES_RESOURCE],
+                f"source id {quote_cell(repr(sid))} is not a simple name",
+                line,
+                1,
+                hint="use letters, digits, _ . and -, e.g. ho_quarterly_2026",
+            )
         # A source may have no address of its own (a document whose address cannot be established):
         # it is then shown as plain text. An address given, and `read_via` (the copy the text was
         # read through, shown as "read via", never as the source), must be web addresses.
         url = str(src.get("url") or "")
         if url and not WEB_ADDRESS.fullmatch(url):
-            problems.add(package.paths[SOURCES_RESOURCE], f"source {quote_cell(repr(sid))} has no valid web address: {quote_cell(repr(url))}", line,
-                         hint="give the full http:// or https:// address of the document, without spaces or brackets")
+            problems.add(
+                package.paths[SOURCES_RESOURCE],
+                f"source {quote_cell(repr(sid))} has no valid web address: {quote_cell(repr(url))}",
+                line,
+                hint="give the full http:// or https:// address of the document, without spaces or brackets",
+            )
         via = str(src.get(READ_VIA_FIELD) or "")
         if via and not WEB_ADDRESS.fullmatch(via):
-            problems.add(package.paths[SOURCES_RESOURCE], f"source {quote_cell(repr(sid))}: {READ_VIA_FIELD} is not a web address: {quote_cell(repr(via))}", line,
-                         hint="give the full http:// or https:// address of the copy the text was read through, or leave it empty")
+            problems.add(
+                package.paths[SOURCES_RESOURCE],
+                f"source {quote_cell(repr(sid))}: {READ_VIA_FIELD} is not a web address: {quote_cell(repr(via))}",
+                line,
+                hint="give the full http:// or https:// address of the copy the text was read through, or leave it empty",
+            )
     for name, table in package.tables.items():
         if name == SOURCES_RESOURCE:
             continue
         if SOURCE_FIELD not in table:
-            problems.add(package.paths[name], f'no "{SOURCE_FIELD}" column', 1, 1,
-                         hint='every row must say where its numbers come from: add the column, or name the source of all '
-                              'its rows in datapackage.json: "sources": [{"title": "…", "id": "…"}]')
+            problems.add(
+                package.paths[name],
+                f'no "{SOURCE_FIELD}" column',
+                1,
+                1,
+                hint="every row must say where its numbers come from: add the column, or name the source of all "
+                'its rows in datapackage.json: "sources": [{"title": "…", "id": "…"}]',
+            )
             continue
         ids = table[SOURCE_FIELD]
         bad = (ids.isna() | ~ids.isin(list(package.sources))).to_numpy()
@@ -1087,5 +1157,5 @@ def _check_sources(package: DataPackage, pkg_path: Path, problems: Collector) ->
             cited = ids.iloc[i]
             cited = None if cited is None or cited is pd.NA or cited != cited else cited
             line = rows[i + 1][0] if i + 1 < len(rows) else None
-            found.append((package.paths[name], f'row has {"no source" if cited is None else f"unknown source {cited!r}"}', line, None, "add it to sources.csv"))
+            found.append((package.paths[name], f"row has {'no source' if cited is None else f'unknown source {cited!r}'}", line, None, "add it to sources.csv"))
         _add_capped(found, problems)

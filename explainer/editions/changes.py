@@ -8,6 +8,7 @@ with that one: figures whose text changed (old -> new, with the sentences), char
 were added, removed or changed, sections added or removed. The editor's correction notes come
 from `content/corrections.yml` (data, never run: plain text, escaped). The first edition says so.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -26,37 +27,62 @@ from ..pages.render import reader_columns
 RECORD = "explainer-edition.json"
 NAME = "changes.md"
 CORRECTIONS = Path("content") / "corrections.yml"
-CORRECTIONS_HINT = ("each entry: - {edition: 2022-01, date: 2022-01-10, note: What was corrected.} "
-                    "with the note in other languages under their code (fr: ...)")
+CORRECTIONS_HINT = "each entry: - {edition: 2022-01, date: 2022-01-10, note: What was corrected.} with the note in other languages under their code (fr: ...)"
 EDITION = re.compile(r"^(?:\d{4}(?:[-.]\d{1,2}){0,2}|next)$")
 
 WORDS = {
-    "en": {"title": "Changes in this edition", "link": "what changed", "heading": "Changes in edition {edition}",
-           "description": "What changed in the figures, charts and sections since the previous edition, and the corrections.",
-           "first": "This is the first edition of this explainer: there is nothing earlier to compare it with.",
-           "unrecorded": "Edition {previous} was published before editions recorded what they contained: there is nothing to compare it with.",
-           "compared": "Compared with edition {previous} (published {date}).",
-           "figures": "Figures", "no_figures": "No figure in the text changed.",
-           "reads": "Now reads: {sentence}", "read": "Before: {sentence}",
-           "charts": "Charts", "no_charts": "No chart's plotted data changed.", "new_chart": "New chart.",
-           "removed_chart": "This chart is no longer in the explainer.",
-           "rows_changed": "Rows changed:", "rows_added": "Rows added:", "rows_removed": "Rows removed:",
-           "sections": "Sections", "no_sections": "No section was added or removed.",
-           "section_added": "Added: {title}", "section_removed": "Removed: {title}",
-           "corrections": "Corrections", "no_corrections": "No correction notes for this edition."},
-    "fr": {"title": "Changements dans cette édition", "link": "ce qui a changé", "heading": "Changements dans l’édition {edition}",
-           "description": "Ce qui a changé dans les chiffres, les graphiques et les sections depuis l’édition précédente, et les corrections.",
-           "first": "C’est la première édition de cet article : il n’y a rien de plus ancien à comparer.",
-           "unrecorded": "L’édition {previous} a été publiée avant que les éditions n’enregistrent leur contenu : il n’y a rien à comparer.",
-           "compared": "Par rapport à l’édition {previous} (publiée le {date}).",
-           "figures": "Chiffres", "no_figures": "Aucun chiffre du texte n’a changé.",
-           "reads": "Le texte dit désormais : {sentence}", "read": "Avant : {sentence}",
-           "charts": "Graphiques", "no_charts": "Les données d’aucun graphique n’ont changé.", "new_chart": "Nouveau graphique.",
-           "removed_chart": "Ce graphique ne fait plus partie de l’article.",
-           "rows_changed": "Lignes modifiées :", "rows_added": "Lignes ajoutées :", "rows_removed": "Lignes supprimées :",
-           "sections": "Sections", "no_sections": "Aucune section n’a été ajoutée ni supprimée.",
-           "section_added": "Ajoutée : {title}", "section_removed": "Supprimée : {title}",
-           "corrections": "Corrections", "no_corrections": "Aucune note de correction pour cette édition."},
+    "en": {
+        "title": "Changes in this edition",
+        "link": "what changed",
+        "heading": "Changes in edition {edition}",
+        "description": "What changed in the figures, charts and sections since the previous edition, and the corrections.",
+        "first": "This is the first edition of this explainer: there is nothing earlier to compare it with.",
+        "unrecorded": "Edition {previous} was published before editions recorded what they contained: there is nothing to compare it with.",
+        "compared": "Compared with edition {previous} (published {date}).",
+        "figures": "Figures",
+        "no_figures": "No figure in the text changed.",
+        "reads": "Now reads: {sentence}",
+        "read": "Before: {sentence}",
+        "charts": "Charts",
+        "no_charts": "No chart's plotted data changed.",
+        "new_chart": "New chart.",
+        "removed_chart": "This chart is no longer in the explainer.",
+        "rows_changed": "Rows changed:",
+        "rows_added": "Rows added:",
+        "rows_removed": "Rows removed:",
+        "sections": "Sections",
+        "no_sections": "No section was added or removed.",
+        "section_added": "Added: {title}",
+        "section_removed": "Removed: {title}",
+        "corrections": "Corrections",
+        "no_corrections": "No correction notes for this edition.",
+    },
+    "fr": {
+        "title": "Changements dans cette édition",
+        "link": "ce qui a changé",
+        "heading": "Changements dans l’édition {edition}",
+        "description": "Ce qui a changé dans les chiffres, les graphiques et les sections depuis l’édition précédente, et les corrections.",
+        "first": "C’est la première édition de cet article : il n’y a rien de plus ancien à comparer.",
+        "unrecorded": "L’édition {previous} a été publiée avant que les éditions n’enregistrent leur contenu : il n’y a rien à comparer.",
+        "compared": "Par rapport à l’édition {previous} (publiée le {date}).",
+        "figures": "Chiffres",
+        "no_figures": "Aucun chiffre du texte n’a changé.",
+        "reads": "Le texte dit désormais : {sentence}",
+        "read": "Avant : {sentence}",
+        "charts": "Graphiques",
+        "no_charts": "Les données d’aucun graphique n’ont changé.",
+        "new_chart": "Nouveau graphique.",
+        "removed_chart": "Ce graphique ne fait plus partie de l’article.",
+        "rows_changed": "Lignes modifiées :",
+        "rows_added": "Lignes ajoutées :",
+        "rows_removed": "Lignes supprimées :",
+        "sections": "Sections",
+        "no_sections": "Aucune section n’a été ajoutée ni supprimée.",
+        "section_added": "Ajoutée : {title}",
+        "section_removed": "Supprimée : {title}",
+        "corrections": "Corrections",
+        "no_corrections": "Aucune note de correction pour cette édition.",
+    },
 }
 
 
@@ -71,14 +97,21 @@ def language_record(loc, package) -> dict:
     for slug, chart in loc.charts.items():
         headers, rows = reader_columns(chart, package, strings(loc.language.code), loc.language)
         charts[slug] = {"title": chart.title, "columns": headers, "rows": rows}
-    return {"figures": {name: {"text": f.text, "sentence": sentences.get(name, "")} for name, f in sorted(loc.figures.items())},
-            "sections": [{"name": p.name, "title": p.title} for p in loc.pages],
-            "charts": charts}
+    return {
+        "figures": {name: {"text": f.text, "sentence": sentences.get(name, "")} for name, f in sorted(loc.figures.items())},
+        "sections": [{"name": p.name, "title": p.title} for p in loc.pages],
+        "charts": charts,
+    }
 
 
 def record(edition, localised: list, package) -> dict:
-    return {"edition": edition.name, "commit": edition.commit, "date": edition.date, "data_to": edition.data_to,
-            "languages": {loc.language.code: language_record(loc, package) for loc in localised}}
+    return {
+        "edition": edition.name,
+        "commit": edition.commit,
+        "date": edition.date,
+        "data_to": edition.data_to,
+        "languages": {loc.language.code: language_record(loc, package) for loc in localised},
+    }
 
 
 def read_corrections(root: Path) -> list[dict]:
@@ -170,13 +203,11 @@ def _rows(old: dict, new: dict, w: dict) -> list[str]:
     return out
 
 
-def markdown(edition, code: str, current: dict, previous: dict | None, previous_name: str | None,
-             corrections: list[dict]) -> str:
+def markdown(edition, code: str, current: dict, previous: dict | None, previous_name: str | None, corrections: list[dict]) -> str:
     """The changes page of one language, as Markdown (every text from the data escaped)."""
     w = words(code)
     meta = {"title": w["title"], "description": w["description"]}
-    out = ["---", yaml.safe_dump(meta, allow_unicode=True, sort_keys=True).strip(), "---", "",
-           f"# {w['heading'].format(edition=edition.name)}", ""]
+    out = ["---", yaml.safe_dump(meta, allow_unicode=True, sort_keys=True).strip(), "---", "", f"# {w['heading'].format(edition=edition.name)}", ""]
     old = ((previous or {}).get("languages") or {}).get(code)
     if previous_name is None:
         out += [w["first"], ""]
@@ -186,7 +217,7 @@ def markdown(edition, code: str, current: dict, previous: dict | None, previous_
         out += [w["compared"].format(previous=previous_name, date=str((previous or {}).get("date", ""))[:10]), ""]
         out += _compare(old, current, w)
     notes = [c for c in corrections if c["edition"] == edition.name]
-    out += [_heading(2, w['corrections'], "corrections"), ""]
+    out += [_heading(2, w["corrections"], "corrections"), ""]
     if notes:
         out += [f"- {c['date']}: {_md(c['notes'].get(code) or c['notes']['note'])}" for c in sorted(notes, key=lambda c: c["date"])]
     else:
@@ -202,7 +233,7 @@ def _heading(level: int, text: str, anchor: str) -> str:
 
 
 def _compare(old: dict, new: dict, w: dict) -> list[str]:
-    out = [_heading(2, w['figures'], "figures"), ""]
+    out = [_heading(2, w["figures"], "figures"), ""]
     figures = []
     for name, fig in new["figures"].items():
         before = old["figures"].get(name)
@@ -212,14 +243,14 @@ def _compare(old: dict, new: dict, w: dict) -> list[str]:
                 figures.append(f"    - {w['reads'].format(sentence=fig['sentence'])}")
             if before["sentence"] and before["sentence"].replace(f"**{_md(before['text'])}**", "") != fig["sentence"].replace(f"**{_md(fig['text'])}**", ""):
                 figures.append(f"    - {w['read'].format(sentence=before['sentence'])}")
-    out += (figures or [w["no_figures"]]) + ["", _heading(2, w['charts'], "charts"), ""]
+    out += (figures or [w["no_figures"]]) + ["", _heading(2, w["charts"], "charts"), ""]
     charts = []
     for slug in dict.fromkeys([*new["charts"], *old["charts"]]):
         a, b = old["charts"].get(slug), new["charts"].get(slug)
         lines = [w["new_chart"], ""] if a is None else [w["removed_chart"], ""] if b is None else _rows(a, b, w)
         if lines:
             charts += [_heading(3, (b or a)["title"], f"chart-{slug}"), "", *lines]
-    out += (charts or [w["no_charts"], ""]) + [_heading(2, w['sections'], "sections"), ""]
+    out += (charts or [w["no_charts"], ""]) + [_heading(2, w["sections"], "sections"), ""]
     names_old = {s["name"]: s["title"] for s in old["sections"]}
     names_new = {s["name"]: s["title"] for s in new["sections"]}
     sections = [f"- {w['section_added'].format(title=f'[{_md(t)}]({n})')}" for n, t in names_new.items() if n not in names_old]

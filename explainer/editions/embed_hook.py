@@ -6,6 +6,7 @@ needs comes from `extra.explainer_embed` in the generated configuration (set by 
 `edition`, `root` (the absolute address of the site root, above the editions), `words` by language.
 It runs after the sanitising hook, so what it adds is the generator's own markup, escaped here.
 """
+
 from __future__ import annotations
 
 import html
@@ -35,15 +36,17 @@ def embed_height(figure_html: str) -> int:
     (680 px wide, and 328 px for phones) plus its title, source line and link back as they wrap."""
     heights = [float(h) for h in SVG_SIZE.findall(figure_html)]
     title, source = TITLE.search(figure_html), SOURCE.search(figure_html)
-    text = (TITLE_LINE * _lines(_text(title.group(1) if title else ""), TITLE_CHARS)
-            + SMALL_LINE * (_lines(_text(source.group(1) if source else ""), SMALL_CHARS) + 2) + MARGINS)
+    text = (
+        TITLE_LINE * _lines(_text(title.group(1) if title else ""), TITLE_CHARS)
+        + SMALL_LINE * (_lines(_text(source.group(1) if source else ""), SMALL_CHARS) + 2)
+        + MARGINS
+    )
     return int(max(heights or [400]) + text + 0.999)
 
 
 def iframe_code(src: str, title: str, height: int) -> str:
     """The code a host page pastes: a frame as wide as its column and as high as the chart needs."""
-    return (f'<iframe src="{html.escape(src)}" title="{html.escape(title)}" width="100%" height="{height}" '
-            f'style="border:0" loading="lazy"></iframe>')
+    return f'<iframe src="{html.escape(src)}" title="{html.escape(title)}" width="100%" height="{height}" style="border:0" loading="lazy"></iframe>'
 
 
 def _control(figure: str, slug: str, n: int, settings: dict, words: dict, prefix: str) -> str:
@@ -58,8 +61,10 @@ def _control(figure: str, slug: str, n: int, settings: dict, words: dict, prefix
     for i, (folder, label) in enumerate(choices):
         src = f"{root}{folder}/{prefix}embed/{slug}/"
         box = f"explainer-embed-{slug}-{n}-{i}"
-        parts.append(f'<label for="{box}">{html.escape(label)}</label>'
-                     f'<textarea id="{box}" readonly rows="3" spellcheck="false">{html.escape(iframe_code(src, title, height))}</textarea>')
+        parts.append(
+            f'<label for="{box}">{html.escape(label)}</label>'
+            f'<textarea id="{box}" readonly rows="3" spellcheck="false">{html.escape(iframe_code(src, title, height))}</textarea>'
+        )
     parts.append("</details>")
     return "".join(parts)
 

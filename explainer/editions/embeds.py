@@ -7,6 +7,7 @@ source line and a link back to the section. No navigation, the site's stylesheet
 only, and the same Content-Security-Policy as every page (explainer/site/postbuild.py). Written as
 a static file into docs/, so MkDocs (and mike's own build) copies it as it is.
 """
+
 from __future__ import annotations
 
 import html
@@ -26,12 +27,20 @@ TITLE_SPAN = re.compile(r'<span class="explainer-chart__title">(.*?)</span>', re
 OEMBED = "oembed.json"
 
 WORDS = {
-    "en": {"embed": "Embed this chart", "this_edition": "This edition (never changes):",
-           "latest": "The latest edition (follows every update):", "in_context": "Read it in context: {title}",
-           "edition": "{site}, edition {edition}"},
-    "fr": {"embed": "Intégrer ce graphique", "this_edition": "Cette édition (ne change jamais) :",
-           "latest": "La dernière édition (suit chaque mise à jour) :", "in_context": "Le lire dans son contexte : {title}",
-           "edition": "{site}, édition {edition}"},
+    "en": {
+        "embed": "Embed this chart",
+        "this_edition": "This edition (never changes):",
+        "latest": "The latest edition (follows every update):",
+        "in_context": "Read it in context: {title}",
+        "edition": "{site}, edition {edition}",
+    },
+    "fr": {
+        "embed": "Intégrer ce graphique",
+        "this_edition": "Cette édition (ne change jamais) :",
+        "latest": "La dernière édition (suit chaque mise à jour) :",
+        "in_context": "Le lire dans son contexte : {title}",
+        "edition": "{site}, édition {edition}",
+    },
 }
 
 
@@ -42,11 +51,12 @@ def words(code: str) -> dict:
 @dataclass(frozen=True)
 class Edition:
     """The edition being published, as the embed pages, the changes page and the feed name it."""
+
     name: str
     commit: str
-    date: str               # the commit's date, ISO 8601 in UTC (never the clock)
+    date: str  # the commit's date, ISO 8601 in UTC (never the clock)
     data_to: str | None
-    root: str | None        # the absolute address of the site root (above the editions), if known
+    root: str | None  # the absolute address of the site root (above the editions), if known
     site_name: str
 
 
@@ -92,17 +102,32 @@ def embed_files(loc, package, edition: Edition) -> dict[str, str]:
         page = next((p for p in loc.pages if slug in p.charts_used), loc.pages[0] if loc.pages else None)
         back = up + (_page_url(page.name) if page else "") + f"#chart-{slug}"
         here = f"{edition.root}{edition.name}/{lang.prefix}embed/{slug}/" if edition.root else None
-        oembed = (f'<link rel="alternate" type="application/json+oembed" href="{html.escape(here + OEMBED)}" '
-                  f'title="{html.escape(chart.title)}">\n') if here else ""
-        text = PAGE.format(lang=lang.code, title=html.escape(chart.title), site=html.escape(site), oembed=oembed, up=up,
-                           figure=figure, back=html.escape(back),
-                           in_context=html.escape(w["in_context"].format(title=page.title if page else site)),
-                           edition=html.escape(w["edition"].format(site=site, edition=edition.name)))
+        oembed = (
+            (f'<link rel="alternate" type="application/json+oembed" href="{html.escape(here + OEMBED)}" title="{html.escape(chart.title)}">\n') if here else ""
+        )
+        text = PAGE.format(
+            lang=lang.code,
+            title=html.escape(chart.title),
+            site=html.escape(site),
+            oembed=oembed,
+            up=up,
+            figure=figure,
+            back=html.escape(back),
+            in_context=html.escape(w["in_context"].format(title=page.title if page else site)),
+            edition=html.escape(w["edition"].format(site=site, edition=edition.name)),
+        )
         files[f"embed/{slug}/index.html"] = add_policy(text)
         if here:
             height = embed_height(figure)
-            doc = {"version": "1.0", "type": "rich", "title": chart.title, "provider_name": site,
-                   "provider_url": f"{edition.root}{edition.name}/{lang.prefix}", "html": iframe_code(here, chart.title, height),
-                   "width": 680, "height": height}
+            doc = {
+                "version": "1.0",
+                "type": "rich",
+                "title": chart.title,
+                "provider_name": site,
+                "provider_url": f"{edition.root}{edition.name}/{lang.prefix}",
+                "html": iframe_code(here, chart.title, height),
+                "width": 680,
+                "height": height,
+            }
             files[f"embed/{slug}/{OEMBED}"] = json.dumps(doc, ensure_ascii=False, sort_keys=True, indent=1) + "\n"
     return files

@@ -2,14 +2,14 @@
 newest list): one entry per named edition, newest first, with its date (its commit's, from git),
 the date its data runs to, and a link to its changes page. Built from the editions' records on
 gh-pages and this one's, never from the clock: the same editions give the same bytes."""
+
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
 ATOM = "http://www.w3.org/2005/Atom"
 NAME = "feed.xml"
-WORDS = {"title": "{site}: editions", "entry": "Edition {edition}", "data_to": "Edition {edition}, data to {data_to}.",
-         "no_data": "Edition {edition}."}
+WORDS = {"title": "{site}: editions", "entry": "Edition {edition}", "data_to": "Edition {edition}, data to {data_to}.", "no_data": "Edition {edition}."}
 
 
 def _id(edition, name: str) -> str:

@@ -2,6 +2,7 @@
 record (from gh-pages), the correction notes, and the function that gives each language's extra
 docs/ files (embed pages, oEmbed, the changes page; for the main language also the edition's
 record and the feed). Reads git, never the clock."""
+
 from __future__ import annotations
 
 import datetime
@@ -40,10 +41,17 @@ def read_record(root: Path, ref: str | None, name: str) -> dict | None:
 
 def mkdocs_extra(edition: Edition) -> dict:
     """Settings merged into the generated MkDocs configuration: the embed control's hook and words."""
-    return {"hooks": [HOOK_FILE], "not_in_nav": NOT_IN_NAV,
-            "extra": {"explainer_embed": {"edition": edition.name, "root": edition.root or "",
-                                          "words": {code: {k: w[k] for k in ("embed", "this_edition", "latest")}
-                                                    for code, w in EMBED_WORDS.items()}}}}
+    return {
+        "hooks": [HOOK_FILE],
+        "not_in_nav": NOT_IN_NAV,
+        "extra": {
+            "explainer_embed": {
+                "edition": edition.name,
+                "root": edition.root or "",
+                "words": {code: {k: w[k] for k in ("embed", "this_edition", "latest")} for code, w in EMBED_WORDS.items()},
+            }
+        },
+    }
 
 
 class EditionDocs:
@@ -68,8 +76,7 @@ class EditionDocs:
     def __call__(self, loc, package, every: list | None) -> dict:
         files = embed_files(loc, package, self.edition)
         current = changes.language_record(loc, package)
-        files[changes.NAME] = changes.markdown(self.edition, loc.language.code, current, self.previous_record,
-                                               self.previous, self.corrections)
+        files[changes.NAME] = changes.markdown(self.edition, loc.language.code, current, self.previous_record, self.previous, self.corrections)
         if every is not None:  # the main language, at the edition's root
             rec = changes.record(self.edition, every, package)
             files[changes.RECORD] = json.dumps(rec, ensure_ascii=False, sort_keys=True, indent=1) + "\n"

@@ -1,6 +1,7 @@
 """Numbers that cannot drift: a number typed into prose that the data already holds should be a
 figure ({{ fig.name }}), so that it changes when the data does. Years, dates, ordinals and
 quotations (Markdown blockquotes reproduce a source's own words) are not flagged."""
+
 from __future__ import annotations
 
 import re
@@ -14,8 +15,7 @@ from ..figures import Figure
 TEMPLATE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}")
 LINK_TARGET = re.compile(r"\]\([^)]*\)|<[^>]+>|`[^`]*`")
 MIN_VALUE = 100  # small numbers (distances, group sizes) match some cell by chance far too often
-UNITS = {"en": r"km|kilometres|kilometers|miles?|metres|meters|m|per ?cent|percent|%",
-         "fr": r"km|kilomètres?|mètres?|m|pour ?cent|%"}
+UNITS = {"en": r"km|kilometres|kilometers|miles?|metres|meters|m|per ?cent|percent|%", "fr": r"km|kilomètres?|mètres?|m|pour ?cent|%"}
 ORDINALS = {"en": r"st|nd|rd|th", "fr": r"er|re|e|ème|è"}  # 21st; 1er, 2e
 
 
@@ -45,7 +45,7 @@ class _Patterns:
 
     def value(self, match) -> float:
         whole = "".join(c for c in match.group(1) if c not in self.group_chars)
-        return float(whole + ("." + match.group(2)[len(self.decimal):] if match.group(2) else ""))
+        return float(whole + ("." + match.group(2)[len(self.decimal) :] if match.group(2) else ""))
 
 
 def data_values(package: DataPackage) -> set[float]:
@@ -78,11 +78,10 @@ def typed_numbers(body: str, values: set[float], figures: dict[str, Figure], loc
         masked = LINK_TARGET.sub(lambda m: " " * len(m.group(0)), TEMPLATE.sub(lambda m: " " * len(m.group(0)), line))
         for m in patterns.number.finditer(masked):
             value = patterns.value(m)
-            after, before = masked[m.end():], masked[:m.start()]
+            after, before = masked[m.end() :], masked[: m.start()]
             if m.group(1).isdigit() and not m.group(2) and 1900 <= value <= 2100:
                 continue  # a year
-            if (patterns.ordinal.match(after) or patterns.date_after.match(after) or patterns.date_before.search(before)
-                    or patterns.unit_after.match(after)):
+            if patterns.ordinal.match(after) or patterns.date_after.match(after) or patterns.date_before.search(before) or patterns.unit_after.match(after):
                 continue
             if value in values:
                 yield lineno, m.start() + 1, m.group(0), by_value.get(value, [])

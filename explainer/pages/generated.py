@@ -1,5 +1,6 @@
 """The Sources and methods page, generated from the data package: every source, what each
 series measures, its known revisions and conflicts, and every figure quoted in the prose."""
+
 from __future__ import annotations
 
 import re
@@ -23,7 +24,16 @@ def localised(item: dict, key: str, language: Language):
 
 def _md(text) -> str:
     """Plain text from the data, made safe to place in Markdown (& too: "&amp;" in the data is shown as typed)."""
-    return str(text).replace("\\", "\\\\").replace("&", "&amp;").replace("<", "&lt;").replace("[", "\\[").replace("]", "\\]").replace("*", "\\*").replace("_", "\\_")
+    return (
+        str(text)
+        .replace("\\", "\\\\")
+        .replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace("[", "\\[")
+        .replace("]", "\\]")
+        .replace("*", "\\*")
+        .replace("_", "\\_")
+    )
 
 
 def via_host(url: str) -> str:
@@ -35,7 +45,7 @@ def via_host(url: str) -> str:
 
 
 def read_via(package: DataPackage, sid: str, language: Language = ENGLISH) -> str:
-    """"read via <host>", linking the copy a source was read through; "" when there is none."""
+    """ "read via <host>", linking the copy a source was read through; "" when there is none."""
     url = str(package.sources[sid].get(READ_VIA_FIELD) or "")
     return f"{strings(language.code)['read_via']} [{_md(via_host(url))}]({url})" if url else ""
 
@@ -58,8 +68,14 @@ def _front(title: str, description: str, image: dict | None, alternates: list | 
     return ["---", yaml.safe_dump(meta, allow_unicode=True, sort_keys=True).strip(), "---", "", f"# {title}", ""]
 
 
-def markdown(package: DataPackage, figures: dict[str, Figure], figure_pages: dict[str, list[tuple[str, str]]],
-             image: dict | None = None, language: Language = ENGLISH, alternates: list | None = None) -> str:
+def markdown(
+    package: DataPackage,
+    figures: dict[str, Figure],
+    figure_pages: dict[str, list[tuple[str, str]]],
+    image: dict | None = None,
+    language: Language = ENGLISH,
+    alternates: list | None = None,
+) -> str:
     from babel.numbers import format_decimal
 
     d, t = package.descriptor, strings(language.code)
@@ -69,7 +85,13 @@ def markdown(package: DataPackage, figures: dict[str, Figure], figure_pages: dic
         out += [_md(localised(d, "description", language)), ""]
     licenses = d.get("licenses") or []
     if licenses:
-        out += [t["data_licence"] + t["colon"] + ", ".join(f"[{_md(l.get('title') or l.get('name'))}]({l['path']})" if l.get("path") else _md(l.get("title") or l.get("name")) for l in licenses) + ".", ""]
+        out += [
+            t["data_licence"]
+            + t["colon"]
+            + ", ".join(f"[{_md(l.get('title') or l.get('name'))}]({l['path']})" if l.get("path") else _md(l.get("title") or l.get("name")) for l in licenses)
+            + ".",
+            "",
+        ]
     if d.get("sources"):
         out += [f"## {t['main_sources']}", ""]
         out += [f"- [{_md(s['title'])}]({s['path']})" if s.get("path") else f"- {_md(s['title'])}" for s in d["sources"]]
@@ -92,7 +114,7 @@ def markdown(package: DataPackage, figures: dict[str, Figure], figure_pages: dic
     out += [f"## {t['every_source']}", ""]
     for sid, s in sorted(package.sources.items()):
         title = _md(package.source_text(sid, "title", language.code) or s.get("url") or sid)
-        line = f"- <span id=\"source-{sid}\"></span>**{_md(package.source_text(sid, 'publisher', language.code))}**{t['colon']}"
+        line = f'- <span id="source-{sid}"></span>**{_md(package.source_text(sid, "publisher", language.code))}**{t["colon"]}'
         line += f"[{title}]({s['url']})" if s.get("url") else title  # no address of its own: plain text
         if s.get("date"):
             line += f" ({_md(source_date(package, sid, language))})"
@@ -105,9 +127,15 @@ def markdown(package: DataPackage, figures: dict[str, Figure], figure_pages: dic
     return "\n".join(out)
 
 
-def figures_markdown(package: DataPackage, figures: dict[str, Figure], figure_pages: dict[str, list[tuple[str, str]]],
-                     image: dict | None = None, language: Language = ENGLISH, alternates: list | None = None,
-                     sentences: dict[str, str] | None = None) -> str:
+def figures_markdown(
+    package: DataPackage,
+    figures: dict[str, Figure],
+    figure_pages: dict[str, list[tuple[str, str]]],
+    image: dict | None = None,
+    language: Language = ENGLISH,
+    alternates: list | None = None,
+    sentences: dict[str, str] | None = None,
+) -> str:
     """Every named figure: what it is, its value, the pages that quote it and its sources: an
     appendix for checkers, reached from the sources page (not from the navigation), so the sources
     page stays light for readers on slow phones. Each figure is named in words: its description in
@@ -116,14 +144,16 @@ def figures_markdown(package: DataPackage, figures: dict[str, Figure], figure_pa
     t = strings(language.code)
     sentences = sentences or {}
     out = _front(t["figures_title"], t["figures_description"], image, alternates)
-    out += [t["figures_intro"].format(title=t["sources_title"], href=NAME), "",
-            "| " + " | ".join(t["figures_columns"]) + " |", "|---|---|---|---|"]
+    out += [t["figures_intro"].format(title=t["sources_title"], href=NAME), "", "| " + " | ".join(t["figures_columns"]) + " |", "|---|---|---|---|"]
     order = list(sentences)  # figures in the order the text quotes them, then the others
     for name, fig in sorted(figures.items(), key=lambda item: (order.index(item[0]) if item[0] in order else len(order), item[0])):
         where = ", ".join(f"[{_md(title)}]({page})" for page, title in figure_pages.get(name, []))
-        src = "; ".join(f"[{_md(package.source_text(s, 'publisher', language.code))}]({package.sources[s]['url']})"
-                        if package.sources[s].get("url") else _md(package.source_text(s, "publisher", language.code))
-                        for s in fig.source_ids)
+        src = "; ".join(
+            f"[{_md(package.source_text(s, 'publisher', language.code))}]({package.sources[s]['url']})"
+            if package.sources[s].get("url")
+            else _md(package.source_text(s, "publisher", language.code))
+            for s in fig.source_ids
+        )
         # figures.yml's description is written in the main language: shown on its pages only.
         if fig.description and language.default:
             what = _md(fig.description)
@@ -131,7 +161,7 @@ def figures_markdown(package: DataPackage, figures: dict[str, Figure], figure_pa
             what = sentences[name]
         else:
             what = t["figure_unquoted"]
-        out.append(f"| <span id=\"fig-{name}\"></span>{what.replace('|', chr(92) + '|')} | {_md(fig.text)} | {where or t['not_quoted']} | {src} |")
+        out.append(f'| <span id="fig-{name}"></span>{what.replace("|", chr(92) + "|")} | {_md(fig.text)} | {where or t["not_quoted"]} | {src} |')
     out.append("")
     return "\n".join(out)
 
@@ -172,5 +202,5 @@ def _sentence_markdown(sentence: str, name: str, figures: dict[str, Figure]) -> 
     if len(plain) > SENTENCE_LIMIT:  # a long sentence: the words around the figure
         at = plain.index(marker) if marker in plain else 0
         start = max(0, min(at - SENTENCE_LIMIT // 2, len(plain) - SENTENCE_LIMIT))
-        plain = ("…" if start else "") + plain[start:start + SENTENCE_LIMIT].strip() + ("…" if start + SENTENCE_LIMIT < len(plain) else "")
+        plain = ("…" if start else "") + plain[start : start + SENTENCE_LIMIT].strip() + ("…" if start + SENTENCE_LIMIT < len(plain) else "")
     return _md(plain).replace(marker, f"**{_md(figures[name].text)}**")

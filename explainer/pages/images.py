@@ -7,6 +7,7 @@ height are set (nothing shifts while it loads), which loads lazily unless it is 
 the page, and a caption with the credit and licence. The original file is never published.
 Resized files are cached in .cache/explainer/images/ by the hash of the original's bytes.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -20,10 +21,10 @@ from markupsafe import escape
 IMAGES_DIR = Path("content") / "images"
 KINDS = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG", ".webp": "WEBP"}
 WIDTHS = (480, 960, 1600)
-DEFAULT_WIDTH = 960          # the src for browsers that ignore srcset
+DEFAULT_WIDTH = 960  # the src for browsers that ignore srcset
 MAX_FILE_BYTES = 10_000_000  # an original larger than this is refused
-MAX_PIXELS = 40_000_000      # 8000 x 5000
-EAGER_BUDGET = 100_000       # bytes an image near the top of a page may add before any interaction
+MAX_PIXELS = 40_000_000  # 8000 x 5000
+EAGER_BUDGET = 100_000  # bytes an image near the top of a page may add before any interaction
 SIZES = "(min-width: 76.25em) 43rem, calc(100vw - 2.4rem)"  # Material's content column
 CACHE_VERSION = "1"
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
@@ -31,7 +32,7 @@ NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
 @dataclass
 class Rendition:
-    name: str     # assets/img/harbour-960.jpg
+    name: str  # assets/img/harbour-960.jpg
     width: int
     height: int
     data: bytes
@@ -70,7 +71,7 @@ class Images:
         import difflib
 
         if not NAME.match(name) or ".." in name:
-            raise ImageError(f'image "{name}" must be a file name in content/images/', "no folders: write image(\"harbour.jpg\", ...)")
+            raise ImageError(f'image "{name}" must be a file name in content/images/', 'no folders: write image("harbour.jpg", ...)')
         suffix = Path(name).suffix.lower()
         if suffix not in KINDS:
             raise ImageError(f'image "{name}" is not a JPEG, PNG or WebP file', "export it as .jpg (photos) or .png (diagrams)")
@@ -81,8 +82,9 @@ class Images:
             raise ImageError(f'image "{name}" not found in content/images/', hint)
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            raise ImageError(f'image "{name}" is {size / 1e6:.1f} MB; the limit is {MAX_FILE_BYTES // 1_000_000} MB',
-                             f"export it at most {WIDTHS[-1] * 2} px wide")
+            raise ImageError(
+                f'image "{name}" is {size / 1e6:.1f} MB; the limit is {MAX_FILE_BYTES // 1_000_000} MB', f"export it at most {WIDTHS[-1] * 2} px wide"
+            )
         data = path.read_bytes()
         digest = hashlib.sha256(data + CACHE_VERSION.encode()).hexdigest()[:20]
         from PIL import Image, UnidentifiedImageError
@@ -99,8 +101,7 @@ class Images:
                 img = ImageOps.exif_transpose(opened) or opened  # a photo taken sideways is published upright
                 width, height = img.size
                 if KINDS[suffix] != fmt:
-                    raise ImageError(f'image "{name}" is a {fmt} file, not {KINDS[suffix]} as its name says',
-                                     f"rename it to end in .{(fmt or 'png').lower()}")
+                    raise ImageError(f'image "{name}" is a {fmt} file, not {KINDS[suffix]} as its name says', f"rename it to end in .{(fmt or 'png').lower()}")
                 out = []
                 for target in sorted({w for w in WIDTHS if w < width} | {min(width, WIDTHS[-1])}):
                     h = round(height * target / width)
@@ -117,8 +118,9 @@ class Images:
                     out.append(Rendition(f"assets/img/{rendition}", target, h, encoded))
                 return out
         except Image.DecompressionBombError:
-            raise ImageError(f'image "{name}" is too large: more than {MAX_PIXELS // 1_000_000} million pixels',
-                             f"export it at most {WIDTHS[-1] * 2} px wide") from None
+            raise ImageError(
+                f'image "{name}" is too large: more than {MAX_PIXELS // 1_000_000} million pixels', f"export it at most {WIDTHS[-1] * 2} px wide"
+            ) from None
         except (UnidentifiedImageError, OSError, SyntaxError) as e:
             raise ImageError(f'image "{name}" cannot be read: {e}', "open it in an image editor and export it again") from None
 
@@ -139,16 +141,19 @@ def _encode(img, width: int, height: int, kind: str) -> bytes:
     return buf.getvalue()  # no metadata is copied: no camera or location data is published
 
 
-def figure(renditions: list[Rendition], base: str, alt: str, caption: str = "", credit: str = "", licence: str = "",
-           eager: bool = False, words: dict | None = None) -> str:
+def figure(
+    renditions: list[Rendition], base: str, alt: str, caption: str = "", credit: str = "", licence: str = "", eager: bool = False, words: dict | None = None
+) -> str:
     """The <figure> for one image; every value escaped. Kept whole by the sanitiser (img with
     src, srcset, sizes, width, height, loading, decoding; figure, figcaption, span)."""
     default = min(renditions, key=lambda r: (abs(r.width - DEFAULT_WIDTH), -r.width))
     largest = renditions[-1]
     srcset = ", ".join(f"{base}{r.name} {r.width}w" for r in renditions)
     loading = 'loading="eager" decoding="async"' if eager else 'loading="lazy" decoding="async"'
-    img = (f'<img src="{escape(base + default.name)}" srcset="{escape(srcset)}" sizes="{SIZES}" '
-           f'width="{largest.width}" height="{largest.height}" alt="{escape(alt)}" {loading}>')
+    img = (
+        f'<img src="{escape(base + default.name)}" srcset="{escape(srcset)}" sizes="{SIZES}" '
+        f'width="{largest.width}" height="{largest.height}" alt="{escape(alt)}" {loading}>'
+    )
     words = words or {}
     parts = []
     if caption:

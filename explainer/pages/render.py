@@ -2,6 +2,7 @@
 
 The page stage may use chart and figure results; earlier stages know nothing of pages.
 """
+
 from __future__ import annotations
 
 import difflib
@@ -37,11 +38,11 @@ PACKAGE_TEMPLATES = Path(__file__).parent / "templates"
 
 @dataclass
 class Page:
-    source: Path          # content/01-the-patrol.md
-    name: str             # the-patrol.md (path in docs/)
+    source: Path  # content/01-the-patrol.md
+    name: str  # the-patrol.md (path in docs/)
     title: str
     description: str
-    body: str             # Jinja template text, front matter blanked so lines match the file
+    body: str  # Jinja template text, front matter blanked so lines match the file
     markdown: str = ""
     figures_used: list[str] = field(default_factory=list)
     charts_used: list[str] = field(default_factory=list)
@@ -59,6 +60,7 @@ class Page:
 class CoverFacts:
     """What the lede page's cover says besides its front matter: the fallback byline (mkdocs.yml's
     site_author) and the dates (git: first published, last updated; the data: what it runs to)."""
+
     site_author: str = ""
     first_published: str | None = None
     last_updated: str | None = None
@@ -92,8 +94,18 @@ def discover(root: Path, problems: Collector, folder: Path | None = None) -> lis
         if meta is None:
             continue
         match = FRONT_MATTER.match(text)
-        pages.append(Page(path, name, meta.title, meta.description or "", body, authors=list(meta.authors or []),
-                          lead_chart=meta.lead_chart or "", front=match.group(1) if match else ""))
+        pages.append(
+            Page(
+                path,
+                name,
+                meta.title,
+                meta.description or "",
+                body,
+                authors=list(meta.authors or []),
+                lead_chart=meta.lead_chart or "",
+                front=match.group(1) if match else "",
+            )
+        )
     return pages
 
 
@@ -115,7 +127,7 @@ def _front_matter(path: Path, text: str, problems: Collector):
     if meta is None:
         return None, ""
     blank = "\n" * match.group(0).count("\n")
-    return meta, blank + text[match.end():]
+    return meta, blank + text[match.end() :]
 
 
 def _current_template_line(template) -> int | None:
@@ -194,23 +206,50 @@ class _Figures:
 
 
 PROSE_NAMES = {"fig", "chart", "source", "image"}
-PROSE_HINT = ('prose uses {{ fig.name }}, {{ fig.name.source }}, {{ chart("slug") }}, {{ source("id") }} and '
-              '{{ image("file.jpg", alt="…") }}')
+PROSE_HINT = 'prose uses {{ fig.name }}, {{ fig.name.source }}, {{ chart("slug") }}, {{ source("id") }} and {{ image("file.jpg", alt="…") }}'
 IMAGE_OPTIONS = ("alt", "caption", "credit", "licence")
 EAGER_LINES = 12  # an image this close to the top of a section is loaded at once; the others lazily
 # Jinja syntax prose may use: output, names, attributes, calls, constants and {% if %} with its
 # tests and comparisons. Loops, macros, assignments, includes, filters and arithmetic are code.
 PROSE_NODES = (
-    "Template", "Output", "TemplateData", "Name", "Const", "Getattr", "Getitem", "Call", "Keyword",
-    "If", "Compare", "Operand", "Not", "And", "Or", "CondExpr", "Test",
+    "Template",
+    "Output",
+    "TemplateData",
+    "Name",
+    "Const",
+    "Getattr",
+    "Getitem",
+    "Call",
+    "Keyword",
+    "If",
+    "Compare",
+    "Operand",
+    "Not",
+    "And",
+    "Or",
+    "CondExpr",
+    "Test",
 )
 # Names Jinja gives every template; none is for prose (self reaches the template's blocks).
 JINJA_IMPLICIT = {"self", "loop", "varargs", "kwargs", "caller", "super"}
 SYNTAX_WORDS = {
-    "For": "{% for %}", "Macro": "{% macro %}", "CallBlock": "{% call %}", "Assign": "{% set %}",
-    "AssignBlock": "{% set %}", "Include": "{% include %}", "Import": "{% import %}", "FromImport": "{% from ... import %}",
-    "Extends": "{% extends %}", "Block": "{% block %}", "With": "{% with %}", "FilterBlock": "{% filter %}",
-    "Filter": "a filter (|)", "Mul": "the * operator", "Concat": "the ~ operator (joining text)", "Pow": "the ** operator", "Slice": "slicing ([a:b])",
+    "For": "{% for %}",
+    "Macro": "{% macro %}",
+    "CallBlock": "{% call %}",
+    "Assign": "{% set %}",
+    "AssignBlock": "{% set %}",
+    "Include": "{% include %}",
+    "Import": "{% import %}",
+    "FromImport": "{% from ... import %}",
+    "Extends": "{% extends %}",
+    "Block": "{% block %}",
+    "With": "{% with %}",
+    "FilterBlock": "{% filter %}",
+    "Filter": "a filter (|)",
+    "Mul": "the * operator",
+    "Concat": "the ~ operator (joining text)",
+    "Pow": "the ** operator",
+    "Slice": "slicing ([a:b])",
 }
 
 
@@ -221,9 +260,12 @@ class ProseEnvironment(ImmutableSandboxedEnvironment):
     build a huge string; the sandbox refuses any attribute outside the allow-list below."""
 
     def __init__(self):
-        super().__init__(loader=jinja2.FunctionLoader(lambda name: None), undefined=jinja2.StrictUndefined,
-                         autoescape=False,  # Markdown, not HTML: chart HTML is built by our own autoescaping template
-                         keep_trailing_newline=True)
+        super().__init__(
+            loader=jinja2.FunctionLoader(lambda name: None),
+            undefined=jinja2.StrictUndefined,
+            autoescape=False,  # Markdown, not HTML: chart HTML is built by our own autoescaping template
+            keep_trailing_newline=True,
+        )
         self.globals.clear()  # range, dict, lipsum, cycler, joiner, namespace: none is for prose
 
     def refused_syntax(self, source: str) -> list[tuple[int, int | None, str]]:
@@ -246,7 +288,8 @@ class ProseEnvironment(ImmutableSandboxedEnvironment):
             line = node.lineno
             text = lines[line - 1] if line and line <= len(lines) else ""
             needle = {"Filter": r"\|", "Mul": r"(?<!\*)\*(?!\*)", "Pow": r"\*\*", "Concat": "~"}.get(
-                kind, re.escape(what.split()[1]) if what.startswith("{%") else "")
+                kind, re.escape(what.split()[1]) if what.startswith("{%") else ""
+            )
             m = re.search(needle, text) if needle else None
             col = m.start() + 1 if m else None
             item = (line, col or None, what)
@@ -264,8 +307,9 @@ class ProseEnvironment(ImmutableSandboxedEnvironment):
     def getattr(self, obj, attribute):
         if isinstance(obj, (_FigureRef, _Placeholder)) and attribute not in FIGURE_ATTRIBUTES:
             close = difflib.get_close_matches(str(attribute), FIGURE_ATTRIBUTES, n=1)
-            raise Refused(f'a figure has no "{attribute}"' + (f"; did you mean .{close[0]}?" if close else "")
-                          + "; it gives its number, .source and .value", attribute)
+            raise Refused(
+                f'a figure has no "{attribute}"' + (f"; did you mean .{close[0]}?" if close else "") + "; it gives its number, .source and .value", attribute
+            )
         return super().getattr(obj, attribute)
 
     def unsafe_undefined(self, obj, attribute):
@@ -320,10 +364,19 @@ def _md_link_text(text: str) -> str:
     return re.sub(r"([\[\]\\])", r"\\\1", text.replace("&", "&amp;").replace("<", "&lt;"))
 
 
-def render(root: Path, pages: list[Page], figures: dict[str, Figure], charts: dict[str, RenderedChart],
-           known_charts: set[str], package: DataPackage | None, problems: Collector,
-           declared: set[str] | None = None, language: Language = ENGLISH, images: image_files.Images | None = None,
-           cover: CoverFacts | None = None) -> None:
+def render(
+    root: Path,
+    pages: list[Page],
+    figures: dict[str, Figure],
+    charts: dict[str, RenderedChart],
+    known_charts: set[str],
+    package: DataPackage | None,
+    problems: Collector,
+    declared: set[str] | None = None,
+    language: Language = ENGLISH,
+    images: image_files.Images | None = None,
+    cover: CoverFacts | None = None,
+) -> None:
     """Render every page; with package None (the data failed) still find unknown names and bad links.
     The lede page (index.md) gets its cover: standfirst, byline and dates, lead chart, chapters."""
     words = strings(language.code)
@@ -346,8 +399,13 @@ def render(root: Path, pages: list[Page], figures: dict[str, Figure], charts: di
     for page in pages:
         if page.lead_chart and page.lead_chart not in known_charts:
             line = safe_yaml.key_line(page.front, "lead_chart", first_line=2)
-            problems.add(page.source, f'unknown lead_chart "{page.lead_chart}"', line, 1 if line else None,
-                         hint=_did_you_mean(page.lead_chart, known_charts) + "; charts are files charts/<slug>.py")
+            problems.add(
+                page.source,
+                f'unknown lead_chart "{page.lead_chart}"',
+                line,
+                1 if line else None,
+                hint=_did_you_mean(page.lead_chart, known_charts) + "; charts are files charts/<slug>.py",
+            )
             page.lead_chart = ""
         base = "" if page.name == "index.md" else "../"
         try:
@@ -395,14 +453,16 @@ def render(root: Path, pages: list[Page], figures: dict[str, Figure], charts: di
             _page.trusted += sanitize.trusted_digests(block)
             return Markup("\n\n" + block + "\n\n")
 
-        def image(name, alt=None, caption="", credit="", licence="", _page=page, _base=base, _template=template,
-                  _first=first_line) -> Markup:
+        def image(name, alt=None, caption="", credit="", licence="", _page=page, _base=base, _template=template, _first=first_line) -> Markup:
             needle = name if isinstance(name, str) and name else "image("
             given = {"alt": alt, "caption": caption, "credit": credit, "licence": licence}
             wrong = [k for k, v in given.items() if v is not None and not isinstance(v, str)]
             if not isinstance(name, str) or wrong:
-                report(f"image() takes text: {', '.join(wrong) or 'the file name'} must be in quotes",
-                       'write {{ image("harbour.jpg", alt="…", credit="…", licence="…") }}', needle)
+                report(
+                    f"image() takes text: {', '.join(wrong) or 'the file name'} must be in quotes",
+                    'write {{ image("harbour.jpg", alt="…", credit="…", licence="…") }}',
+                    needle,
+                )
                 return Markup("")
             try:
                 renditions = images.renditions(name)
@@ -410,8 +470,12 @@ def render(root: Path, pages: list[Page], figures: dict[str, Figure], charts: di
                 report(e.message, e.hint, needle)
                 return Markup("")
             if alt is None or not alt.strip():
-                report(f'image "{name}" has no alt text', 'add alt="what the image shows", for readers who cannot see it; '
-                       'alt="" is not accepted: an image that says nothing belongs in the theme, not in prose', needle)
+                report(
+                    f'image "{name}" has no alt text',
+                    'add alt="what the image shows", for readers who cannot see it; '
+                    'alt="" is not accepted: an image that says nothing belongs in the theme, not in prose',
+                    needle,
+                )
                 return Markup("")
             line = _current_template_line(_template) or 0
             eager = not _page.images_used and not _page.charts_used and line - _first < EAGER_LINES
@@ -420,10 +484,14 @@ def render(root: Path, pages: list[Page], figures: dict[str, Figure], charts: di
                 _page.assets[r.name] = r.data
             if eager and len(image_files.default_rendition(renditions).data) > image_files.EAGER_BUDGET:
                 kb = len(image_files.default_rendition(renditions).data) // 1000
-                problems.add(_page.source, f'image "{name}" near the top of the page adds {kb} KB before any interaction '
-                             f"(budget {image_files.EAGER_BUDGET // 1000} KB)", line,
-                             (_page.body.splitlines()[line - 1].find(name) + 1) if line else None,
-                             hint="export it with more compression, or place it further down the page", warning=True)
+                problems.add(
+                    _page.source,
+                    f'image "{name}" near the top of the page adds {kb} KB before any interaction (budget {image_files.EAGER_BUDGET // 1000} KB)',
+                    line,
+                    (_page.body.splitlines()[line - 1].find(name) + 1) if line else None,
+                    hint="export it with more compression, or place it further down the page",
+                    warning=True,
+                )
             block = image_files.figure(renditions, _base, alt.strip(), caption, credit, licence, eager, words)
             return Markup("\n\n" + block + "\n\n")
 
@@ -466,8 +534,16 @@ def render(root: Path, pages: list[Page], figures: dict[str, Figure], charts: di
 
 TEMPLATE_HINT = 'figures look like {{ fig.name }}, charts like {{ chart("slug") }}'
 _TAGS = re.compile(r"\{\{|\}\}|\{%-?\s*(\w+)|%\}")
-_BLOCKS = {"if": "endif", "for": "endfor", "macro": "endmacro", "call": "endcall", "filter": "endfilter",
-           "block": "endblock", "with": "endwith", "raw": "endraw"}
+_BLOCKS = {
+    "if": "endif",
+    "for": "endfor",
+    "macro": "endmacro",
+    "call": "endcall",
+    "filter": "endfilter",
+    "block": "endblock",
+    "with": "endwith",
+    "raw": "endraw",
+}
 
 
 def _line_col(text: str, pos: int) -> tuple[int, int]:
@@ -558,51 +634,67 @@ def _check_links(page: Page, names: set[str], problems: Collector, anchors: dict
             if "://" in target or target.startswith(("mailto:", "/")) or (target and not target.endswith(".md")):
                 continue
             if target and target not in names:
-                problems.add(page.source, f'link to unknown page "{target}"', lineno, m.start(1) + 1,
-                             hint=_did_you_mean(target, names) + "; pages are named after content files without their number")
+                problems.add(
+                    page.source,
+                    f'link to unknown page "{target}"',
+                    lineno,
+                    m.start(1) + 1,
+                    hint=_did_you_mean(target, names) + "; pages are named after content files without their number",
+                )
                 continue
             known = anchors.get(target or page.name)
             if fragment and known is not None and fragment not in known:
                 where = f" in {target}" if target else " on this page"
                 close = difflib.get_close_matches(fragment, sorted(known), n=1)
-                problems.add(page.source, f'link to unknown anchor "#{fragment}"{where}', lineno, m.start(1) + 1, warning=True,
-                             hint=(f"did you mean #{close[0]}?; " if close else "")
-                             + "anchors are headings in lower case, spaces as -, e.g. ## Late pears -> #late-pears")
+                problems.add(
+                    page.source,
+                    f'link to unknown anchor "#{fragment}"{where}',
+                    lineno,
+                    m.start(1) + 1,
+                    warning=True,
+                    hint=(f"did you mean #{close[0]}?; " if close else "")
+                    + "anchors are headings in lower case, spaces as -, e.g. ## Late pears -> #late-pears",
+                )
 
 
 SOURCES_SHOWN = 3  # a chart's source line names this many; "and N more" leads to the sources page
 
 
-def figure_html(template, chart: RenderedChart, package: DataPackage, base: str, words: dict | None = None,
-                language: Language = ENGLISH, raw_html: bool = False) -> str:
+def figure_html(
+    template, chart: RenderedChart, package: DataPackage, base: str, words: dict | None = None, language: Language = ENGLISH, raw_html: bool = False
+) -> str:
     # Cite the rows the chart was given; if it dropped their source ids, every source of what it read.
     source_ids = chart.source_ids or list(dict.fromkeys(s for r in chart.resources for s in package.source_ids(r)))
     sources = [package.sources[s] for s in source_ids]
     publishers = [package.source_text(s, "publisher", language.code) for s in source_ids]
     # Name the publisher; add the title where one publisher has several documents.
-    labels = [p if publishers.count(p) == 1 else f"{p}, {package.source_text(sid, 'title', language.code)}"
-              for p, sid in zip(publishers, source_ids)]
+    labels = [p if publishers.count(p) == 1 else f"{p}, {package.source_text(sid, 'title', language.code)}" for p, sid in zip(publishers, source_ids)]
     words = words or strings(ENGLISH.code)
     columns, rows = reader_columns(chart, package, words, language)
     # The source line and the CSV link are Markdown links (to sources.md, to the CSV beside the page's
     # .md file) inside md_in_html blocks: MkDocs and Zensical resolve them alike, also under /fr/.
-    cited = [f"[{_md_inline(label)}](<{_md_url(s['url'])}>)" if s.get("url") else _md_inline(label)
-             for s, label in zip(sources[:SOURCES_SHOWN], labels)]
+    cited = [f"[{_md_inline(label)}](<{_md_url(s['url'])}>)" if s.get("url") else _md_inline(label) for s, label in zip(sources[:SOURCES_SHOWN], labels)]
     if len(sources) > SOURCES_SHOWN:
         more = plural(words, "and_more", len(sources) - SOURCES_SHOWN, language.locale).format(n=len(sources) - SOURCES_SHOWN)
         cited.append(f"[{_md_inline(more)}](sources.md)")
     line = f"{_md_inline(words['source'])} {_md_inline(words['separator']).join(cited)}. [{_md_inline(words['sources_title'])}](sources.md)."
     if raw_html:  # a page no engine renders (an embed page): plain HTML links, relative to `base`
-        cited = [Markup('<a href="{}">{}</a>').format(s["url"], label) if s.get("url") else escape(label)
-                 for s, label in zip(sources[:SOURCES_SHOWN], labels)]
+        cited = [Markup('<a href="{}">{}</a>').format(s["url"], label) if s.get("url") else escape(label) for s, label in zip(sources[:SOURCES_SHOWN], labels)]
         if len(sources) > SOURCES_SHOWN:
             more = plural(words, "and_more", len(sources) - SOURCES_SHOWN, language.locale).format(n=len(sources) - SOURCES_SHOWN)
             cited.append(Markup('<a href="{}sources/">{}</a>').format(base, more))
-        line = Markup("{} {}. <a href=\"{}sources/\">{}</a>.").format(
-            words["source"], escape(words["separator"]).join(cited), base, words["sources_title"])
-    html = template.render(chart=chart, base=base, svg=Markup(chart.svg), narrow_svg=Markup(chart.narrow_svg),
-                           t=words, source_line=Markup(line), md=lambda text: Markup(_md_inline(text)),
-                           columns=columns, rows=rows)
+        line = Markup('{} {}. <a href="{}sources/">{}</a>.').format(words["source"], escape(words["separator"]).join(cited), base, words["sources_title"])
+    html = template.render(
+        chart=chart,
+        base=base,
+        svg=Markup(chart.svg),
+        narrow_svg=Markup(chart.narrow_svg),
+        t=words,
+        source_line=Markup(line),
+        md=lambda text: Markup(_md_inline(text)),
+        columns=columns,
+        rows=rows,
+    )
     if raw_html:
         html = html.replace(' markdown="1"', "").replace(' markdown="span"', "")
     return re.sub(r"\n\s*\n", "\n", html)  # a blank line would end Markdown's raw HTML block
@@ -636,12 +728,13 @@ def reader_columns(chart: RenderedChart, package: DataPackage, words: dict, lang
         shown = [r[at] for r in rows]
         if any(i != at and [r[i] for r in rows] == shown for i in range(len(headers))):
             headers.pop(at)
-            rows = [r[:at] + r[at + 1:] for r in rows]
+            rows = [r[:at] + r[at + 1 :] for r in rows]
     return headers, rows
 
 
-def _assemble(page: Page, body: str, figures, charts, package, cite, lead: str | None = None, words: dict | None = None,
-              head: str = "", language: Language = ENGLISH) -> str:
+def _assemble(
+    page: Page, body: str, figures, charts, package, cite, lead: str | None = None, words: dict | None = None, head: str = "", language: Language = ENGLISH
+) -> str:
     meta: dict[str, object] = {"title": page.title}
     if page.description:
         meta["description"] = page.description
@@ -690,8 +783,7 @@ def _byline(authors: list[str], words: dict, language: Language) -> str:
     return words["byline"].format(names=names)
 
 
-def _cover(page: Page, pages: list[Page], lead: str | None, charts: dict, package, figure_template, words: dict,
-           language: Language, facts: CoverFacts) -> str:
+def _cover(page: Page, pages: list[Page], lead: str | None, charts: dict, package, figure_template, words: dict, language: Language, facts: CoverFacts) -> str:
     """The lede page's cover, in Markdown, under the headline: the standfirst (its description), the
     byline and dates, the lead chart (unless the page places it itself) and the chapters, one line each."""
     out: list[str] = []

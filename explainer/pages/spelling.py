@@ -1,6 +1,7 @@
 """Spelling in prose, with codespell (a well-kept list of common misspellings; it flags known
 mistakes, not unknown words, so names such as Darmanin or Gris-Nez pass). A project word list,
 `spelling.txt` next to mkdocs.yml (one word per line), silences false alarms."""
+
 from __future__ import annotations
 
 import re
@@ -37,8 +38,14 @@ def finish(proc: subprocess.Popen | None, problems: Collector) -> None:
         path, line = Path(m["path"]), int(m["line"])
         text = path.read_text(encoding="utf-8").splitlines()[line - 1]
         col = re.search(rf"\b{re.escape(m['word'])}\b", text)
-        problems.add(path, f'"{m["word"]}" may be misspelt', line, col.start() + 1 if col else None,
-                     hint=f"did you mean {m['fix'].strip()}? If the word is right, add it to {WORD_LIST}", warning=True)
+        problems.add(
+            path,
+            f'"{m["word"]}" may be misspelt',
+            line,
+            col.start() + 1 if col else None,
+            hint=f"did you mean {m['fix'].strip()}? If the word is right, add it to {WORD_LIST}",
+            warning=True,
+        )
 
 
 def stop_checking(proc: subprocess.Popen | None) -> None:

@@ -7,6 +7,7 @@ the sitemap's hreflang over the finished HTML.
 `python -m explainer.site.engine build --config-file FILE` is what mike runs when publishing (it
 calls `mkdocs` from PATH; publish.py puts a `mkdocs` wrapper that runs this first on PATH), so an
 edition gets the post-build step too."""
+
 from __future__ import annotations
 
 import os
@@ -49,8 +50,7 @@ def command(engine: str, config: Path) -> list[str]:
 
 def start(config: Path, cwd: Path, env: dict | None = None, engine: str | None = None) -> subprocess.Popen:
     """Start the engine on `config` as a subprocess (each language's site builds alongside the others)."""
-    return subprocess.Popen(command(engine or chosen(), config), cwd=cwd, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env=env)
+    return subprocess.Popen(command(engine or chosen(), config), cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
 
 
 def finish(site_dir: Path, env: dict | None = None, engine: str | None = None) -> list[str]:
@@ -76,6 +76,7 @@ def main(argv: list[str]) -> int:
         return subprocess.call([sys.executable, "-m", "mkdocs", *argv])
     config = Path(argv[argv.index("--config-file") + 1] if "--config-file" in argv else argv[argv.index("-f") + 1]).resolve()
     from .mkdocs import read_site_dir
+
     proc = build(config, read_site_dir(config), config.parent, {**os.environ})
     sys.stdout.write(proc.stdout)
     sys.stderr.write(proc.stderr)

@@ -4,6 +4,7 @@ Zensical) and swap the result into site/ only on success.
 
 The engine is driven as a command, never imported: moving to MkDocs' successor stays a small change.
 """
+
 from __future__ import annotations
 
 import base64
@@ -34,18 +35,31 @@ DEFAULTS: dict[str, Any] = {
         "features": ["navigation.footer", "navigation.top", "navigation.tabs", "search.highlight", "content.tooltips"],
         # custom: the masthead's paper and ink and the links' blue are set in explainer.css
         "palette": [
-            {"media": "(prefers-color-scheme: light)", "scheme": "default", "primary": "custom", "accent": "custom",
-             "toggle": {"icon": "material/weather-night", "name": "Switch to dark mode"}},
-            {"media": "(prefers-color-scheme: dark)", "scheme": "slate", "primary": "custom", "accent": "custom",
-             "toggle": {"icon": "material/weather-sunny", "name": "Switch to light mode"}},
+            {
+                "media": "(prefers-color-scheme: light)",
+                "scheme": "default",
+                "primary": "custom",
+                "accent": "custom",
+                "toggle": {"icon": "material/weather-night", "name": "Switch to dark mode"},
+            },
+            {
+                "media": "(prefers-color-scheme: dark)",
+                "scheme": "slate",
+                "primary": "custom",
+                "accent": "custom",
+                "toggle": {"icon": "material/weather-sunny", "name": "Switch to light mode"},
+            },
         ],
     },
     "markdown_extensions": ["attr_list", "md_in_html", "tables", "admonition", {"toc": {"permalink": True}}],
     "plugins": ["search"],
     "use_directory_urls": True,
     "validation": {
-        "omitted_files": "warn", "absolute_links": "warn", "unrecognized_links": "warn",
-        "anchors": "warn", "not_found": "warn",
+        "omitted_files": "warn",
+        "absolute_links": "warn",
+        "unrecognized_links": "warn",
+        "anchors": "warn",
+        "not_found": "warn",
     },
 }
 # Curly quotes and apostrophes (“…”, ’), en and em dashes (--, ---) and ellipses in English prose
@@ -85,7 +99,8 @@ def _construct_tagged(loader, suffix, node):
     tag = node.tag
     if tag.startswith(CALLING_TAGS):
         raise yaml.constructor.ConstructorError(
-            None, None, f"the tag {tag.replace('tag:yaml.org,2002:', '!!')} is not allowed (it runs Python)", node.start_mark)
+            None, None, f"the tag {tag.replace('tag:yaml.org,2002:', '!!')} is not allowed (it runs Python)", node.start_mark
+        )
     if isinstance(node, yaml.ScalarNode):
         return Tagged(tag, loader.construct_scalar(node))
     if isinstance(node, yaml.SequenceNode):
@@ -129,8 +144,11 @@ def read_user_config(root: Path, problems: Collector) -> dict | None:
     if in_languages:  # a language with a problem is left out; the others are still built and checked
         bad = {i.loc[1] for i in in_languages if len(i.loc) > 1}
         declared = config.get("languages")
-        config = ({**config, "languages": {k: v for k, v in declared.items() if k not in bad}} if isinstance(declared, dict)
-                  else {k: v for k, v in config.items() if k != "languages"})
+        config = (
+            {**config, "languages": {k: v for k, v in declared.items() if k not in bad}}
+            if isinstance(declared, dict)
+            else {k: v for k, v in config.items() if k != "languages"}
+        )
     return config
 
 
@@ -172,8 +190,9 @@ def mkdocs_config(user: dict, root: Path, nav: list[dict], extra: dict | None = 
     config["markdown_extensions"] = exts
     words = strings(language.split("-")[0])
     if config["theme"].get("palette") == DEFAULTS["theme"]["palette"]:  # ours: its switch speaks the page's language
-        config["theme"]["palette"] = [_merge(scheme, {"toggle": {"name": words[mode]}})
-                                      for scheme, mode in zip(DEFAULTS["theme"]["palette"], ("dark_mode", "light_mode"))]
+        config["theme"]["palette"] = [
+            _merge(scheme, {"toggle": {"name": words[mode]}}) for scheme, mode in zip(DEFAULTS["theme"]["palette"], ("dark_mode", "light_mode"))
+        ]
     # The theme's own words (theme/main.html), in the page's language
     config["extra"] = {**(config.get("extra") or {}), "explainer_words": {k: words[k] for k in ("outdated", "read_latest", "made_with")}}
     plugins = list(user.get("plugins", ["search"]))
@@ -289,6 +308,7 @@ DOC_FILE = re.compile(r"Doc file '([^']+)'")
 class SiteBuild:
     """The site engine running as a subprocess into the config's site_dir (`built`), to be moved
     beside `site` and swapped in."""
+
     root: Path
     proc: subprocess.Popen
     built: Path
@@ -370,8 +390,15 @@ def finish_build(build: SiteBuild, page_sources: dict[str, Path], problems: Coll
     return True
 
 
-def build_site(root: Path, config: dict, page_sources: dict[str, Path], problems: Collector, site_dir: Path | None = None,
-               config_name: str = "mkdocs.yml", before_swap=None) -> bool:
+def build_site(
+    root: Path,
+    config: dict,
+    page_sources: dict[str, Path],
+    problems: Collector,
+    site_dir: Path | None = None,
+    config_name: str = "mkdocs.yml",
+    before_swap=None,
+) -> bool:
     """Build the site (strict) with the engine, then swap it in as site/. `before_swap(folder)` may
     add to the new site first; returning False abandons it."""
     return finish_build(start_build(root, config, site_dir, config_name), page_sources, problems, before_swap)

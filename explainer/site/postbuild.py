@@ -14,6 +14,7 @@ every build, the preview and the build mike runs when publishing (engine.py).
 2. **hreflang in the sitemap**: each page's translations, read from its language switcher (the
    links marked `hreflang` in `md-select__link`), as `<xhtml:link rel="alternate">` entries,
    when the sitemap has absolute addresses (site_url is set)."""
+
 from __future__ import annotations
 
 import base64
@@ -32,20 +33,27 @@ JINJA_VALUE = re.compile(r"\{\{.*?\}\}", re.S)
 
 
 def policy(html: str) -> str:
-    hashes = sorted({"'sha256-" + base64.b64encode(hashlib.sha256(body.encode("utf-8")).digest()).decode() + "'"
-                     for attrs, body in INLINE_SCRIPT.findall(html) if MARK in attrs and not DATA_TYPE.search(attrs)})
-    return "; ".join([
-        "default-src 'self'",
-        "script-src " + " ".join(["'self'", *hashes]),
-        "style-src 'self'",
-        "img-src 'self' data:",  # Material's icons are data: SVGs in its CSS
-        "font-src 'self'",
-        "connect-src 'self'",
-        "worker-src 'self'",  # the search index runs in a worker from the site
-        "object-src 'none'",
-        "base-uri 'self'",
-        "form-action 'self'",
-    ])
+    hashes = sorted(
+        {
+            "'sha256-" + base64.b64encode(hashlib.sha256(body.encode("utf-8")).digest()).decode() + "'"
+            for attrs, body in INLINE_SCRIPT.findall(html)
+            if MARK in attrs and not DATA_TYPE.search(attrs)
+        }
+    )
+    return "; ".join(
+        [
+            "default-src 'self'",
+            "script-src " + " ".join(["'self'", *hashes]),
+            "style-src 'self'",
+            "img-src 'self' data:",  # Material's icons are data: SVGs in its CSS
+            "font-src 'self'",
+            "connect-src 'self'",
+            "worker-src 'self'",  # the search index runs in a worker from the site
+            "object-src 'none'",
+            "base-uri 'self'",
+            "form-action 'self'",
+        ]
+    )
 
 
 def unmarked_scripts(html: str) -> list[str]:
@@ -80,6 +88,7 @@ def mark_theme_scripts(html: str, patterns: list[re.Pattern]) -> str:
         if MARK in attrs or not any(p.fullmatch(body) for p in patterns):
             return m.group(0)
         return f"<script {MARK}{attrs}>{body}</script>"
+
     return INLINE_SCRIPT.sub(mark, html)
 
 
@@ -93,8 +102,10 @@ def finish(site: Path, templates: Path, epoch: int = 0) -> list[str]:
             continue
         html = mark_theme_scripts(html, patterns)
         for body in unmarked_scripts(html):
-            problems.append(f"{path.relative_to(site).as_posix()}: an inline script the theme did not emit is blocked "
-                            f"by the Content-Security-Policy: {' '.join(body.split())[:80]}")
+            problems.append(
+                f"{path.relative_to(site).as_posix()}: an inline script the theme did not emit is blocked "
+                f"by the Content-Security-Policy: {' '.join(body.split())[:80]}"
+            )
         path.write_text(add_policy(html), encoding="utf-8")
     add_hreflang(site, epoch)
     return problems
@@ -121,8 +132,11 @@ def add_hreflang(site: Path, epoch: int = 0) -> None:
         page = _page_file(site, loc, root)
         links = SWITCHER_LINK.findall(page.read_text(encoding="utf-8")) if page else []
         added += len(links)
-        return m.group(1) + "".join(f'\n         <xhtml:link rel="alternate" hreflang="{lang}" href="{urljoin(loc, unescape(href))}"/>'
-                                    for href, lang in links) + m.group(3)
+        return (
+            m.group(1)
+            + "".join(f'\n         <xhtml:link rel="alternate" hreflang="{lang}" href="{urljoin(loc, unescape(href))}"/>' for href, lang in links)
+            + m.group(3)
+        )
 
     xml = URL_ENTRY.sub(entry, xml)
     if not added:
@@ -136,6 +150,6 @@ def add_hreflang(site: Path, epoch: int = 0) -> None:
 def _page_file(site: Path, loc: str, root: str) -> Path | None:
     if not loc.startswith(root):
         return None
-    rel = loc[len(root):]
+    rel = loc[len(root) :]
     path = site / rel / "index.html" if rel.endswith("/") or not rel else site / rel
     return path if path.is_file() else None

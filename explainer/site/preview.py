@@ -18,6 +18,7 @@ changes by polling docs/ every half second. The preview does both itself instead
 This is the one place that imports MkDocs (`mkdocs.config.load_config` and
 `mkdocs.commands.build.build`, the two calls `mkdocs serve` itself makes); builds for publishing
 still run it as a command (site/mkdocs.py)."""
+
 from __future__ import annotations
 
 import http.server
@@ -33,7 +34,7 @@ from pathlib import Path
 LIVERELOAD_JS = Path(__file__).parent / "preview" / "livereload.js"
 PREFIX = "/__explainer__/"
 POLL_SECONDS = 25  # a waiting request is answered after this long even if nothing changed
-KEEP = 3           # site folders kept: the live one and the two before (pages still loading their assets)
+KEEP = 3  # site folders kept: the live one and the two before (pages still loading their assets)
 
 
 class _Collect(logging.Handler):
@@ -85,6 +86,7 @@ class Site:
             log.removeHandler(collect)
             log.setLevel(previous_level)
         from . import engine, postbuild
+
         collect.messages += [f"ERROR: {m}" for m in postbuild.finish(folder, engine.templates("mkdocs"))]  # the published policy
         self.publish(folder)
         return collect.messages
@@ -109,8 +111,7 @@ class Site:
 
 def inject(html: bytes, version: str) -> bytes:
     """The two tags that make a served page reload itself when a newer version is live."""
-    tags = (f'<meta name="explainer-preview" content="{version}">'
-            f'<script src="{PREFIX}livereload.js" defer></script>').encode()
+    tags = (f'<meta name="explainer-preview" content="{version}"><script src="{PREFIX}livereload.js" defer></script>').encode()
     at = html.find(b"</head>")
     return html[:at] + tags + html[at:] if at >= 0 else tags + html
 

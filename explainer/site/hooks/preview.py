@@ -3,6 +3,7 @@ are compiled once and kept in a bytecode cache beside the generated configuratio
 rebuild of the preview skips recompiling Material's ~40 templates (about two thirds of a small
 explainer's build time). Jinja checks each template's source against its cached code, so an
 edited template is recompiled. It changes nothing in the pages."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -15,6 +15,7 @@ Runs first among the hooks; a standalone module (MkDocs loads it by path), using
 documented event API. `build.py check` uses `changes` and `unsafe_url` to name each change in
 advance, with its line and column.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -42,9 +43,13 @@ ATTRIBUTES["div"] = ATTRIBUTES.get("div", set()) | {"tabindex", "role", "aria-la
 ATTRIBUTES["details"] = ATTRIBUTES.get("details", set()) | {"data-search-exclude"}
 URL_SCHEMES = {"http", "https", "mailto"}
 OPTIONS: dict[str, Any] = dict(  # keyword arguments of nh3.clean, shared by its three calls
-    tags=TAGS, clean_content_tags=REMOVED_WITH_CONTENT, attributes=ATTRIBUTES, url_schemes=URL_SCHEMES,
+    tags=TAGS,
+    clean_content_tags=REMOVED_WITH_CONTENT,
+    attributes=ATTRIBUTES,
+    url_schemes=URL_SCHEMES,
     link_rel=None,  # keep links as Markdown wrote them
-    filter_style_properties={"text-align"}, strip_comments=True,
+    filter_style_properties={"text-align"},
+    strip_comments=True,
 )
 TRUSTED_KEY = "explainer_trusted"
 SVG = re.compile(r"<svg\b.*?</svg>", re.S)  # vl-convert's drawings hold no nested <svg>

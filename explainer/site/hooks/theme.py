@@ -19,6 +19,7 @@ The Content-Security-Policy is not a hook: it is set on the finished pages (site
 
 A standalone module (MkDocs loads it by path), using only MkDocs' documented event API.
 """
+
 from __future__ import annotations
 
 import logging
@@ -33,10 +34,12 @@ ESCAPED_META = ("title", "description", "author", "image_alt")
 
 # (pattern, replacement, why): applied to every built page.
 FIXES = [
-    (re.compile(r'(<input class="md-toggle" data-md-toggle="(?:drawer|search)" type="checkbox" id="__(?:drawer|search)") autocomplete="off"'),
-     r"\1", "autocomplete is not allowed on a checkbox"),
-    (re.compile(r'(<input type="text" class="md-search__input"[^>]*?) autocorrect="off"'),
-     r"\1", "autocorrect is not an HTML attribute"),
+    (
+        re.compile(r'(<input class="md-toggle" data-md-toggle="(?:drawer|search)" type="checkbox" id="__(?:drawer|search)") autocomplete="off"'),
+        r"\1",
+        "autocomplete is not allowed on a checkbox",
+    ),
+    (re.compile(r'(<input type="text" class="md-search__input"[^>]*?) autocorrect="off"'), r"\1", "autocorrect is not an HTML attribute"),
 ]
 SEARCH_DIALOG = re.compile(r'<div class="md-search" data-md-component="search" role="dialog">')
 SEARCH_NAME = re.compile(r'<input type="text" class="md-search__input" name="query" aria-label="([^"]*)"')
@@ -61,6 +64,7 @@ def on_nav(nav, config, files):
             if "title" in vars(item):  # a title the navigation gave (a page's own is escaped below)
                 item.title = _escaped(item.title)
             walk(getattr(item, "children", None) or [])
+
     walk(nav.items)
     return nav
 
