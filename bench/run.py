@@ -264,8 +264,18 @@ def main() -> None:
         "|---|---|",
     ]
     out += [f"| {page} | {b / 1024:.1f} |" for page, b in weights]
-    (REPO / "bench" / "RESULTS.md").write_text("\n".join(out) + "\n", encoding="utf-8")
+    results = REPO / "bench" / "RESULTS.md"
+    (results).write_text("\n".join(out) + "\n" + kept_sections(results, out), encoding="utf-8")
     print("\n".join(out))
+
+
+def kept_sections(results: Path, out: list[str]) -> str:
+    """The sections of RESULTS.md this script does not write (Lighthouse, readers, ...), kept as they
+    were, so that a benchmark run does not erase figures measured by other commands."""
+    ours = {line for line in out if line.startswith("## ")}
+    text = results.read_text(encoding="utf-8") if results.is_file() else ""
+    sections = text.split("\n## ")[1:]
+    return "".join(f"\n## {section.rstrip()}\n" for section in sections if f"## {section.splitlines()[0]}" not in ours)
 
 
 if __name__ == "__main__":
