@@ -108,11 +108,11 @@ def test_statistics_page_prints_on_at_most_ten_a4_pages(channel_server, browser)
 
 
 @pytest.mark.parametrize("javascript", [False, True], ids=["no-js", "js"])
-def test_figures_appendix_prints_every_row_on_few_pages(server, browser, javascript):
+def test_figures_appendix_prints_every_row_on_few_pages(channel_server, browser, javascript):
     """The appendix is for checkers: on paper it keeps every figure (long tables elsewhere print
     their first rows only), in small type, on at most 8 A4 pages (12 before it was set small)."""
     page = browser.new_page(java_script_enabled=javascript)
-    page.goto(server + "/figures/")
+    page.goto(channel_server + "/figures/")
     page.emulate_media(media="print")
     rows = page.evaluate("""() => [...document.querySelectorAll('table tbody tr')].map(tr => getComputedStyle(tr).display)""")
     pages = readers.pdf_pages(page.pdf(format="A4"))

@@ -17,7 +17,7 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 
-from conftest import FIXTURES, REPO, chromium_browser, copy_explainer, run_build, serve_folder
+from conftest import FIXTURES, REPO, copy_explainer, run_build, serve_folder
 from explainer.site import engine, postbuild
 from test_languages import add_french
 
@@ -64,10 +64,10 @@ def test_the_themes_own_scripts_are_marked_from_its_templates(tmp_path):
 
 
 @pytest.mark.browser
-def test_the_browser_runs_marked_scripts_and_refuses_the_others(tmp_path):
+def test_the_browser_runs_marked_scripts_and_refuses_the_others(tmp_path, browser):
     site = _site(tmp_path / "site", {"index.html": MARKED + UNMARKED})
     postbuild.finish(site, tmp_path / "templates")
-    with serve_folder(site) as url, chromium_browser() as browser:
+    with serve_folder(site) as url:
         page = browser.new_page()
         violations = []
         page.on("console", lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None)

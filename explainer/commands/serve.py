@@ -157,8 +157,7 @@ def serve(root: Path, port: int = 8000, strict: bool = False) -> int:
     observer = None
     try:
         preview.rebuild()
-        server.start()
-        chart_pool.shared()  # the chart workers start now (in the background), not on the first edit to data
+        # Watch before serving: an edit saved as soon as the first page is shown must not be missed.
         observer = Observer()
         for name in WATCHED:
             target = root / name
@@ -166,6 +165,8 @@ def serve(root: Path, port: int = 8000, strict: bool = False) -> int:
                 observer.schedule(Handler(), str(target), recursive=True)
         observer.schedule(Handler(), str(root), recursive=False)  # mkdocs.yml, and folders created later
         observer.start()
+        server.start()
+        chart_pool.shared()  # the chart workers start now (in the background), not on the first edit to data
         print(f"Previewing at {preview.serve_url} (Ctrl-C to stop)", flush=True)
         while True:
             stop.check()  # Ctrl-C, SIGTERM (they only set the stop flag: common/stop.py)
