@@ -390,20 +390,6 @@ def finish_build(build: SiteBuild, page_sources: dict[str, Path], problems: Coll
     return True
 
 
-def build_site(
-    root: Path,
-    config: dict,
-    page_sources: dict[str, Path],
-    problems: Collector,
-    site_dir: Path | None = None,
-    config_name: str = "mkdocs.yml",
-    before_swap=None,
-) -> bool:
-    """Build the site (strict) with the engine, then swap it in as site/. `before_swap(folder)` may
-    add to the new site first; returning False abandons it."""
-    return finish_build(start_build(root, config, site_dir, config_name), page_sources, problems, before_swap)
-
-
 def _remove_abandoned(site: Path) -> None:
     """Temporary folders of builds whose process is gone (a language's process stopped with the
     build it belonged to); a build still running elsewhere keeps its own."""
