@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, chromium_browser, copy_explainer, run_build, serve_folder
+from conftest import FIXTURES, copy_explainer, run_build, serve_folder
 from test_languages import add_french
 from test_publish import Repo
 from test_reader import run_axe
@@ -189,12 +189,6 @@ def test_feed_of_editions_is_atom_with_dates_from_git(repo):
 HOST = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Host</title>
 <meta name="viewport" content="width=device-width, initial-scale=1"></head>
 <body style="margin:0"><main><p>An article on another site.</p>{code}</main></body></html>"""
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium_browser() as b:
-        yield b
 
 
 @pytest.mark.parametrize("prefix", ["", "fr/"])

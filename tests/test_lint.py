@@ -58,3 +58,18 @@ def test_mypy_flags_a_type_error(tmp_path):
     bad.write_text("def f(n: int) -> str:\n    return n\n", encoding="utf-8")
     result = _mypy(str(bad), cwd=tmp_path)
     assert result.returncode == 1 and "[return-value]" in result.stdout, result.stdout + result.stderr
+
+
+def test_only_conftest_starts_a_browser():
+    """Playwright's sync API allows one instance per thread: a test module that launches its own
+    Chromium fails whenever xdist gives it a worker where the session's `browser` already runs
+    (CI failed that way once while local runs passed)."""
+    starters = ("sync_playwright(", "chromium_browser(", "def browser(")
+    offenders = [
+        f"{path.name}: {starter}"
+        for path in sorted((REPO / "tests").glob("test_*.py"))
+        if path.name != "test_lint.py"  # this test names them
+        for starter in starters
+        if starter in path.read_text(encoding="utf-8")
+    ]
+    assert offenders == [], "use the session's `browser` fixture from conftest.py instead"
