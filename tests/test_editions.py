@@ -216,7 +216,6 @@ def test_sitemap_alternates_are_the_editions_addresses(repo, published, prefix):
         assert alternates == {"en": f"{SITE_URL}{B}/{page}", "fr": f"{SITE_URL}{B}/fr/{page}"}
 
 
-
 def test_feed_of_editions_is_atom_with_dates_from_git(repo):
     feed = ET.fromstring(repo.show(f"{B}/feed.xml"))
     assert feed.tag == f"{ATOM}feed"

@@ -2,7 +2,7 @@
 reviewer of a pull request. Since the git ref REF: every sentence readers will read differently
 (rendered, figures substituted, old -> new, in every language), every figure whose value changed,
 the changed rows of each dataset (key, old -> new, source), a flag where a value changed but
-neither its source nor the caveats did, the charts whose plotted data changed, and the pages
+neither its source, nor the row's note, nor the caveats did, the charts whose plotted data changed, and the pages
 whose text changed. Prints Markdown, ready for a GitHub job summary (`--format text`: plain text
 for a terminal); how values are written and made safe is in diff_text.py. A REF git does not know
 is a usage error (exit 2)."""
