@@ -202,6 +202,15 @@ def test_diff_output_is_safe_in_markdown_and_in_a_terminal(tmp_path):
     assert not any(c in text.stdout for c in "\x1b\x07\u202e")
 
 
+def test_diff_outside_a_git_repository_is_a_usage_error(tmp_path):
+    root = copy_explainer(FIXTURES / "orchard", tmp_path / "not-in-git")
+    result = run_build(root, "diff", "HEAD")
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        f"build.py diff: error: {root.resolve()} is not in a git repository: diff compares it with a commit (git init, then commit)"
+    ]
+
+
 def test_diff_with_an_unknown_format_is_a_usage_error(tmp_path):
     result = run_build(tmp_path, "diff", "HEAD", "--format", "html")
     assert result.returncode == 2

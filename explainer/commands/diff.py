@@ -50,7 +50,10 @@ def _git(root: Path, *args: str, binary: bool = False):
 
 def checkout(root: Path, ref: str, dest: Path) -> Path:
     """The explainer folder as it was at REF, extracted (not checked out: the work tree is untouched)."""
-    top = Path(_git(root, "rev-parse", "--show-toplevel").strip())
+    try:
+        top = Path(_git(root, "rev-parse", "--show-toplevel").strip())
+    except Problems:
+        raise UsageError(f"{root} is not in a git repository: diff compares it with a commit (git init, then commit)") from None
     sub = root.resolve().relative_to(top.resolve()).as_posix()
     try:
         _git(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
