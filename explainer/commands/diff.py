@@ -173,13 +173,12 @@ def _row_changes(old, new, figure_formats: tuple[dict, dict], w: Writer) -> list
             source_old, source_new = raw(old_row.get(SOURCE_FIELD)), raw(row.get(SOURCE_FIELD))
             if not changed and source_old == source_new:
                 continue
-            what = "; ".join(f"{w.text(c)} {' → '.join(map(w.text, fmt_new.change(c, old_row[c], row[c], old_row, row)))}" for c in changed)
-            line = f"{label(row, fmt_new)}: {what + '; ' if what else ''}"
+            parts = [f"{w.text(c)} {' → '.join(map(w.text, fmt_new.change(c, old_row[c], row[c], old_row, row)))}" for c in changed]
             if SOURCE_FIELD in row.index and source_old != source_new:
-                line += f"source {source(old_row, old.package)} → {source(row, new.package)}"
+                parts.append(f"source {source(old_row, old.package)} → {source(row, new.package)}")
             elif SOURCE_FIELD in row.index:
-                line += f"source {source(row, new.package)}"
-            line = line.rstrip("; ")
+                parts.append(f"source {source(row, new.package)}")
+            line = f"{label(row, fmt_new)}: {'; '.join(parts)}"
             value_changed = any(fmt_new.is_value(c) and c not in NOTE_FIELDS for c in changed)
             explained = source_old != source_new or not caveats_same or any(c in NOTE_FIELDS for c in changed)
             if value_changed and not explained and name != SOURCES_RESOURCE:
