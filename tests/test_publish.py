@@ -178,6 +178,7 @@ def test_plain_build_is_reproducible_and_has_no_version_selector(repo):
     index = (repo.root / "site/index.html").read_text(encoding="utf-8")
     config = _theme_config(index)
     assert config["version"] is None and "explainer-edition" not in index  # no request for versions.json
+    assert "application/atom+xml" not in index  # no feed outside a published edition
 
 
 def test_bad_edition_name_is_refused(repo):
@@ -248,6 +249,9 @@ def test_local_publish_without_push_commits_only_locally(repo):
     assert repo.remote_head() == remote and repo.local_head() != local
     versions = json.loads(repo.git("show", "gh-pages:versions.json"))
     assert [v["version"] for v in versions][0] == "next"  # previews sort first in the edition menu
+    # The preview of main has no feed of its own, so its pages announce none; a named edition's do.
+    assert "application/atom+xml" not in repo.git("show", "gh-pages:next/pears/index.html")
+    assert '<link rel="alternate" type="application/atom+xml" href="../feed.xml"' in repo.show(f"{B}/pears/index.html")
     assert repo.git("show", "gh-pages:index.html") == repo.show("index.html")  # root still on latest
     repo.git("update-ref", "refs/heads/gh-pages", local)  # back to the published state
 

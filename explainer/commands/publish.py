@@ -47,7 +47,7 @@ from typing import Any
 from ..site import mkdocs as site
 from ..data.load import PACKAGE_FILE, SOURCES_RESOURCE
 from ..common import settings, stop
-from ..common.i18n import ENGLISH, Language, iso_date, strings
+from ..common.i18n import ENGLISH, Language, iso_date, languages, strings
 from ..common.problems import Collector, Problem, Problems
 
 BRANCH = "gh-pages"
@@ -572,7 +572,8 @@ def run_publish(root: Path, args, strict: bool = False) -> str:
         str(user.get("site_name") or ""),
     )
     docs = edition_docs.EditionDocs(root, this, start, by_version, edition_key)
-    more = edition_docs.mkdocs_extra(this)
+    langs = languages(root, user, Collector(root))  # checked by the build; here, each language's site name
+    more = edition_docs.mkdocs_extra(this, {lang.code: str(lang.settings.get("site_name") or this.site_name) for lang in langs})
     extra["hooks"] += more.pop("hooks")
     extra["extra"].update(more.pop("extra"))
     extra.update(more)

@@ -203,10 +203,15 @@ def _rows(old: dict, new: dict, w: dict) -> list[str]:
     return out
 
 
-def markdown(edition, code: str, current: dict, previous: dict | None, previous_name: str | None, corrections: list[dict]) -> str:
-    """The changes page of one language, as Markdown (every text from the data escaped)."""
+def markdown(
+    edition, code: str, current: dict, previous: dict | None, previous_name: str | None, corrections: list[dict], alternates: list | None = None
+) -> str:
+    """The changes page of one language, as Markdown (every text from the data escaped). `alternates`:
+    the language switcher's links to this page in the other languages (theme/partials/alternate.html)."""
     w = words(code)
-    meta = {"title": w["title"], "description": w["description"]}
+    meta: dict[str, object] = {"title": w["title"], "description": w["description"]}
+    if alternates:
+        meta["alternates"] = alternates
     out = ["---", yaml.safe_dump(meta, allow_unicode=True, sort_keys=True).strip(), "---", "", f"# {w['heading'].format(edition=edition.name)}", ""]
     old = ((previous or {}).get("languages") or {}).get(code)
     if previous_name is None:
