@@ -215,3 +215,10 @@ def test_diff_with_an_unknown_format_is_a_usage_error(tmp_path):
     result = run_build(tmp_path, "diff", "HEAD", "--format", "html")
     assert result.returncode == 2
     assert "invalid choice: 'html'" in result.stderr
+
+
+def test_reader_sentences_leave_out_markup_readers_do_not_see():
+    from explainer.commands.diff import reader_sentences
+
+    page = "---\ntitle: x\n---\n- [The patrol](the-patrol.md){: .explainer-chapterstitle } Gendarmes search **the** beaches.\n"
+    assert reader_sentences(page) == ["The patrol Gendarmes search the beaches."]

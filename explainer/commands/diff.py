@@ -81,6 +81,7 @@ def reader_sentences(markdown: str) -> list[str]:
         if re.search(r"\{: \.explainer-[a-z-]+ \}\s*$", block):
             continue  # a generated block (the cover's byline and dates, the edition line): not the editor's prose
         for line in block.splitlines() if re.match(r"\s*([-*+]|\d+\.)\s", block) else [block]:
+            line = re.sub(r"\{:[^}\n]*\}", " ", line)  # attribute lists style a line; readers don't see them
             line = " ".join(re.sub(r"^\s*(#+|[-*+>]|\d+\.)\s+", "", line).split())
             out += [s.strip() for s in SENTENCE_END.split(line) if s.strip()]
     return out
