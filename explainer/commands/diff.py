@@ -9,7 +9,6 @@ usage error (exit 2)."""
 from __future__ import annotations
 
 import re
-import subprocess
 import tarfile
 import tempfile
 from pathlib import Path
@@ -17,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from .. import figures as figures_stage
-from ..common import safe_yaml
+from ..common import git, safe_yaml
 from ..data.load import SOURCE_FIELD, SOURCES_RESOURCE
 from ..pipeline import Gathered, gather
 from ..common.problems import Problem, Problems
@@ -31,7 +30,7 @@ SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÀ-Ý\"“«(])")
 
 
 def _git(root: Path, *args: str, binary: bool = False):
-    proc = subprocess.run(["git", *args], cwd=root, capture_output=True, text=not binary)
+    proc = git.run(root, *args, text=not binary)
     if proc.returncode != 0:
         err = proc.stderr if isinstance(proc.stderr, str) else proc.stderr.decode("utf-8", "replace")
         raise Problems(
