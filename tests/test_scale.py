@@ -25,6 +25,7 @@ from badinput_helpers import copy_fixture
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from explainer.data import errors as data_errors  # noqa: E402
 from explainer.data import fast_validate  # noqa: E402
 from explainer.data import load as data  # noqa: E402
 from explainer.common.problems import Collector  # noqa: E402
@@ -221,9 +222,9 @@ def test_problems_per_file_are_capped(tmp_path: Path) -> None:
     (root / CSV).write_text("\n".join(lines))
     for fast_rows in (10**12, 0):
         problems, _ = _load(root, fast_rows)
-        assert len(problems) == data.SHOWN_PER_FILE + 1
+        assert len(problems) == data_errors.SHOWN_PER_FILE + 1
         assert problems[-1] == (
-            f"{CSV}: 250 more problems in this file not listed below (only the first {data.SHOWN_PER_FILE}, by line, are listed; fix them and check again)"
+            f"{CSV}: 250 more problems in this file not listed below (only the first {data_errors.SHOWN_PER_FILE}, by line, are listed; fix them and check again)"
         )
 
 
