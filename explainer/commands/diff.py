@@ -17,6 +17,7 @@ import pandas as pd
 
 from .. import figures as figures_stage
 from ..common import git, safe_yaml
+from ..common.files import CACHE_DIR
 from ..data.load import SOURCE_FIELD, SOURCES_RESOURCE
 from ..pipeline import Gathered, gather
 from ..common.problems import Problem, Problems
@@ -190,7 +191,7 @@ def report(root: Path, ref: str) -> str:
         old_root = checkout(root, ref, Path(tmp))  # a usage error first, before anything is built
         new = gather(root)
         try:
-            old = gather(old_root, cache_dir=root / ".cache" / "explainer" / "charts")  # cache keys are content hashes: safe to share
+            old = gather(old_root, cache_dir=root / CACHE_DIR / "charts")  # cache keys are content hashes: safe to share
         except Problems as e:
             return (
                 f"## Changes since `{ref}`\n\nThe explainer at `{ref}` does not build ({len(e.problems)} problems), so there is nothing to compare against.\n"

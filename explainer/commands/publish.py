@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from ..common import git
+from ..common.files import CACHE_DIR, write_if_changed
 from ..common.problems import Collector, Problem, Problems
 from ..editions.data_date import data_date
 from ..editions.deploy import MIKE_FILES, run_mike
@@ -139,8 +140,8 @@ def run_publish(root: Path, args, strict: bool = False) -> str:
 
     # Build (and check everything) before gh-pages is touched.
     data_to = data_date(root)
-    hook = root / site.GENERATED / HOOK_FILE
-    site.write_if_changed(hook, HOOK_SOURCE)
+    hook = root / CACHE_DIR / HOOK_FILE
+    write_if_changed(hook, HOOK_SOURCE)
     user = site.read_user_config(root, Collector(root)) or {}
     user_hooks = [str((root / h).resolve()) for h in user.get("hooks", []) if isinstance(h, str)]
     extra: dict[str, Any] = {"extra": {"version": {"provider": "mike", "default": LATEST, "alias": True}}, "hooks": [*user_hooks, str(hook)]}

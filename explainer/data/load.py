@@ -16,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..common import settings
+from ..common.files import CACHE_DIR
 from ..common.problems import Collector
 from .errors import ERROR_LIMIT, add_capped, error_hint, error_message, json_error
 from .fast_validate import FastResource
@@ -37,7 +38,7 @@ def _validated_stamp(root: Path, pkg_path: Path, paths: dict[str, Path]) -> Path
     h = hashlib.sha256(pkg_path.read_bytes() + code + metadata.version("frictionless").encode())
     for name, path in sorted(paths.items()):
         h.update(name.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
-    return root / ".cache" / "explainer" / "data" / f"valid-{h.hexdigest()}"
+    return root / CACHE_DIR / "data" / f"valid-{h.hexdigest()}"
 
 
 def load(root: Path, problems: Collector) -> DataPackage | None:
