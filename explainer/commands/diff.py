@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import html
 import re
-import subprocess
 import tarfile
 import tempfile
 from pathlib import Path
 
 from .. import figures as figures_stage
-from ..common import safe_yaml
+from ..common import git, safe_yaml
+from ..common.files import CACHE_DIR
 from ..data.load import SOURCE_FIELD, SOURCES_RESOURCE
 from ..pipeline import gather
 from ..common.problems import Problem, Problems
@@ -33,7 +33,7 @@ EMPHASIS = re.compile(r"(?<!\\)(\*\*|__|(?<![\w*\\])[*_](?=\S)|(?<=\S)[*_](?![\w
 
 
 def _git(root: Path, *args: str, binary: bool = False):
-    proc = subprocess.run(["git", *args], cwd=root, capture_output=True, text=not binary)
+    proc = git.run(root, *args, text=not binary)
     if proc.returncode != 0:
         err = proc.stderr if isinstance(proc.stderr, str) else proc.stderr.decode("utf-8", "replace")
         raise Problems(
@@ -224,7 +224,7 @@ def report(root: Path, ref: str, fmt: str = "markdown") -> str:
         new = gather(root)
         heading = f"## Changes since {w.code(ref)}"
         try:
-            old = gather(old_root, cache_dir=root / ".cache" / "explainer" / "charts")  # cache keys are content hashes: safe to share
+            old = gather(old_root, cache_dir=root / CACHE_DIR / "charts")  # cache keys are content hashes: safe to share
         except Problems as e:
             return f"{heading}\n\nThe explainer at {w.code(ref)} does not build ({len(e.problems)} problems), so there is nothing to compare against.\n"
         old_specs = _figure_specs(old_root)

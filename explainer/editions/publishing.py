@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import datetime
 import json
-import subprocess
 from pathlib import Path
 
+from ..common import git
 from . import changes, embed_hook, feed
 from .embeds import WORDS as EMBED_WORDS, Edition, embed_files  # noqa: F401 - Edition: publish names the edition with it
 
@@ -17,21 +17,16 @@ HOOK_FILE = embed_hook.__file__  # MkDocs loads it by path, in its own process (
 NOT_IN_NAV = "/figures.md\n/changes.md"  # both reached by links (sources page, edition line), not the menu
 
 
-def _git(root: Path, *args: str) -> str | None:
-    out = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True)
-    return out.stdout if out.returncode == 0 else None
-
-
 def commit_date(root: Path, commit: str) -> str | None:
     """A commit's date, ISO 8601 in UTC: an edition's date in its record and in the feed."""
-    out = _git(root, "log", "-1", "--format=%ct", commit)
+    out = git.output(root, "log", "-1", "--format=%ct", commit)
     if not out or not out.strip().isdigit():
         return None
     return datetime.datetime.fromtimestamp(int(out.strip()), datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def read_record(root: Path, ref: str | None, name: str) -> dict | None:
-    text = _git(root, "show", f"{ref}:{name}/{changes.RECORD}") if ref else None
+    text = git.output(root, "show", f"{ref}:{name}/{changes.RECORD}") if ref else None
     try:
         data = json.loads(text) if text else None
     except ValueError:
