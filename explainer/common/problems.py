@@ -6,6 +6,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 
+def line_col(text: str, offset: int) -> tuple[int, int]:
+    """The 1-based line and column of a character offset in a text: where an editor's cursor goes."""
+    return text.count("\n", 0, offset) + 1, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
 @dataclass(frozen=True, order=True)
 class Problem:
     path: str

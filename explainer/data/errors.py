@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import re
 
-from ..common.problems import Collector
+from ..common.problems import Collector, line_col
 
 
 def json_error(text: str, e: json.JSONDecodeError) -> tuple:
@@ -17,7 +17,7 @@ def json_error(text: str, e: json.JSONDecodeError) -> tuple:
     before = text[: e.pos].rstrip()
     if before.endswith(",") and text[e.pos : e.pos + 1] in ("}", "]"):
         at = len(before) - 1
-        line, col = text.count("\n", 0, at) + 1, at - (text.rfind("\n", 0, at) + 1) + 1
+        line, col = line_col(text, at)
         closing = text[e.pos]
         return (f"invalid JSON: a comma after the last item, before {closing}", line, col, f"remove this comma: JSON allows no comma before {closing}")
     if e.msg == "Expecting ',' delimiter":

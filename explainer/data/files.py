@@ -11,7 +11,7 @@ import json
 import re
 from pathlib import Path
 
-from ..common.problems import Collector
+from ..common.problems import Collector, line_col
 from .errors import quote_cell
 from .package import DATA_DIR
 from .positions import LINE, LINE_BREAKS, value_position
@@ -35,8 +35,7 @@ def _unclosed_quote(text: str) -> tuple[int, int] | None:
             quoted, start = True, p
     if not quoted:
         return None
-    line_start = text.rfind("\n", 0, start) + 1
-    return text.count("\n", 0, start) + 1, start - line_start + 1
+    return line_col(text, start)
 
 
 def _check_csv_shape(target: Path, name: str, text: str, problems: Collector) -> bool:

@@ -11,6 +11,7 @@ import io
 import json
 import re
 from pathlib import Path
+from ..common.problems import line_col
 
 
 def row_lines(path: Path) -> list[tuple[int, str]]:
@@ -36,8 +37,7 @@ def value_position(text: str, key: str, value: str) -> tuple[int | None, int | N
     m = re.search(rf'"{re.escape(key)}"\s*:\s*({re.escape(json.dumps(value))})', text)
     if not m:
         return None, None
-    line = text.count("\n", 0, m.start(1)) + 1
-    return line, m.start(1) - (text.rfind("\n", 0, m.start(1)) + 1) + 1
+    return line_col(text, m.start(1))
 
 
 LINE_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"  # what str.splitlines() splits on
@@ -74,4 +74,4 @@ def json_position(text: str, descriptor: dict, loc: tuple) -> tuple[int | None, 
             at = found = where
     if found is None:
         return None, None
-    return text.count("\n", 0, found) + 1, found - (text.rfind("\n", 0, found) + 1) + 1
+    return line_col(text, found)

@@ -14,7 +14,7 @@ import re
 from pathlib import Path
 
 from ..common import settings
-from ..common.problems import Problem, Problems
+from ..common.problems import Problem, Problems, line_col
 from ..data.load import PACKAGE_FILE, SOURCES_RESOURCE
 
 # MkDocs (and hence mike) read these field types as dates; the latest value is "the data runs to".
@@ -47,7 +47,7 @@ def _key_position(text: str, key: str) -> tuple[int | None, int | None]:
     at = text.find(json.dumps(key))
     if at < 0:
         return None, None
-    return text.count("\n", 0, at) + 1, at - (text.rfind("\n", 0, at) + 1) + 1
+    return line_col(text, at)
 
 
 class _Capped:

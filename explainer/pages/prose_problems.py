@@ -14,6 +14,7 @@ import traceback
 import types
 
 import jinja2
+from ..common.problems import line_col
 
 
 def current_template_line(template) -> int | None:
@@ -47,10 +48,6 @@ _BLOCKS = {
 }
 
 
-def _line_col(text: str, pos: int) -> tuple[int, int]:
-    return text.count("\n", 0, pos) + 1, pos - (text.rfind("\n", 0, pos) + 1) + 1
-
-
 def syntax_problem(body: str, e: jinja2.TemplateSyntaxError) -> tuple:
     """(message, line, column, hint) for a template syntax error, at the tag that causes it: an
     unclosed {{ where it opens, a block without its end tag at its opening tag."""
@@ -65,7 +62,7 @@ def syntax_problem(body: str, e: jinja2.TemplateSyntaxError) -> tuple:
         elif token == "}}":
             open_output = None
     if open_output is not None:
-        return ('"{{" is never closed', *_line_col(body, open_output), "end it with }}, as in {{ fig.name }}")
+        return ('"{{" is never closed', *line_col(body, open_output), "end it with }}, as in {{ fig.name }}")
     closing = re.search(r"innermost block that needs to be closed is '(\w+)'", e.message or "")
     if closing:
         stack = []
@@ -77,7 +74,7 @@ def syntax_problem(body: str, e: jinja2.TemplateSyntaxError) -> tuple:
                 stack.pop()
         if stack:
             word, at = stack[-1]
-            return (f"{{% {word} %}} is never closed", *_line_col(body, at), f"end it with {{% {_BLOCKS[word]} %}}")
+            return (f"{{% {word} %}} is never closed", *line_col(body, at), f"end it with {{% {_BLOCKS[word]} %}}")
     return f"template syntax error: {e.message}", e.lineno, None, TEMPLATE_HINT
 
 
