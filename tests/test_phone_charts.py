@@ -142,7 +142,7 @@ def chart(data):
     return alt.Chart(df).mark_bar().encode(
         x=alt.X("year:O", title="Year"),
         y=alt.Y("sum(count):Q", title="Fruit picked"),
-        color=alt.Color("variety:N", title="Variety", legend=alt.Legend(orient="bottom", labelLimit=0)),
+        color=alt.Color("variety:N", title="Variety", legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=0)),
         tooltip=[alt.Tooltip("year:O", title="Year"), alt.Tooltip("variety:N", title="Variety"), alt.Tooltip("sum(count):Q", title="Picked")],
     )
 '''
