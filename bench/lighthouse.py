@@ -99,12 +99,16 @@ def main() -> None:
     if "--write" in sys.argv:
         results = REPO / "bench" / "RESULTS.md"
         text = results.read_text(encoding="utf-8") if results.is_file() else ""
+        # Only this section is rewritten: the sections after it (the readers' figures) stay.
+        before, _, rest = text.partition("\n## Lighthouse")
+        after = rest.partition("\n## ")[2] if rest else ""
         text = (
-            text.split("\n## Lighthouse", 1)[0].rstrip()
+            before.rstrip()
             + "\n\n## Lighthouse (mobile, lighthouse@12.2.3, gzip as on GitHub Pages)\n\n"
             + "Measured with `make bench-lighthouse`.\n\n"
             + table
             + "\n"
+            + (f"\n## {after}" if after else "")
         )
         results.write_text(text, encoding="utf-8")
 

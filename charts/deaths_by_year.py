@@ -1,6 +1,6 @@
 """Deaths in Channel crossings: how the counts differ
 
-Each dot is one published count of people who died trying to cross the Channel in a year, coloured by who counted: French maritime officials, the Refugee Council, the IOM and the French anti-smuggling office OLTIM. Its shape says what it counts: a filled circle is a count of deaths for the whole year; a hollow square is a count made before the year ended; a triangle is a count given as deaths that probably includes the missing too. Counts for the same year often disagree, most of all in 2024, the deadliest year on record, when published totals range from the high sixties to the high seventies; no official UK count exists.
+Each dot is one published count of people who died trying to cross the Channel in a year, placed in that year's column beside the other counts for the same year and coloured by who counted: French maritime officials, the Refugee Council, the IOM and the French anti-smuggling office OLTIM. Its shape says what it counts: a filled circle is a count of deaths for the whole year; a hollow square is a count made before the year ended; a triangle is a count given as deaths that probably includes the missing too. Counts for the same year often disagree, most of all in 2024, the deadliest year on record, when published totals range from the high sixties to the high seventies; no official UK count exists.
 """
 import altair as alt
 import pandas as pd
@@ -9,7 +9,7 @@ import pandas as pd
 TEXT = {
     "fr": {
         "title": "Morts lors des traversées de la Manche\u00a0: des décomptes qui divergent",
-        "description": "Chaque point est un décompte publié des personnes mortes en tentant de traverser la Manche au cours d’une année, coloré selon l’auteur du décompte\u00a0: les autorités maritimes françaises, le Refugee Council, l’OIM et l’Office de lutte contre le trafic illicite de migrants (Oltim). Sa forme indique ce qu’il compte\u00a0: un rond plein est un décompte des morts sur l’année entière\u202f; un carré vide, un décompte arrêté avant la fin de l’année\u202f; un triangle, un décompte présenté comme celui des morts mais qui inclut probablement aussi les disparus. Les décomptes d’une même année divergent souvent, surtout en 2024, l’année la plus meurtrière jamais enregistrée, pour laquelle les totaux publiés vont d’un peu moins de 70 à près de 80\u202f; il n’existe aucun décompte officiel britannique.",
+        "description": "Chaque point est un décompte publié des personnes mortes en tentant de traverser la Manche au cours d’une année, placé dans la colonne de cette année à côté des autres décomptes de la même année et coloré selon l’auteur du décompte\u00a0: les autorités maritimes françaises, le Refugee Council, l’OIM et l’Office de lutte contre le trafic illicite de migrants (Oltim). Sa forme indique ce qu’il compte\u00a0: un rond plein est un décompte des morts sur l’année entière\u202f; un carré vide, un décompte arrêté avant la fin de l’année\u202f; un triangle, un décompte présenté comme celui des morts mais qui inclut probablement aussi les disparus. Les décomptes d’une même année divergent souvent, surtout en 2024, l’année la plus meurtrière jamais enregistrée, pour laquelle les totaux publiés vont d’un peu moins de 70 à près de 80\u202f; il n’existe aucun décompte officiel britannique.",
         # who counted (legend)
         "French Préfecture maritime": "Préfecture maritime",
         "French officials (via AFP)": "Autorités françaises (via l’AFP)",
@@ -97,13 +97,15 @@ def chart(data, t):
     df["kind"] = [KINDS[2] if c == "dead_probably_with_missing" else KINDS[1] if p != "full_year" else KINDS[0]
                   for c, p in zip(df["counts"], df["period"])]
     df["kind"] = df["kind"].map(t)
-    # Spread the dots of one year side by side: one slot per counter, duplicates nudged a little further.
-    df = df.sort_values(["year", "counter", "dead"]).reset_index(drop=True)
-    slot = df.groupby("year")["counter"].transform(lambda c: pd.Series(pd.factorize(c)[0], index=c.index))
-    slots = df.groupby("year")["counter"].transform("nunique")
-    dup = df.groupby(["year", "counter"]).cumcount()
-    df["x"] = df["year"] + (slot - (slots - 1) / 2) * 0.22 + dup * 0.05
-    df = df[["x", "year", "counted_by", "kind", "dead", "missing_text", "period_text", "scope", "reported_in", "source_id"]]
+    # Each year is a column of its own (a band on the year axis); a year's counts stand side by side
+    # inside it, in the legend's order of who counted, centred on the year: every dot stays on its
+    # year, and two equal counts are two dots, never one on top of the other.
+    df["order"] = df["counter"].map({name: i for i, name in enumerate(COUNTERS)})
+    df = df.sort_values(["year", "order", "dead"]).reset_index(drop=True)
+    per_year = df.groupby("year")["year"].transform("size")
+    df["place"] = df.groupby("year").cumcount() - (per_year - 1) / 2  # no title: not shown in the table
+    widest = int(per_year.max())
+    df = df[["year", "place", "counted_by", "kind", "dead", "missing_text", "period_text", "scope", "reported_in", "source_id"]]
 
     # Key events, on the chart itself: each dated incident of the data (incidents.csv) in a charted
     # year, as a short label above that year's dots with a thin rule down to them.
@@ -122,9 +124,14 @@ def chart(data, t):
 
     order = [t(name) for name in COUNTERS.values()]
     kinds = [t(k) for k in KINDS]
-    dots = alt.Chart(df).mark_point(filled=True, size=120, opacity=0.85).encode(
-        x=alt.X("x:Q", title=t("Year"), scale=alt.Scale(domain=[df["year"].min() - 0.5, df["year"].max() + 0.5], nice=False),
-                axis=alt.Axis(format="d", tickMinStep=1, values=sorted(df["year"].unique().tolist()), grid=False)),
+    # One year axis for the dots and the events: a band per year, ruled off from the next by a light line.
+    x = alt.X("year:O", title=t("Year"), scale=alt.Scale(paddingInner=0.1, paddingOuter=0.2),
+              axis=alt.Axis(labelAngle=0, grid=True, tickBand="extent", ticks=False, labelPadding=6))
+    # a ring of the page's colour round each dot (explainer.css gives it the dark page's colour too):
+    # where a phone's narrow band packs the dots of one year close, each stays a dot of its own
+    dots = alt.Chart(df).mark_point(filled=True, size=100, opacity=1, stroke="#ffffff", strokeWidth=1.5).encode(
+        x=x,
+        xOffset=alt.XOffset("place:Q", title=None, scale=alt.Scale(domain=[-widest / 2, widest / 2])),
         y=alt.Y("dead:Q", title=t("People who died (as counted)"), axis=alt.Axis(format=",.0f")),
         color=alt.Color("counted_by:N", title=t("Counted by"), sort=order,
                         scale=alt.Scale(domain=order, range=COLOURS), legend=alt.Legend(orient="bottom", columns=1, labelLimit=300)),
@@ -143,8 +150,8 @@ def chart(data, t):
             alt.Tooltip("reported_in:N", title=t("Reported in")),
         ],
     )
-    # the events share the dots' scales and axes (same titles): on a year's own position, never nudged
-    x_event = alt.X("year:Q", title=t("Year"))
+    # the events share the dots' scales and axes (same titles): in the middle of their year's band
+    x_event = x
     rule = alt.Chart(notes).mark_rule(color="#767676", strokeWidth=1).encode(
         x=x_event, y=alt.Y("rule_from:Q", title=t("People who died (as counted)")), y2="rule_to:Q")
     label = alt.Chart(notes).mark_text(baseline="bottom", lineBreak="\n", color="#333333", fontSize=12).encode(

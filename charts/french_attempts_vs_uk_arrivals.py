@@ -10,9 +10,11 @@ TEXT = {
     "fr": {
         "title": "Personnes en mer selon la France et arrivées au Royaume-Uni, par année",
         "description": "Des barres groupées comparent, pour chaque année de 2018 à 2024, le décompte annuel de la Préfecture maritime au nombre de personnes dont le Home Office britannique a enregistré l’arrivée. Le décompte français a changé de définition : jusqu’en 2021, il porte sur les personnes impliquées dans des traversées ou des tentatives de traversée, et à partir de 2022 sur les personnes impliquées dans une opération de sauvetage ou d’assistance, ce qui inclut les embarcations escortées vers les eaux britanniques\u202f; les deux sont tracés dans des couleurs différentes. Le chiffre français est chaque année plus élevé, car il compte des personnes en mer, y compris des personnes secourues, ramenées vers la côte ou comptées plusieurs fois, tandis que le Royaume-Uni compte des arrivées\u202f; lorsque les sources françaises donnent pour une même mesure et une même année des totaux légèrement différents, c’est le plus bas qui est retenu.",
-        "France: people in crossings or crossing attempts": "France\u00a0: personnes impliquées dans des traversées ou des tentatives",
-        "France: people in rescue or assistance operations": "France\u00a0: personnes impliquées dans une opération de sauvetage ou d’assistance",
-        "UK: people arriving": "Royaume-Uni\u00a0: personnes arrivées",
+        # legend labels: short enough for a phone (the legend's title says they are people)
+        "People counted": "Personnes comptées",
+        "France: in crossings or attempts": "France\u00a0: traversées ou tentatives",
+        "France: in rescue or assistance": "France\u00a0: sauvetage ou assistance",
+        "UK: arriving": "Royaume-Uni\u00a0: arrivées",
         # who counted (authority in french_sea_figures.csv, and the Home Office)
         "Préfecture maritime Manche-Mer du Nord": "Préfecture maritime Manche-Mer du Nord",
         "French authorities": "Autorités françaises",
@@ -27,9 +29,11 @@ TEXT = {
     },
 }
 
-FR_ATTEMPTS = "France: people in crossings or crossing attempts"
-FR_RESCUE = "France: people in rescue or assistance operations"
-UK = "UK: people arriving"
+# Legend labels, each at most about 35 characters in every language: on a phone the legend starts
+# beside the y axis and has about 240 px (a longer label ran past the chart's edge, cut off).
+FR_ATTEMPTS = "France: in crossings or attempts"
+FR_RESCUE = "France: in rescue or assistance"
+UK = "UK: arriving"
 MEASURES = {"crossings_or_attempts": FR_ATTEMPTS, "rescue_or_assistance": FR_RESCUE}
 
 
@@ -58,7 +62,7 @@ def chart(data, t):
         x=alt.X("year:O", title=t("Year"), axis=alt.Axis(labelAngle=0)),
         xOffset=alt.XOffset("country:N", sort=[t("France"), t("UK")]),
         y=alt.Y("people:Q", title=t("People"), axis=alt.Axis(format=",.0f")),
-        color=alt.Color("series:N", title=None, sort=labels,
+        color=alt.Color("series:N", title=t("People counted"), sort=labels,
                         scale=alt.Scale(domain=labels, range=["#D55E00", "#CC79A7", "#0072B2"]),  # house palette
                         legend=alt.Legend(orient="top", direction="vertical", labelLimit=500)),
         tooltip=[

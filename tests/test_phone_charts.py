@@ -3,8 +3,10 @@
 In Debian's Chromium, on every page of the Channel site with a chart:
 - the smallest chart text (font size times the SVG's on-screen scale, bench/readers.py) is at
   least 11 CSS px at 360 and at 1280 px, in the static SVG (JavaScript off) and in the live view;
+- no legend label is cut off (past the edge of its SVG, its figure or the screen, or shortened
+  with "…"), at 360 and at 1280 px, static and live;
 - nothing scrolls sideways at 360 px;
-- the statistics page prints on at most 10 A4 pages.
+- the statistics page prints on at most 10 A4 pages, the sources page on at most 7.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import sys
 
 import pytest
 
-from conftest import REPO
+from conftest import FIXTURES, REPO, copy_explainer, run_build, serve_folder
 
 sys.path.insert(0, str(REPO / "bench"))
 import readers  # noqa: E402
@@ -84,6 +86,85 @@ def test_axis_labels_never_touch(channel_server, browser, channel_chart_pages, w
     assert not close, close
 
 
+# Legend labels and titles a reader cannot read whole: drawn past the edge of their SVG (which
+# clips them), of their figure or of the screen, or shortened by Vega's labelLimit ("…").
+LEGEND_CUT = """() => {
+  const out = [], vw = document.documentElement.clientWidth;
+  for (const fig of document.querySelectorAll('figure.explainer-chart')) {
+    const f = fig.getBoundingClientRect();
+    const svgs = [...fig.querySelectorAll('svg')].filter(s => s.getBoundingClientRect().width > 0 && s.closest('figure') === fig);
+    for (const svg of svgs) {
+      const s = svg.getBoundingClientRect();
+      const left = Math.max(s.left, f.left, 0), right = Math.min(s.right, f.right, vw);
+      for (const t of svg.querySelectorAll('.role-legend-label text, .role-legend-title text')) {
+        const text = t.textContent.trim(), r = t.getBoundingClientRect();
+        if (!text || r.width === 0) continue;
+        if (r.left < left - 0.5 || r.right > right + 0.5 || r.top < s.top - 0.5 || r.bottom > s.bottom + 0.5 || text.endsWith('\u2026'))
+          out.push(`${fig.id}: "${text}" drawn ${Math.round(r.left)}..${Math.round(r.right)} px, visible ${Math.round(left)}..${Math.round(right)} px`);
+      }
+    }
+  }
+  return out;
+}"""
+
+
+def legends_cut(browser, base: str, paths: list[str], width: int, live: bool) -> list[str]:
+    context = browser.new_context(viewport={"width": width, "height": 800}, java_script_enabled=live)
+    page = context.new_page()
+    cut = []
+    for path in paths:
+        page.goto(base + path)
+        if live:
+            readers.go_live(page)
+            assert page.locator("figure.explainer-chart--live").count() == page.locator("figure.explainer-chart").count(), path
+        cut += [f"{path}#{c}" for c in page.evaluate(LEGEND_CUT)]
+    context.close()
+    return cut
+
+
+@pytest.mark.parametrize("width", [360, 1280])
+@pytest.mark.parametrize("live", [False, True], ids=["static", "live"])
+def test_no_legend_is_cut_off(channel_server, browser, channel_chart_pages, width, live):
+    """Every legend label and title is drawn whole, inside its chart, its figure and the screen, in
+    both languages (the French ones are longer), on a phone and a desktop, static and live."""
+    assert not legends_cut(browser, channel_server, channel_chart_pages, width, live)
+
+
+LONG_LEGEND = '''"""Harvest by variety
+
+Apples and pears picked each year, by variety: one variety's name is too long for a phone.
+"""
+import altair as alt
+
+
+def chart(data):
+    df = data["harvest"].assign(variety=lambda d: d["fruit"] + " picked in the old walled garden behind the farmhouse")
+    return alt.Chart(df).mark_bar().encode(
+        x=alt.X("year:O", title="Year"),
+        y=alt.Y("sum(count):Q", title="Fruit picked"),
+        color=alt.Color("variety:N", title="Variety", legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=0)),
+        tooltip=[alt.Tooltip("year:O", title="Year"), alt.Tooltip("variety:N", title="Variety"), alt.Tooltip("sum(count):Q", title="Picked")],
+    )
+'''
+
+
+def test_a_legend_too_long_for_a_phone_is_found(tmp_path, browser):
+    """The check above can fail: a chart file whose legend label (no labelLimit) is wider than a
+    phone's column is built by the generator, and its label is found cut off at 360 px, static and
+    live, and whole at 1280 px."""
+    root = copy_explainer(FIXTURES / "orchard", tmp_path / "orchard")
+    (root / "charts" / "long_legend.py").write_text(LONG_LEGEND, encoding="utf-8")
+    page = root / "content" / "01-pears.md"
+    page.write_text(page.read_text(encoding="utf-8") + '\n{{ chart("long_legend") }}\n', encoding="utf-8")
+    result = run_build(root)
+    assert result.returncode == 0, result.stderr
+    with serve_folder(root / "site") as base:
+        for live in (False, True):
+            cut = legends_cut(browser, base, ["/pears/"], 360, live)
+            assert cut and all("chart-long_legend" in c and "walled garden" in c for c in cut), (live, cut)
+        assert not legends_cut(browser, base, ["/pears/"], 1280, False)
+
+
 def test_nothing_scrolls_sideways_at_360px(channel_server, browser, channel_pages):
     context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True)
     page = context.new_page()
@@ -105,6 +186,21 @@ def test_statistics_page_prints_on_at_most_ten_a4_pages(channel_server, browser)
     pages = readers.pdf_pages(page.pdf(format="A4"))
     page.close()
     assert 1 < pages <= 10, pages
+
+
+@pytest.mark.parametrize("path", ["/sources/", "/fr/sources/"])
+def test_sources_page_prints_on_at_most_seven_a4_pages(channel_server, browser, path):
+    """The sources page prints as a reference list (11 A4 pages before its print style): every
+    source is still there, with its address."""
+    page = browser.new_page(java_script_enabled=False)
+    page.goto(channel_server + path)
+    page.emulate_media(media="print")
+    listed = page.evaluate("""() => [...document.querySelectorAll('li > span[id^="source-"]')].filter(s => s.parentElement.offsetHeight > 0).length""")
+    address = page.locator('li > span[id^="source-"] ~ a[href^="http"]').first.evaluate("a => getComputedStyle(a, '::after').content")
+    pages = readers.pdf_pages(page.pdf(format="A4"))
+    page.close()
+    assert listed > 40 and "http" in address, (listed, address)
+    assert 1 < pages <= 7, pages
 
 
 @pytest.mark.parametrize("javascript", [False, True], ids=["no-js", "js"])

@@ -54,15 +54,18 @@
     return vegaReady;
   }
 
-  // Tooltips are built with textContent only, so data values can never inject markup.
+  // Tooltips are built with textContent only, so data values can never inject markup. The one
+  // tooltip lives inside the figure being pointed at (in the page's <main>, not loose in <body>,
+  // where it would be content outside every landmark), placed from that figure's own corner: the
+  // figure is its containing block (explainer.css).
   var tip = null;
-  function tooltip(handler, event, item, value) {
+  function tooltip(figure, event, value) {
     if (!tip) {
       tip = document.createElement("div");
       tip.className = "explainer-tooltip";
       tip.setAttribute("role", "tooltip");
-      document.body.appendChild(tip);
     }
+    if (tip.parentNode !== figure) figure.appendChild(tip);
     if (value === null || value === undefined || value === "") { tip.hidden = true; return; }
     tip.textContent = "";
     if (typeof value === "object") {
@@ -80,9 +83,10 @@
     }
     tip.hidden = false;
     // Keep the tooltip inside the viewport, so it never makes the page scroll sideways.
-    var right = window.scrollX + document.documentElement.clientWidth - tip.offsetWidth - 8;
-    tip.style.left = Math.max(window.scrollX + 4, Math.min(event.pageX + 12, right)) + "px";
-    tip.style.top = (event.pageY + 12) + "px";
+    var box = figure.getBoundingClientRect();
+    var right = document.documentElement.clientWidth - tip.offsetWidth - 8;
+    tip.style.left = (Math.max(4, Math.min(event.clientX + 12, right)) - box.left) + "px";
+    tip.style.top = (event.clientY + 12 - box.top) + "px";
   }
 
   // The drawing made for phones in a narrow column (the width explainer.css switches at).
@@ -104,7 +108,7 @@
       var locale = loaded[1].usermeta && loaded[1].usermeta.locale;
       var view = new vega.View(vega.parse(loaded[1], null, { ast: true }),
         { renderer: "svg", container: live, hover: true, expr: window.vegaExpressionInterpreter, locale: locale || undefined });
-      view.tooltip(tooltip);
+      view.tooltip(function (handler, event, item, value) { tooltip(figure, event, value); });
       // A chart that fits its width (autosize fit-x) is drawn as wide as its column, no wider:
       // its text keeps the size it was designed at instead of being scaled with the SVG.
       var autosize = loaded[1].autosize;
