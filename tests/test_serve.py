@@ -183,3 +183,38 @@ def test_a_broken_first_build_shows_its_banner_and_recovers(tmp_path, browser):
         _saved_then_visible(page, prose, good, "15,250", DATA_SECONDS, absent="The preview is out of date")
         assert proc.poll() is None
         page.close()
+
+
+# --- a prose edit rebuilds only its page (mkdocs build --dirty), and the site is a full build's ---
+
+
+def test_a_prose_edit_rebuilds_its_page_in_place_as_a_full_build_would(tmp_path):
+    """After an edit to one section, the preview updates a copy of the live site with `mkdocs build
+    --dirty`; every file of it (pages, search index, sitemap) must be what a full build of the
+    same docs/ writes. A new heading changes the search index; a new figure, the sources pages."""
+    from conftest import tree_hashes
+
+    from explainer.commands.serve import Preview
+
+    root = copy_explainer(FIXTURES / "orchard", tmp_path / "orchard")
+    preview = Preview(root, port=_free_port())
+    try:
+        assert preview.rebuild() and not preview.site.dirty, "the first build is a full one"
+        assert preview.site.folder is not None
+        before = tree_hashes(preview.site.folder)
+        prose = root / "content" / "01-pears.md"
+        edited = prose.read_text(encoding="utf-8") + "\n## A heading written while previewing\n\nApples: {{ fig.apples_2022 }}.\n"
+        prose.write_text(edited, encoding="utf-8")
+        assert preview.rebuild() and preview.site.dirty, "only a page changed: updated in place"
+        updated = preview.site.folder
+        assert updated is not None and "A heading written while previewing" in (updated / "pears" / "index.html").read_text(encoding="utf-8")
+        assert "A heading written while previewing" in (updated / "search" / "search_index.json").read_text(encoding="utf-8")
+        changed = {name for name, digest in tree_hashes(updated).items() if before.get(name) != digest and name.endswith(".html")}
+        assert {"pears/index.html", "figures/index.html"} <= changed, changed  # the figures appendix lists where each is quoted
+
+        preview.site.digest = ""  # forget the live build: the next one is a full build of the same docs/
+        assert preview.rebuild() and not preview.site.dirty
+        assert preview.site.folder != updated
+        assert tree_hashes(preview.site.folder) == tree_hashes(updated)
+    finally:
+        preview.site.close()
