@@ -24,6 +24,7 @@ from ..pipeline import prepare
 from ..charts import pool as chart_pool
 from ..site import preview as live
 from ..common import stop
+from ..common.memo import Memo
 from ..common.problems import Collector, Problems
 from ..site import warm
 
@@ -64,6 +65,7 @@ class Preview:
         self.last_good: dict | None = None  # the main language's docs/ files of the last sound input
         self.others: dict = {}  # other languages' built sites (fr/...), as last built
         self.config: dict | None = None
+        self.memo = Memo()  # the data package and figures, kept while their files do not change
         self.site = live.Site(root / site.GENERATED / "preview")
         self.serve_url = f"http://127.0.0.1:{port}/"
         # as a build's (site/mkdocs.py start_build): dates from the commit, a fixed hash seed
@@ -74,7 +76,7 @@ class Preview:
         try:
             # codespell starts a process of its own (~0.3 s): the preview checks spelling once the
             # page is live, unless warnings are errors (--strict), when it must block the preview.
-            prepared = prepare(self.root, self.strict, spell=self.strict)
+            prepared = prepare(self.root, self.strict, spell=self.strict, memo=self.memo)
             log.debug("checked and composed the docs in %.3f s", time.perf_counter() - started)
         except Problems as e:
             for p in e.problems:
