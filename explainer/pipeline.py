@@ -226,7 +226,7 @@ class Prepared:
     config: dict  # the generated MkDocs configuration
     others: list = field(default_factory=list)  # every other language: (Localised, docs files, MkDocs configuration)
 
-    def start_other_languages(self) -> list:
+    def start_other_languages(self, update: bool = False) -> list:
         """Start `mkdocs build` for every other language whose site must change; they run as
         subprocesses, alongside each other and the main language's. An unchanged language's
         site is reused, so editing an English section does not rebuild the French site."""
@@ -239,7 +239,7 @@ class Prepared:
                 jobs.append((loc, folder, None, None))
                 continue
             stamp.unlink(missing_ok=True)
-            running = site.start_build(root, config, folder, config_name=f"mkdocs-{loc.language.code}.yml")
+            running = site.start_build(root, config, folder, config_name=f"mkdocs-{loc.language.code}.yml", update=update)
             jobs.append((loc, folder, running, lambda stamp=stamp, digest=digest: site.write_if_changed(stamp, digest)))
         return jobs
 
@@ -260,9 +260,10 @@ class Prepared:
             files.update({loc.language.prefix + path.relative_to(folder).as_posix(): path.read_bytes() for path in sorted(folder.rglob("*")) if path.is_file()})
         return files
 
-    def other_languages(self, problems: Collector) -> dict | None:
-        """Build every other language's site (all at once) and give it as finish_other_languages does."""
-        jobs = self.start_other_languages()
+    def other_languages(self, problems: Collector, update: bool = False) -> dict | None:
+        """Build every other language's site (all at once) and give it as finish_other_languages does.
+        `update` (serve): a site whose pages alone changed is updated in place (site/dirty.py)."""
+        jobs = self.start_other_languages(update)
         try:
             return self.finish_other_languages(jobs, problems)
         finally:

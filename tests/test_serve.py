@@ -188,32 +188,45 @@ def test_a_broken_first_build_shows_its_banner_and_recovers(tmp_path, browser):
 # --- a prose edit rebuilds only its page (mkdocs build --dirty), and the site is a full build's ---
 
 
-def test_a_prose_edit_rebuilds_its_page_in_place_as_a_full_build_would(tmp_path):
-    """After an edit to one section, the preview updates a copy of the live site with `mkdocs build
-    --dirty`; every file of it (pages, search index, sitemap) must be what a full build of the
-    same docs/ writes. A new heading changes the search index; a new figure, the sources pages."""
+def test_a_prose_edit_rebuilds_its_page_in_place_as_a_full_build_would(tmp_path, monkeypatch):
+    """After an edit to a section in each language, the preview updates a copy of each language's
+    last site with `mkdocs build --dirty`; every file of the result (pages, search indexes,
+    sitemaps, the French site under fr/) must be what full builds of the same docs/ write. A new
+    heading changes the search index; a newly quoted figure, the figures appendix."""
     from conftest import tree_hashes
+    from test_languages import add_french
 
     from explainer.commands.serve import Preview
+    from explainer.site import dirty
 
-    root = copy_explainer(FIXTURES / "orchard", tmp_path / "orchard")
+    updated_in_place: list = []
+    finish = dirty.finish
+    monkeypatch.setattr(dirty, "finish", lambda folder, index: updated_in_place.append(folder) or finish(folder, index))
+    root = add_french(copy_explainer(FIXTURES / "orchard", tmp_path / "orchard"))
     preview = Preview(root, port=_free_port())
     try:
-        assert preview.rebuild() and not preview.site.dirty, "the first build is a full one"
+        assert preview.rebuild() and not preview.site.dirty and not updated_in_place, "the first build is a full one"
         assert preview.site.folder is not None
         before = tree_hashes(preview.site.folder)
-        prose = root / "content" / "01-pears.md"
-        edited = prose.read_text(encoding="utf-8") + "\n## A heading written while previewing\n\nApples: {{ fig.apples_2022 }}.\n"
-        prose.write_text(edited, encoding="utf-8")
-        assert preview.rebuild() and preview.site.dirty, "only a page changed: updated in place"
+        for path, text in (
+            (root / "content" / "01-pears.md", "A heading written while previewing"),
+            (root / "content" / "fr" / "01-pears.md", "Un titre ajouté"),
+        ):
+            path.write_text(path.read_text(encoding="utf-8") + f"\n## {text}\n\nApples: {{{{ fig.apples_2022 }}}}.\n", encoding="utf-8")
+        assert preview.rebuild() and preview.site.dirty, "only pages changed: updated in place"
+        assert len(updated_in_place) == 2, "the English and the French sites were both updated in place"
         updated = preview.site.folder
         assert updated is not None and "A heading written while previewing" in (updated / "pears" / "index.html").read_text(encoding="utf-8")
+        assert "Un titre ajout" in (updated / "fr" / "search" / "search_index.json").read_text(encoding="utf-8")
         assert "A heading written while previewing" in (updated / "search" / "search_index.json").read_text(encoding="utf-8")
         changed = {name for name, digest in tree_hashes(updated).items() if before.get(name) != digest and name.endswith(".html")}
-        assert {"pears/index.html", "figures/index.html"} <= changed, changed  # the figures appendix lists where each is quoted
+        assert {"pears/index.html", "figures/index.html", "fr/pears/index.html"} <= changed, changed  # the appendix lists where each is quoted
 
-        preview.site.digest = ""  # forget the live build: the next one is a full build of the same docs/
-        assert preview.rebuild() and not preview.site.dirty
+        # Forget the last builds: the next ones are full builds of the same docs/.
+        preview.site.digest = ""
+        for stamp in (root / ".cache" / "explainer").glob("*site-fr.*"):
+            stamp.unlink()
+        assert preview.rebuild() and not preview.site.dirty and len(updated_in_place) == 2
         assert preview.site.folder != updated
         assert tree_hashes(preview.site.folder) == tree_hashes(updated)
     finally:

@@ -98,7 +98,7 @@ class Preview:
             print(w, file=sys.stderr)
         problems = Collector(self.root)
         clock = time.perf_counter()
-        others = prepared.other_languages(problems)  # served as built pages under fr/ etc.
+        others = prepared.other_languages(problems, update=True)  # served as built pages under fr/ etc.
         log.debug("other languages' sites in %.3f s", time.perf_counter() - clock)
         if others is None:
             for p in problems.items:

@@ -21,9 +21,7 @@ MkDocs is driven only through its command line, as for publishing (site/mkdocs.p
 
 from __future__ import annotations
 
-import hashlib
 import http.server
-import json
 import os
 import shutil
 import sys
@@ -34,57 +32,12 @@ import urllib.parse
 from pathlib import Path
 
 from ..common import stop
+from . import dirty
 
 LIVERELOAD_JS = Path(__file__).parent / "preview" / "livereload.js"
 PREFIX = "/__explainer__/"
 POLL_SECONDS = 25  # a waiting request is answered after this long even if nothing changed
 KEEP = 3  # site folders kept: the live one and the two before (pages still loading their assets)
-
-
-DIRTY_NOTICE = "A 'dirty' build is being performed"  # MkDocs' warning for --dirty, which the preview asks for
-SEARCH_INDEX = Path("search") / "search_index.json"
-
-
-def inputs_digest(config_file: Path, docs: Path) -> str:
-    """What decides whether the last build can be updated in place (--dirty): the configuration
-    (navigation, titles, theme) and the names of the docs/ files. The digests of the figure blocks
-    the sanitiser keeps are left out: they only concern the pages that hold them, which changed."""
-    from . import mkdocs as site
-    from .hooks import sanitize
-
-    import yaml
-
-    config = yaml.load(config_file.read_text(encoding="utf-8"), Loader=site._Loader) or {}
-    (config.get("extra") or {}).pop(sanitize.TRUSTED_KEY, None)
-    names = sorted(p.relative_to(docs).as_posix() for p in docs.rglob("*") if p.is_file())
-    text = yaml.dump(config, Dumper=site._Dumper, sort_keys=True) + "\0".join(names)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def merge_search_index(before: bytes, partial: bytes) -> bytes | None:
-    """The search index of a whole site from the last one and the one a --dirty build wrote (the
-    rebuilt pages' entries only): each rebuilt page's entries replace its old ones, in place, so the
-    index is the one a full build writes (Material: compact JSON, pages in build order). None when
-    a rebuilt page had no entries before (then only a full build knows where they go)."""
-    old, new = json.loads(before), json.loads(partial)
-
-    def page(entry: dict) -> str:
-        return str(entry["location"]).split("#")[0]
-
-    fresh: dict[str, list] = {}
-    for entry in new["docs"]:
-        fresh.setdefault(page(entry), []).append(entry)
-    docs, placed = [], set()
-    for entry in old["docs"]:
-        key = page(entry)
-        if key not in fresh:
-            docs.append(entry)
-        elif key not in placed:
-            docs += fresh[key]
-            placed.add(key)
-    if placed != set(fresh) or new["config"] != old["config"]:
-        return None
-    return json.dumps({"config": new["config"], "docs": docs}, separators=(",", ":"), default=str).encode("utf-8")
 
 
 class Site:
@@ -115,13 +68,9 @@ class Site:
         self._count += 1
         folder = self.workdir / f"v{self._count}"
         clock = time.perf_counter()
-        digest = inputs_digest(config_file, docs)
-        self.dirty = self.folder is not None and digest == self.digest and (self.folder / SEARCH_INDEX).is_file()
-        index = b""
-        if self.dirty:
-            assert self.folder is not None
-            shutil.copytree(self.folder, folder, symlinks=True)  # copy2: mtimes kept, which --dirty compares
-            index = (folder / SEARCH_INDEX).read_bytes()
+        digest = dirty.inputs_digest(config_file, docs)
+        index = dirty.start(self.folder, folder, digest, self.digest)
+        self.dirty = index is not None
         self.timings = {"copy": time.perf_counter() - clock}
         clock = time.perf_counter()
         argv = [sys.executable, "-m", "mkdocs", "build", "--config-file", str(config_file), "--site-dir", str(folder)]
@@ -134,7 +83,7 @@ class Site:
             shutil.rmtree(folder, ignore_errors=True)
             raise
         self.timings["mkdocs"] = time.perf_counter() - clock
-        messages = [line.strip() for line in stderr.splitlines() if line.startswith(("WARNING", "ERROR")) and DIRTY_NOTICE not in line]
+        messages = [line.strip() for line in dirty.without_notice(stderr).splitlines() if line.startswith(("WARNING", "ERROR"))]
         if proc.returncode != 0:
             shutil.rmtree(folder, ignore_errors=True)
             tail = stderr.strip().splitlines()[-1:] or ["no output"]
@@ -142,13 +91,10 @@ class Site:
                 print(m, flush=True)
             return None
         clock = time.perf_counter()
-        if self.dirty:
-            merged = merge_search_index(index, (folder / SEARCH_INDEX).read_bytes())
-            if merged is None:  # a page's place in the index is unknown: build it whole
-                shutil.rmtree(folder, ignore_errors=True)
-                self.digest = ""
-                return self.build(config_file, docs, cwd, env)
-            (folder / SEARCH_INDEX).write_bytes(merged)
+        if index is not None and not dirty.finish(folder, index):  # a page's place in the index is unknown: build it whole
+            shutil.rmtree(folder, ignore_errors=True)
+            self.digest = ""
+            return self.build(config_file, docs, cwd, env)
         # the published policy; pages kept from the last version have theirs and are skipped
         messages += [f"ERROR: {m}" for m in postbuild.finish(folder, engine.templates("mkdocs"))]
         self.timings["postbuild"] = time.perf_counter() - clock

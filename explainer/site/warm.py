@@ -88,7 +88,8 @@ class Run:
     mode, stdout and stderr captured) offers the build: poll, wait, communicate, kill, returncode."""
 
     def __init__(self, args: list[str], argv: list[str], cwd: Path, env: dict[str, str]):
-        self.args, self.returncode = args, None
+        self.args: list[str] = args
+        self.returncode: int | None = None
         self.stdout = self.stderr = None  # no pipes: the output is read from files when it ends
         self._tmp = tempfile.mkdtemp(prefix="explainer-engine-")
         self._out, self._err = os.path.join(self._tmp, "stdout"), os.path.join(self._tmp, "stderr")
