@@ -231,3 +231,53 @@ def test_a_prose_edit_rebuilds_its_page_in_place_as_a_full_build_would(tmp_path,
         assert tree_hashes(preview.site.folder) == tree_hashes(updated)
     finally:
         preview.site.close()
+
+
+# --- the warm engine: MkDocs' command line, forked, says and exits exactly as the command does ----
+
+_WARM_VS_COLD = r"""
+import json, os, subprocess, sys
+from pathlib import Path
+from explainer.site import warm
+
+warm.start()
+out = {}
+for name, argv in json.loads(sys.argv[1]).items():
+    command = [sys.executable, "-m", "mkdocs", *argv]
+    cold = subprocess.run(command, capture_output=True, text=True, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
+    run = warm.run(command, Path.cwd(), {**os.environ, "NO_MKDOCS_2_WARNING": "1"})
+    stdout, stderr = run.communicate(timeout=120)
+    out[name] = {"cold": [cold.returncode, cold.stdout, cold.stderr], "warm": [run.returncode, stdout, stderr]}
+print(json.dumps(out))
+"""
+
+
+def test_the_warm_engine_runs_mkdocs_as_its_command_does(tmp_path):
+    """A build forked from the warm server (serve) gives the exit code, output and files of
+    `python -m mkdocs build` with the same arguments: a good build, a strict build that fails on a
+    warning, and a usage error."""
+    import json
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "index.md").write_text("# Home\n\nA [broken link](nowhere.md).\n", encoding="utf-8")
+    (tmp_path / "mkdocs.yml").write_text("site_name: Warm\ntheme:\n  name: material\n  font: false\n", encoding="utf-8")
+    argv = {"good": ["build", "-q"], "strict": ["build", "--strict"], "usage": ["build", "--no-such-option"]}
+    proc = subprocess.run(
+        [sys.executable, "-c", _WARM_VS_COLD, json.dumps(argv)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    )
+    assert proc.returncode == 0, proc.stderr
+    results = json.loads(proc.stdout)
+    codes = {name: (r["cold"][0], r["warm"][0]) for name, r in results.items()}
+    assert codes == {"good": (0, 0), "strict": (1, 1), "usage": (2, 2)}, codes
+    for name, r in results.items():
+        assert r["warm"][1] == r["cold"][1], name
+        timing = re.compile(r"in [0-9.]+ seconds")
+        assert timing.sub("", r["warm"][2]) == timing.sub("", r["cold"][2]), name
+    assert "nowhere.md" in results["strict"]["warm"][2]  # the warning that failed the strict build
+    assert "No such option '--no-such-option'" in results["usage"]["warm"][2]

@@ -80,7 +80,7 @@ def _cli(argv: list[str], cwd: str, env: dict[str, str], out: str, err: str) -> 
     from mkdocs.__main__ import cli
 
     sys.argv = ["mkdocs", *argv]
-    cli.main(args=argv, prog_name="mkdocs")  # standalone: Click prints usage errors and exits as the command does
+    cli.main(args=argv, prog_name="python -m mkdocs")  # as Click names `python -m mkdocs`; it exits as the command does
 
 
 class Run:
