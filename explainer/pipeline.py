@@ -117,7 +117,8 @@ def gather(root: Path, strict: bool = False, cache_dir: Path | None = None, spel
         stop.check()
         drawn, chart_problems = _draw_charts(root, sources, package, langs, page_lists, cache) if package else ({}, {})
         figures_key = memo.digest([root / figures.FIGURES_FILE], data_key)
-        declared, localised = memo.keep("declared figures", figures_key, problems, lambda: figures.declared_names(root)), []
+        declared_key = memo.digest([root / figures.FIGURES_FILE])
+        declared, localised = memo.keep("declared figures", declared_key, problems, lambda: figures.declared_names(root)), []
         for lang in langs:
             figs = {}
             if package is not None:

@@ -188,11 +188,24 @@ def test_a_broken_first_build_shows_its_banner_and_recovers(tmp_path, browser):
 # --- a prose edit rebuilds only its page (mkdocs build --dirty), and the site is a full build's ---
 
 
+def _same_as_a_full_build(preview, root, updated) -> None:
+    """Forget the last builds, build the same docs/ in full, and compare every file."""
+    from conftest import tree_hashes
+
+    preview.site.digest = ""
+    for stamp in (root / ".cache" / "explainer").glob("*site-fr.*"):
+        stamp.unlink()
+    assert preview.rebuild() and not preview.site.dirty
+    assert preview.site.folder != updated
+    assert tree_hashes(preview.site.folder) == tree_hashes(updated)
+
+
 def test_a_prose_edit_rebuilds_its_page_in_place_as_a_full_build_would(tmp_path, monkeypatch):
     """After an edit to a section in each language, the preview updates a copy of each language's
     last site with `mkdocs build --dirty`; every file of the result (pages, search indexes,
     sitemaps, the French site under fr/) must be what full builds of the same docs/ write. A new
-    heading changes the search index; a newly quoted figure, the figures appendix."""
+    heading changes the search index; a newly quoted figure, the figures appendix; then a CSV edit
+    changes a figure on two pages and a chart's files."""
     from conftest import tree_hashes
     from test_languages import add_french
 
@@ -222,13 +235,14 @@ def test_a_prose_edit_rebuilds_its_page_in_place_as_a_full_build_would(tmp_path,
         changed = {name for name, digest in tree_hashes(updated).items() if before.get(name) != digest and name.endswith(".html")}
         assert {"pears/index.html", "figures/index.html", "fr/pears/index.html"} <= changed, changed  # the appendix lists where each is quoted
 
-        # Forget the last builds: the next ones are full builds of the same docs/.
-        preview.site.digest = ""
-        for stamp in (root / ".cache" / "explainer").glob("*site-fr.*"):
-            stamp.unlink()
-        assert preview.rebuild() and not preview.site.dirty and len(updated_in_place) == 2
-        assert preview.site.folder != updated
-        assert tree_hashes(preview.site.folder) == tree_hashes(updated)
+        _same_as_a_full_build(preview, root, updated)
+
+        # A new number in the data changes pages, the chart's files and the data file: still in place.
+        csv = root / "charts" / "data" / "harvest.csv"
+        csv.write_text(csv.read_text().replace("2022,pear,330", "2022,pear,333"))
+        assert preview.rebuild() and preview.site.dirty and len(updated_in_place) == 4
+        assert preview.site.folder is not None and "925" in (preview.site.folder / "pears" / "index.html").read_text(encoding="utf-8")
+        _same_as_a_full_build(preview, root, preview.site.folder)
     finally:
         preview.site.close()
 
