@@ -214,7 +214,12 @@ def test_a_prose_edit_rebuilds_its_page_in_place_as_a_full_build_would(tmp_path,
 
     updated_in_place: list = []
     finish = dirty.finish
-    monkeypatch.setattr(dirty, "finish", lambda folder, index: updated_in_place.append(folder) or finish(folder, index))
+
+    def counted(folder, index):
+        updated_in_place.append(folder)
+        return finish(folder, index)
+
+    monkeypatch.setattr(dirty, "finish", counted)
     root = add_french(copy_explainer(FIXTURES / "orchard", tmp_path / "orchard"))
     preview = Preview(root, port=_free_port())
     try:
