@@ -28,7 +28,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from run import timed  # noqa: E402  (one way to time a command and its peak memory, shared by the benches)
 
-FAST_ROWS_TEXT = "50,000"  # explainer/data/load.py FAST_ROWS
+FAST_ROWS_TEXT = "50,000"  # explainer/data/fast_validate.py FAST_ROWS
 REGIONS = ["central", "east", "north", "south", "west"]
 DAYS = 1461  # four years of daily rows, 2020-01-01 .. 2023-12-31: 48 months
 SOURCES = [
@@ -176,9 +176,9 @@ def validation_times(rows: int) -> tuple[float, float]:
     """Seconds to load and validate the data package of a `rows`-row explainer: the vectorised path,
     and frictionless row by row (what every file used before; still used for small files)."""
     code = (
-        "import sys, time; sys.path.insert(0, sys.argv[1]); from pathlib import Path; from explainer.data import load as data; "
+        "import sys, time; sys.path.insert(0, sys.argv[1]); from pathlib import Path; from explainer.data import load as data, fast_validate; "
         "from explainer.common.problems import Collector; import frictionless; "
-        "data.FAST_ROWS = int(sys.argv[3]); t = time.perf_counter(); p = Collector(Path(sys.argv[2])); "
+        "fast_validate.FAST_ROWS = int(sys.argv[3]); t = time.perf_counter(); p = Collector(Path(sys.argv[2])); "
         "assert data.load(Path(sys.argv[2]), p) is not None, p.items; print(time.perf_counter() - t)"
     )
     with tempfile.TemporaryDirectory() as tmp:
@@ -254,7 +254,7 @@ def main() -> None:
         "## Validating the big CSV",
         "",
         f"Loading and validating the data package of {max(rows):,} rows (in one process, after importing pandas and frictionless): "
-        f"**{fast:.2f} s** with the vectorised checks (pyarrow; explainer/data/load.py `_FastResource`, used from "
+        f"**{fast:.2f} s** with the vectorised checks (pyarrow; explainer/data/fast_validate.py `FastResource`, used from "
         f"{FAST_ROWS_TEXT} rows), **{slow:.2f} s** with frictionless reading row by row, as every file was validated before. "
         "Both give the same problems, word for word (tests/test_scale.py compares them on every bad-input case and on "
         "randomly broken files).",

@@ -42,8 +42,11 @@ def parser(prog: str | None = None) -> argparse.ArgumentParser:
     sub.add_parser("check", parents=[common], help="check every input a build would, without building the site")
     serve = sub.add_parser("serve", parents=[common], help="live preview on 127.0.0.1: rebuilds what changed and reloads the browser")
     serve.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default: 8000)")
-    diff = sub.add_parser("diff", parents=[common], help="list figures, charts and pages that changed since a git ref (Markdown)")
+    diff = sub.add_parser("diff", parents=[common], help="list sentences, figures, data rows, charts and pages that changed since a git ref")
     diff.add_argument("ref", help="a commit, branch or tag, e.g. origin/main")
+    diff.add_argument(
+        "--format", choices=["markdown", "text"], default="markdown", help="markdown (default: for a pull request's summary) or text (for a terminal)"
+    )
     add_data = sub.add_parser("add-data", parents=[common], help="add a CSV in charts/data/ to the data package, its schema inferred")
     add_data.add_argument("csv", type=Path, help="the CSV file, e.g. charts/data/arrivals_by_port.csv")
     add_data.add_argument("--source", help="id in charts/data/sources.csv of the source of all its rows (if it has no source_id column)")
@@ -141,7 +144,7 @@ def main(argv: list[str] | None = None) -> int:
             from .commands.diff import UsageError, report
 
             try:
-                print(report(root, args.ref), end="")
+                print(report(root, args.ref, args.format), end="")
             except UsageError as e:
                 print(f"build.py diff: error: {e}", file=sys.stderr)
                 return 2

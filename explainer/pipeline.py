@@ -204,15 +204,15 @@ GENERATED_PAGES = {sources_page.NAME, sources_page.FIGURES_NAME}
 
 def _alternates(lang: Language, name: str, langs: list[Language], names: dict, user: dict) -> list[dict]:
     """The same page in every language (its home page where `names` lacks it), for the switcher."""
-    directory_urls, site_url = user.get("use_directory_urls", True) is not False, str(user.get("site_url") or "")
+    directory_urls = user.get("use_directory_urls", True) is not False
     here = _page_url(name, directory_urls)
     up = "../" * (here.count("/") + lang.prefix.count("/"))  # from this page to the root of the whole site
     out = []
     for other in langs:
         target = other.prefix + _page_url(name if name in names[other.code] else "index.md", directory_urls)
+        # Relative, so it holds in every edition's folder; the sitemap's hreflang resolves it against
+        # the page's own address (site/postbuild.py), which carries the edition when publishing.
         link: dict[str, object] = {"lang": other.code, "name": other.name, "href": (up + target) or "./"}
-        if site_url:
-            link["url"] = site_url.rstrip("/") + "/" + target
         if other is lang:
             link["current"] = True
         out.append(link)
@@ -281,8 +281,9 @@ def prepare(
 ) -> Prepared:
     """Gather and check every input, then compose every language's docs/ and MkDocs
     configuration in memory. `page_note` is Markdown for the foot of every page, or a function
-    of the language. `extra_docs(localised, package, every)` gives more docs/ files per language
-    (`every`: all languages, for the main one; else None)."""
+    of the language. `extra_docs(localised, package, every, links)` gives more docs/ files per language
+    (`every`: all languages, for the main one; else None; `links(name)`: the language switcher's
+    entries for a page it writes in every language, None with one language)."""
     g = gather(root, strict, spell=spell, memo=memo)
     langs = [loc.language for loc in g.languages]
     _preview_images(root, g.package, g.languages, memo or NoMemo())
@@ -291,7 +292,11 @@ def prepare(
         files, config = _compose(root, g.config or {}, g.package, loc, mkdocs_extra, _note(page_note, loc.language), langs)
         files.update(site.chart_files(loc.charts))
         if extra_docs is not None:  # publishing: embed pages, the changes page (explainer/editions/)
-            files.update(extra_docs(loc, g.package, g.languages if loc is g.languages[0] else None))
+
+            def links(name: str, lang: Language = loc.language) -> list[dict] | None:
+                return _alternates(lang, name, langs, {other.code: {name} for other in langs}, g.config or {}) if len(langs) > 1 else None
+
+            files.update(extra_docs(loc, g.package, g.languages if loc is g.languages[0] else None, links))
         composed.append((loc, files, config))
     return Prepared(root, g, composed[0][1], composed[0][2], composed[1:])
 
@@ -336,6 +341,7 @@ def _extra_for(lang: Language, mkdocs_extra: dict | None) -> dict | None:
         return mkdocs_extra
     extra = {**mkdocs_extra, "extra": {k: v for k, v in (mkdocs_extra.get("extra") or {}).items() if k != "version"}}
     extra["extra"]["explainer_prefix"] = lang.prefix  # the edition hook counts this folder too
+    extra["extra"]["explainer_up"] = "../" * lang.prefix.count("/")  # from this language's root to the edition's (its feed)
     if extra.get("site_url"):  # the edition's address (mike adds it only to the main language's): this language is in its folder
         edition = (mkdocs_extra.get("extra") or {}).get("explainer_edition")
         extra["site_url"] = str(extra["site_url"]).rstrip("/") + "/" + (f"{edition}/" if edition else "") + lang.prefix

@@ -160,7 +160,7 @@ def test_link_previews_are_absolute_with_site_url(tmp_path):
 def test_an_edition_is_previewed_from_its_own_address(tmp_path):
     import subprocess
 
-    from explainer.commands.publish import edition_address
+    from explainer.editions.edition_line import edition_address
 
     assert edition_address(tmp_path, {"site_url": "https://example.org/x"}, "origin", "2021-10") == "https://example.org/x/2021-10/"
     subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)

@@ -17,6 +17,7 @@ import tarfile
 import xml.etree.ElementTree as ET
 from html import unescape
 from pathlib import Path
+from urllib.parse import urljoin
 
 import pytest
 
@@ -161,6 +162,58 @@ def test_edition_line_links_to_the_changes_page(repo):
 
 
 # ---------------------------------------------------------------- the feed
+
+
+FEED_LINK = re.compile(r'<link rel="alternate" type="application/atom\+xml" href="([^"]+)" title="([^"]+)">')
+
+
+def _pages(published: Path, edition: str) -> list[Path]:
+    """Every page MkDocs wrote for an edition, in every language (embed pages are frames for other
+    sites, outside the site's pages)."""
+    return [p for p in sorted((published / edition).rglob("*.html")) if "embed" not in p.relative_to(published / edition).parts]
+
+
+@pytest.mark.parametrize("edition", [A, B])
+def test_every_page_of_an_edition_announces_its_feed_in_its_language(published, edition):
+    pages = _pages(published, edition)
+    assert len(pages) >= 12, pages  # home, section, sources, figures, changes and 404, in two languages
+    for page in pages:
+        rel = page.relative_to(published).as_posix()
+        links = FEED_LINK.findall(page.read_text(encoding="utf-8"))
+        assert len(links) == 1, rel
+        href, title = links[0]
+        if not rel.endswith("404.html"):  # 404 is served at any depth: MkDocs gives it absolute addresses
+            assert urljoin(f"{SITE_URL}{rel}", unescape(href)) == f"{SITE_URL}{edition}/feed.xml", rel
+        french = rel.startswith(f"{edition}/fr/")
+        assert unescape(title) == ("Le verger\u202f: éditions" if french else "The orchard: editions"), rel
+    assert (published / edition / "feed.xml").is_file()
+
+
+def test_changes_page_switcher_leads_to_the_changes_page_in_the_other_language(repo):
+    for prefix, expected in (("", {"en": "./", "fr": "../fr/changes/"}), ("fr/", {"en": "../../changes/", "fr": "./"})):
+        html = repo.show(f"{B}/{prefix}changes/index.html")
+        switcher = dict((lang, href) for href, lang in re.findall(r'<a href="([^"]+)" hreflang="(en|fr)"[^>]*class="md-select__link"', html))
+        here = f"{SITE_URL}{B}/{prefix}changes/"
+        assert {lang: urljoin(here, href) for lang, href in switcher.items()} == {
+            "en": f"{SITE_URL}{B}/changes/",
+            "fr": f"{SITE_URL}{B}/fr/changes/",
+        }, switcher
+
+
+@pytest.mark.parametrize("prefix", ["", "fr/"])
+def test_sitemap_alternates_are_the_editions_addresses(repo, published, prefix):
+    sitemap = repo.show(f"{B}/{prefix}sitemap.xml")
+    entries = dict(re.findall(r"<url>\s*<loc>([^<]+)</loc>(.*?)</url>", sitemap, re.S))
+    assert f"{SITE_URL}{B}/{prefix}pears/" in entries and f"{SITE_URL}{B}/{prefix}changes/" in entries, list(entries)
+    for loc, entry in entries.items():
+        alternates = dict(re.findall(r'<xhtml:link rel="alternate" hreflang="(en|fr)" href="([^"]+)"/>', entry))
+        assert set(alternates) == {"en", "fr"}, loc
+        for lang, href in alternates.items():
+            assert href.startswith(f"{SITE_URL}{B}/"), (loc, href)  # the edition's address, not the site root's
+            assert (published / href[len(SITE_URL) :] / "index.html").is_file(), href
+    for page in ("pears/", "changes/"):
+        alternates = dict(re.findall(r'hreflang="(en|fr)" href="([^"]+)"', entries[f"{SITE_URL}{B}/{prefix}{page}"]))
+        assert alternates == {"en": f"{SITE_URL}{B}/{page}", "fr": f"{SITE_URL}{B}/fr/{page}"}
 
 
 def test_feed_of_editions_is_atom_with_dates_from_git(repo):

@@ -178,6 +178,7 @@ def test_plain_build_is_reproducible_and_has_no_version_selector(repo):
     index = (repo.root / "site/index.html").read_text(encoding="utf-8")
     config = _theme_config(index)
     assert config["version"] is None and "explainer-edition" not in index  # no request for versions.json
+    assert "application/atom+xml" not in index  # no feed outside a published edition
 
 
 def test_bad_edition_name_is_refused(repo):
@@ -248,6 +249,9 @@ def test_local_publish_without_push_commits_only_locally(repo):
     assert repo.remote_head() == remote and repo.local_head() != local
     versions = json.loads(repo.git("show", "gh-pages:versions.json"))
     assert [v["version"] for v in versions][0] == "next"  # previews sort first in the edition menu
+    # The preview of main has no feed of its own, so its pages announce none; a named edition's do.
+    assert "application/atom+xml" not in repo.git("show", "gh-pages:next/pears/index.html")
+    assert '<link rel="alternate" type="application/atom+xml" href="../feed.xml"' in repo.show(f"{B}/pears/index.html")
     assert repo.git("show", "gh-pages:index.html") == repo.show("index.html")  # root still on latest
     repo.git("update-ref", "refs/heads/gh-pages", local)  # back to the published state
 
@@ -278,7 +282,7 @@ HOSTILE_DATE = "<img src=x onerror=alert(1)>"
 
 
 def test_edition_names_order_by_their_numbers():
-    from explainer.commands.publish import edition_key, newer_editions
+    from explainer.editions.names import edition_key, newer_editions
 
     names = ["2022.1", "2021-10-05", "2020", "2021-11", "2021-10", "2022-01-02"]
     assert sorted(names, key=lambda n: edition_key(n) or ()) == ["2020", "2021-10", "2021-10-05", "2021-11", "2022.1", "2022-01-02"]
@@ -364,7 +368,7 @@ def _dated(name: str, path: str) -> dict:
 )
 def test_edition_data_date_values(tmp_path, value, ok):
     from explainer.common.problems import Problems
-    from explainer.commands.publish import data_date
+    from explainer.editions.data_date import data_date
 
     _package(tmp_path, [], edition_data_date=value)
     if ok:
@@ -382,7 +386,7 @@ DATA_DATE_SCRIPT = """
 import resource, sys
 from pathlib import Path
 resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30))  # a read of /dev/zero fails instead of eating the machine
-from explainer.commands.publish import data_date
+from explainer.editions.data_date import data_date
 print(data_date(Path(sys.argv[1])))
 """
 
@@ -413,15 +417,15 @@ def test_data_date_reads_only_regular_files_inside_the_data_folder(tmp_path):
 
 
 def test_data_date_reads_no_more_than_its_cap(tmp_path, monkeypatch):
-    from explainer.commands import publish
+    import explainer.editions.data_date as dates
     from explainer.common.problems import Problems
 
     data = _package(tmp_path, [_dated("big", "big.csv")])
     (data / "big.csv").write_text("day\n" + "2020-05-01\n" * 200, encoding="utf-8")
-    assert publish.data_date(tmp_path) == "2020-05-01"
-    monkeypatch.setattr(publish, "MAX_DATA_BYTES", 1000)
+    assert dates.data_date(tmp_path) == "2020-05-01"
+    monkeypatch.setattr(dates, "MAX_DATA_BYTES", 1000)
     with pytest.raises(Problems) as refused:
-        publish.data_date(tmp_path)
+        dates.data_date(tmp_path)
     assert str(refused.value.problems[0]).startswith("charts/data/big.csv: the data file is larger than 0 MB")
     assert 'set "edition_data_date" in charts/data/datapackage.json' in str(refused.value.problems[0])
 
@@ -490,17 +494,18 @@ FAIL_SECOND_MIKE = """
 import sys
 from explainer import cli
 from explainer.commands import publish
+from explainer.editions.gh_pages import rev
 
-real, calls = publish._mike, []
+real, calls = publish.run_mike, []
 
 def mike(root, *args):
     calls.append(args[0])
     if len(calls) == 2:  # after `mike deploy` has committed, before `mike set-default`
-        print("moved to", publish._rev(root, "refs/heads/gh-pages"), file=sys.stderr)
+        print("moved to", rev(root, "refs/heads/gh-pages"), file=sys.stderr)
         raise RuntimeError("simulated failure between mike's commits")
     return real(root, *args)
 
-publish._mike = mike
+publish.run_mike = mike
 sys.exit(cli.main(sys.argv[1:]))
 """
 

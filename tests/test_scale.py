@@ -1,7 +1,7 @@
 """Scale, quickly: a 200,000-row explainer builds, ships no raw rows, and reports problems exactly.
 
 Timing targets (1,000,000 rows in 10 s and 1 GB) are measured by bench/scale.py, not here.
-Also: the vectorised validation of large CSVs (explainer/data/load.py, FAST_ROWS) gives exactly the
+Also: the vectorised validation of large CSVs (explainer/data/fast_validate.py, FAST_ROWS) gives exactly the
 problems frictionless gives, on every bad-input case and on randomly broken files.
 """
 
@@ -25,6 +25,8 @@ from badinput_helpers import copy_fixture
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from explainer.data import errors as data_errors  # noqa: E402
+from explainer.data import fast_validate  # noqa: E402
 from explainer.data import load as data  # noqa: E402
 from explainer.common.problems import Collector  # noqa: E402
 
@@ -121,14 +123,14 @@ def chart(data):
 # -- the vectorised validation gives frictionless's problems exactly -------------------------------
 
 
-def _load(root: Path, fast_rows: int, unique_limit: int = data.UNIQUE_LIMIT) -> tuple[list[str], data.DataPackage | None]:
-    saved = data.FAST_ROWS, data.UNIQUE_LIMIT
-    data.FAST_ROWS, data.UNIQUE_LIMIT = fast_rows, unique_limit
+def _load(root: Path, fast_rows: int, unique_limit: int = fast_validate.UNIQUE_LIMIT) -> tuple[list[str], data.DataPackage | None]:
+    saved = fast_validate.FAST_ROWS, fast_validate.UNIQUE_LIMIT
+    fast_validate.FAST_ROWS, fast_validate.UNIQUE_LIMIT = fast_rows, unique_limit
     try:
         problems = Collector(root)
         package = data.load(root, problems)
     finally:
-        data.FAST_ROWS, data.UNIQUE_LIMIT = saved
+        fast_validate.FAST_ROWS, fast_validate.UNIQUE_LIMIT = saved
     return [str(p) for p in problems.items], package
 
 
@@ -139,7 +141,7 @@ def test_fast_validation_matches_frictionless_on_the_bad_input_corpus(tmp_path: 
         root = copy_fixture(tmp_path / case.id)
         case.mutate(root)
         slow, _ = _load(root, fast_rows=10**12)
-        for limit in (data.UNIQUE_LIMIT, 0):  # distinct values read once, and the all-Arrow path
+        for limit in (fast_validate.UNIQUE_LIMIT, 0):  # distinct values read once, and the all-Arrow path
             fast, _ = _load(root, fast_rows=0, unique_limit=limit)
             assert fast == slow, case.id
 
@@ -176,7 +178,7 @@ def test_fast_validation_matches_frictionless_on_randomly_broken_files(tmp_path:
             lines[i] = ",".join(cells)
         (root / CSV).write_text("\n".join(lines))
         slow, slow_package = _load(root, fast_rows=10**12)
-        for limit in (data.UNIQUE_LIMIT, 0):
+        for limit in (fast_validate.UNIQUE_LIMIT, 0):
             fast, fast_package = _load(root, fast_rows=0, unique_limit=limit)
             assert fast == slow, seed
         fast_path_used += _fast_open(root, "readings") is not None
@@ -189,11 +191,11 @@ def _fast_open(root: Path, name: str):
 
     pkg_path = root / "charts" / "data" / "datapackage.json"
     package = frictionless.Package(json.loads(pkg_path.read_text()), basepath=str(pkg_path.parent))
-    saved, data.FAST_ROWS = data.FAST_ROWS, 0
+    saved, fast_validate.FAST_ROWS = fast_validate.FAST_ROWS, 0
     try:
-        return data._FastResource.open(package.get_resource(name), package, pkg_path.parent / f"{name}.csv")
+        return fast_validate.FastResource.open(package.get_resource(name), package, pkg_path.parent / f"{name}.csv")
     finally:
-        data.FAST_ROWS = saved
+        fast_validate.FAST_ROWS = saved
 
 
 def test_fast_path_types_the_table_as_pandas_does(tmp_path: Path) -> None:
@@ -205,7 +207,7 @@ def test_fast_path_types_the_table_as_pandas_does(tmp_path: Path) -> None:
         lines[i] = ",".join(cells)
     (root / CSV).write_text("\n".join(lines))
     slow_problems, slow = _load(root, fast_rows=10**12)
-    for limit in (data.UNIQUE_LIMIT, 0):
+    for limit in (fast_validate.UNIQUE_LIMIT, 0):
         fast_problems, fast = _load(root, fast_rows=0, unique_limit=limit)
         assert fast_problems == slow_problems == [] and fast is not None and slow is not None
         for name in slow.tables:
@@ -220,9 +222,9 @@ def test_problems_per_file_are_capped(tmp_path: Path) -> None:
     (root / CSV).write_text("\n".join(lines))
     for fast_rows in (10**12, 0):
         problems, _ = _load(root, fast_rows)
-        assert len(problems) == data.SHOWN_PER_FILE + 1
+        assert len(problems) == data_errors.SHOWN_PER_FILE + 1
         assert problems[-1] == (
-            f"{CSV}: 250 more problems in this file not listed below (only the first {data.SHOWN_PER_FILE}, by line, are listed; fix them and check again)"
+            f"{CSV}: 250 more problems in this file not listed below (only the first {data_errors.SHOWN_PER_FILE}, by line, are listed; fix them and check again)"
         )
 
 

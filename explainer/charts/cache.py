@@ -19,6 +19,7 @@ from pathlib import Path
 from ..charts.render import CHART_CONFIG, ChartSource, RenderedChart
 from ..data.load import DataPackage
 from .fonts import Font, chart_font
+from ..common.files import atomic_write
 from ..common.i18n import ENGLISH, Language
 
 FORMAT = 5  # bump when RenderedChart or the rendering code changes shape
@@ -77,8 +78,4 @@ class ChartCache:
         key = self.key(source, package, chart.resources, language)
         if key is None:
             return
-        self.folder.mkdir(parents=True, exist_ok=True)
-        path = self._entry(source.slug, language)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps({"key": key, "chart": {**asdict(chart), "cached": False}}, sort_keys=True), encoding="utf-8")
-        os.replace(tmp, path)
+        atomic_write(self._entry(source.slug, language), json.dumps({"key": key, "chart": {**asdict(chart), "cached": False}}, sort_keys=True))

@@ -4,10 +4,10 @@ so the result is cached per vl-convert version in the user's cache folder and re
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from ..common import settings
+from ..common.files import atomic_write
 
 # vl-convert resolves this module specifier to the copy of Vega vendored inside it (no network).
 # Its documented `vega` name is Vega's default export, which is null; the namespace is what we need.
@@ -32,8 +32,5 @@ def vega_javascript() -> bytes:
     if path.is_file():
         return path.read_bytes()
     code = vlc.javascript_bundle(SNIPPET.format(version=vlc.get_vega_version())).encode("utf-8")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(f".{os.getpid()}.tmp")
-    tmp.write_bytes(code)
-    os.replace(tmp, path)  # atomic: a parallel build never reads half a file
+    atomic_write(path, code)  # a parallel build never reads half a file
     return code

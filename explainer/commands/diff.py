@@ -2,25 +2,26 @@
 reviewer of a pull request. Since the git ref REF: every sentence readers will read differently
 (rendered, figures substituted, old -> new, in every language), every figure whose value changed,
 the changed rows of each dataset (key, old -> new, source), a flag where a value changed but
-neither its source nor the caveats did, the charts whose plotted data changed, and the pages
-whose text changed. Prints Markdown, ready for a GitHub job summary. A REF git does not know is a
-usage error (exit 2)."""
+neither its source, nor the row's note, nor the caveats did, the charts whose plotted data changed, and the pages
+whose text changed. Prints Markdown, ready for a GitHub job summary (`--format text`: plain text
+for a terminal); how values are written and made safe is in diff_text.py. A REF git does not know
+is a usage error (exit 2)."""
 
 from __future__ import annotations
 
+import html
 import re
-import subprocess
 import tarfile
 import tempfile
 from pathlib import Path
 
-import pandas as pd
-
 from .. import figures as figures_stage
-from ..common import safe_yaml
+from ..common import git, safe_yaml
+from ..common.files import CACHE_DIR
 from ..data.load import SOURCE_FIELD, SOURCES_RESOURCE
-from ..pipeline import Gathered, gather
+from ..pipeline import gather
 from ..common.problems import Problem, Problems
+from .diff_text import Formats, Writer, missing, raw
 
 
 class UsageError(Exception):
@@ -28,10 +29,11 @@ class UsageError(Exception):
 
 
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÀ-Ý\"“«(])")
+EMPHASIS = re.compile(r"(?<!\\)(\*\*|__|(?<![\w*\\])[*_](?=\S)|(?<=\S)[*_](?![\w*]))")
 
 
 def _git(root: Path, *args: str, binary: bool = False):
-    proc = subprocess.run(["git", *args], cwd=root, capture_output=True, text=not binary)
+    proc = git.run(root, *args, text=not binary)
     if proc.returncode != 0:
         err = proc.stderr if isinstance(proc.stderr, str) else proc.stderr.decode("utf-8", "replace")
         raise Problems(
@@ -48,7 +50,10 @@ def _git(root: Path, *args: str, binary: bool = False):
 
 def checkout(root: Path, ref: str, dest: Path) -> Path:
     """The explainer folder as it was at REF, extracted (not checked out: the work tree is untouched)."""
-    top = Path(_git(root, "rev-parse", "--show-toplevel").strip())
+    try:
+        top = Path(_git(root, "rev-parse", "--show-toplevel").strip())
+    except Problems:
+        raise UsageError(f"{root} is not in a git repository: diff compares it with a commit (git init, then commit)") from None
     sub = root.resolve().relative_to(top.resolve()).as_posix()
     try:
         _git(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
@@ -61,31 +66,22 @@ def checkout(root: Path, ref: str, dest: Path) -> Path:
     return dest / "tree" / (sub if sub != "." else "")
 
 
-def sentences_quoting(gathered: Gathered, name: str, root: Path) -> list[str]:
-    """The sentences that quote a figure, in every language, as path:line: sentence (as written)."""
-    found = []
-    for page in (page for loc in gathered.languages for page in loc.pages):
-        for lineno, line in enumerate(page.body.splitlines(), 1):
-            if re.search(rf"\bfig\.{re.escape(name)}\b", line):
-                for sentence in SENTENCE_END.split(line.strip()):
-                    if re.search(rf"\bfig\.{re.escape(name)}\b", sentence):
-                        found.append(f"{page.source.relative_to(root).as_posix()}:{lineno}: {sentence.strip()}")
-    return found
-
-
 def reader_sentences(markdown: str) -> list[str]:
     """The sentences of a rendered page as readers read them: figures substituted, links as their
     text, charts and front matter left out (their changes are listed apart)."""
     text = re.sub(r"\A---\n.*?\n---\n", "", markdown, flags=re.S)
     text = re.sub(r"<figure\b.*?</figure>", "", text, flags=re.S)
     text = re.sub(r"<[^>]+>", "", text)
-    text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", text)
-    text = re.sub(r"\\([\\`*_{}\[\]#<>])", r"\1", text).replace("&lt;", "<").replace("&amp;", "&")
+    text = re.sub(r"(?<!\\)!?\[((?:\\.|[^\]\\])*)\]\([^)]*\)", r"\1", text)  # a link as its words (not an escaped [)
+    text = re.sub(r"(?<!\\)(`+)(.+?)(?<!`)\1(?!`)", r"\2", text)  # code as its words
+    text = EMPHASIS.sub("", text)  # readers see bold and italics, not their asterisks
+    text = html.unescape(re.sub(r"\\([\\`*_{}\[\]#<>])", r"\1", text))
     out = []
     for block in re.split(r"\n\s*\n", text):
         if re.search(r"\{: \.explainer-[a-z-]+ \}\s*$", block):
             continue  # a generated block (the cover's byline and dates, the edition line): not the editor's prose
         for line in block.splitlines() if re.match(r"\s*([-*+]|\d+\.)\s", block) else [block]:
+            line = re.sub(r"\{:[^}\n]*\}", " ", line)  # attribute lists style a line; readers don't see them
             line = " ".join(re.sub(r"^\s*(#+|[-*+>]|\d+\.)\s+", "", line).split())
             out += [s.strip() for s in SENTENCE_END.split(line) if s.strip()]
     return out
@@ -107,97 +103,133 @@ def _sentence_changes(old_pages: dict, new_pages: dict) -> list[tuple[str, str |
     return changes
 
 
-def _cell(value) -> str:
-    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
-        return ""
-    if isinstance(value, pd.Timestamp):
-        return value.strftime("%Y-%m-%d")
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
 ROWS_SHOWN = 30  # changed rows listed per dataset; the rest are counted
+NOTE_FIELDS = ("note", "notes", "caveat", "caveats", "comment")  # a row's own explanation of a change
+FLAG = "⚠ the value changed, but not its source nor the caveats"
 
 
-def _row_changes(old, new) -> list[str]:
-    """Markdown lines: the rows of each dataset that changed (key, old -> new, source), flagged
-    where a value changed but neither the row's source nor the resource's caveats did."""
+def _source_name(package, sid: str, w: Writer) -> str:
+    """A source as a reviewer knows it: its title in sources.csv, and its id to find it there."""
+    title = package.source_text(sid, "title") if sid in package.sources else ""
+    return f"{w.text(title)} ({w.code(sid)})" if title and title != sid else w.code(sid) if sid else "none"
+
+
+def _row_key(res: dict, before, after) -> list[str]:
+    """The columns that identify a row: the primary key; without source_id when the rest is unique
+    on both sides, so a row whose value and source both changed is one changed row."""
+    key = (res.get("schema") or {}).get("primaryKey") or []
+    key = [key] if isinstance(key, str) else [k for k in key if k in before and k in after]
+    rest = [k for k in key if k != SOURCE_FIELD]
+    if rest != key and rest and not before.duplicated(rest).any() and not after.duplicated(rest).any():
+        return rest
+    return key
+
+
+def _row_changes(old, new, figure_formats: tuple[dict, dict], w: Writer) -> list[str]:
+    """Lines of the report: the rows of each dataset that changed (its key named, old -> new as a
+    reviewer reads them, the source by its title), flagged where a value (a number or a date)
+    changed but neither the row's source, nor its note, nor the resource's caveats did."""
     lines = []
     old_res = {r.get("name"): r for r in old.package.descriptor.get("resources", [])}
+    locale = new.languages[0].language.locale
     for res in new.package.descriptor.get("resources", []):
         name = res.get("name")
         if name not in new.package.tables:
             continue
+        after = new.package.tables[name]
         if name not in old.package.tables:
-            lines.append(f"- `{name}`: new dataset, {len(new.package.tables[name]):,} rows")
+            lines.append(f"- {w.code(name)}: new dataset, {len(after):,} rows")
             continue
-        before, after = old.package.tables[name], new.package.tables[name]
-        key = [k for k in ((res.get("schema") or {}).get("primaryKey") or []) if k in before and k in after]
-        if isinstance(key, str):
-            key = [key]
-        caveats_same = (old_res.get(name) or {}).get("caveats") == res.get("caveats")
+        before = old.package.tables[name]
         columns = [c for c in after.columns if c in before.columns]
-
-        def rows_by_key(table):
-            if key:
-                return {tuple(_cell(v) for v in row[key]): row for _, row in table.iterrows()}
-            return {tuple(_cell(v) for v in row[columns]): row for _, row in table.iterrows()}
-
-        if before[columns].astype(str).equals(after[columns].astype(str)) and list(before.columns) == list(after.columns):
+        if list(before.columns) == list(after.columns) and before[columns].astype(str).equals(after[columns].astype(str)):
             continue
-        b, a = rows_by_key(before), rows_by_key(after)
+        key = _row_key(res, before, after)
+        fmt_old, fmt_new = Formats(old_res.get(name) or res, figure_formats[0], locale), Formats(res, figure_formats[1], locale)
+        caveats_same = (old_res.get(name) or {}).get("caveats") == res.get("caveats")
+        by = key or columns
+        b = {tuple(raw(v) for v in row[by]): row for _, row in before.iterrows()}
+        a = {tuple(raw(v) for v in row[by]): row for _, row in after.iterrows()}
+        shown_cols = [c for c in columns if c not in by and c != SOURCE_FIELD]
+
+        named = [c for c in key if c != SOURCE_FIELD] or key or columns  # the source is named after the values
+
+        def label(row, fmt):
+            return ", ".join(f"{w.text(c)} {w.text(fmt.show(c, row[c], row))}" for c in named)
+
+        def source(row, package):
+            return _source_name(package, raw(row.get(SOURCE_FIELD)), w) if SOURCE_FIELD in row.index else ""
+
+        def values(row, fmt, package):  # an added or removed row: its numbers and dates, and its source
+            cells = [f"{w.text(c)} {w.text(fmt.show(c, row[c], row))}" for c in shown_cols if fmt.is_value(c) and not missing(row[c])]
+            return (": " + ", ".join(cells) if cells else "") + (f"; source {source(row, package)}" if SOURCE_FIELD in row.index else "")
+
         items = []
         for k, row in a.items():
-            label = ", ".join(f"{c}={v}" for c, v in zip(key, k)) if key else "row"
             if k not in b:
-                items.append(f"added: {label if key else ', '.join(f'{c}={_cell(row[c])}' for c in columns)}")
+                items.append(f"added: {label(row, fmt_new)}{values(row, fmt_new, new.package) if key else ''}")
                 continue
             old_row = b[k]
-            changed = [c for c in columns if c != SOURCE_FIELD and c not in key and _cell(old_row[c]) != _cell(row[c])]
-            source_old, source_new = (_cell(old_row.get(SOURCE_FIELD)), _cell(row.get(SOURCE_FIELD))) if SOURCE_FIELD in columns else ("", "")
+            changed = [c for c in shown_cols if raw(old_row[c]) != raw(row[c])]
+            source_old, source_new = raw(old_row.get(SOURCE_FIELD)), raw(row.get(SOURCE_FIELD))
             if not changed and source_old == source_new:
                 continue
-            what = "; ".join(f"{c} {_cell(old_row[c])} → {_cell(row[c])}" for c in changed)
-            source = f"source {source_old} → {source_new}" if source_old != source_new else f"source {source_new or 'none'}"
-            line = f"{label}: {what + '; ' if what else ''}{source}"
-            if changed and source_old == source_new and caveats_same and name != SOURCES_RESOURCE:
-                line += " ⚠ the value changed, but not its source nor the caveats: cite the source of the new value, or add a caveat"
+            parts = [f"{w.text(c)} {' → '.join(map(w.text, fmt_new.change(c, old_row[c], row[c], old_row, row)))}" for c in changed]
+            if SOURCE_FIELD in row.index and source_old != source_new:
+                parts.append(f"source {source(old_row, old.package)} → {source(row, new.package)}")
+            elif SOURCE_FIELD in row.index:
+                parts.append(f"source {source(row, new.package)}")
+            line = f"{label(row, fmt_new)}: {'; '.join(parts)}"
+            value_changed = any(fmt_new.is_value(c) and c not in NOTE_FIELDS for c in changed)
+            explained = source_old != source_new or not caveats_same or any(c in NOTE_FIELDS for c in changed)
+            if value_changed and not explained and name != SOURCES_RESOURCE:
+                line += f" {FLAG}: cite the source of the new value, or add a caveat or a note"
             items.append(line)
         for k, row in b.items():
             if k not in a:
-                label = ", ".join(f"{c}={v}" for c, v in zip(key, k)) if key else ", ".join(f"{c}={_cell(row[c])}" for c in columns)
-                items.append(f"removed: {label}")
+                items.append(f"removed: {label(row, fmt_old)}{values(row, fmt_old, old.package) if key else ''}")
         if not items:
             continue
-        lines.append(f"- `{name}` ({len(items)} row{'s' if len(items) != 1 else ''})" + ("" if caveats_same else ", caveats changed"))
+        lines.append(f"- {w.code(name)} ({len(items)} row{'s' if len(items) != 1 else ''})" + ("" if caveats_same else ", caveats changed"))
         lines += [f"    - {item}" for item in items[:ROWS_SHOWN]]
         if len(items) > ROWS_SHOWN:
             lines.append(f"    - … and {len(items) - ROWS_SHOWN:,} more")
     return lines
 
 
-def _figure_resources(root: Path) -> dict[str, str | None]:
+def _figure_specs(root: Path) -> dict[str, dict]:
+    """charts/figures.yml as written (already checked by the build): each figure's settings."""
     try:
         spec = safe_yaml.load((root / figures_stage.FIGURES_FILE).read_text(encoding="utf-8")) or {}
     except Exception:
         return {}
-    return {str(k): v.get("resource") for k, v in spec.items() if isinstance(v, dict)} if isinstance(spec, dict) else {}
+    return {str(k): v for k, v in spec.items() if isinstance(v, dict)} if isinstance(spec, dict) else {}
 
 
-def report(root: Path, ref: str) -> str:
+def _figure_formats(specs: dict[str, dict]) -> dict[tuple[str, str], tuple[str, str | None]]:
+    """(resource, column) -> (format, currency) of the figures that quote that column."""
+    return {
+        (str(v["resource"]), str(v["field"])): (str(v.get("format") or "number"), v.get("currency"))
+        for v in specs.values()
+        if isinstance(v.get("resource"), str) and isinstance(v.get("field"), str)
+    }
+
+
+def report(root: Path, ref: str, fmt: str = "markdown") -> str:
+    """The report, as Markdown for a pull request's summary or as plain text for a terminal."""
+    w = Writer(fmt)
     root = root.resolve()
     with tempfile.TemporaryDirectory() as tmp:
         old_root = checkout(root, ref, Path(tmp))  # a usage error first, before anything is built
         new = gather(root)
+        heading = f"## Changes since {w.code(ref)}"
         try:
-            old = gather(old_root, cache_dir=root / ".cache" / "explainer" / "charts")  # cache keys are content hashes: safe to share
+            old = gather(old_root, cache_dir=root / CACHE_DIR / "charts")  # cache keys are content hashes: safe to share
         except Problems as e:
-            return (
-                f"## Changes since `{ref}`\n\nThe explainer at `{ref}` does not build ({len(e.problems)} problems), so there is nothing to compare against.\n"
-            )
-        old_figure_resources = _figure_resources(old_root)
-    lines = [f"## Changes since `{ref}`", ""]
+            return f"{heading}\n\nThe explainer at {w.code(ref)} does not build ({len(e.problems)} problems), so there is nothing to compare against.\n"
+        old_specs = _figure_specs(old_root)
+    new_specs = _figure_specs(root)
+    lines = [heading, ""]
 
     def pages_of(gathered):  # every language's pages, by their path in the site: the-patrol.md, fr/the-patrol.md
         return {loc.language.prefix + p.name: p.markdown for loc in gathered.languages for p in loc.pages}
@@ -207,16 +239,15 @@ def report(root: Path, ref: str) -> str:
     lines += [f"### Sentences readers will read differently ({len(sentences)})", ""]
     for page, before, after in sentences:
         if before is not None and after is not None:
-            lines.append(f"- `{page}`: {before} → {after}")
+            lines.append(f"- {w.code(page)}: {w.text(before)} → {w.text(after)}")
         else:
-            lines.append(f"- `{page}`: {'(new) ' + after if after is not None else '(removed) ' + str(before)}")
+            lines.append(f"- {w.code(page)}: {'(new) ' + w.text(after) if after is not None else '(removed) ' + w.text(before)}")
     if not sentences:
         lines.append("None.")
 
     changed = [(n, old.figures[n], f) for n, f in sorted(new.figures.items()) if n in old.figures and old.figures[n].text != f.text]
     added = sorted(set(new.figures) - set(old.figures))
     removed = sorted(set(old.figures) - set(new.figures))
-    new_figure_resources = _figure_resources(root)
     old_res = {r.get("name"): r for r in old.package.descriptor.get("resources", [])}
     new_res = {r.get("name"): r for r in new.package.descriptor.get("resources", [])}
     lines += ["", f"### Figures whose value changed ({len(changed)})", ""]
@@ -224,20 +255,22 @@ def report(root: Path, ref: str) -> str:
         lines.append("None.")
     for name, before, after in changed:
         quoted = [loc.language.prefix + p.name for loc in new.languages for p in loc.pages if name in p.figures_used]
-        line = f"- `{name}`: {before.text} → {after.text}; source {', '.join(before.source_ids) or 'none'}"
+        olds = ", ".join(_source_name(old.package, s, w) for s in before.source_ids) or "none"
+        news = ", ".join(_source_name(new.package, s, w) for s in after.source_ids) or "none"
+        line = f"- {w.code(name)}: {w.text(before.text)} → {w.text(after.text)}; source {olds}"
         if before.source_ids != after.source_ids:
-            line += f" → {', '.join(after.source_ids) or 'none'}"
-        resource = new_figure_resources.get(name)
-        caveats_same = resource is None or (old_res.get(old_figure_resources.get(name)) or {}).get("caveats") == (new_res.get(resource) or {}).get("caveats")
+            line += f" → {news}"
+        resource, old_resource = new_specs.get(name, {}).get("resource"), old_specs.get(name, {}).get("resource")
+        caveats_same = resource is None or (old_res.get(old_resource) or {}).get("caveats") == (new_res.get(resource) or {}).get("caveats")
         if before.source_ids == after.source_ids and caveats_same:
-            line += " ⚠ the value changed, but not its source nor the caveats"
+            line += f" {FLAG}"
         if quoted:
-            line += f"; quoted in {', '.join(f'`{q}`' for q in quoted)}"
+            line += f"; quoted in {', '.join(w.code(q) for q in quoted)}"
         lines.append(line)
     if added or removed:
-        lines += ["", f"New figures: {', '.join(f'`{n}`' for n in added) or 'none'}. Removed figures: {', '.join(f'`{n}`' for n in removed) or 'none'}."]
+        lines += ["", f"New figures: {', '.join(w.code(n) for n in added) or 'none'}. Removed figures: {', '.join(w.code(n) for n in removed) or 'none'}."]
 
-    rows = _row_changes(old, new)
+    rows = _row_changes(old, new, (_figure_formats(old_specs), _figure_formats(new_specs)), w)
     lines += ["", f"### Data rows that changed ({sum(1 for l in rows if l.startswith('    - ') and not l.startswith('    - …'))})", ""]
     lines += rows or ["None."]
 
@@ -255,10 +288,10 @@ def report(root: Path, ref: str) -> str:
             differ = sum(1 for x, y in zip(before_rows, after_rows) if x != y) + abs(len(before_rows) - len(after_rows))
             state = f"data changed ({differ} of {len(after_rows)} plotted rows)"
         title = (new.charts.get(slug) or old.charts[slug]).title
-        lines.append(f"- `{slug}` ({title}): {state}")
+        lines.append(f"- {w.code(slug)} ({w.text(title)}): {state}")
     if not chart_changes:
         lines.append("None.")
     page_changes = [n for n, text in new_pages.items() if old_pages.get(n) != text] + sorted(set(old_pages) - set(new_pages))
     lines += ["", f"### Pages whose text changed ({len(page_changes)})", ""]
-    lines += [f"- `{name}`" for name in page_changes] or ["None."]
+    lines += [f"- {w.code(name)}" for name in page_changes] or ["None."]
     return "\n".join(lines) + "\n"

@@ -12,9 +12,10 @@ counts as an update."""
 
 from __future__ import annotations
 
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+
+from . import git
 
 
 @dataclass(frozen=True)
@@ -23,25 +24,17 @@ class History:
     last_updated: str | None = None  # YYYY-MM-DD
 
 
-def _git(root: Path, *args: str) -> str | None:
-    try:
-        out = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, timeout=20)
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return out.stdout if out.returncode == 0 else None
-
-
 def _commits(root: Path, *paths: str) -> list[tuple[str, str]]:
     """(hash, YYYY-MM-DD) of the commits that touched `paths`, newest first."""
-    out = _git(root, "log", "--format=%H %cs", "--", *paths) or ""
+    out = git.output(root, "log", "--format=%H %cs", "--", *paths, timeout=20) or ""
     return [(parts[0], parts[1]) for parts in (line.split() for line in out.splitlines()) if len(parts) == 2]
 
 
 def _boundary(root: Path) -> set[str] | None:
     """The shallow clone's boundary commits; None when the history is complete."""
-    if (_git(root, "rev-parse", "--is-shallow-repository") or "").strip() != "true":
+    if (git.output(root, "rev-parse", "--is-shallow-repository", timeout=20) or "").strip() != "true":
         return None
-    shallow = (_git(root, "rev-parse", "--git-path", "shallow") or "").strip()
+    shallow = (git.output(root, "rev-parse", "--git-path", "shallow", timeout=20) or "").strip()
     try:
         return set((root / shallow).read_text().split()) if shallow else set()
     except OSError:

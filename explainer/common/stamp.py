@@ -13,6 +13,8 @@ import os
 import sys
 from pathlib import Path
 
+from .files import CACHE_DIR, atomic_write
+
 PACKAGE = Path(__file__).resolve().parent.parent  # the whole explainer package
 INPUTS = ("content", "charts", "mkdocs.yml", "spelling.txt")
 
@@ -54,7 +56,7 @@ def site_fingerprint(site: Path) -> str:
 
 
 def _stamp_file(root: Path) -> Path:
-    return root / ".cache" / "explainer" / "build-stamp.json"
+    return root / CACHE_DIR / "build-stamp.json"
 
 
 def up_to_date(root: Path, strict: bool, epoch: str) -> bool:
@@ -67,8 +69,4 @@ def up_to_date(root: Path, strict: bool, epoch: str) -> bool:
 
 
 def record(root: Path, strict: bool, epoch: str) -> None:
-    path = _stamp_file(root)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps({"inputs": input_digest(root, strict, epoch), "site": site_fingerprint(root / "site")}), encoding="utf-8")
-    os.replace(tmp, path)
+    atomic_write(_stamp_file(root), json.dumps({"inputs": input_digest(root, strict, epoch), "site": site_fingerprint(root / "site")}))

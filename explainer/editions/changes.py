@@ -21,8 +21,9 @@ import yaml
 from ..common import safe_yaml
 from ..common.i18n import strings
 from ..common.problems import Problem, Problems
-from ..pages.generated import _md, quoting_sentences
-from ..pages.render import reader_columns
+from ..common.markdown import md_data
+from ..pages.figure_block import reader_columns
+from ..pages.generated import quoting_sentences
 
 RECORD = "explainer-edition.json"
 NAME = "changes.md"
@@ -168,7 +169,7 @@ def problems(root: Path) -> list[Problem]:
 
 
 def _cells(headers: list[str], row: list[str]) -> str:
-    return ", ".join(f"{_md(h)}: {_md(v)}" for h, v in zip(headers, row))
+    return ", ".join(f"{md_data(h)}: {md_data(v)}" for h, v in zip(headers, row))
 
 
 def _rows(old: dict, new: dict, w: dict) -> list[str]:
@@ -194,8 +195,8 @@ def _rows(old: dict, new: dict, w: dict) -> list[str]:
         out += [w["rows_changed"], ""]
         for r, a in changed:
             same = [(h, x) for h, x, y in zip(heads, r, a) if x == y]
-            diff = [f"{_md(h)}: {_md(x)} → {_md(y)}" for h, x, y in zip(heads, r, a) if x != y]
-            out.append("- " + ", ".join([f"{_md(h)}: {_md(x)}" for h, x in same] + diff))
+            diff = [f"{md_data(h)}: {md_data(x)} → {md_data(y)}" for h, x, y in zip(heads, r, a) if x != y]
+            out.append("- " + ", ".join([f"{md_data(h)}: {md_data(x)}" for h, x in same] + diff))
         out.append("")
     for label, rows, head in ((w["rows_added"], added, heads), (w["rows_removed"], removed, old["columns"])):
         if rows:
@@ -203,10 +204,15 @@ def _rows(old: dict, new: dict, w: dict) -> list[str]:
     return out
 
 
-def markdown(edition, code: str, current: dict, previous: dict | None, previous_name: str | None, corrections: list[dict]) -> str:
-    """The changes page of one language, as Markdown (every text from the data escaped)."""
+def markdown(
+    edition, code: str, current: dict, previous: dict | None, previous_name: str | None, corrections: list[dict], alternates: list | None = None
+) -> str:
+    """The changes page of one language, as Markdown (every text from the data escaped). `alternates`:
+    the language switcher's links to this page in the other languages (theme/partials/alternate.html)."""
     w = words(code)
-    meta = {"title": w["title"], "description": w["description"]}
+    meta: dict[str, object] = {"title": w["title"], "description": w["description"]}
+    if alternates:
+        meta["alternates"] = alternates
     out = ["---", yaml.safe_dump(meta, allow_unicode=True, sort_keys=True).strip(), "---", "", f"# {w['heading'].format(edition=edition.name)}", ""]
     old = ((previous or {}).get("languages") or {}).get(code)
     if previous_name is None:
@@ -219,7 +225,7 @@ def markdown(edition, code: str, current: dict, previous: dict | None, previous_
     notes = [c for c in corrections if c["edition"] == edition.name]
     out += [_heading(2, w["corrections"], "corrections"), ""]
     if notes:
-        out += [f"- {c['date']}: {_md(c['notes'].get(code) or c['notes']['note'])}" for c in sorted(notes, key=lambda c: c["date"])]
+        out += [f"- {c['date']}: {md_data(c['notes'].get(code) or c['notes']['note'])}" for c in sorted(notes, key=lambda c: c["date"])]
     else:
         out.append(w["no_corrections"])
     out.append("")
@@ -238,10 +244,12 @@ def _compare(old: dict, new: dict, w: dict) -> list[str]:
     for name, fig in new["figures"].items():
         before = old["figures"].get(name)
         if before and before["text"] != fig["text"]:
-            figures.append(f"- **{_md(before['text'])} → {_md(fig['text'])}**")
+            figures.append(f"- **{md_data(before['text'])} → {md_data(fig['text'])}**")
             if fig["sentence"]:
                 figures.append(f"    - {w['reads'].format(sentence=fig['sentence'])}")
-            if before["sentence"] and before["sentence"].replace(f"**{_md(before['text'])}**", "") != fig["sentence"].replace(f"**{_md(fig['text'])}**", ""):
+            if before["sentence"] and before["sentence"].replace(f"**{md_data(before['text'])}**", "") != fig["sentence"].replace(
+                f"**{md_data(fig['text'])}**", ""
+            ):
                 figures.append(f"    - {w['read'].format(sentence=before['sentence'])}")
     out += (figures or [w["no_figures"]]) + ["", _heading(2, w["charts"], "charts"), ""]
     charts = []
@@ -253,6 +261,6 @@ def _compare(old: dict, new: dict, w: dict) -> list[str]:
     out += (charts or [w["no_charts"], ""]) + [_heading(2, w["sections"], "sections"), ""]
     names_old = {s["name"]: s["title"] for s in old["sections"]}
     names_new = {s["name"]: s["title"] for s in new["sections"]}
-    sections = [f"- {w['section_added'].format(title=f'[{_md(t)}]({n})')}" for n, t in names_new.items() if n not in names_old]
-    sections += [f"- {w['section_removed'].format(title=_md(t))}" for n, t in names_old.items() if n not in names_new]
+    sections = [f"- {w['section_added'].format(title=f'[{md_data(t)}]({n})')}" for n, t in names_new.items() if n not in names_old]
+    sections += [f"- {w['section_removed'].format(title=md_data(t))}" for n, t in names_old.items() if n not in names_new]
     return out + (sections or [w["no_sections"]]) + [""]

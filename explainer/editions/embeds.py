@@ -18,7 +18,8 @@ from dataclasses import dataclass
 import jinja2
 
 from ..common.i18n import strings
-from ..pages.render import PACKAGE_TEMPLATES, figure_html
+from ..pages.figure_block import figure_html
+from ..pages.render import PACKAGE_TEMPLATES
 from ..site.postbuild import add_policy
 from .embed_hook import embed_height, iframe_code
 

@@ -10,6 +10,13 @@ import xml.etree.ElementTree as ET
 ATOM = "http://www.w3.org/2005/Atom"
 NAME = "feed.xml"
 WORDS = {"title": "{site}: editions", "entry": "Edition {edition}", "data_to": "Edition {edition}, data to {data_to}.", "no_data": "Edition {edition}."}
+# The feed's name in each language, for the <link rel="alternate"> that lets readers' feed readers
+# find it from any page (the feed itself is one, in the main language's words).
+LINK_TITLES = {"en": "{site}: editions", "fr": "{site}\u202f: éditions"}
+
+
+def link_title(code: str, site: str) -> str:
+    return LINK_TITLES.get(code, LINK_TITLES["en"]).format(site=site)
 
 
 def _id(edition, name: str) -> str:

@@ -10,6 +10,7 @@ import yaml
 from ..data.load import READ_VIA_FIELD, SOURCES_RESOURCE, DataPackage
 from ..figures import Figure
 from ..common.i18n import ENGLISH, Language, iso_date, plural, strings
+from ..common.markdown import md_data
 
 NAME = "sources.md"
 FIGURES_NAME = "figures.md"
@@ -20,20 +21,6 @@ def localised(item: dict, key: str, language: Language):
     `translations: {fr: {...}}` beside the English, or the English where there is none."""
     own = (item.get("translations") or {}).get(language.code) or {}  # checked: settings.DataPackageSettings
     return own.get(key) or item.get(key)
-
-
-def _md(text) -> str:
-    """Plain text from the data, made safe to place in Markdown (& too: "&amp;" in the data is shown as typed)."""
-    return (
-        str(text)
-        .replace("\\", "\\\\")
-        .replace("&", "&amp;")
-        .replace("<", "&lt;")
-        .replace("[", "\\[")
-        .replace("]", "\\]")
-        .replace("*", "\\*")
-        .replace("_", "\\_")
-    )
 
 
 def via_host(url: str) -> str:
@@ -47,7 +34,7 @@ def via_host(url: str) -> str:
 def read_via(package: DataPackage, sid: str, language: Language = ENGLISH) -> str:
     """ "read via <host>", linking the copy a source was read through; "" when there is none."""
     url = str(package.sources[sid].get(READ_VIA_FIELD) or "")
-    return f"{strings(language.code)['read_via']} [{_md(via_host(url))}]({url})" if url else ""
+    return f"{strings(language.code)['read_via']} [{md_data(via_host(url))}]({url})" if url else ""
 
 
 def source_date(package: DataPackage, sid: str, language: Language = ENGLISH) -> str:
@@ -82,46 +69,48 @@ def markdown(
     title = localised(d, "title", language) or t["this_explainer"]
     out = _front(t["sources_title"], t["sources_description"].format(title=title), image, alternates)
     if localised(d, "description", language):
-        out += [_md(localised(d, "description", language)), ""]
+        out += [md_data(localised(d, "description", language)), ""]
     licenses = d.get("licenses") or []
     if licenses:
         out += [
             t["data_licence"]
             + t["colon"]
-            + ", ".join(f"[{_md(l.get('title') or l.get('name'))}]({l['path']})" if l.get("path") else _md(l.get("title") or l.get("name")) for l in licenses)
+            + ", ".join(
+                f"[{md_data(l.get('title') or l.get('name'))}]({l['path']})" if l.get("path") else md_data(l.get("title") or l.get("name")) for l in licenses
+            )
             + ".",
             "",
         ]
     if d.get("sources"):
         out += [f"## {t['main_sources']}", ""]
-        out += [f"- [{_md(s['title'])}]({s['path']})" if s.get("path") else f"- {_md(s['title'])}" for s in d["sources"]]
+        out += [f"- [{md_data(s['title'])}]({s['path']})" if s.get("path") else f"- {md_data(s['title'])}" for s in d["sources"]]
         out.append("")
     out += [f"## {t['series']}", ""]
     for res in d.get("resources", []):
         if res.get("name") == SOURCES_RESOURCE:
             continue
         table = package.tables[res["name"]]
-        out += [f"### {_md(localised(res, 'title', language) or res['name'])}", ""]
+        out += [f"### {md_data(localised(res, 'title', language) or res['name'])}", ""]
         if localised(res, "description", language):
-            out += [_md(localised(res, "description", language)), ""]
+            out += [md_data(localised(res, "description", language)), ""]
         rows = format_decimal(len(table), "#,##0", locale=language.locale)
         out += [plural(t, "rows", len(table), language.locale).format(rows=rows, file=res["path"], href=f"assets/data/{res['path']}"), ""]
         caveats = localised(res, "caveats", language) or []
         if caveats:
-            out += [t["caveats"], ""] + [f"- {_md(c)}" for c in caveats] + [""]
+            out += [t["caveats"], ""] + [f"- {md_data(c)}" for c in caveats] + [""]
     if figures:
         out += [t["figures_pointer"].format(title=t["figures_title"], href=FIGURES_NAME), ""]
     out += [f"## {t['every_source']}", ""]
     for sid, s in sorted(package.sources.items()):
-        title = _md(package.source_text(sid, "title", language.code) or s.get("url") or sid)
-        line = f'- <span id="source-{sid}"></span>**{_md(package.source_text(sid, "publisher", language.code))}**{t["colon"]}'
+        title = md_data(package.source_text(sid, "title", language.code) or s.get("url") or sid)
+        line = f'- <span id="source-{sid}"></span>**{md_data(package.source_text(sid, "publisher", language.code))}**{t["colon"]}'
         line += f"[{title}]({s['url']})" if s.get("url") else title  # no address of its own: plain text
         if s.get("date"):
-            line += f" ({_md(source_date(package, sid, language))})"
+            line += f" ({md_data(source_date(package, sid, language))})"
         if s.get(READ_VIA_FIELD):
             line += f"; {read_via(package, sid, language)}"
         if s.get("excerpt"):
-            line += f". {t['excerpt']}{t['colon']}“{_md(s['excerpt'])}”"
+            line += f". {t['excerpt']}{t['colon']}“{md_data(s['excerpt'])}”"
         out.append(line)
     out.append("")
     return "\n".join(out)
@@ -147,21 +136,21 @@ def figures_markdown(
     out += [t["figures_intro"].format(title=t["sources_title"], href=NAME), "", "| " + " | ".join(t["figures_columns"]) + " |", "|---|---|---|---|"]
     order = list(sentences)  # figures in the order the text quotes them, then the others
     for name, fig in sorted(figures.items(), key=lambda item: (order.index(item[0]) if item[0] in order else len(order), item[0])):
-        where = ", ".join(f"[{_md(title)}]({page})" for page, title in figure_pages.get(name, []))
+        where = ", ".join(f"[{md_data(title)}]({page})" for page, title in figure_pages.get(name, []))
         src = "; ".join(
-            f"[{_md(package.source_text(s, 'publisher', language.code))}]({package.sources[s]['url']})"
+            f"[{md_data(package.source_text(s, 'publisher', language.code))}]({package.sources[s]['url']})"
             if package.sources[s].get("url")
-            else _md(package.source_text(s, "publisher", language.code))
+            else md_data(package.source_text(s, "publisher", language.code))
             for s in fig.source_ids
         )
         # figures.yml's description is written in the main language: shown on its pages only.
         if fig.description and language.default:
-            what = _md(fig.description)
+            what = md_data(fig.description)
         elif name in sentences:
             what = sentences[name]
         else:
             what = t["figure_unquoted"]
-        out.append(f'| <span id="fig-{name}"></span>{what.replace("|", chr(92) + "|")} | {_md(fig.text)} | {where or t["not_quoted"]} | {src} |')
+        out.append(f'| <span id="fig-{name}"></span>{what.replace("|", chr(92) + "|")} | {md_data(fig.text)} | {where or t["not_quoted"]} | {src} |')
     out.append("")
     return "\n".join(out)
 
@@ -203,4 +192,4 @@ def _sentence_markdown(sentence: str, name: str, figures: dict[str, Figure]) -> 
         at = plain.index(marker) if marker in plain else 0
         start = max(0, min(at - SENTENCE_LIMIT // 2, len(plain) - SENTENCE_LIMIT))
         plain = ("…" if start else "") + plain[start : start + SENTENCE_LIMIT].strip() + ("…" if start + SENTENCE_LIMIT < len(plain) else "")
-    return _md(plain).replace(marker, f"**{_md(figures[name].text)}**")
+    return md_data(plain).replace(marker, f"**{md_data(figures[name].text)}**")

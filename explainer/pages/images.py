@@ -18,6 +18,8 @@ from pathlib import Path
 
 from markupsafe import escape
 
+from ..common.files import CACHE_DIR, atomic_write
+
 IMAGES_DIR = Path("content") / "images"
 KINDS = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG", ".webp": "WEBP"}
 WIDTHS = (480, 960, 1600)
@@ -50,7 +52,7 @@ class Images:
     def __init__(self, root: Path, cache_dir: Path | None = None):
         self.root = root
         self.folder = root / IMAGES_DIR
-        self.cache = cache_dir or root / ".cache" / "explainer" / "images"
+        self.cache = cache_dir or root / CACHE_DIR / "images"
         self._done: dict[str, list[Rendition] | ImageError] = {}
 
     def available(self) -> list[str]:
@@ -111,10 +113,7 @@ class Images:
                         encoded = cached.read_bytes()
                     else:
                         encoded = _encode(img, target, h, KINDS[suffix])
-                        cached.parent.mkdir(parents=True, exist_ok=True)
-                        tmp = cached.with_name(cached.name + ".tmp")
-                        tmp.write_bytes(encoded)
-                        tmp.replace(cached)
+                        atomic_write(cached, encoded)
                     out.append(Rendition(f"assets/img/{rendition}", target, h, encoded))
                 return out
         except Image.DecompressionBombError:
