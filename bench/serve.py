@@ -11,7 +11,9 @@ takes until an already open page shows the change, without anyone reloading it:
   generator's Content-Security-Policy hook left out, since that policy blocks MkDocs' inline
   reload script): the same sentence appended to the generated page in docs/.
 
-Figures are medians of --runs runs, as seconds and as ratios to the floor.
+Figures are medians of --runs runs, as seconds and as ratios to the floor, with the CPU time
+(user + system) the server's process tree spent per edit, from the save until the page showed it
+and settled (what the machine's load cannot inflate as it does the seconds).
 """
 
 from __future__ import annotations
@@ -55,6 +57,25 @@ def wait_http(url: str, timeout: float = 300, proc=None, log: Path | None = None
         except OSError:
             time.sleep(0.2)
     raise SystemExit(f"{url} never answered: {log.read_text() if log else ''}")
+
+
+def tree_cpu(pid: int) -> float:
+    """CPU seconds (user + system) of a process and its live descendants, with the children each
+    has waited for (the fork server reaps the builds it forked), from /proc."""
+    stats = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            stats[int(entry.name)] = (int(fields[1]), sum(int(f) for f in fields[11:15]))  # ppid; utime stime cutime cstime
+    tree, total = {pid}, 0
+    for _ in range(10):  # descendants, generation by generation
+        tree |= {p for p, (ppid, _) in stats.items() if ppid in tree}
+    for p in tree:
+        total += stats.get(p, (0, 0))[1]
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def visible_after(page, save, expected, timeout: float = 60) -> float:
@@ -123,7 +144,7 @@ def run(root: Path, runs: int) -> dict:
 
     section, slug = first_section(root)
     name, save_data = data_edit(root)
-    results: dict[str, list[float]] = {"prose": [], "data": [], "floor": []}
+    results: dict[str, list[float]] = {"prose": [], "data": [], "floor": [], "prose cpu": [], "data cpu": [], "floor cpu": []}
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
         # build.py serve
@@ -143,11 +164,17 @@ def run(root: Path, runs: int) -> dict:
             for i in range(runs):
                 settle(page)
                 marker = f"Preview bench sentence {i}."
+                cpu = tree_cpu(proc.pid)
                 results["prose"].append(visible_after(page, appender(section, f"\n{marker}\n"), marker))
+                settle(page)
+                results["prose cpu"].append(tree_cpu(proc.pid) - cpu)
             for i in range(runs):
                 settle(page)
                 expected: list[str] = []
+                cpu = tree_cpu(proc.pid)
                 results["data"].append(visible_after(page, lambda: expected.append(save_data()), expected))
+                settle(page)
+                results["data cpu"].append(tree_cpu(proc.pid) - cpu)
         finally:
             proc.terminate()
             proc.wait(30)
@@ -174,7 +201,10 @@ def run(root: Path, runs: int) -> dict:
             for i in range(runs):
                 settle(page)
                 marker = f"Floor bench sentence {i}."
+                cpu = tree_cpu(proc.pid)
                 results["floor"].append(visible_after(page, appender(docs / f"{slug}.md", f"\n{marker}\n"), marker))
+                settle(page)
+                results["floor cpu"].append(tree_cpu(proc.pid) - cpu)
         finally:
             proc.terminate()
             proc.wait(30)
@@ -205,9 +235,9 @@ def main() -> None:
         r = run(root, args.runs)
     floor = statistics.median(r["floor"])
     rows = [
-        ("`build.py serve`, prose edit", r["prose"]),
-        (f"`build.py serve`, CSV edit (figure `{r['figure']}`)", r["data"]),
-        ("plain `mkdocs serve`, same docs/ page edited", r["floor"]),
+        ("`build.py serve`, prose edit", r["prose"], r["prose cpu"]),
+        (f"`build.py serve`, CSV edit (figure `{r['figure']}`)", r["data"], r["data cpu"]),
+        ("plain `mkdocs serve`, same docs/ page edited", r["floor"], r["floor cpu"]),
     ]
     load = os.getloadavg()[0]
     lines = [
@@ -219,12 +249,12 @@ def main() -> None:
         "Seconds from saving a file until an open Chromium page shows the change by itself (median of the runs; "
         "ratio to the floor, plain `mkdocs serve` of the same generated page).",
         "",
-        "| scenario | median s | ratio | runs (s) |",
-        "|---|---:|---:|---|",
+        "| scenario | median s | ratio | runs (s) | CPU s per edit (median) |",
+        "|---|---:|---:|---|---:|",
     ]
-    for label, times in rows:
+    for label, times, cpu in rows:
         med = statistics.median(times)
-        lines.append(f"| {label} | {med:.2f} | {med / floor:.2f} | {', '.join(f'{t:.2f}' for t in times)} |")
+        lines.append(f"| {label} | {med:.2f} | {med / floor:.2f} | {', '.join(f'{t:.2f}' for t in times)} | {statistics.median(cpu):.2f} |")
     lines.append("")
     args.out.write_text("\n".join(lines) + "\n", encoding="utf-8")
     print("\n".join(lines))

@@ -139,7 +139,7 @@ def main(argv: list[str] | None = None) -> int:
         elif command == "serve":
             from .commands.serve import serve
 
-            return serve(root, args.port, strict)
+            return serve(root, args.port, strict, args.verbose)
         elif command == "diff":
             from .commands.diff import UsageError, report
 

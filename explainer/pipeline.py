@@ -29,6 +29,7 @@ from .common import stop
 from .common.i18n import Language
 from .site.hooks import sanitize
 from .common.problems import Collector, Problems
+from .common.memo import Memo, NoMemo
 from .charts.vega_bundle import vega_javascript
 
 
@@ -79,12 +80,15 @@ def _progress(n: int, total: int, slug: str) -> None:
         print(f"\rRendering chart {n}/{total}: {slug:<40}", end="\r" if n < total else "\n", file=sys.stderr, flush=True)
 
 
-def gather(root: Path, strict: bool = False, cache_dir: Path | None = None, spell: bool = True) -> Gathered:
+def gather(root: Path, strict: bool = False, cache_dir: Path | None = None, spell: bool = True, memo: Memo | None = None) -> Gathered:
     """Read and check everything, in every language; raise Problems listing every problem found.
 
     Charts not in the cache are drawn by the chart workers (charts/pool.py), one task per chart
     and language; the command line starts the workers before the data is checked when some chart
-    is likely to need them, so that their engines start meanwhile. Figures and pages are made here."""
+    is likely to need them, so that their engines start meanwhile. Figures and pages are made here.
+    `memo` (serve) keeps the chart files' docstrings, the data package and the figures between
+    rebuilds while the bytes they come from are the same."""
+    memo = memo or NoMemo()
     stop.check()
     problems = Collector(root)
     settings.check_environment(problems)
@@ -94,7 +98,7 @@ def gather(root: Path, strict: bool = False, cache_dir: Path | None = None, spel
     i18n.check_sections(langs, {code: [p.name for p in found] for code, found in page_lists.items()}, root, problems)
     _link_languages(langs, page_lists, user or {})
     chart_files = {p.stem for p in (root / charts.CHARTS_DIR).glob("*.py") if not p.name.startswith("_")}
-    sources = charts.discover(root, problems)
+    sources = _chart_sources(root, problems, memo)
     cache = ChartCache(cache_dir or root / site.GENERATED / "charts")
     when = history.history(root)  # from git, never the clock
     cover = pages.CoverFacts(str((user or {}).get("site_author") or ""), when.first_published, when.last_updated)
@@ -106,17 +110,21 @@ def gather(root: Path, strict: bool = False, cache_dir: Path | None = None, spel
     speller = spelling.start(root, spelled_files(langs, page_lists)) if spell else None
     try:
         stop.check()
-        package = data.load(root, problems)
+        data_key = memo.digest((root / data.PACKAGE_FILE).parent.rglob("*"))
+        package = memo.keep("data", data_key, problems, lambda: data.load(root, problems))
         for problem in corrections.problems(root):  # content/corrections.yml: read when publishing, checked always
             problems.add_problem(problem)
         stop.check()
         drawn, chart_problems = _draw_charts(root, sources, package, langs, page_lists, cache) if package else ({}, {})
-        declared, localised = figures.declared_names(root), []
+        figures_key = memo.digest([root / figures.FIGURES_FILE], data_key)
+        declared_key = memo.digest([root / figures.FIGURES_FILE])
+        declared, localised = memo.keep("declared figures", declared_key, problems, lambda: figures.declared_names(root)), []
         for lang in langs:
             figs = {}
             if package is not None:
                 # figure problems are the same in every language: reported once, for the main one
-                figs = figures.load(root, package, problems if lang.default else Collector(root), lang.locale)
+                said = problems if lang.default else Collector(root)
+                figs = memo.keep(f"figures {lang.code}", figures_key, said, lambda: figures.load(root, package, said, lang.locale))
             for problem in chart_problems.get(lang.code, []):
                 problems.add_problem(problem)
             rendered = drawn.get(lang.code, {})
@@ -129,6 +137,10 @@ def gather(root: Path, strict: bool = False, cache_dir: Path | None = None, spel
     problems.raise_if_any(strict)
     assert user is not None and package is not None  # or a problem was raised above
     return Gathered(user, package, localised, [p for p in problems.items if p.warning])
+
+
+def _chart_sources(root: Path, problems: Collector, memo: Memo) -> dict:
+    return memo.keep("chart files", memo.digest((root / charts.CHARTS_DIR).glob("*.py")), problems, lambda: charts.discover(root, problems))
 
 
 def spelled_files(langs: list[Language], page_lists: dict) -> list[Path]:
@@ -215,7 +227,7 @@ class Prepared:
     config: dict  # the generated MkDocs configuration
     others: list = field(default_factory=list)  # every other language: (Localised, docs files, MkDocs configuration)
 
-    def start_other_languages(self) -> list:
+    def start_other_languages(self, update: bool = False) -> list:
         """Start `mkdocs build` for every other language whose site must change; they run as
         subprocesses, alongside each other and the main language's. An unchanged language's
         site is reused, so editing an English section does not rebuild the French site."""
@@ -228,7 +240,7 @@ class Prepared:
                 jobs.append((loc, folder, None, None))
                 continue
             stamp.unlink(missing_ok=True)
-            running = site.start_build(root, config, folder, config_name=f"mkdocs-{loc.language.code}.yml")
+            running = site.start_build(root, config, folder, config_name=f"mkdocs-{loc.language.code}.yml", update=update)
             jobs.append((loc, folder, running, lambda stamp=stamp, digest=digest: site.write_if_changed(stamp, digest)))
         return jobs
 
@@ -249,9 +261,10 @@ class Prepared:
             files.update({loc.language.prefix + path.relative_to(folder).as_posix(): path.read_bytes() for path in sorted(folder.rglob("*")) if path.is_file()})
         return files
 
-    def other_languages(self, problems: Collector) -> dict | None:
-        """Build every other language's site (all at once) and give it as finish_other_languages does."""
-        jobs = self.start_other_languages()
+    def other_languages(self, problems: Collector, update: bool = False) -> dict | None:
+        """Build every other language's site (all at once) and give it as finish_other_languages does.
+        `update` (serve): a site whose pages alone changed is updated in place (site/dirty.py)."""
+        jobs = self.start_other_languages(update)
         try:
             return self.finish_other_languages(jobs, problems)
         finally:
@@ -263,15 +276,17 @@ def _note(page_note, lang: Language) -> str:
     return page_note(lang) if callable(page_note) else page_note
 
 
-def prepare(root: Path, strict: bool = False, mkdocs_extra: dict | None = None, page_note="", spell: bool = True, extra_docs=None) -> Prepared:
+def prepare(
+    root: Path, strict: bool = False, mkdocs_extra: dict | None = None, page_note="", spell: bool = True, extra_docs=None, memo: Memo | None = None
+) -> Prepared:
     """Gather and check every input, then compose every language's docs/ and MkDocs
     configuration in memory. `page_note` is Markdown for the foot of every page, or a function
     of the language. `extra_docs(localised, package, every, links)` gives more docs/ files per language
     (`every`: all languages, for the main one; else None; `links(name)`: the language switcher's
     entries for a page it writes in every language, None with one language)."""
-    g = gather(root, strict, spell=spell)
+    g = gather(root, strict, spell=spell, memo=memo)
     langs = [loc.language for loc in g.languages]
-    _preview_images(root, g.package, g.languages)
+    _preview_images(root, g.package, g.languages, memo or NoMemo())
     composed = []
     for loc in g.languages:
         files, config = _compose(root, g.config or {}, g.package, loc, mkdocs_extra, _note(page_note, loc.language), langs)
@@ -333,11 +348,11 @@ def _extra_for(lang: Language, mkdocs_extra: dict | None) -> dict | None:
     return extra
 
 
-def _preview_images(root: Path, package: data.DataPackage, localised: list[Localised]) -> None:
+def _preview_images(root: Path, package: data.DataPackage, localised: list[Localised], memo: Memo) -> None:
     """PNG previews only for the charts that pages use as their link-preview image (rasterising
     costs as much as rendering), kept in the chart cache with the chart."""
     cache = ChartCache(root / site.GENERATED / "charts")
-    sources = {s.slug: s for s in charts.discover(root, Collector(root)).values()}
+    sources = {s.slug: s for s in _chart_sources(root, Collector(root), memo).values()}
     for loc in localised:
         for slug in dict.fromkeys(p.preview["image"].split("/")[-1][:-4] for p in loc.pages if p.preview):
             chart = loc.charts.get(slug)

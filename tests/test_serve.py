@@ -183,3 +183,120 @@ def test_a_broken_first_build_shows_its_banner_and_recovers(tmp_path, browser):
         _saved_then_visible(page, prose, good, "15,250", DATA_SECONDS, absent="The preview is out of date")
         assert proc.poll() is None
         page.close()
+
+
+# --- a prose edit rebuilds only its page (mkdocs build --dirty), and the site is a full build's ---
+
+
+def _same_as_a_full_build(preview, root, updated) -> None:
+    """Forget the last builds, build the same docs/ in full, and compare every file."""
+    from conftest import tree_hashes
+
+    preview.site.digest = ""
+    for stamp in (root / ".cache" / "explainer").glob("*site-fr.*"):
+        stamp.unlink()
+    assert preview.rebuild() and not preview.site.dirty
+    assert preview.site.folder != updated
+    assert tree_hashes(preview.site.folder) == tree_hashes(updated)
+
+
+def test_a_prose_edit_rebuilds_its_page_in_place_as_a_full_build_would(tmp_path, monkeypatch):
+    """After an edit to a section in each language, the preview updates a copy of each language's
+    last site with `mkdocs build --dirty`; every file of the result (pages, search indexes,
+    sitemaps, the French site under fr/) must be what full builds of the same docs/ write. A new
+    heading changes the search index; a newly quoted figure, the figures appendix; then a CSV edit
+    changes a figure on two pages and a chart's files."""
+    from conftest import tree_hashes
+    from test_languages import add_french
+
+    from explainer.commands.serve import Preview
+    from explainer.site import dirty
+
+    updated_in_place: list = []
+    finish = dirty.finish
+
+    def counted(folder, index):
+        updated_in_place.append(folder)
+        return finish(folder, index)
+
+    monkeypatch.setattr(dirty, "finish", counted)
+    root = add_french(copy_explainer(FIXTURES / "orchard", tmp_path / "orchard"))
+    preview = Preview(root, port=_free_port())
+    try:
+        assert preview.rebuild() and not preview.site.dirty and not updated_in_place, "the first build is a full one"
+        assert preview.site.folder is not None
+        before = tree_hashes(preview.site.folder)
+        for path, text in (
+            (root / "content" / "01-pears.md", "A heading written while previewing"),
+            (root / "content" / "fr" / "01-pears.md", "Un titre ajouté"),
+        ):
+            path.write_text(path.read_text(encoding="utf-8") + f"\n## {text}\n\nApples: {{{{ fig.apples_2022 }}}}.\n", encoding="utf-8")
+        assert preview.rebuild() and preview.site.dirty, "only pages changed: updated in place"
+        assert len(updated_in_place) == 2, "the English and the French sites were both updated in place"
+        updated = preview.site.folder
+        assert updated is not None and "A heading written while previewing" in (updated / "pears" / "index.html").read_text(encoding="utf-8")
+        assert "Un titre ajout" in (updated / "fr" / "search" / "search_index.json").read_text(encoding="utf-8")
+        assert "A heading written while previewing" in (updated / "search" / "search_index.json").read_text(encoding="utf-8")
+        changed = {name for name, digest in tree_hashes(updated).items() if before.get(name) != digest and name.endswith(".html")}
+        assert {"pears/index.html", "figures/index.html", "fr/pears/index.html"} <= changed, changed  # the appendix lists where each is quoted
+
+        _same_as_a_full_build(preview, root, updated)
+
+        # A new number in the data changes pages, the chart's files and the data file: still in place.
+        csv = root / "charts" / "data" / "harvest.csv"
+        csv.write_text(csv.read_text().replace("2022,pear,330", "2022,pear,333"))
+        assert preview.rebuild() and preview.site.dirty and len(updated_in_place) == 4
+        assert preview.site.folder is not None and "925" in (preview.site.folder / "pears" / "index.html").read_text(encoding="utf-8")
+        _same_as_a_full_build(preview, root, preview.site.folder)
+    finally:
+        preview.site.close()
+
+
+# --- the warm engine: MkDocs' command line, forked, says and exits exactly as the command does ----
+
+_WARM_VS_COLD = r"""
+import json, os, subprocess, sys
+from pathlib import Path
+from explainer.site import warm
+
+warm.start()
+out = {}
+for name, argv in json.loads(sys.argv[1]).items():
+    command = [sys.executable, "-m", "mkdocs", *argv]
+    cold = subprocess.run(command, capture_output=True, text=True, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
+    run = warm.run(command, Path.cwd(), {**os.environ, "NO_MKDOCS_2_WARNING": "1"})
+    stdout, stderr = run.communicate(timeout=120)
+    out[name] = {"cold": [cold.returncode, cold.stdout, cold.stderr], "warm": [run.returncode, stdout, stderr]}
+print(json.dumps(out))
+"""
+
+
+def test_the_warm_engine_runs_mkdocs_as_its_command_does(tmp_path):
+    """A build forked from the warm server (serve) gives the exit code, output and files of
+    `python -m mkdocs build` with the same arguments: a good build, a strict build that fails on a
+    warning, and a usage error."""
+    import json
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "index.md").write_text("# Home\n\nA [broken link](nowhere.md).\n", encoding="utf-8")
+    (tmp_path / "mkdocs.yml").write_text("site_name: Warm\ntheme:\n  name: material\n  font: false\n", encoding="utf-8")
+    argv = {"good": ["build", "-q"], "strict": ["build", "--strict"], "usage": ["build", "--no-such-option"]}
+    proc = subprocess.run(
+        [sys.executable, "-c", _WARM_VS_COLD, json.dumps(argv)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    )
+    assert proc.returncode == 0, proc.stderr
+    results = json.loads(proc.stdout)
+    codes = {name: (r["cold"][0], r["warm"][0]) for name, r in results.items()}
+    assert codes == {"good": (0, 0), "strict": (1, 1), "usage": (2, 2)}, codes
+    for name, r in results.items():
+        assert r["warm"][1] == r["cold"][1], name
+        timing = re.compile(r"in [0-9.]+ seconds")
+        assert timing.sub("", r["warm"][2]) == timing.sub("", r["cold"][2]), name
+    assert "nowhere.md" in results["strict"]["warm"][2]  # the warning that failed the strict build
+    assert "No such option '--no-such-option'" in results["usage"]["warm"][2]

@@ -1,16 +1,18 @@
 """Live preview: `python build.py serve`. Saving a file in content/ or charts/ (prose, chart
 code or data) re-checks the inputs, re-renders only the charts whose inputs changed (the chart
 cache), writes only the docs/ files whose bytes changed, rebuilds the site with MkDocs kept
-loaded, and every open page reloads itself (site/preview.py: a script served from the preview's
+warm (site/warm.py: forked per build from a server that imported it; only the changed pages when
+nothing else changed, site/preview.py), and every open page reloads itself (site/preview.py: a script served from the preview's
 own address, which the pages' Content-Security-Policy allows; the published site's policy is
 unchanged). A broken input shows its problems in the terminal and at the top of every page,
 which reloads by itself; the server keeps running. Nothing is rebuilt in a loop: only inputs are
 watched, and outputs are written only when they change. The chart workers (charts/pool.py) stay
 up, their engines warm, from one rebuild to the next; other languages' sites are built by
-`mkdocs build` subprocesses, as in a build."""
+`mkdocs build` as in a build, forked from the same warm server. `serve -v` logs each step's time."""
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 import threading
@@ -22,7 +24,11 @@ from ..pipeline import prepare
 from ..charts import pool as chart_pool
 from ..site import preview as live
 from ..common import stop
+from ..common.memo import Memo
 from ..common.problems import Collector, Problems
+from ..site import warm
+
+log = logging.getLogger("explainer.serve")  # per-step timings of each rebuild: `serve -v`
 
 WATCHED = ("content", "charts", "mkdocs.yml")
 QUIET_SECONDS = 0.05  # an editor's save is a burst of events (write, rename, several files): wait until it stops
@@ -59,15 +65,19 @@ class Preview:
         self.last_good: dict | None = None  # the main language's docs/ files of the last sound input
         self.others: dict = {}  # other languages' built sites (fr/...), as last built
         self.config: dict | None = None
+        self.memo = Memo()  # the data package and figures, kept while their files do not change
         self.site = live.Site(root / site.GENERATED / "preview")
         self.serve_url = f"http://127.0.0.1:{port}/"
+        # as a build's (site/mkdocs.py start_build): dates from the commit, a fixed hash seed
+        self.env = {**os.environ, "SOURCE_DATE_EPOCH": site.source_date_epoch(root), "PYTHONHASHSEED": "0"}
 
     def rebuild(self) -> bool:
         started = time.perf_counter()
         try:
             # codespell starts a process of its own (~0.3 s): the preview checks spelling once the
             # page is live, unless warnings are errors (--strict), when it must block the preview.
-            prepared = prepare(self.root, self.strict, spell=self.strict)
+            prepared = prepare(self.root, self.strict, spell=self.strict, memo=self.memo)
+            log.debug("checked and composed the docs in %.3f s", time.perf_counter() - started)
         except Problems as e:
             for p in e.problems:
                 print(p, file=sys.stderr)
@@ -87,13 +97,17 @@ class Preview:
         for w in prepared.gathered.warnings:
             print(w, file=sys.stderr)
         problems = Collector(self.root)
-        others = prepared.other_languages(problems)  # served as built pages under fr/ etc.
+        clock = time.perf_counter()
+        others = prepared.other_languages(problems, update=True)  # served as built pages under fr/ etc.
+        log.debug("other languages' sites in %.3f s", time.perf_counter() - clock)
         if others is None:
             for p in problems.items:
                 print(p, file=sys.stderr)
             print(f"{len(problems.items)} problem(s) in another language's site; the preview keeps its last good build.", file=sys.stderr, flush=True)
             return False
+        clock = time.perf_counter()
         written = site.sync_docs(self.root / "docs", {**prepared.files, **others})
+        log.debug("docs/ written in %.3f s", time.perf_counter() - clock)
         self.config, self.last_good, self.others = prepared.config, prepared.files, others
         charts = prepared.gathered.charts
         rendered = sum(1 for c in charts.values() if not c.cached)
@@ -114,13 +128,15 @@ class Preview:
             print(p, file=sys.stderr, flush=True)
 
     def _publish(self, started: float, what: str, detail: str = "") -> None:
-        """Build the site from docs/ with MkDocs (kept loaded) and make it live: open pages reload."""
+        """Build the site from docs/ with MkDocs (kept warm) and make it live: open pages reload."""
         config = dict(self.config or {})  # set before any publish
         hooks = list(config.get("hooks") or [])
         config["hooks"] = hooks + [PREVIEW_HOOK]
+        config["site_url"] = self.serve_url  # canonical links and the sitemap point at the preview
         path = site.write_config(self.root, config, "mkdocs-preview.yml", beside_docs=False)
         prepared_in = time.perf_counter() - started
-        messages = self.site.build(path, self.serve_url)
+        messages = self.site.build(path, self.root / "docs", self.root, self.env)
+        log.debug("MkDocs (%s): %s", "--dirty" if self.site.dirty else "full", ", ".join(f"{k} {v:.3f} s" for k, v in self.site.timings.items()))
         for m in messages or []:
             print(m, file=sys.stderr)
         if messages is None:
@@ -133,10 +149,14 @@ class Preview:
         )
 
 
-def serve(root: Path, port: int = 8000, strict: bool = False) -> int:
+def serve(root: Path, port: int = 8000, strict: bool = False, verbose: bool = False) -> int:
     from watchdog.events import FileSystemEventHandler
     from watchdog.observers import Observer
 
+    if verbose:
+        logging.basicConfig(format="%(relativeCreated)9.0f ms %(message)s")
+        log.setLevel(logging.DEBUG)
+    warm.start()  # MkDocs and the chart engines imported once, in the background; before any build
     root = root.resolve()
     preview = Preview(root, strict, port)
     try:

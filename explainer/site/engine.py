@@ -15,9 +15,10 @@ import subprocess
 import sys
 from importlib import metadata, util
 from pathlib import Path
+from typing import Sequence
 
 from ..common import settings
-from . import postbuild
+from . import postbuild, warm
 
 ENGINES = settings.SITE_ENGINES
 PACKAGES = {"mkdocs": ("mkdocs", "mkdocs-material"), "zensical": ("zensical",)}
@@ -50,7 +51,15 @@ def command(engine: str, config: Path) -> list[str]:
 
 def start(config: Path, cwd: Path, env: dict | None = None, engine: str | None = None) -> subprocess.Popen:
     """Start the engine on `config` as a subprocess (each language's site builds alongside the others)."""
-    return subprocess.Popen(command(engine or chosen(), config), cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    return start_command(command(engine or chosen(), config), cwd, env)
+
+
+def start_command(argv: Sequence[str], cwd: Path, env: dict | None = None) -> subprocess.Popen:
+    """Run an engine command; under `serve`, `python -m mkdocs ...` runs forked from the warm
+    server (warm.py) instead, with the same arguments, exit code and output."""
+    if warm.started() and list(argv[1:3]) == ["-m", "mkdocs"]:
+        return warm.run(list(argv), cwd, env)  # type: ignore[return-value]  # what the build uses of a Popen
+    return subprocess.Popen(list(argv), cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
 
 
 def finish(site_dir: Path, env: dict | None = None, engine: str | None = None) -> list[str]:

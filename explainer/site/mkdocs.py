@@ -13,6 +13,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
@@ -22,7 +23,7 @@ import yaml
 from ..common import safe_yaml, settings, stop
 from ..common.i18n import strings
 from ..common.problems import Collector
-from . import engine
+from . import dirty, engine
 
 ASSETS = Path(__file__).parent / "assets"
 THEME = Path(__file__).parent / "theme"
@@ -315,10 +316,13 @@ class SiteBuild:
     tmp: Path
     site: Path
     env: dict
+    inputs: str = ""  # dirty.inputs_digest of this build, kept beside `site` once it is swapped in
+    index: bytes | None = None  # with --dirty: the last build's search index, to be merged
 
 
-def start_build(root: Path, config: dict, site_dir: Path | None = None, config_name: str = "mkdocs.yml") -> SiteBuild:
-    """Start the engine (strict) on the generated config; finish_build waits for it."""
+def start_build(root: Path, config: dict, site_dir: Path | None = None, config_name: str = "mkdocs.yml", update: bool = False) -> SiteBuild:
+    """Start the engine (strict) on the generated config; finish_build waits for it. With `update`
+    (serve), MkDocs updates a copy of the last build when only pages changed (dirty.py)."""
     site = site_dir or root / "site"
     cfg = write_config(root, config, config_name)
     built = read_site_dir(cfg)
@@ -327,7 +331,20 @@ def start_build(root: Path, config: dict, site_dir: Path | None = None, config_n
     shutil.rmtree(tmp, ignore_errors=True)
     shutil.rmtree(built, ignore_errors=True)
     env = {**os.environ, "SOURCE_DATE_EPOCH": source_date_epoch(root), "PYTHONHASHSEED": "0"}
-    return SiteBuild(root, engine.start(cfg, root, env), built, tmp, site, env)
+    stamp = _inputs_stamp(site)
+    kept = stamp.read_text(encoding="utf-8") if stamp.is_file() else ""
+    stamp.unlink(missing_ok=True)  # written again once this build is swapped in
+    inputs = dirty.inputs_digest(cfg, cfg.parent / config["docs_dir"]) if update and engine.chosen() == "mkdocs" else ""
+    index = dirty.start(site if site.is_dir() else None, built, inputs, kept)
+    if index is None:
+        proc = engine.start(cfg, root, env)
+    else:  # not --strict, which counts MkDocs' notice of a dirty build: finish_build applies its rule
+        proc = engine.start_command([sys.executable, "-m", "mkdocs", "build", "--dirty", "-f", str(cfg)], root, env)
+    return SiteBuild(root, proc, built, tmp, site, env, inputs, index)
+
+
+def _inputs_stamp(site: Path) -> Path:
+    return site.with_name(f".{site.name}.inputs")
 
 
 def abandon(build: SiteBuild | None) -> None:
@@ -351,7 +368,14 @@ def finish_build(build: SiteBuild, page_sources: dict[str, Path], problems: Coll
     root, tmp, site = build.root, build.tmp, build.site
     try:
         stdout, stderr = stop.wait_for(build.proc, communicate=True)
-        if build.proc.returncode == 0:
+        failed = build.proc.returncode != 0
+        if build.index is not None:  # --dirty without --strict: its rule (no warning) applied here
+            stdout, stderr = dirty.without_notice(stdout), dirty.without_notice(stderr)
+            failed = failed or any(WARNING.match(line.strip()) for line in (stdout + stderr).splitlines())
+            if not failed and not dirty.finish(build.built, build.index):
+                stderr += "\nERROR    -  the search index of an updated build could not be merged; it is built in full next time"
+                failed = True
+        if not failed:
             errors = engine.finish(build.built, build.env)  # the CSP and hreflang, over the finished HTML
             stderr += "".join(f"\nERROR    -  {e}" for e in errors)
             if not errors:
@@ -359,7 +383,7 @@ def finish_build(build: SiteBuild, page_sources: dict[str, Path], problems: Coll
     except BaseException:  # stopped (Ctrl-C, SIGTERM): no engine run outlives us, no half-built folder left
         abandon(build)
         raise
-    if build.proc.returncode != 0 or not tmp.exists():
+    if failed or not tmp.exists():
         shutil.rmtree(build.built, ignore_errors=True)
         reported = False
         for line in (stdout + stderr).splitlines():
@@ -387,6 +411,8 @@ def finish_build(build: SiteBuild, page_sources: dict[str, Path], problems: Coll
         os.replace(site, old)
     os.replace(tmp, site)
     shutil.rmtree(old, ignore_errors=True)
+    if build.inputs:
+        write_if_changed(_inputs_stamp(site), build.inputs)
     return True
 
 

@@ -4,46 +4,40 @@
 Content-Security-Policy (postbuild.py: inline scripts by hash only) refuses to run, and it notices
 changes by polling docs/ every half second. The preview does both itself instead:
 
-- MkDocs stays loaded in this process (as `mkdocs serve` keeps it) and builds each version of the
-  site into a fresh folder, with the theme's templates compiled once (hooks/preview.py gives
-  Jinja a bytecode cache); the server switches to the new folder only once it is complete, so a
-  half-built site is never served.
+- Each version of the site is built into a fresh folder by MkDocs' command line, forked from a
+  server that imported MkDocs once (warm.py), with the theme's templates compiled once
+  (hooks/preview.py gives Jinja a bytecode cache). When only pages changed, the new folder starts
+  as a copy of the live one and `mkdocs build --dirty` rebuilds just those pages; the search index
+  is merged so that it is the one a full build writes. The server switches to the new folder only
+  once it is complete, so a half-built site is never served.
 - Every HTML page is served with two extra tags in its <head>: `<meta name="explainer-preview">`
   naming the version it belongs to, and `<script src="/__explainer__/livereload.js">`, a file
   from the site's own address, which the policy's `script-src 'self'` allows. The published
   site's policy is not changed at all. The script asks `/__explainer__/reload?since=VERSION`,
   which answers as soon as a newer version is live (or after 25 s, and it asks again), then
-  reloads the page.
+  reloads the page: no polling interval stands between the swap and the reload.
 
-This is the one place that imports MkDocs (`mkdocs.config.load_config` and
-`mkdocs.commands.build.build`, the two calls `mkdocs serve` itself makes); builds for publishing
-still run it as a command (site/mkdocs.py)."""
+MkDocs is driven only through its command line, as for publishing (site/mkdocs.py)."""
 
 from __future__ import annotations
 
 import http.server
-import logging
 import os
 import shutil
 import sys
 import tempfile
 import threading
+import time
 import urllib.parse
 from pathlib import Path
+
+from ..common import stop
+from . import dirty
 
 LIVERELOAD_JS = Path(__file__).parent / "preview" / "livereload.js"
 PREFIX = "/__explainer__/"
 POLL_SECONDS = 25  # a waiting request is answered after this long even if nothing changed
 KEEP = 3  # site folders kept: the live one and the two before (pages still loading their assets)
-
-
-class _Collect(logging.Handler):
-    def __init__(self):
-        super().__init__(logging.WARNING)
-        self.messages: list[str] = []
-
-    def emit(self, record):
-        self.messages.append(f"{record.levelname}: {record.getMessage()}")
 
 
 class Site:
@@ -55,41 +49,58 @@ class Site:
         self.workdir = Path(tempfile.mkdtemp(prefix="preview-", dir=workdir))
         self.folder: Path | None = None
         self.version = "0"
+        self.digest = ""  # inputs_digest of the live folder's build
+        self.dirty = False  # whether the last build updated the previous one in place (--dirty)
+        self.timings: dict[str, float] = {}  # seconds per step of the last build, for serve's debug log
         self._count = 0
         self._changed = threading.Condition()
         self._old: list[Path] = []
 
-    def build(self, config_file: Path, serve_url: str) -> list[str] | None:
-        """Build the site with MkDocs into a new folder and make it live. Returns MkDocs' warnings,
-        or None if the build failed (the previous version stays live)."""
-        from mkdocs.commands.build import build
-        from mkdocs.config import load_config
+    def build(self, config_file: Path, docs: Path, cwd: Path, env: dict[str, str]) -> list[str] | None:
+        """Build the site with MkDocs' command line into a new folder and make it live. Returns
+        MkDocs' warnings, or None if the build failed (the previous version stays live).
+
+        When the configuration and the set of docs/ files are those of the live version, the new
+        folder starts as a copy of it (modification times kept) and `mkdocs build --dirty` rebuilds
+        only the pages whose docs/ file is newer than their HTML; the search index is then merged."""
+        from . import engine, postbuild
 
         self._count += 1
         folder = self.workdir / f"v{self._count}"
-        log = logging.getLogger("mkdocs")
-        collect = _Collect()
-        log.addHandler(collect)
-        previous_level, log.propagate = log.level, False
-        log.setLevel(logging.WARNING)
+        clock = time.perf_counter()
+        digest = dirty.inputs_digest(config_file, docs)
+        index = dirty.start(self.folder, folder, digest, self.digest)
+        self.dirty = index is not None
+        self.timings = {"copy": time.perf_counter() - clock}
+        clock = time.perf_counter()
+        argv = [sys.executable, "-m", "mkdocs", "build", "--config-file", str(config_file), "--site-dir", str(folder)]
+        proc = engine.start_command(argv + (["--dirty"] if self.dirty else []), cwd, env)
         try:
-            config = load_config(config_file=str(config_file), site_dir=str(folder))
-            config.site_url = serve_url
-            build(config, serve_url=serve_url)
-        except Exception as e:  # a theme or plugin error: keep serving the last good version
-            collect.messages.append(f"ERROR: MkDocs could not build the preview: {type(e).__name__}: {e}")
+            _, stderr = stop.wait_for(proc, communicate=True)
+        except BaseException:  # stopped: no MkDocs run outlives the preview
+            proc.kill()
+            proc.wait()
             shutil.rmtree(folder, ignore_errors=True)
-            for m in collect.messages:
+            raise
+        self.timings["mkdocs"] = time.perf_counter() - clock
+        messages = [line.strip() for line in dirty.without_notice(stderr).splitlines() if line.startswith(("WARNING", "ERROR"))]
+        if proc.returncode != 0:
+            shutil.rmtree(folder, ignore_errors=True)
+            tail = stderr.strip().splitlines()[-1:] or ["no output"]
+            for m in messages or [f"ERROR: MkDocs could not build the preview (exit code {proc.returncode}): {tail[0]}"]:
                 print(m, flush=True)
             return None
-        finally:
-            log.removeHandler(collect)
-            log.setLevel(previous_level)
-        from . import engine, postbuild
-
-        collect.messages += [f"ERROR: {m}" for m in postbuild.finish(folder, engine.templates("mkdocs"))]  # the published policy
+        clock = time.perf_counter()
+        if index is not None and not dirty.finish(folder, index):  # a page's place in the index is unknown: build it whole
+            shutil.rmtree(folder, ignore_errors=True)
+            self.digest = ""
+            return self.build(config_file, docs, cwd, env)
+        # the published policy; pages kept from the last version have theirs and are skipped
+        messages += [f"ERROR: {m}" for m in postbuild.finish(folder, engine.templates("mkdocs"))]
+        self.timings["postbuild"] = time.perf_counter() - clock
+        self.digest = digest
         self.publish(folder)
-        return collect.messages
+        return messages
 
     def publish(self, folder: Path) -> None:
         with self._changed:
