@@ -15,7 +15,8 @@ from pathlib import Path
 
 from . import figures
 from .charts import fonts
-from .charts import render as charts
+from .charts import chartfile
+from .charts.svg import preview_png
 from .common import history, i18n, settings
 from .data import load as data
 from .pages import generated as sources_page
@@ -93,13 +94,13 @@ def gather(root: Path, strict: bool = False, cache_dir: Path | None = None, spel
     page_lists = {lang.code: pages.discover(root, problems, lang.content) for lang in langs}
     i18n.check_sections(langs, {code: [p.name for p in found] for code, found in page_lists.items()}, root, problems)
     _link_languages(langs, page_lists, user or {})
-    chart_files = {p.stem for p in (root / charts.CHARTS_DIR).glob("*.py") if not p.name.startswith("_")}
-    sources = charts.discover(root, problems)
+    chart_files = {p.stem for p in (root / chartfile.CHARTS_DIR).glob("*.py") if not p.name.startswith("_")}
+    sources = chartfile.discover(root, problems)
     cache = ChartCache(cache_dir or root / site.GENERATED / "charts")
     when = history.history(root)  # from git, never the clock
     cover = pages.CoverFacts(str((user or {}).get("site_author") or ""), when.first_published, when.last_updated)
     if sources:
-        fonts.report(problems, root / charts.CHARTS_DIR)  # charts are measured with this font: a warning if it is missing
+        fonts.report(problems, root / chartfile.CHARTS_DIR)  # charts are measured with this font: a warning if it is missing
     # The chart workers start when a chart is to be drawn (_draw_charts), or earlier, from the
     # command line (cli._start_chart_workers), which also stops them.
     # codespell runs while the rest is checked
@@ -331,12 +332,12 @@ def _preview_images(root: Path, package: data.DataPackage, localised: list[Local
     """PNG previews only for the charts that pages use as their link-preview image (rasterising
     costs as much as rendering), kept in the chart cache with the chart."""
     cache = ChartCache(root / site.GENERATED / "charts")
-    sources = {s.slug: s for s in charts.discover(root, Collector(root)).values()}
+    sources = {s.slug: s for s in chartfile.discover(root, Collector(root)).values()}
     for loc in localised:
         for slug in dict.fromkeys(p.preview["image"].split("/")[-1][:-4] for p in loc.pages if p.preview):
             chart = loc.charts.get(slug)
             if chart is not None and not chart.png:
-                chart.png = base64.b64encode(charts.preview_png(chart)).decode("ascii")
+                chart.png = base64.b64encode(preview_png(chart)).decode("ascii")
                 if slug in sources:
                     cache.put(sources[slug], package, chart, loc.language)
 

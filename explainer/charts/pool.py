@@ -38,7 +38,7 @@ from ..common.problems import Collector, Problem
 # imports nothing heavy (the renderer and pandas only in functions): the command line imports it to
 # start the workers before it imports the rest of the build.
 PRELOAD = ["explainer.charts.pool", "explainer.charts.render", "altair", "pyarrow", "vl_convert", "vegafusion"]
-# Where charts and their cache live in an explainer (render.CHARTS_DIR, pipeline's cache folder),
+# Where charts and their cache live in an explainer (chartfile.CHARTS_DIR, pipeline's cache folder),
 # for the guess made before those modules are imported.
 CHARTS_DIR, CACHE_DIR = Path("charts"), Path(".cache") / "explainer" / "charts"
 SLOTS = 4096  # tasks noted at once in the shared array (by task id modulo SLOTS); far above the workers
@@ -82,8 +82,10 @@ def _load_tables(files: dict[str, str]) -> dict:
 
 
 def _draw(task_id: int, root: Path, source, tables: dict[str, str], language, preview: bool):
-    """One chart (a render.ChartSource) in one language: (RenderedChart or None, problems)."""
-    from . import render
+    """One chart (a chartfile.ChartSource) in one language: (RenderedChart or None, problems)."""
+    from ..data.load import DataPackage
+    from .compile import TooLarge, _build_spec
+    from .render import _render_with_preview
 
     slot, slots = task_id % SLOTS * 3, _slots
     assert slots is not None, "a worker's initializer sets the shared clock slots"
@@ -95,13 +97,13 @@ def _draw(task_id: int, root: Path, source, tables: dict[str, str], language, pr
     clock(False)  # started: a death from now on is this task's
     problems = Collector(root)
     try:
-        package = render.DataPackage({}, _load_tables(tables), {})
-        built = render._build_spec(source, package, problems, language, clock)
+        package = DataPackage({}, _load_tables(tables), {})
+        built = _build_spec(source, package, problems, language, clock)
         if built is None:
             return None, problems.items
         try:
-            return render._render_with_preview((source, *built), preview), problems.items
-        except render.TooLarge as e:
+            return _render_with_preview((source, *built), preview), problems.items
+        except TooLarge as e:
             problems.add(source.path, str(e), hint=e.hint)
         except Exception as e:
             problems.add(source.path, f"chart cannot be rendered: {str(e).splitlines()[0] if str(e) else type(e).__name__}")
