@@ -46,7 +46,7 @@ def _named_spec(chart):
     names = _view_names(spec)
     if len(names) == len(set(names)):
         return named, spec
-    return chart, chart.to_dict()
+    return chart, chart.to_dict(validate=False)  # validated just above, as the named copy: it differs only in names
 
 
 def _view_names(node) -> list:

@@ -242,9 +242,10 @@ class ChartPool:
             process.join(5)
         return {pid: process.exitcode for pid, process in processes.items()}
 
-    def draw(self, root: Path, tasks: list[tuple], tables: dict[str, str], on_result=None) -> list[tuple]:
+    def draw(self, root: Path, tasks: list[tuple], tables: dict[str, str], on_result=None, meanwhile=None) -> list[tuple]:
         """Draw every (ChartSource, Language, preview) task; gives (RenderedChart or None,
-        problems) for each, in order. on_result(index) is called as each one arrives."""
+        problems) for each, in order. on_result(index, result) is called as each one arrives;
+        meanwhile(), the build's own work, once: while the workers start, or once the tasks are sent."""
         from .render import CHART_TIME_LIMIT as limit
 
         results: list = [None] * len(tasks)
@@ -252,6 +253,10 @@ class ChartPool:
         todo = list(range(len(tasks)))
         try:
             while todo:
+                self.start()
+                if meanwhile is not None and self._executor is None:  # the workers are still starting
+                    meanwhile, work = None, meanwhile
+                    work()
                 executor = self._started_pool()
                 running, cut_short, killed = {}, [], {}
                 for i in todo:
@@ -263,6 +268,9 @@ class ChartPool:
                     except BrokenProcessPool:  # a worker died before this task was taken (while starting, or idle)
                         cut_short.append((i, task_id))
                 todo = []
+                if meanwhile is not None:
+                    meanwhile, work = None, meanwhile
+                    work()
                 while running:
                     done, _ = wait(running, timeout=stop.POLL, return_when=FIRST_COMPLETED)
                     stop.check()
@@ -274,7 +282,7 @@ class ChartPool:
                             cut_short.append((i, task_id))
                             continue
                         if on_result:
-                            on_result(i)
+                            on_result(i, results[i])
                     now = time.monotonic()
                     for i, task_id in running.values():
                         pid, since = self._started(task_id)
@@ -302,7 +310,7 @@ class ChartPool:
                     else:
                         todo.append(i)
                     if on_result and results[i] is not None:
-                        on_result(i)
+                        on_result(i, results[i])
                 self.close()  # a broken pool takes no more tasks: the next round starts a new one
         except BaseException:  # stopped, or a bug: no worker may go on running a chart
             self.close()

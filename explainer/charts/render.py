@@ -117,14 +117,16 @@ def _render_spec(
     if isinstance(chart, _PreAggregated):  # transforms already evaluated (see INLINE_ROWS)
         vega, table, cited = chart.vega, chart.table, chart.source_ids
     else:
-        vega = vlc.vegalite_to_vega(spec)  # compile once; the SVG is drawn from the compiled spec
+        # Compiled once at the desktop width: checked for size, drawn, shipped, and evaluated for the table
+        # (sizing changes the layout, not the data).
+        vega = vlc.vegalite_to_vega(sized(spec, WIDE))
         names = _view_names(spec)
         table = _plotted_table_of(chart, vega, spec) if names and len(names) == len(set(names)) else plotted_table(chart)
         cited = cited_sources(spec)
 
-    def draw(width):  # (Vega, SVG) `width` px wide; a concatenation that came out wider is redrawn narrower, once
+    def draw(width, compiled=None):  # (Vega, SVG) `width` px wide; a concatenation that came out wider is redrawn narrower, once
         # compact_data: what readers download (CSV values, used columns); the SVG is drawn from it, as their browser will
-        v = compact_data(vlc.vegalite_to_vega(sized(spec, width)))
+        v = compact_data(compiled if compiled is not None else vlc.vegalite_to_vega(sized(spec, width)))
         out = vlc.vega_to_svg(v, allowed_base_urls=[], format_locale=number, time_format_locale=time)
         drawn = re.match(r'<svg[^>]*?\swidth="([\d.]+)"', out)
         if drawn and float(drawn.group(1)) > width + 1:
@@ -138,7 +140,7 @@ def _render_spec(
         narrow_svg = vlc.vega_to_svg(narrow_vega, allowed_base_urls=[], format_locale=number, time_format_locale=time) if narrow_vega else ""
     else:
         check_size(compact_data(vega), spec)
-        vega, svg = draw(WIDE)
+        vega, svg = draw(WIDE, vega)
         narrow_vega, narrow_svg = draw(NARROW)
     # The browser draws the interactive chart with the same number and date locale (charts.js).
     meta = {"locale": {"number": number, "time": time}}
