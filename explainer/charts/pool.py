@@ -235,7 +235,13 @@ class ChartPool:
         return int(self._slots[slot + 1]), self._slots[slot + 2]
 
     def _exit_codes(self) -> dict[int, int | None]:
-        """After the pool broke: pid -> exit code of each of its workers (it stops them all)."""
+        """After the pool broke: pid -> exit code of each of its workers (it stops them all).
+
+        Read from the executor's private `_processes`: no public API gives a worker's exit code
+        (3.14's kill_workers only kills). The workers are the forkserver's children, so this process
+        cannot os.waitpid() them, and multiprocessing.active_children() forgets those that ended;
+        only the executor's Process objects hold the status the forkserver reports.
+        BrokenProcessPool's message (3.11) names neither the worker nor its code."""
         assert self._executor is not None
         processes = dict(self._executor._processes or {})
         for process in processes.values():
