@@ -74,18 +74,19 @@ def page_weights(site: Path) -> list[tuple[str, int]]:
 
 def chart_times() -> list[tuple[str, float]]:
     """Seconds per chart: its code, then its rendering (the engine already started)."""
+    from explainer.charts import chartfile, compile as charts_compile
     from explainer.charts import render as charts
     from explainer.data import load as data
     from explainer.common.problems import Collector
 
     problems = Collector(REPO)
     package = data.load(REPO, problems)
-    sources = charts.discover(REPO, problems)
+    sources = chartfile.discover(REPO, problems)
     charts.warm_up()
     out = []
     for slug, source in sources.items():
         started = time.perf_counter()
-        built = charts._build_spec(source, package, problems)
+        built = charts_compile._build_spec(source, package, problems)
         charts._render_spec(source, *built)
         out.append((slug, time.perf_counter() - started))
     return out

@@ -15,7 +15,8 @@ from pathlib import Path
 
 from . import figures
 from .charts import fonts
-from .charts import render as charts
+from .charts import chartfile
+from .charts.svg import preview_png
 from .common import history, i18n, settings
 from .data import load as data
 from .pages import generated as sources_page
@@ -97,13 +98,13 @@ def gather(root: Path, strict: bool = False, cache_dir: Path | None = None, spel
     page_lists = {lang.code: pages.discover(root, problems, lang.content) for lang in langs}
     i18n.check_sections(langs, {code: [p.name for p in found] for code, found in page_lists.items()}, root, problems)
     _link_languages(langs, page_lists, user or {})
-    chart_files = {p.stem for p in (root / charts.CHARTS_DIR).glob("*.py") if not p.name.startswith("_")}
+    chart_files = {p.stem for p in (root / chartfile.CHARTS_DIR).glob("*.py") if not p.name.startswith("_")}
     sources = _chart_sources(root, problems, memo)
     cache = ChartCache(cache_dir or root / site.GENERATED / "charts")
     when = history.history(root)  # from git, never the clock
     cover = pages.CoverFacts(str((user or {}).get("site_author") or ""), when.first_published, when.last_updated)
     if sources:
-        fonts.report(problems, root / charts.CHARTS_DIR)  # charts are measured with this font: a warning if it is missing
+        fonts.report(problems, root / chartfile.CHARTS_DIR)  # charts are measured with this font: a warning if it is missing
     # The chart workers start when a chart is to be drawn (_draw_charts), or earlier, from the
     # command line (cli._start_chart_workers), which also stops them.
     # codespell runs while the rest is checked
@@ -115,22 +116,37 @@ def gather(root: Path, strict: bool = False, cache_dir: Path | None = None, spel
         for problem in corrections.problems(root):  # content/corrections.yml: read when publishing, checked always
             problems.add_problem(problem)
         stop.check()
-        drawn, chart_problems = _draw_charts(root, sources, package, langs, page_lists, cache) if package else ({}, {})
         figures_key = memo.digest([root / figures.FIGURES_FILE], data_key)
         declared_key = memo.digest([root / figures.FIGURES_FILE])
-        declared, localised = memo.keep("declared figures", declared_key, problems, lambda: figures.declared_names(root)), []
-        for lang in langs:
-            figs = {}
-            if package is not None:
-                # figure problems are the same in every language: reported once, for the main one
-                said = problems if lang.default else Collector(root)
-                figs = memo.keep(f"figures {lang.code}", figures_key, said, lambda: figures.load(root, package, said, lang.locale))
-            for problem in chart_problems.get(lang.code, []):
+        declared = memo.keep("declared figures", declared_key, problems, lambda: figures.declared_names(root))
+        localised: list[Localised] = []
+        figs_of: dict = {}
+
+        def make_figures() -> None:
+            """Every language's figures (they need no chart): made while the chart workers start or draw."""
+            for lang in langs:
+                figs = {}
+                if package is not None:
+                    # figure problems are the same in every language: reported once, for the main one
+                    said = problems if lang.default else Collector(root)
+                    figs = memo.keep(f"figures {lang.code}", figures_key, said, lambda: figures.load(root, package, said, lang.locale))
+                figs_of[lang.code] = figs
+
+        def make_pages(lang: Language, rendered: dict, chart_problems: list) -> None:
+            """One language's pages, once its charts are in (while the next one's are drawn)."""
+            figs = figs_of[lang.code]
+            for problem in chart_problems:
                 problems.add_problem(problem)
-            rendered = drawn.get(lang.code, {})
             # Pages are checked even when the data failed: unknown names and bad links are found in the same run.
             pages.render(root, page_lists[lang.code], figs, rendered, chart_files, package, problems, declared, lang, cover=cover)
             localised.append(Localised(lang, figs, rendered, page_lists[lang.code]))
+
+        if package is not None:
+            _draw_charts(root, sources, package, langs, page_lists, cache, make_pages, make_figures)
+        else:
+            make_figures()
+            for lang in langs:
+                make_pages(lang, {}, [])
         spelling.finish(speller, problems)
     finally:
         spelling.stop_checking(speller)
@@ -140,7 +156,7 @@ def gather(root: Path, strict: bool = False, cache_dir: Path | None = None, spel
 
 
 def _chart_sources(root: Path, problems: Collector, memo: Memo) -> dict:
-    return memo.keep("chart files", memo.digest((root / charts.CHARTS_DIR).glob("*.py")), problems, lambda: charts.discover(root, problems))
+    return memo.keep("chart files", memo.digest((root / chartfile.CHARTS_DIR).glob("*.py")), problems, lambda: chartfile.discover(root, problems))
 
 
 def spelled_files(langs: list[Language], page_lists: dict) -> list[Path]:
@@ -148,9 +164,14 @@ def spelled_files(langs: list[Language], page_lists: dict) -> list[Path]:
     return [p.source for lang in langs if lang.code == "en" for p in page_lists[lang.code]]
 
 
-def _draw_charts(root: Path, sources: dict, package: data.DataPackage, langs: list[Language], page_lists: dict, cache: ChartCache) -> tuple[dict, dict]:
-    """Every chart in every language, from the cache or drawn by the chart workers: gives
-    {language code: {slug: chart}} in file order, and {language code: [problems]}."""
+def _draw_charts(
+    root: Path, sources: dict, package: data.DataPackage, langs: list[Language], page_lists: dict, cache: ChartCache, on_language, meanwhile
+) -> None:
+    """Every chart in every language, from the cache or drawn by the chart workers. Calls
+    meanwhile() once, while the workers start or draw, then on_language(language, {slug: chart} in
+    file order, [problems]) for each language, in order, as soon as its charts and those of the
+    languages before it are in: the build makes a language's pages while the workers draw the next
+    one's charts."""
     drawn: dict = {lang.code: {} for lang in langs}
     found: dict = {lang.code: [] for lang in langs}
     tasks = []
@@ -162,22 +183,38 @@ def _draw_charts(root: Path, sources: dict, package: data.DataPackage, langs: li
                 drawn[lang.code][slug] = hit
             else:
                 tasks.append((source, lang, slug in previews))
+    # A language at a time, in order; within one, the longest first (a preview PNG costs as much as
+    # the chart): less idle at the end.
+    tasks.sort(key=lambda task: (langs.index(task[1]), not task[2]))
+    waiting = {lang.code: sum(1 for task in tasks if task[1] is lang) for lang in langs}
+    handed: list[Language] = []
+
+    def hand_over() -> None:
+        for lang in langs[len(handed) :]:
+            if waiting[lang.code]:
+                return
+            on_language(lang, {slug: drawn[lang.code][slug] for slug in sources if slug in drawn[lang.code]}, found[lang.code])
+            handed.append(lang)
+
     if tasks:
-        tasks.sort(key=lambda task: not task[2])  # the longest first (a preview PNG costs as much as the chart): less idle at the end
         tables = chart_pool.write_tables(package, cache.folder.parent / "tables")  # once, for every task
         arrived: list[int] = []
 
-        def on_result(i: int) -> None:
+        def on_result(i: int, result: tuple) -> None:
+            (source, lang, _), (chart, problems) = tasks[i], result
             arrived.append(i)
-            _progress(len(arrived), len(tasks), tasks[i][0].slug)
-
-        results = chart_pool.shared().draw(root, tasks, tables, on_result=on_result)
-        for (source, lang, _), (chart, problems) in zip(tasks, results):
+            _progress(len(arrived), len(tasks), source.slug)
             found[lang.code] += problems
             if chart is not None:
                 drawn[lang.code][source.slug] = chart
                 cache.put(source, package, chart, lang)
-    return {code: {slug: got[slug] for slug in sources if slug in got} for code, got in drawn.items()}, found
+            waiting[lang.code] -= 1
+            hand_over()
+
+        chart_pool.shared().draw(root, tasks, tables, on_result=on_result, meanwhile=meanwhile)
+    else:
+        meanwhile()
+    hand_over()
 
 
 def _page_url(name: str, directory_urls: bool) -> str:
@@ -357,7 +394,7 @@ def _preview_images(root: Path, package: data.DataPackage, localised: list[Local
         for slug in dict.fromkeys(p.preview["image"].split("/")[-1][:-4] for p in loc.pages if p.preview):
             chart = loc.charts.get(slug)
             if chart is not None and not chart.png:
-                chart.png = base64.b64encode(charts.preview_png(chart)).decode("ascii")
+                chart.png = base64.b64encode(preview_png(chart)).decode("ascii")
                 if slug in sources:
                     cache.put(sources[slug], package, chart, loc.language)
 

@@ -231,32 +231,33 @@ def test_problems_per_file_are_capped(tmp_path: Path) -> None:
 def test_pre_aggregated_chart_draws_and_tables_what_the_inline_chart_does(tmp_path: Path, monkeypatch) -> None:
     """The same charts, once with their 2,000 rows inlined (as small charts are) and once
     pre-aggregated by VegaFusion (as large ones are): same plotted table, CSV, sources and shapes."""
+    from explainer.charts import chartfile, compile as charts_compile, style
     from explainer.charts import render as charts
 
     root = scale.make_explainer(tmp_path / "small", 2000, 2)
     problems = Collector(root)
     package = data.load(root, problems)
     assert package is not None, problems.items
-    for source in charts.discover(root, problems).values():
-        monkeypatch.setattr(charts, "SPEC_LIMIT", 10**9)  # the inlined spec is over the limit: that is the point
-        monkeypatch.setattr(charts, "INLINE_BYTES", 10**9)
-        inline = charts._render_spec(source, *charts._build_spec(source, package, problems))
+    for source in chartfile.discover(root, problems).values():
+        monkeypatch.setattr(charts_compile, "SPEC_LIMIT", 10**9)  # the inlined spec is over the limit: that is the point
+        monkeypatch.setattr(charts_compile, "INLINE_BYTES", 10**9)
+        inline = charts._render_spec(source, *charts_compile._build_spec(source, package, problems))
         monkeypatch.undo()
-        monkeypatch.setattr(charts, "INLINE_ROWS", 0)
-        pre = charts._render_spec(source, *charts._build_spec(source, package, problems))
+        monkeypatch.setattr(charts_compile, "INLINE_ROWS", 0)
+        pre = charts._render_spec(source, *charts_compile._build_spec(source, package, problems))
         monkeypatch.undo()
         assert (pre.columns, pre.rows, pre.csv, pre.source_ids, pre.titles) == (inline.columns, inline.rows, inline.csv, inline.source_ids, inline.titles)
         shapes = [re.findall(r' d="([^"]+)"', c.svg) for c in (pre, inline)]
         assert [re.sub(r"-?[\d.]+", "n", d) for d in shapes[0]] == [re.sub(r"-?[\d.]+", "n", d) for d in shapes[1]]
         # The same marks at the same places, in the desktop and the phone drawing alike: both are
-        # fitted to the page's column (charts.WIDE) and to a 360 px phone (charts.NARROW).
+        # fitted to the page's column (style.WIDE) and to a 360 px phone (style.NARROW).
         for drawing in ("svg", "narrow_svg"):
             marks = [[float(x) for d in re.findall(r' d="([^"]+)"', getattr(c, drawing)) for x in re.findall(r"-?[\d.]+", d)] for c in (pre, inline)]
             assert marks[0] and sorted(marks[0]) == pytest.approx(sorted(marks[1]), rel=1e-6, abs=1e-3), drawing  # stacks summed in another order
             assert _svg_width(getattr(pre, drawing)) == _svg_width(getattr(inline, drawing)), drawing
         # On a 360 px phone (a 328 px column) the phone drawing is shown at its own size, no text under 11 CSS px.
-        assert _smallest_text_at(pre.narrow_svg, charts.NARROW) >= 11
-        assert _smallest_text_at(pre.svg, charts.NARROW) < 11  # what a phone would show without it
+        assert _smallest_text_at(pre.narrow_svg, style.NARROW) >= 11
+        assert _smallest_text_at(pre.svg, style.NARROW) < 11  # what a phone would show without it
         assert len(json.dumps(pre.vega)) < len(json.dumps(inline.vega)) / 5
     assert problems.items == []
 
@@ -278,19 +279,20 @@ def _smallest_text_at(svg: str, column: int) -> float:
 def test_few_but_wide_rows_are_pre_aggregated_too(tmp_path: Path, monkeypatch) -> None:
     """Rows under INLINE_ROWS whose inlined JSON is over INLINE_BYTES take the pre-aggregated path
     (from the chart with its views named): same plotted table as when inlined."""
+    from explainer.charts import chartfile, compile as charts_compile
     from explainer.charts import render as charts
 
     root = scale.make_explainer(tmp_path / "wide", 1000, 1)
     problems = Collector(root)
     package = data.load(root, problems)
     assert package is not None, problems.items
-    source = next(iter(charts.discover(root, problems).values()))
-    monkeypatch.setattr(charts, "INLINE_BYTES", 10**9)
-    monkeypatch.setattr(charts, "SPEC_LIMIT", 10**9)
-    inline = charts._render_spec(source, *charts._build_spec(source, package, problems))
+    source = next(iter(chartfile.discover(root, problems).values()))
+    monkeypatch.setattr(charts_compile, "INLINE_BYTES", 10**9)
+    monkeypatch.setattr(charts_compile, "SPEC_LIMIT", 10**9)
+    inline = charts._render_spec(source, *charts_compile._build_spec(source, package, problems))
     monkeypatch.undo()
-    monkeypatch.setattr(charts, "INLINE_BYTES", 1)
-    built = charts._build_spec(source, package, problems)
-    assert problems.items == [] and isinstance(built[0], charts._PreAggregated)
+    monkeypatch.setattr(charts_compile, "INLINE_BYTES", 1)
+    built = charts_compile._build_spec(source, package, problems)
+    assert problems.items == [] and isinstance(built[0], charts_compile._PreAggregated)
     wide = charts._render_spec(source, *built)
     assert (wide.columns, wide.rows, wide.csv) == (inline.columns, inline.rows, inline.csv)

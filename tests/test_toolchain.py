@@ -15,7 +15,7 @@ from packaging.utils import canonicalize_name
 
 from conftest import FIXTURES, REPO, copy_explainer
 from explainer.charts import fonts
-from explainer.charts import render as charts
+from explainer.charts import chartfile, style
 from explainer.data import load as data
 from explainer.charts.cache import ChartCache
 from explainer.charts.render import RenderedChart
@@ -89,7 +89,7 @@ def test_chart_font_without_fontconfig(monkeypatch):
     """Without fc-match the lookup falls back to the font folders, and gives the same file."""
     expected = fonts.chart_font()
     monkeypatch.setattr(fonts.shutil, "which", lambda name: None)
-    assert fonts.find(charts.FONT) == expected
+    assert fonts.find(style.FONT) == expected
     assert fonts.find("'No Such Family', sans-serif") == fonts.Font("", "", "")
 
 
@@ -111,7 +111,7 @@ def orchard(tmp_path):
     root = copy_explainer(FIXTURES / "orchard", tmp_path / "orchard")
     problems = Collector(root)
     package = data.load(root, problems)
-    sources = charts.discover(root, problems)
+    sources = chartfile.discover(root, problems)
     assert package is not None and sources and not problems.items, problems.items
     return root, package, sources
 

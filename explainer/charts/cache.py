@@ -16,13 +16,17 @@ from dataclasses import asdict
 from importlib import metadata
 from pathlib import Path
 
-from ..charts.render import CHART_CONFIG, ChartSource, RenderedChart
+from .chartfile import ChartSource
+from .render import RenderedChart
+from .style import CHART_CONFIG
 from ..data.load import DataPackage
 from .fonts import Font, chart_font
 from ..common.files import atomic_write
 from ..common.i18n import ENGLISH, Language
 
 FORMAT = 5  # bump when RenderedChart or the rendering code changes shape
+# The modules that turn a chart file into a RenderedChart: a change to any of them redraws every chart.
+RENDERER = ("chartfile.py", "compile.py", "tables.py", "svg.py", "style.py", "render.py")
 
 
 def _versions() -> str:
@@ -35,7 +39,7 @@ class ChartCache:
         self.folder = folder
         self.versions = _versions()
         self.font = chart_font() if font is None else font
-        code = (Path(__file__).parent / "render.py").read_bytes()  # the renderer itself is an input
+        code = b"".join((Path(__file__).parent / name).read_bytes() for name in RENDERER)  # the renderer itself is an input
         typeface = f"{self.font.family}\0{self.font.sha256}".encode()  # the file, wherever it is installed
         self.salt = hashlib.sha256(code + json.dumps(CHART_CONFIG, sort_keys=True).encode() + self.versions.encode() + typeface + bytes([FORMAT])).hexdigest()
         self._digests: dict[Path, bytes] = {}

@@ -99,7 +99,7 @@ def find(stack: str) -> Font:
 @functools.lru_cache(maxsize=None)
 def chart_font() -> Font:
     """The font the charts are measured with (looked up once per process)."""
-    from ..charts.render import FONT
+    from .style import FONT
 
     return find(FONT)
 

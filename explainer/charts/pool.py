@@ -38,7 +38,7 @@ from ..common.problems import Collector, Problem
 # imports nothing heavy (the renderer and pandas only in functions): the command line imports it to
 # start the workers before it imports the rest of the build.
 PRELOAD = ["explainer.charts.pool", "explainer.charts.render", "altair", "pyarrow", "vl_convert", "vegafusion"]
-# Where charts and their cache live in an explainer (render.CHARTS_DIR, pipeline's cache folder),
+# Where charts and their cache live in an explainer (chartfile.CHARTS_DIR, pipeline's cache folder),
 # for the guess made before those modules are imported.
 CHARTS_DIR, CACHE_DIR = Path("charts"), Path(".cache") / "explainer" / "charts"
 SLOTS = 4096  # tasks noted at once in the shared array (by task id modulo SLOTS); far above the workers
@@ -82,8 +82,10 @@ def _load_tables(files: dict[str, str]) -> dict:
 
 
 def _draw(task_id: int, root: Path, source, tables: dict[str, str], language, preview: bool):
-    """One chart (a render.ChartSource) in one language: (RenderedChart or None, problems)."""
-    from . import render
+    """One chart (a chartfile.ChartSource) in one language: (RenderedChart or None, problems)."""
+    from ..data.load import DataPackage
+    from .compile import TooLarge, _build_spec
+    from .render import _render_with_preview
 
     slot, slots = task_id % SLOTS * 3, _slots
     assert slots is not None, "a worker's initializer sets the shared clock slots"
@@ -95,13 +97,13 @@ def _draw(task_id: int, root: Path, source, tables: dict[str, str], language, pr
     clock(False)  # started: a death from now on is this task's
     problems = Collector(root)
     try:
-        package = render.DataPackage({}, _load_tables(tables), {})
-        built = render._build_spec(source, package, problems, language, clock)
+        package = DataPackage({}, _load_tables(tables), {})
+        built = _build_spec(source, package, problems, language, clock)
         if built is None:
             return None, problems.items
         try:
-            return render._render_with_preview((source, *built), preview), problems.items
-        except render.TooLarge as e:
+            return _render_with_preview((source, *built), preview), problems.items
+        except TooLarge as e:
             problems.add(source.path, str(e), hint=e.hint)
         except Exception as e:
             problems.add(source.path, f"chart cannot be rendered: {str(e).splitlines()[0] if str(e) else type(e).__name__}")
@@ -233,16 +235,23 @@ class ChartPool:
         return int(self._slots[slot + 1]), self._slots[slot + 2]
 
     def _exit_codes(self) -> dict[int, int | None]:
-        """After the pool broke: pid -> exit code of each of its workers (it stops them all)."""
+        """After the pool broke: pid -> exit code of each of its workers (it stops them all).
+
+        Read from the executor's private `_processes`: no public API gives a worker's exit code
+        (3.14's kill_workers only kills). The workers are the forkserver's children, so this process
+        cannot os.waitpid() them, and multiprocessing.active_children() forgets those that ended;
+        only the executor's Process objects hold the status the forkserver reports.
+        BrokenProcessPool's message (3.11) names neither the worker nor its code."""
         assert self._executor is not None
         processes = dict(self._executor._processes or {})
         for process in processes.values():
             process.join(5)
         return {pid: process.exitcode for pid, process in processes.items()}
 
-    def draw(self, root: Path, tasks: list[tuple], tables: dict[str, str], on_result=None) -> list[tuple]:
+    def draw(self, root: Path, tasks: list[tuple], tables: dict[str, str], on_result=None, meanwhile=None) -> list[tuple]:
         """Draw every (ChartSource, Language, preview) task; gives (RenderedChart or None,
-        problems) for each, in order. on_result(index) is called as each one arrives."""
+        problems) for each, in order. on_result(index, result) is called as each one arrives;
+        meanwhile(), the build's own work, once: while the workers start, or once the tasks are sent."""
         from .render import CHART_TIME_LIMIT as limit
 
         results: list = [None] * len(tasks)
@@ -250,6 +259,10 @@ class ChartPool:
         todo = list(range(len(tasks)))
         try:
             while todo:
+                self.start()
+                if meanwhile is not None and self._executor is None:  # the workers are still starting
+                    meanwhile, work = None, meanwhile
+                    work()
                 executor = self._started_pool()
                 running, cut_short, killed = {}, [], {}
                 for i in todo:
@@ -261,6 +274,9 @@ class ChartPool:
                     except BrokenProcessPool:  # a worker died before this task was taken (while starting, or idle)
                         cut_short.append((i, task_id))
                 todo = []
+                if meanwhile is not None:
+                    meanwhile, work = None, meanwhile
+                    work()
                 while running:
                     done, _ = wait(running, timeout=stop.POLL, return_when=FIRST_COMPLETED)
                     stop.check()
@@ -272,7 +288,7 @@ class ChartPool:
                             cut_short.append((i, task_id))
                             continue
                         if on_result:
-                            on_result(i)
+                            on_result(i, results[i])
                     now = time.monotonic()
                     for i, task_id in running.values():
                         pid, since = self._started(task_id)
@@ -300,7 +316,7 @@ class ChartPool:
                     else:
                         todo.append(i)
                     if on_result and results[i] is not None:
-                        on_result(i)
+                        on_result(i, results[i])
                 self.close()  # a broken pool takes no more tasks: the next round starts a new one
         except BaseException:  # stopped, or a bug: no worker may go on running a chart
             self.close()
