@@ -28,11 +28,12 @@ the build hangs or it crashes).
 Fixing the generator turns the case into a pass, and a forgotten mark into a failure. An expected
 line may be a compiled regular expression where the exact words of the fix are not known yet.
 
-The builds run two at a time (the machine has two cores; a stopped build is mostly Python
-starting), each in its own copy. Further tests below: the hostile prose page in Chromium (no
-dialog, no script ran), the Content-Security-Policy unchanged by a prose <script>, and publishing
-with real git, mike and a bare remote (gh-pages untouched by every refusal; hostile prose
-published leaves no script on gh-pages).
+The builds run two at a time (the machine has two cores), each in its own copy, forked warm
+from tests/warm_build.py (a stopped build is mostly Python importing the generator). Further
+tests below: the hostile prose page in Chromium (no dialog, no script ran), the
+Content-Security-Policy unchanged by a prose <script>, and publishing with real git, mike and a
+bare remote (gh-pages untouched by every refusal; hostile prose published leaves no script on
+gh-pages).
 
 To add a case: append a `Case` to CASES with an id (unique), a mutation (badinput_helpers:
 replace, append, write, chain, ...), the lines the editor should read, `exit=0` and `gone=` for
@@ -48,9 +49,7 @@ import json
 import os
 import re
 import shutil
-import signal
 import subprocess
-import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -59,6 +58,7 @@ from pathlib import Path
 
 import pytest
 
+import warm_build
 from conftest import GIT_ENV
 from badinput_helpers import (
     REPO,
@@ -577,29 +577,10 @@ BASE_ENV = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
 
 
 def _run(root: Path, args: tuple, env: dict, timeout: float) -> subprocess.CompletedProcess:
-    """python build.py [args] --root ROOT from the repository root, as badinput_helpers.run_build, in
-    a process group of its own: a build that runs out of time is killed with every process it forked."""
-    full_env = BASE_ENV | env
-    proc = subprocess.Popen(
-        [sys.executable, "build.py", *args, "--root", str(root)],
-        cwd=REPO,
-        env=full_env,
-        text=True,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        start_new_session=True,
-    )
-    try:
-        out, err = proc.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        out, err = proc.communicate()
-        raise subprocess.TimeoutExpired(proc.args, timeout, out, err) from None
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-    return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
+    """python build.py [args] --root ROOT from the repository root, as badinput_helpers.run_build (warm,
+    from tests/warm_build.py), in a process group of its own: a build that runs out of time is
+    killed with every process it forked."""
+    return warm_build.run(["build.py", *args, "--root", str(root)], cwd=REPO, env=BASE_ENV | env, timeout=timeout, new_session=True)
 
 
 def _inputs(root: Path):
