@@ -28,7 +28,6 @@ from badinput_helpers import (
     build_stopped,
     chain,
     copy,
-    copy_fixture,
     move_and_link,
     prepend_bytes,
     remove,
@@ -648,13 +647,9 @@ CASES = [
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory) -> Path:
-    """The orchard explainer, copied and built once: a good site/ for every case to keep."""
-    root = copy_fixture(tmp_path_factory.mktemp("orchard") / "orchard")
-    result = run_build(root)
-    assert result.returncode == 0, result.stderr
-    assert (root / "site" / "index.html").is_file()
-    return root
+def built(orchard_built: Path) -> Path:
+    """The orchard explainer, copied and built once for the run (conftest): a good site/ for every case to keep."""
+    return orchard_built
 
 
 def _copy_built(built: Path, tmp_path: Path) -> Path:

@@ -6,7 +6,7 @@ the build or flood its output. Chart files are code (reviewed as code), but a ch
 exits or crashes its process must still be stopped and named. Publishing must never put hostile
 input on gh-pages, and never move `latest` back.
 
-Each `Case` copies the orchard explainer built once for the module (tests/fixtures/orchard, with
+Each `Case` copies the orchard explainer built once for the run (tests/fixtures/orchard, with
 its chart cache, so no chart is drawn again), changes it with the mutations of badinput_helpers,
 and runs `python build.py --root DIR [args]` as an editor would. Two tests check every case:
 
@@ -612,12 +612,9 @@ def _run_case(case: Case, built: Path, base: Path) -> Outcome:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory) -> Path:
-    """The orchard explainer, copied and built once: the good site/ every case starts from."""
-    root = copy_fixture(tmp_path_factory.mktemp("corpus-built") / "orchard")
-    result = _run(root, (), {}, 300)
-    assert result.returncode == 0, result.stderr
-    return root
+def built(orchard_built: Path) -> Path:
+    """The orchard explainer, copied and built once for the run (conftest): the good site/ every case starts from."""
+    return orchard_built
 
 
 class Runner:

@@ -28,8 +28,13 @@ _server_env: dict[str, str] | None = None  # the environment the fork server was
 _start_lock = threading.Lock()  # tests/test_hostile_corpus.py runs builds from two threads
 
 
+# Variables the generator never reads at import: a run that differs from the fork server only in
+# these is still forked warm (git reads GIT_* when the build runs it; os.environ is the run's own).
+RUN_TIME_ONLY = ("PYTEST", "GIT_")
+
+
 def _comparable(env: dict[str, str]) -> dict[str, str]:
-    return {k: v for k, v in env.items() if not k.startswith("PYTEST")}
+    return {k: v for k, v in env.items() if not k.startswith(RUN_TIME_ONLY)}
 
 
 def _child(argv: list[str], cwd: str, env: dict[str, str], out: str, err: str, new_session: bool) -> None:
