@@ -101,4 +101,5 @@ def run(argv: list[str], cwd: Path, env: dict[str, str] | None = None, timeout: 
         read = [Path(p).read_text(encoding="utf-8") if os.path.exists(p) else "" for p in (out, err)]
         if timed_out:
             raise subprocess.TimeoutExpired([sys.executable, *argv], timeout, read[0], read[1])
+        assert proc.exitcode is not None
         return subprocess.CompletedProcess([sys.executable, *argv], proc.exitcode, read[0], read[1])
