@@ -87,6 +87,26 @@ def channel_site(tmp_path_factory) -> Path:
     return root
 
 
+@pytest.fixture(scope="session")
+def orchard_built(tmp_path_factory) -> Path:
+    """The orchard fixture (tests/fixtures/orchard), copied and built once for the run, shared by
+    pytest-xdist's workers as channel_site is: the good site/ (and chart cache) that the bad-input
+    and hostile-input cases copy and break. Tests copy it; none may change it."""
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    root = shared / "orchard-built"
+    with open(shared / "orchard-built.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (root / "built").exists():
+            shutil.rmtree(root, ignore_errors=True)  # a build that failed in another worker
+            shutil.copytree(FIXTURES / "orchard", root / "orchard", symlinks=True, ignore=shutil.ignore_patterns("site", "docs", ".cache", "__pycache__"))
+            result = run_build(root / "orchard")
+            assert result.returncode == 0, result.stderr
+            assert (root / "orchard" / "site" / "index.html").is_file()
+            (root / "built").touch()
+    return root / "orchard"
+
+
 # --- real browser: Debian's Chromium driven by Playwright, pages served on 127.0.0.1 ----------
 
 CHROMIUM = "/usr/bin/chromium"

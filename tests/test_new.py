@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+import warm_build
 from conftest import FIXTURES, REPO, run_build
 from test_publish import _check_queue_keys, _run_actionlint
 from test_workflow_security import ABOVE_INFORMATIONAL, _describe, _findings
@@ -45,7 +46,7 @@ FILES = [
 
 
 def _new(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(REPO / "build.py"), "new", *args], cwd=cwd, capture_output=True, text=True, timeout=60)
+    return warm_build.run([str(REPO / "build.py"), "new", *args], cwd=cwd, timeout=60)  # forked warm (tests/warm_build.py)
 
 
 def _files(folder: Path) -> list[str]:

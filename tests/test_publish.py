@@ -29,6 +29,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+import warm_build
 from conftest import FIXTURES, GIT_ENV, REPO, copy_explainer, tree_hashes
 
 A, B = "2021-10", "2022-01"
@@ -68,9 +69,8 @@ class Repo:
         return self.git("rev-parse", "HEAD").strip()
 
     def run(self, *args: str) -> subprocess.CompletedProcess:
-        return subprocess.run(
-            [sys.executable, str(REPO / "build.py"), *args, "--root", str(self.root)], cwd=REPO, env=self.env(), capture_output=True, text=True, timeout=300
-        )
+        # forked warm (tests/warm_build.py): the GIT_* settings are read by git, not at import
+        return warm_build.run([str(REPO / "build.py"), *args, "--root", str(self.root)], cwd=REPO, env=self.env(), timeout=300)
 
     def publish(self, *args: str) -> subprocess.CompletedProcess:
         return self.run("publish", *args)

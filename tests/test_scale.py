@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import os
 import random
 import re
 import shutil
@@ -20,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from badinput_helpers import copy_fixture
+from badinput_helpers import copy_fixture, run_build
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
@@ -41,8 +40,7 @@ SPEC_LIMIT = 50_000
 
 
 def run(root: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
-    return subprocess.run([sys.executable, "build.py", *args, "--root", str(root)], cwd=REPO, capture_output=True, text=True, env=env, timeout=300)
+    return run_build(root, args=[*args, "--root", str(root)])  # forked warm (tests/warm_build.py)
 
 
 @pytest.fixture(scope="module")
