@@ -36,8 +36,10 @@ def test_every_schema_is_in_the_reference():
     assert declared == {model for _, model, _ in settings.REFERENCE}
 
 
-# Variables passed on to the processes the generator starts, never read as settings.
-PASSED_ON = {"PATH"}
+# Variables passed on to the processes the generator starts, never read as settings. PYTHONHASHSEED:
+# the generator fixes it for the MkDocs builds it starts (reproducible output), and site/warm.py
+# compares its fork server's with a build's to decide whether a fork gives the same output.
+PASSED_ON = {"PATH", "PYTHONHASHSEED"}
 ENV_READ = re.compile(r"""(?:os\.environ(?:\.get)?\s*[\[(]\s*|os\.getenv\(\s*)["']([A-Za-z_][A-Za-z0-9_]*)["']""")
 
 
