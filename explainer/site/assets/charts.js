@@ -10,9 +10,15 @@
   // it gets a tab stop and a name only while it actually overflows (axe: scrollable-region-focusable).
   var SCROLLERS = ".explainer-chart__table, .md-typeset .md-typeset__scrollwrap";
   function markScrollers() {
-    Array.prototype.forEach.call(document.querySelectorAll(SCROLLERS), function (box) {
+    // Measure every box first, then change attributes: interleaving the two made the browser lay
+    // the page out again for each box (over a second on the figures appendix's many tables).
+    var boxes = Array.prototype.slice.call(document.querySelectorAll(SCROLLERS));
+    var scrolling = boxes.map(function (box) {
       var inner = box.parentNode && box.parentNode.closest && box.parentNode.closest(".explainer-chart__table");
-      var scrolls = !inner && box.clientWidth > 0 && box.scrollWidth > box.clientWidth + 1;
+      return !inner && box.clientWidth > 0 && box.scrollWidth > box.clientWidth + 1;
+    });
+    boxes.forEach(function (box, i) {
+      var scrolls = scrolling[i];
       if (scrolls && box.getAttribute("tabindex") !== "0") {
         var caption = box.querySelector("caption");
         box.setAttribute("tabindex", "0");
