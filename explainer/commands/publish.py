@@ -198,16 +198,12 @@ def _commit(
     config = root / site.MAIN_CONFIG  # written by the build, beside docs/, with its site_dir
     message = f"Publish edition {edition} from {head[:12]}" + (f" ({', '.join(aliases)})" if aliases else "")
     props = ["--prop-set-string", f"commit={head}"] + (["--prop-set-string", f"data_to={data_to}"] if data_to else [])
+    # Every mike command here works on the same configuration, branch and remote.
+    where = ["--config-file", str(config), "--branch", BRANCH, "--remote", remote, "--ignore-remote-status"]
     deploy = run_mike(
         root,
         "deploy",
-        "--config-file",
-        str(config),
-        "--branch",
-        BRANCH,
-        "--remote",
-        remote,
-        "--ignore-remote-status",
+        *where,
         "--update-aliases",
         "--message",
         message,
@@ -221,13 +217,7 @@ def _commit(
         default = run_mike(
             root,
             "set-default",
-            "--config-file",
-            str(config),
-            "--branch",
-            BRANCH,
-            "--remote",
-            remote,
-            "--ignore-remote-status",
+            *where,
             "--message",
             "Site root redirects to the latest edition",
             LATEST,

@@ -41,9 +41,9 @@ class Memo:
             for problem in kept[2]:
                 problems.add_problem(problem)
             return kept[1]  # type: ignore[return-value]
-        before = list(problems.items)
+        before = len(problems.items)  # the Collector only appends
         result = compute()
-        self._kept[stage] = (key, result, [p for p in problems.items if p not in before])
+        self._kept[stage] = (key, result, problems.items[before:])
         return result
 
 
