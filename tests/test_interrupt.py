@@ -54,7 +54,11 @@ def _points(root, pid: int, value: int, languages: int) -> dict:
 def _children(pid: int) -> list[int]:
     """The processes `pid` started (Linux /proc)."""
     found = []
-    for task in Path(f"/proc/{pid}/task").glob("*"):
+    try:  # a process that has already ended has no /proc entry: it started nothing that still runs
+        tasks = list(Path(f"/proc/{pid}/task").iterdir())
+    except OSError:
+        return found
+    for task in tasks:
         try:
             found += [int(c) for c in (task / "children").read_text().split()]
         except OSError:
