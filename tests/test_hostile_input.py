@@ -13,6 +13,7 @@ and title, a page's title and description and a data value (a category label) ho
 from __future__ import annotations
 
 import re
+from html import unescape as html_unescape
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -214,3 +215,53 @@ def test_the_chart_caption_table_and_tooltip_show_the_strings_as_text(server, br
     assert all("Fruit:" in t for t in hostile_tips)
     assert page.evaluate(INJECTED) == []
     assert page.dialogs == [], page.dialogs
+
+
+# ---------------------------------------------------------------- 3. Markdown syntax in data fields
+
+# Text from the data package (a source's title, a resource's title, a caveat) lands in generated
+# Markdown as a list item, a link text, a heading or a table cell. Markdown's own syntax in it must
+# be shown as typed: an attribute list would add attributes (`onclick`) to the element around it.
+MARKDOWN_PAYLOADS = [
+    'Report {: onclick="steal()" }',
+    "Report { .admonition #top data-x=1 }",
+    "The `code` and **bold** and _em_ report",
+    "# Heading report",
+    "1. Numbered report",
+    "> Quoted report",
+    "A | B report",
+    "Two lines  \nreport",
+    "- Listed report",
+]
+PLACES = ["- {}", "- [{}](https://example.org/)", "### {}", "| a | b |\n|---|---|\n| {} | x |", "Publisher: **{}**."]
+
+
+def _straight(text: str) -> str:
+    return re.sub("[“”]", '"', re.sub("[‘’]", "'", text))
+
+
+class _Attributes(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.names: set[str] = set()
+
+    def handle_starttag(self, tag, attrs):
+        self.names |= {name for name, _ in attrs}
+
+
+@pytest.mark.parametrize("payload", MARKDOWN_PAYLOADS)
+@pytest.mark.parametrize("place", PLACES, ids=["list", "link", "heading", "table", "bold"])
+def test_markdown_syntax_in_data_is_shown_as_typed(payload, place):
+    import markdown
+
+    from explainer.common.markdown import md_data
+    from explainer.site.config import DEFAULTS, SMARTY
+
+    html = markdown.markdown(place.format(md_data(payload)), extensions=[*DEFAULTS["markdown_extensions"][:-1], "toc", *SMARTY])
+    attributes = _Attributes()
+    attributes.feed(html)
+    assert attributes.names <= {"href", "id"}, html  # a link's address and a heading's anchor, nothing added
+    for tag in ("<code", "<strong>B", "<em", "<h1", "<ol", "<blockquote", "<br", "<p>report", "<td>B"):
+        assert tag not in html.replace("<strong>**", ""), (tag, html)
+    shown = html_unescape(" ".join(re.sub(r"<[^>]+>", " ", html).split()))
+    assert _straight(" ".join(payload.split())) in _straight(shown), html  # smarty may curl the quotes; nothing else changes

@@ -41,14 +41,10 @@ def md_text(text: str) -> str:
 
 
 def md_data(text) -> str:
-    """Plain text from the data, made safe to place in Markdown (& too: "&amp;" in the data is shown as typed)."""
-    return (
-        str(text)
-        .replace("\\", "\\\\")
-        .replace("&", "&amp;")
-        .replace("<", "&lt;")
-        .replace("[", "\\[")
-        .replace("]", "\\]")
-        .replace("*", "\\*")
-        .replace("_", "\\_")
-    )
+    """Plain text from the data, made safe to place in Markdown, inline or at the start of a line
+    (a list item, a heading, a table cell): shown as typed, never read as formatting, a code span,
+    an attribute list (`{: onclick=...}`), a table column, a nested list, quote or heading, or a line
+    break ("&amp;" in the data is shown as typed too)."""
+    text = " ".join(str(text).split())  # one line: a line break in a title must not end the list item or cell
+    text = re.sub(r"([\\`*_{}\[\]#|])", r"\\\1", text.replace("&", "&amp;").replace("<", "&lt;"))
+    return re.sub(r"^(\d+)([.)])", r"\1\\\2", re.sub(r"^([-+>])", r"\\\1", text))

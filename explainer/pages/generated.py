@@ -149,8 +149,8 @@ def figures_markdown(
         elif name in sentences:
             what = sentences[name]
         else:
-            what = t["figure_unquoted"]
-        out.append(f'| <span id="fig-{name}"></span>{what.replace("|", chr(92) + "|")} | {md_data(fig.text)} | {where or t["not_quoted"]} | {src} |')
+            what = t["figure_unquoted"].replace("|", "\\|")  # the interface's words, in a table cell
+        out.append(f'| <span id="fig-{name}"></span>{what} | {md_data(fig.text)} | {where or t["not_quoted"]} | {src} |')
     out.append("")
     return "\n".join(out)
 
