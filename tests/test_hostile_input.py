@@ -249,12 +249,21 @@ class _Attributes(HTMLParser):
         self.names |= {name for name, _ in attrs}
 
 
+MARKDOWN_PAYLOADS.append('**Bold**{: onclick="steal()" } report')
+
+
+# (escaper, place): md_data goes anywhere, md_link_text only between a link's brackets
+ESCAPER_PLACES = [("md_data", p) for p in PLACES] + [("md_link_text", "- [{}](https://example.org/)")]
+
+
 @pytest.mark.parametrize("payload", MARKDOWN_PAYLOADS)
-@pytest.mark.parametrize("place", PLACES, ids=["list", "link", "heading", "table", "bold"])
-def test_markdown_syntax_in_data_is_shown_as_typed(payload, place):
+@pytest.mark.parametrize("escape, place", ESCAPER_PLACES, ids=["list", "link", "heading", "table", "bold", "link_text"])
+def test_markdown_syntax_in_data_is_shown_as_typed(escape, place, payload):
     import markdown
 
-    from explainer.common.markdown import md_data
+    from explainer.common import markdown as escapers
+
+    md_data = getattr(escapers, escape)
     from explainer.site.config import DEFAULTS, SMARTY
 
     html = markdown.markdown(place.format(md_data(payload)), extensions=[*DEFAULTS["markdown_extensions"][:-1], "toc", *SMARTY])
