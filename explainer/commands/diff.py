@@ -15,6 +15,8 @@ import tarfile
 import tempfile
 from pathlib import Path
 
+import pandas as pd
+
 from .. import figures as figures_stage
 from ..common import git, safe_yaml
 from ..common.files import CACHE_DIR
@@ -148,8 +150,10 @@ def _row_changes(old, new, figure_formats: tuple[dict, dict], w: Writer) -> list
         fmt_old, fmt_new = Formats(old_res.get(name) or res, figure_formats[0], locale), Formats(res, figure_formats[1], locale)
         caveats_same = (old_res.get(name) or {}).get("caveats") == res.get("caveats")
         by = key or columns
-        b = {tuple(raw(v) for v in row[by]): row for _, row in before.iterrows()}
-        a = {tuple(raw(v) for v in row[by]): row for _, row in after.iterrows()}
+        # Rows equal in both (most of a large file) give no line: only the others are read row by row.
+        before_hash, after_hash = (pd.util.hash_pandas_object(t[columns], index=False) for t in (before, after))
+        b = {tuple(raw(v) for v in row[by]): row for _, row in before[~before_hash.isin(after_hash).to_numpy()].iterrows()}
+        a = {tuple(raw(v) for v in row[by]): row for _, row in after[~after_hash.isin(before_hash).to_numpy()].iterrows()}
         shown_cols = [c for c in columns if c not in by and c != SOURCE_FIELD]
 
         named = [c for c in key if c != SOURCE_FIELD] or key or columns  # the source is named after the values
