@@ -66,25 +66,29 @@ def copy_explainer(src: Path, dest: Path) -> Path:
 
 # --- scheduling on pytest-xdist's two workers (make test: -n 2 --dist loadgroup --no-loadscope-reorder) ---
 
-# The groups that take longest, longest first (seconds of one worker, `--durations=0` summed per
-# group, 2026-11-30). Handing them out first keeps both workers busy to the end: xdist's default
-# order (most tests first) left test_interrupt's four long tests for last, on one worker.
+# The groups that take longest, longest first (one worker's seconds, `--durations=0` summed per
+# group, measured 2026-11-30 under load). Handing them out first keeps both workers busy to the end:
+# xdist's default order (most tests first) left test_interrupt's four long tests for last.
 LONGEST_FIRST = (
     "test_reader.py",
     "axe-360",
     "test_publish.py",
+    "test_bad_input.py",
     "test_hostile_corpus.py",
-    "test_interrupt.py",
-    "interrupt-SIGINT",
-    "interrupt-bilingual",
     "test_serve.py",
     "test_languages.py",
+    "test_interrupt.py",
+    "interrupt-SIGINT",
     "test_phone_charts.py",
-    "test_bad_input.py",
-    "test_browser.py",
-    "test_editions.py",
     "test_scale.py",
     "test_new.py",
+    "test_diff.py",
+    "test_chart_workers.py",
+    "test_editions.py",
+    "test_lint.py",
+    "test_editor_guide.py",
+    "interrupt-bilingual",
+    "test_golden.py",
 )
 
 
