@@ -64,21 +64,21 @@ def copy_explainer(src: Path, dest: Path) -> Path:
     return dest
 
 
-# --- scheduling on pytest-xdist's two workers (make test: -n 2 --dist loadgroup --no-loadscope-reorder) ---
+# --- scheduling on pytest-xdist's two workers (make test: -n 2 --dist loadfile --no-loadscope-reorder) ---
 
-# The groups that take longest, longest first (one worker's seconds, `--durations=0` summed per
-# group, measured 2026-11-30 under load). Handing them out first keeps both workers busy to the end:
-# xdist's default order (most tests first) left test_interrupt's four long tests for last.
+# The test modules that take longest, longest first (one worker's seconds, `--durations=0` summed
+# per file, measured 2026-11-30 under load). Handing them out first keeps both workers busy to the
+# end: xdist's default order (most tests first) left test_interrupt's four long tests for last.
+# (--dist loadgroup with xdist_group marks would let one module's long tests run on both workers,
+# but pytest-xdist 3.8 split every group across the workers here: a module fixture made twice.)
 LONGEST_FIRST = (
     "test_reader.py",
-    "axe-360",
+    "test_interrupt.py",
     "test_publish.py",
     "test_bad_input.py",
     "test_hostile_corpus.py",
     "test_serve.py",
     "test_languages.py",
-    "test_interrupt.py",
-    "interrupt-SIGINT",
     "test_phone_charts.py",
     "test_scale.py",
     "test_new.py",
@@ -87,26 +87,14 @@ LONGEST_FIRST = (
     "test_editions.py",
     "test_lint.py",
     "test_editor_guide.py",
-    "interrupt-bilingual",
     "test_golden.py",
 )
 
 
-def _group(item: pytest.Item) -> str:
-    mark = item.get_closest_marker("xdist_group")
-    return str(mark.args[0] if mark and mark.args else mark.kwargs.get("name")) if mark else item.path.name
-
-
-@pytest.hookimpl(tryfirst=True)  # before xdist's own hook adds the group to each test's id
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """A test module runs whole on one worker (its module fixtures are made once), as with
-    --dist loadfile, except a test marked `xdist_group(NAME)`: a long one the other worker may run
-    at the same time. Then the longest groups first, the others in file order."""
-    for item in items:
-        if not item.get_closest_marker("xdist_group"):
-            item.add_marker(pytest.mark.xdist_group(item.path.name))
+    """The longest modules first, the others in file order; a module's tests keep their order."""
     rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
-    items.sort(key=lambda item: rank.get(_group(item), len(rank)))  # stable: file order otherwise
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable
 
 
 @pytest.fixture(scope="session")

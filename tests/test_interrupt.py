@@ -132,16 +132,7 @@ def _state(pid: int) -> str:
         return "zombie"
 
 
-# Each case is a group of its own: the two xdist workers may share them (conftest).
-@pytest.mark.parametrize(
-    "sig, languages",
-    [
-        (signal.SIGTERM, 1),
-        pytest.param(signal.SIGINT, 1, marks=pytest.mark.xdist_group("interrupt-SIGINT")),
-        pytest.param(signal.SIGTERM, 2, marks=pytest.mark.xdist_group("interrupt-bilingual")),
-    ],
-    ids=["SIGTERM", "SIGINT", "SIGTERM-bilingual"],
-)
+@pytest.mark.parametrize("sig, languages", [(signal.SIGTERM, 1), (signal.SIGINT, 1), (signal.SIGTERM, 2)], ids=["SIGTERM", "SIGINT", "SIGTERM-bilingual"])
 def test_interrupted_builds_lose_nothing(tmp_path, request, sig, languages):
     """Also with a second language, whose site is built by an MkDocs process of its own."""
     # The run's built orchard (conftest), with its site/ and chart cache: no cold build of our own.

@@ -120,8 +120,7 @@ PAGE_BG = "getComputedStyle(document.body).backgroundColor"
 # ---------------------------------------------------------------- 1. axe, both palettes
 
 
-# The 360 px pass is a group of its own: the other xdist worker may run it at the same time (conftest).
-@pytest.mark.parametrize("width", [1280, pytest.param(360, marks=pytest.mark.xdist_group("axe-360"))])
+@pytest.mark.parametrize("width", [1280, 360])
 def test_axe_finds_no_violation_on_any_page_in_either_palette(channel_server, browser, channel_pages, width):
     context = browser.new_context(viewport={"width": width, "height": 900})
     page = context.new_page()
