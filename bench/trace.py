@@ -1,6 +1,7 @@
 """Where a page's main-thread time goes, the way Lighthouse's mobile run sees it: a Chromium
 performance trace (devtools.timeline) at a 412 px viewport with the CPU slowed 4x, summed by
-kind of work (script by file, style, layout, paint, parsing). Compare totals taken in the same
+kind of work (script by file, style, layout, paint, parsing), and the number of restyles of
+the whole page (a count the load does not change). Compare totals taken in the same
 run (ratios): on a loaded machine the absolute times are noisy.
 
     .venv/bin/python bench/trace.py SITE_DIR /figures/ [/the-statistics/ ...] [--runs N] [--save DIR]
@@ -93,6 +94,9 @@ def self_times(events: list[dict]) -> dict[str, float]:
     while stack:
         close(stack.pop())
     result = {k: v / 1000 for k, v in totals.items()}
+    # Restyles of (nearly) every element: a count, which the machine's load does not change.
+    counts = [e.get("args", {}).get("elementCount", 0) for e in spans if e["name"] == "UpdateLayoutTree"]
+    result["full restyles (count)"] = sum(1 for c in counts if counts and c >= 0.9 * max(counts))
     result["TOTAL main thread"] = sum(tasks) / 1000
     result["long-task excess over 50 ms"] = sum(max(0, d / 1000 - 50) for d in tasks)
     return result
@@ -138,7 +142,7 @@ def main() -> None:
                 print(f"## {page} (median of {runs}, ms, CPU x4)")
                 for k in keys:
                     med = statistics.median(s.get(k, 0) for s in samples)
-                    if med >= 5:
+                    if med >= 5 or k.endswith("(count)"):
                         print(f"  {k:40s} {med:8.0f}")
             browser.close()
     finally:
