@@ -138,7 +138,7 @@ def chart(data, t):
         # the shape says what a dot counts; a count made before the year ended is an open square (a ring)
         shape=alt.Shape("kind:N", title=t("What the dot counts"), sort=kinds,
                         scale=alt.Scale(domain=kinds, range=["circle", OPEN_SQUARE, "triangle-up"]),
-                        legend=alt.Legend(orient="top", direction="vertical", labelLimit=400, symbolFillColor="#666666")),
+                        legend=alt.Legend(orient="top", direction="vertical", labelLimit=400, symbolFillColor="#767676")),
         tooltip=[
             alt.Tooltip("year:O", title=t("Year")),
             alt.Tooltip("counted_by:N", title=t("Counted by")),

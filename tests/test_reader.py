@@ -210,6 +210,32 @@ def test_static_charts_follow_the_palette(channel_server, browser, channel_chart
     assert seen["default"] != seen["slate"], seen
 
 
+LEGEND_SYMBOLS = """() => [...document.querySelectorAll('figure.explainer-chart .explainer-chart__static svg .role-legend-symbol path:not(.foreground, .background)')]
+    .map(p => { const s = getComputedStyle(p), seen = c => c !== 'none' && !/^rgba\\(.*, 0\\)$/.test(c);
+        // a symbol is seen by its fill, or by an outline round it (WCAG 1.4.11 counts either)
+        return [p.closest('figure').id, +s.fillOpacity > 0 && seen(s.fill) ? s.fill : null,
+                parseFloat(s.strokeWidth) >= 1 && +s.strokeOpacity > 0 && seen(s.stroke) ? s.stroke : null]; })"""
+
+
+def test_legend_symbols_stand_out_from_the_page_in_either_palette(channel_server, browser, channel_chart_pages):
+    """WCAG 1.4.11: a legend symbol is the key to the marks, a graphic that must be seen: 3:1 against
+    the page, in the light and the dark palette (a grey of #666666 gives 2.8:1 on the dark page)."""
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    checked = 0
+    for path in channel_chart_pages:
+        page.goto(channel_server + path)
+        for scheme in SCHEMES:
+            set_scheme(page, scheme)
+            bg = page.evaluate(PAGE_BG)
+            for figure, fill, stroke in page.evaluate(LEGEND_SYMBOLS):
+                best = max(contrast(c, bg) for c in (fill, stroke) if c) if fill or stroke else 0
+                assert best >= 3, (path, scheme, figure, fill, stroke, bg)
+                checked += 1
+    context.close()
+    assert checked >= 10, "no legend symbols found: the selector no longer matches the charts"
+
+
 def test_live_charts_and_tooltips_follow_the_palette(channel_server, browser, channel_chart_pages):
     page = browser.new_page()
     page.goto(channel_server + channel_chart_pages[0])

@@ -63,6 +63,29 @@ def test_the_themes_own_scripts_are_marked_from_its_templates(tmp_path):
     assert "<script data-explainer-csp>__md_scope=" in html and len(_hashes(html)) == 1 and len(problems) == 1
 
 
+def test_the_palette_switch_no_longer_restyles_every_element_on_load(tmp_path):
+    """Material's palette script sets and removes data-md-color-switching on <body> at every load;
+    its stylesheet rule `[data-md-color-switching] *` made each change restyle the whole page
+    (bench/trace.py). The rule goes, in Material's real stylesheet and in spaced or @media CSS;
+    every other rule stays."""
+    material = engine.templates("mkdocs")
+    bundle = next((material / "assets" / "javascripts").glob("bundle.*.min.js")).read_text(encoding="utf-8")
+    assert 'setAttribute("data-md-color-switching"' in bundle, "Material no longer toggles the attribute: the step may go"
+    real = next((material / "assets" / "stylesheets").glob("palette.*.min.css"))
+    spaced = (
+        "a { color: red; }\n@media print {\n  [data-md-color-switching] *,\n  [data-md-color-switching] :after { transition: none; }\n  b { color: blue; }\n}\n"
+    )
+    site = tmp_path / "site"
+    for name, text in {"assets/palette.css": real.read_text(encoding="utf-8"), "fr/spaced.css": spaced}.items():
+        (site / name).parent.mkdir(parents=True, exist_ok=True)
+        (site / name).write_text(text, encoding="utf-8")
+    postbuild.finish(site, tmp_path / "templates")
+    after = (site / "assets/palette.css").read_text(encoding="utf-8")
+    assert "data-md-color-switching" not in after and len(after) > 0.95 * len(real.read_text(encoding="utf-8"))
+    assert after.count("{") == after.count("}") and "[data-md-color-scheme=slate]" in after
+    assert (site / "fr/spaced.css").read_text(encoding="utf-8") == "a { color: red; }\n@media print {\n  b { color: blue; }\n}\n"
+
+
 @pytest.mark.browser
 def test_the_browser_runs_marked_scripts_and_refuses_the_others(tmp_path, browser):
     site = _site(tmp_path / "site", {"index.html": MARKED + UNMARKED})
