@@ -147,3 +147,45 @@ def test_raw_rows_and_too_many_points_are_refused_with_fitting_hints(tmp_path):
         "(the chart aggregates already: plot fewer points with a coarser time unit (year rather than month), "
         "fewer series or a shorter period)"
     ]
+
+
+# -- one compile where it serves: the phone width and the table ---------------------------------
+
+
+@pytest.fixture(scope="module")
+def specs():
+    """Each chart file's checked Vega-Lite spec, in English."""
+    problems = Collector(REPO)
+    package = data.load(REPO, problems)
+    assert package is not None
+    sources = chartfile.discover(REPO, problems)
+    built = {slug: charts_compile._build_spec(source, package, problems) for slug, source in sources.items()}
+    assert not problems.errors, "\n".join(map(str, problems.errors))
+    return built
+
+
+@pytest.mark.parametrize("slug", CHART_FILES)
+def test_phone_spec_from_the_desktop_compile_equals_its_own_compile(specs, slug):
+    """render.py draws a single or layered view's phone width from the desktop compile (resized):
+    it must be exactly what compiling at the phone width gives, or the phone drawing would differ."""
+    import vl_convert as vlc
+
+    from explainer.charts.style import NARROW, WIDE
+
+    _, spec, *_ = specs[slug]
+    wide = vlc.vegalite_to_vega(charts_compile.sized(spec, WIDE))
+    shortcut = charts_compile.resized(wide, spec, NARROW)
+    if not charts_compile.single_view(spec):
+        assert shortcut is None, "a concatenation's panels are rescaled by sized(): compiled again"
+        return
+    assert shortcut == vlc.vegalite_to_vega(charts_compile.sized(spec, NARROW))
+
+
+@pytest.mark.parametrize("slug", CHART_FILES)
+def test_every_view_keeps_its_own_name_so_the_table_comes_from_the_one_compile(specs, slug):
+    """Altair renames the layers of each panel of a concatenation (view_3 -> view_1, the panel's
+    number), which gave two layers one name and sent the chart to a second compile for its table
+    (transformed_data); the names the generator gives must come out of Altair unique."""
+    _, spec, *_ = specs[slug]
+    names = charts_compile._view_names(spec)
+    assert names and len(names) == len(set(names)), names
