@@ -189,3 +189,30 @@ def test_every_view_keeps_its_own_name_so_the_table_comes_from_the_one_compile(s
     _, spec, *_ = specs[slug]
     names = charts_compile._view_names(spec)
     assert names and len(names) == len(set(names)), names
+
+
+def _shapes():
+    import altair as alt
+
+    df = pd.DataFrame({"a": [1, 2, 3, 4], "b": ["x", "y", "x", "y"], "c": [3, 1, 2, 5]})
+    return {
+        "row facet by encoding": alt.Chart(df).mark_bar().encode(x="a:Q", y="b:N", row="b:N"),
+        "column facet by encoding": alt.Chart(df).mark_point().encode(x="a:Q", y="c:Q", column="b:N"),
+        "repeat": alt.Chart(df).mark_point().encode(x=alt.X(alt.repeat("column"), type="quantitative"), y="c:Q").repeat(column=["a", "c"]),
+        "layer": alt.Chart(df).mark_bar().encode(x="a:Q", y="b:N") + alt.Chart(df).mark_text().encode(x="a:Q", y="b:N", text="c:Q"),
+        "band steps": alt.Chart(df).mark_bar().encode(x="b:N", y="a:Q").properties(width=alt.Step(40)),
+    }
+
+
+@pytest.mark.parametrize("shape", list(_shapes()))
+def test_phone_spec_is_taken_from_the_desktop_compile_only_where_it_equals_its_own(shape):
+    """Beyond the Channel's charts: a facet or repeat by encoding (no top-level width in its Vega)
+    is compiled again; a layer or a view sized by steps is taken from the desktop compile, exactly."""
+    import vl_convert as vlc
+
+    from explainer.charts.style import NARROW, WIDE
+
+    spec = _shapes()[shape].to_dict()
+    shortcut = charts_compile.resized(vlc.vegalite_to_vega(charts_compile.sized(spec, WIDE)), spec, NARROW)
+    assert shortcut is None or shortcut == vlc.vegalite_to_vega(charts_compile.sized(spec, NARROW))
+    assert (shortcut is None) == (shape in ("row facet by encoding", "column facet by encoding", "repeat"))
