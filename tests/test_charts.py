@@ -147,3 +147,72 @@ def test_raw_rows_and_too_many_points_are_refused_with_fitting_hints(tmp_path):
         "(the chart aggregates already: plot fewer points with a coarser time unit (year rather than month), "
         "fewer series or a shorter period)"
     ]
+
+
+# -- one compile where it serves: the phone width and the table ---------------------------------
+
+
+@pytest.fixture(scope="module")
+def specs():
+    """Each chart file's checked Vega-Lite spec, in English."""
+    problems = Collector(REPO)
+    package = data.load(REPO, problems)
+    assert package is not None
+    sources = chartfile.discover(REPO, problems)
+    built = {slug: charts_compile._build_spec(source, package, problems) for slug, source in sources.items()}
+    assert not problems.errors, "\n".join(map(str, problems.errors))
+    return built
+
+
+@pytest.mark.parametrize("slug", CHART_FILES)
+def test_phone_spec_from_the_desktop_compile_equals_its_own_compile(specs, slug):
+    """render.py draws a single or layered view's phone width from the desktop compile (resized):
+    it must be exactly what compiling at the phone width gives, or the phone drawing would differ."""
+    import vl_convert as vlc
+
+    from explainer.charts.style import NARROW, WIDE
+
+    _, spec, *_ = specs[slug]
+    wide = vlc.vegalite_to_vega(charts_compile.sized(spec, WIDE))
+    shortcut = charts_compile.resized(wide, spec, NARROW)
+    if not charts_compile.single_view(spec):
+        assert shortcut is None, "a concatenation's panels are rescaled by sized(): compiled again"
+        return
+    assert shortcut == vlc.vegalite_to_vega(charts_compile.sized(spec, NARROW))
+
+
+@pytest.mark.parametrize("slug", CHART_FILES)
+def test_every_view_keeps_its_own_name_so_the_table_comes_from_the_one_compile(specs, slug):
+    """Altair renames the layers of each panel of a concatenation (view_3 -> view_1, the panel's
+    number), which gave two layers one name and sent the chart to a second compile for its table
+    (transformed_data); the names the generator gives must come out of Altair unique."""
+    _, spec, *_ = specs[slug]
+    names = charts_compile._view_names(spec)
+    assert names and len(names) == len(set(names)), names
+
+
+def _shapes():
+    import altair as alt
+
+    df = pd.DataFrame({"a": [1, 2, 3, 4], "b": ["x", "y", "x", "y"], "c": [3, 1, 2, 5]})
+    return {
+        "row facet by encoding": alt.Chart(df).mark_bar().encode(x="a:Q", y="b:N", row="b:N"),
+        "column facet by encoding": alt.Chart(df).mark_point().encode(x="a:Q", y="c:Q", column="b:N"),
+        "repeat": alt.Chart(df).mark_point().encode(x=alt.X(alt.repeat("column"), type="quantitative"), y="c:Q").repeat(column=["a", "c"]),
+        "layer": alt.Chart(df).mark_bar().encode(x="a:Q", y="b:N") + alt.Chart(df).mark_text().encode(x="a:Q", y="b:N", text="c:Q"),
+        "band steps": alt.Chart(df).mark_bar().encode(x="b:N", y="a:Q").properties(width=alt.Step(40)),
+    }
+
+
+@pytest.mark.parametrize("shape", list(_shapes()))
+def test_phone_spec_is_taken_from_the_desktop_compile_only_where_it_equals_its_own(shape):
+    """Beyond the Channel's charts: a facet or repeat by encoding (no top-level width in its Vega)
+    is compiled again; a layer or a view sized by steps is taken from the desktop compile, exactly."""
+    import vl_convert as vlc
+
+    from explainer.charts.style import NARROW, WIDE
+
+    spec = _shapes()[shape].to_dict()
+    shortcut = charts_compile.resized(vlc.vegalite_to_vega(charts_compile.sized(spec, WIDE)), spec, NARROW)
+    assert shortcut is None or shortcut == vlc.vegalite_to_vega(charts_compile.sized(spec, NARROW))
+    assert (shortcut is None) == (shape in ("row facet by encoding", "column facet by encoding", "repeat"))

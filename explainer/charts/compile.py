@@ -147,8 +147,12 @@ def _frames(node) -> list:
     return []
 
 
-def _name_views(chart, counter: list | None = None) -> None:
-    """Name every unnamed view view_1, view_2, ... in the order Altair's name_views() walks them."""
+def _name_views(chart, counter: list | None = None, position: int | None = None) -> None:
+    """Name every unnamed view view_1, view_2, ... in the order Altair's name_views() walks them.
+
+    A layer of the i-th of several charts (bars and labels in each panel of a concatenation) is
+    renamed by Altair to its name's base + "_i" ("view_3" -> "view_1"), which would give two layers
+    one name: it is named "view_3_1" instead, which that renaming keeps as it is (`position` = i)."""
     import altair as alt
     from altair.utils._transformed_data import _chart_class_mapping, _get_subcharts
 
@@ -156,10 +160,16 @@ def _name_views(chart, counter: list | None = None) -> None:
     if isinstance(chart, _chart_class_mapping[alt.Chart] + _chart_class_mapping[alt.FacetChart]):
         if chart.name in (None, alt.Undefined):
             counter[0] += 1
-            chart.name = f"view_{counter[0]}"
+            chart.name = f"view_{counter[0]}" if position is None else f"view_{counter[0]}_{position}"
         return
-    for sub in _get_subcharts(chart):
-        _name_views(sub, counter)
+    subcharts = _get_subcharts(chart)
+    for i, sub in enumerate(subcharts):
+        layered = len(subcharts) > 1 and isinstance(sub, _chart_class_mapping[alt.LayerChart])
+        for layer in _get_subcharts(sub) if layered else [sub]:
+            if layered and isinstance(layer, _chart_class_mapping[alt.Chart]):
+                _name_views(layer, counter, i)
+            else:
+                _name_views(layer, counter)
 
 
 def _json_size(value) -> int:
@@ -338,6 +348,21 @@ def _used_columns(entry: dict, spec_text: str, every_column: bool) -> dict:
     return {**entry, "values": [{c: r[c] for c in columns if c in r} for r in rows]}
 
 
+def single_view(spec: dict) -> bool:
+    """A single or layered view (no concatenation, no facet): `sized` changes only its top-level width."""
+    return "facet" not in spec and not any(isinstance(spec.get(k), list) for k in ("hconcat", "vconcat", "concat"))
+
+
+def resized(vega: dict, spec: dict, width: int) -> dict | None:
+    """The Vega spec of a single or layered view compiled at another width, from one compiled
+    already, without compiling again: Vega-Lite writes such a view's width into the top-level
+    "width" alone (its axes and autosize refer to that signal), so only that number changes.
+    None for a concatenation or facet, whose panels and label limits `sized` rescales."""
+    if not single_view(spec) or not isinstance(vega.get("width"), (int, float)):
+        return None
+    return {**vega, "width": width}
+
+
 def sized(spec: dict, width: int) -> dict:
     """The Vega-Lite spec drawn `width` px wide in all (axes and legends included). A single or
     layered view fits that width (autosize fit-x: the browser can refit it to its container);
@@ -346,7 +371,7 @@ def sized(spec: dict, width: int) -> dict:
 
     out = copy.deepcopy(spec)
     panels = next((out[k] for k in ("hconcat", "vconcat", "concat") if isinstance(out.get(k), list)), None)
-    if panels is None and "facet" not in out:
+    if single_view(out):
         out["width"] = width
         out["autosize"] = {"type": "fit-x", "contains": "padding"}
         return out
