@@ -22,6 +22,7 @@ MkDocs is driven only through its command line, as for publishing (site/mkdocs.p
 from __future__ import annotations
 
 import http.server
+import logging
 import os
 import shutil
 import sys
@@ -37,6 +38,7 @@ from . import dirty
 LIVERELOAD_JS = Path(__file__).parent / "preview" / "livereload.js"
 PREFIX = "/__explainer__/"
 POLL_SECONDS = 25  # a waiting request is answered after this long even if nothing changed
+log = logging.getLogger("explainer.serve")
 KEEP = 3  # site folders kept: the live one and the two before (pages still loading their assets)
 
 
@@ -50,8 +52,10 @@ class Site:
         self.folder: Path | None = None
         self.version = "0"
         self.digest = ""  # inputs_digest of the live folder's build
+        self.config_file: Path | None = None  # the configuration the live version was built with
         self.dirty = False  # whether the last build updated the previous one in place (--dirty)
         self.timings: dict[str, float] = {}  # seconds per step of the last build, for serve's debug log
+        self.published = 0.0  # when the live version went live (perf_counter), for serve's debug log
         self._count = 0
         self._changed = threading.Condition()
         self._old: list[Path] = []
@@ -98,15 +102,35 @@ class Site:
         # the published policy; pages kept from the last version have theirs and are skipped
         messages += [f"ERROR: {m}" for m in postbuild.finish(folder, engine.templates("mkdocs"))]
         self.timings["postbuild"] = time.perf_counter() - clock
-        self.digest = digest
+        self.digest, self.config_file = digest, config_file
         self.publish(folder)
         return messages
+
+    def add(self, files: dict[str, bytes], prefixes: list[str], docs: Path) -> None:
+        """Replace the `prefixes` folders (the other languages' built sites, fr/...) of the live
+        version with `files`, in a copy that then goes live. The main build would copy them from
+        docs/ unchanged: `docs` already holds them, and the next update in place starts from here."""
+        if self.folder is None:
+            return
+        self._count += 1
+        folder = self.workdir / f"v{self._count}"
+        shutil.copytree(self.folder, folder, symlinks=True)  # copy2: modification times kept, which --dirty compares
+        for prefix in prefixes:
+            shutil.rmtree(folder / prefix, ignore_errors=True)
+        for name, content in files.items():
+            path = folder / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(content)
+        if self.digest and self.config_file is not None:
+            self.digest = dirty.inputs_digest(self.config_file, docs)  # the names of the docs/ files changed with them
+        self.publish(folder)
 
     def publish(self, folder: Path) -> None:
         with self._changed:
             if self.folder is not None:
                 self._old.append(self.folder)
             self.folder, self.version = folder, f"{os.getpid()}.{self._count}"
+            self.published = time.perf_counter()
             self._changed.notify_all()
         while len(self._old) > KEEP - 1:
             shutil.rmtree(self._old.pop(0), ignore_errors=True)
@@ -141,7 +165,11 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         path = urllib.parse.urlsplit(self.path)
         if path.path == PREFIX + "reload":
             since = urllib.parse.parse_qs(path.query).get("since", [""])[0]
-            return self._send(200, self.site.wait_newer(since).encode(), "text/plain; charset=utf-8")
+            live = self.site.wait_newer(since)
+            self._send(200, live.encode(), "text/plain; charset=utf-8")
+            if live != since:
+                log.debug("reload sent to a page %.3f s after the version went live", time.perf_counter() - self.site.published)
+            return None
         if path.path == PREFIX + "livereload.js":
             return self._send(200, LIVERELOAD_JS.read_bytes(), "text/javascript; charset=utf-8")
         folder, version = self.site.folder, self.site.version  # one version for the whole request
