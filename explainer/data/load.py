@@ -44,13 +44,18 @@ def _validated_stamps(root: Path, pkg_path: Path, descriptor: dict, paths: dict[
         name = res.get("name") if isinstance(res, dict) else None
         if not isinstance(name, str):
             continue
-        keys = ((res.get("schema") or {}) if isinstance(res.get("schema"), dict) else {}).get("foreignKeys") or []
-        refs = {name} | {str((k.get("reference") or {}).get("resource") or name) for k in keys if isinstance(k, dict)}
         h = hashlib.sha256(base)
-        for ref in sorted(refs):
+        for ref in sorted({name} | _references(res)):
             h.update(ref.encode() + b"\0" + digests.get(ref, b"missing"))
         stamps[name] = root / CACHE_DIR / "data" / f"valid-{h.hexdigest()}"
     return stamps
+
+
+def _references(res: dict) -> set[str]:
+    """The resources a resource's foreign keys refer to (itself when the reference names none)."""
+    schema = res.get("schema") if isinstance(res.get("schema"), dict) else {}
+    keys = schema.get("foreignKeys") if isinstance(schema.get("foreignKeys"), list) else []
+    return {str((k.get("reference") or {}).get("resource") or res.get("name")) for k in keys if isinstance(k, dict) and isinstance(k.get("reference"), dict)}
 
 
 def load(root: Path, problems: Collector) -> DataPackage | None:
@@ -80,7 +85,8 @@ def load(root: Path, problems: Collector) -> DataPackage | None:
     stamps = _validated_stamps(root, pkg_path, descriptor, paths)
     unchecked = {name for name, stamp in stamps.items() if not stamp.is_file()}  # the others' exact bytes passed before
     if unchecked:
-        _validate(descriptor, pkg_path, paths, problems, fast, skipped, unchecked)
+        # every resource when none passed before (the descriptor changed): the whole package is checked then
+        _validate(descriptor, pkg_path, paths, problems, fast, skipped, None if unchecked == set(stamps) else unchecked)
         if len(problems.errors) > before:
             return None
         folder = root / CACHE_DIR / "data"
@@ -118,6 +124,12 @@ def _validate(
         if "schema" not in res:
             problems.add(pkg_path, f'resource "{res.get("name")}" has no schema', hint="describe every column in a Table Schema")
     found: list[tuple[Path, str, int | None, int | None, str]] = []
+    if only is not None:
+        # The descriptor passed whole before (it is part of every stamp): a package of the
+        # resources to check and those their foreign keys refer to is enough, and much quicker
+        # to build than the whole one (frictionless validates a package's metadata as it makes it).
+        needed = set(only) | {ref for res in descriptor["resources"] if res.get("name") in only for ref in _references(res)}
+        descriptor = {**descriptor, "resources": [res for res in descriptor["resources"] if res.get("name") in needed]}
     try:
         package = frictionless.Package(descriptor, basepath=str(pkg_path.parent))
         # What Package.validate() does, one resource at a time, so each can take its own path.
