@@ -156,7 +156,9 @@ def run(root: Path, runs: int) -> dict:
 
     section, slug = first_section(root)
     name, save_data = data_edit(root)
-    results: dict[str, list[float]] = {k: [] for k in ("prose", "data", "floor", "prose cpu", "data cpu", "floor cpu", "prose asked", "data asked", "floor asked")}
+    results: dict[str, list[float]] = {
+        k: [] for k in ("prose", "data", "floor", "prose cpu", "data cpu", "floor cpu", "prose asked", "data asked", "floor asked")
+    }
 
     def timed(kind: str, page, save, expected) -> None:
         shown, asked = visible_after(page, save, expected)
@@ -265,7 +267,7 @@ def main() -> None:
         f"Python {platform.python_version()}, load average {load:.1f} when it finished; explainer: "
         f"{'this repository' if args.root is None else args.root}.",
         "Seconds from saving a file until an open Chromium page shows the change by itself (median of the runs; "
-        "ratio to the floor, plain `mkdocs serve` of the same generated page); \"reload asked\": seconds from the save until "
+        'ratio to the floor, plain `mkdocs serve` of the same generated page); "reload asked": seconds from the save until '
         "the page asked for its new version (the server's share; the rest is the browser loading it).",
         "",
         "| scenario | median s | ratio | runs (s) | reload asked, median s | CPU s per edit (median) |",

@@ -168,5 +168,3 @@ def test_an_edit_to_one_csv_validates_that_resource_and_those_whose_keys_point_i
     sources.write_text("\n".join(line for line in text.splitlines() if not line.startswith(used + ",")) + "\n")
     problems = Collector(root)
     assert load.load(root, problems) is None and any("harvest.csv" in str(p) for p in problems.items), problems.items
-
-

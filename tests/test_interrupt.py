@@ -53,7 +53,7 @@ def _points(root, pid: int, value: int, languages: int) -> dict:
 
 def _children(pid: int) -> list[int]:
     """The processes `pid` started (Linux /proc)."""
-    found = []
+    found: list[int] = []
     try:  # a process that has already ended has no /proc entry: it started nothing that still runs
         tasks = list(Path(f"/proc/{pid}/task").iterdir())
     except OSError:

@@ -53,8 +53,10 @@ def _validated_stamps(root: Path, pkg_path: Path, descriptor: dict, paths: dict[
 
 def _references(res: dict) -> set[str]:
     """The resources a resource's foreign keys refer to (itself when the reference names none)."""
-    schema = res.get("schema") if isinstance(res.get("schema"), dict) else {}
-    keys = schema.get("foreignKeys") if isinstance(schema.get("foreignKeys"), list) else []
+    schema = res.get("schema")
+    keys = schema.get("foreignKeys") if isinstance(schema, dict) else None
+    if not isinstance(keys, list):
+        return set()
     return {str((k.get("reference") or {}).get("resource") or res.get("name")) for k in keys if isinstance(k, dict) and isinstance(k.get("reference"), dict)}
 
 
