@@ -8,7 +8,8 @@ unchanged). A broken input shows its problems in the terminal and at the top of 
 which reloads by itself; the server keeps running. Nothing is rebuilt in a loop: only inputs are
 watched, and outputs are written only when they change. The chart workers (charts/pool.py) stay
 up, their engines warm, from one rebuild to the next; other languages' sites are built by
-`mkdocs build` as in a build, forked from the same warm server. `serve -v` logs each step's time."""
+`mkdocs build` as in a build, forked from the same warm server, once the main language is live,
+then swapped in. `serve -v` logs each step's time, from the saved file's mtime to the reload sent."""
 
 from __future__ import annotations
 
