@@ -227,6 +227,8 @@ def serve(root: Path, port: int = 8000, strict: bool = False, verbose: bool = Fa
         observer.start()
         server.start()
         chart_pool.shared()  # the chart workers start now (in the background), not on the first edit to data
+        import frictionless  # noqa: F401  # the first edit to a CSV validates with it (data/load.py): imported now, not then (~0.5 s)
+
         print(f"Previewing at {preview.serve_url} (Ctrl-C to stop)", flush=True)
         while True:
             stop.check()  # Ctrl-C, SIGTERM (they only set the stop flag: common/stop.py)
