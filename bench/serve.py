@@ -78,14 +78,26 @@ def tree_cpu(pid: int) -> float:
     return total / os.sysconf("SC_CLK_TCK")
 
 
-def visible_after(page, save, expected, timeout: float = 60) -> float:
-    """Seconds from save() until the page shows `expected` (a list: the text save() appended)."""
+def visible_after(page, save, expected, timeout: float = 60) -> tuple[float, float]:
+    """Seconds from save() until the page shows `expected` (a list: the text save() appended), and
+    until the browser asked for the reloaded page (the server's part; the rest is the browser's)."""
+    asked: list[float] = []
+
+    def on_request(request) -> None:
+        if request.is_navigation_request() and not asked:
+            asked.append(time.monotonic())
+
+    page.on("request", on_request)
     started = time.monotonic()
     save()
     print(f"saved; waiting for {expected!r}", file=sys.stderr, flush=True)
     text = expected[0] if isinstance(expected, list) else expected
-    page.wait_for_function("t => document.body && document.body.innerText.includes(t)", arg=text, timeout=timeout * 1000, polling=10)
-    return time.monotonic() - started
+    try:
+        page.wait_for_function("t => document.body && document.body.innerText.includes(t)", arg=text, timeout=timeout * 1000, polling=10)
+    finally:
+        page.remove_listener("request", on_request)
+    shown = time.monotonic()
+    return shown - started, (asked[0] if asked else shown) - started
 
 
 def settle(page) -> None:
@@ -144,13 +156,21 @@ def run(root: Path, runs: int) -> dict:
 
     section, slug = first_section(root)
     name, save_data = data_edit(root)
-    results: dict[str, list[float]] = {"prose": [], "data": [], "floor": [], "prose cpu": [], "data cpu": [], "floor cpu": []}
+    results: dict[str, list[float]] = {
+        k: [] for k in ("prose", "data", "floor", "prose cpu", "data cpu", "floor cpu", "prose asked", "data asked", "floor asked")
+    }
+
+    def timed(kind: str, page, save, expected) -> None:
+        shown, asked = visible_after(page, save, expected)
+        results[kind].append(shown)
+        results[f"{kind} asked"].append(asked)
+
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
         # build.py serve
         port = free_port()
         proc = subprocess.Popen(
-            [sys.executable, str(REPO / "build.py"), "serve", "--root", str(root), "--port", str(port)],
+            [sys.executable, str(REPO / "build.py"), "serve", "-v", "--root", str(root), "--port", str(port)],  # -v: each step's time, in LOG
             cwd=REPO,
             env=ENV,
             stdout=open(LOG, "w"),
@@ -165,14 +185,14 @@ def run(root: Path, runs: int) -> dict:
                 settle(page)
                 marker = f"Preview bench sentence {i}."
                 cpu = tree_cpu(proc.pid)
-                results["prose"].append(visible_after(page, appender(section, f"\n{marker}\n"), marker))
+                timed("prose", page, appender(section, f"\n{marker}\n"), marker)
                 settle(page)
                 results["prose cpu"].append(tree_cpu(proc.pid) - cpu)
             for i in range(runs):
                 settle(page)
                 expected: list[str] = []
                 cpu = tree_cpu(proc.pid)
-                results["data"].append(visible_after(page, lambda: expected.append(save_data()), expected))
+                timed("data", page, lambda: expected.append(save_data()), expected)
                 settle(page)
                 results["data cpu"].append(tree_cpu(proc.pid) - cpu)
         finally:
@@ -202,7 +222,7 @@ def run(root: Path, runs: int) -> dict:
                 settle(page)
                 marker = f"Floor bench sentence {i}."
                 cpu = tree_cpu(proc.pid)
-                results["floor"].append(visible_after(page, appender(docs / f"{slug}.md", f"\n{marker}\n"), marker))
+                timed("floor", page, appender(docs / f"{slug}.md", f"\n{marker}\n"), marker)
                 settle(page)
                 results["floor cpu"].append(tree_cpu(proc.pid) - cpu)
         finally:
@@ -235,9 +255,9 @@ def main() -> None:
         r = run(root, args.runs)
     floor = statistics.median(r["floor"])
     rows = [
-        ("`build.py serve`, prose edit", r["prose"], r["prose cpu"]),
-        (f"`build.py serve`, CSV edit (figure `{r['figure']}`)", r["data"], r["data cpu"]),
-        ("plain `mkdocs serve`, same docs/ page edited", r["floor"], r["floor cpu"]),
+        ("`build.py serve`, prose edit", r["prose"], r["prose cpu"], r["prose asked"]),
+        (f"`build.py serve`, CSV edit (figure `{r['figure']}`)", r["data"], r["data cpu"], r["data asked"]),
+        ("plain `mkdocs serve`, same docs/ page edited", r["floor"], r["floor cpu"], r["floor asked"]),
     ]
     load = os.getloadavg()[0]
     lines = [
@@ -247,14 +267,17 @@ def main() -> None:
         f"Python {platform.python_version()}, load average {load:.1f} when it finished; explainer: "
         f"{'this repository' if args.root is None else args.root}.",
         "Seconds from saving a file until an open Chromium page shows the change by itself (median of the runs; "
-        "ratio to the floor, plain `mkdocs serve` of the same generated page).",
+        'ratio to the floor, plain `mkdocs serve` of the same generated page); "reload asked": seconds from the save until '
+        "the page asked for its new version (the server's share; the rest is the browser loading it).",
         "",
-        "| scenario | median s | ratio | runs (s) | CPU s per edit (median) |",
-        "|---|---:|---:|---|---:|",
+        "| scenario | median s | ratio | runs (s) | reload asked, median s | CPU s per edit (median) |",
+        "|---|---:|---:|---|---:|---:|",
     ]
-    for label, times, cpu in rows:
+    for label, times, cpu, asked in rows:
         med = statistics.median(times)
-        lines.append(f"| {label} | {med:.2f} | {med / floor:.2f} | {', '.join(f'{t:.2f}' for t in times)} | {statistics.median(cpu):.2f} |")
+        lines.append(
+            f"| {label} | {med:.2f} | {med / floor:.2f} | {', '.join(f'{t:.2f}' for t in times)} | {statistics.median(asked):.2f} | {statistics.median(cpu):.2f} |"
+        )
     lines.append("")
     args.out.write_text("\n".join(lines) + "\n", encoding="utf-8")
     print("\n".join(lines))

@@ -7,6 +7,8 @@ reported together.
 from __future__ import annotations
 
 import base64
+import contextlib
+import logging
 import shutil
 import sys
 import time
@@ -32,6 +34,16 @@ from .site.hooks import sanitize
 from .common.problems import Collector, Problems
 from .common.memo import Memo, NoMemo
 from .charts.vega_bundle import vega_javascript
+
+
+steps = logging.getLogger("explainer.steps")  # each stage's time: `serve -v` shows them
+
+
+@contextlib.contextmanager
+def _timed(what: str):
+    clock = time.perf_counter()
+    yield
+    steps.debug("%s in %.3f s", what, time.perf_counter() - clock)
 
 
 @dataclass
@@ -90,6 +102,7 @@ def gather(root: Path, strict: bool = False, cache_dir: Path | None = None, spel
     `memo` (serve) keeps the chart files' docstrings, the data package and the figures between
     rebuilds while the bytes they come from are the same."""
     memo = memo or NoMemo()
+    started = time.perf_counter()
     stop.check()
     problems = Collector(root)
     settings.check_environment(problems)
@@ -112,7 +125,8 @@ def gather(root: Path, strict: bool = False, cache_dir: Path | None = None, spel
     try:
         stop.check()
         data_key = memo.digest((root / data.PACKAGE_FILE).parent.rglob("*"))
-        package = memo.keep("data", data_key, problems, lambda: data.load(root, problems))
+        with _timed("data package read and checked"):
+            package = memo.keep("data", data_key, problems, lambda: data.load(root, problems))
         for problem in corrections.problems(root):  # content/corrections.yml: read when publishing, checked always
             problems.add_problem(problem)
         stop.check()
@@ -124,6 +138,7 @@ def gather(root: Path, strict: bool = False, cache_dir: Path | None = None, spel
 
         def make_figures() -> None:
             """Every language's figures (they need no chart): made while the chart workers start or draw."""
+            clock = time.perf_counter()
             for lang in langs:
                 figs = {}
                 if package is not None:
@@ -131,6 +146,7 @@ def gather(root: Path, strict: bool = False, cache_dir: Path | None = None, spel
                     said = problems if lang.default else Collector(root)
                     figs = memo.keep(f"figures {lang.code}", figures_key, said, lambda: figures.load(root, package, said, lang.locale))
                 figs_of[lang.code] = figs
+            steps.debug("figures in %.3f s", time.perf_counter() - clock)
 
         def make_pages(lang: Language, rendered: dict, chart_problems: list) -> None:
             """One language's pages, once its charts are in (while the next one's are drawn)."""
@@ -138,7 +154,9 @@ def gather(root: Path, strict: bool = False, cache_dir: Path | None = None, spel
             for problem in chart_problems:
                 problems.add_problem(problem)
             # Pages are checked even when the data failed: unknown names and bad links are found in the same run.
-            pages.render(root, page_lists[lang.code], figs, rendered, chart_files, package, problems, declared, lang, cover=cover)
+            steps.debug("%s charts in at %.3f s", lang.code, time.perf_counter() - started)
+            with _timed(f"{lang.code} pages"):
+                pages.render(root, page_lists[lang.code], figs, rendered, chart_files, package, problems, declared, lang, cover=cover)
             localised.append(Localised(lang, figs, rendered, page_lists[lang.code]))
 
         if package is not None:
@@ -322,6 +340,7 @@ def prepare(
     (`every`: all languages, for the main one; else None; `links(name)`: the language switcher's
     entries for a page it writes in every language, None with one language)."""
     g = gather(root, strict, spell=spell, memo=memo)
+    clock = time.perf_counter()
     langs = [loc.language for loc in g.languages]
     _preview_images(root, g.package, g.languages, memo or NoMemo())
     composed = []
@@ -335,6 +354,7 @@ def prepare(
 
             files.update(extra_docs(loc, g.package, g.languages if loc is g.languages[0] else None, links))
         composed.append((loc, files, config))
+    steps.debug("docs composed in %.3f s", time.perf_counter() - clock)
     return Prepared(root, g, composed[0][1], composed[0][2], composed[1:])
 
 

@@ -122,9 +122,49 @@ def test_data_that_passed_is_not_validated_again_but_any_change_is(tmp_path):
     root = _explainer(tmp_path)
     assert run_build(root, "check").returncode == 0
     stamps = list((root / ".cache" / "explainer" / "data").glob("valid-*"))
-    assert len(stamps) == 1
+    assert len(stamps) == 2, "one per resource: harvest and sources"
     csv = root / "charts" / "data" / "harvest.csv"
     csv.write_text(csv.read_text().replace("2021,apple,1350", "2021,apple,-1"))
     bad = run_build(root, "check")
     assert bad.returncode == 1 and "breaks a constraint" in bad.stderr
     assert list((root / ".cache" / "explainer" / "data").glob("valid-*")) == stamps, "a failed validation is not remembered"
+
+
+def test_an_edit_to_one_csv_validates_that_resource_and_those_whose_keys_point_into_it(tmp_path, monkeypatch):
+    """serve validates again only what an edit can have broken: a resource's rows, and the
+    resources whose foreign keys refer to it (harvest's source_id refers to sources)."""
+    import frictionless
+
+    from explainer.common.problems import Collector
+    from explainer.data import load
+
+    root = _explainer(tmp_path)
+    validated: list[str] = []
+    validate = frictionless.Resource.validate
+
+    def counted(self, *args, **kwargs):
+        validated.append(self.name)
+        return validate(self, *args, **kwargs)
+
+    monkeypatch.setattr(frictionless.Resource, "validate", counted)
+
+    def load_now() -> list[str]:
+        validated.clear()
+        problems = Collector(root)
+        assert load.load(root, problems) is not None, problems.items
+        return sorted(validated)
+
+    assert load_now() == ["harvest", "sources"]
+    assert load_now() == [], "nothing changed"
+    harvest = root / "charts" / "data" / "harvest.csv"
+    harvest.write_text(harvest.read_text().replace("2022,pear,330", "2022,pear,333"))
+    assert load_now() == ["harvest"]
+    sources = root / "charts" / "data" / "sources.csv"
+    sources.write_text(sources.read_text().replace("Orchard logbook,", "The orchard logbook,"))
+    assert load_now() == ["harvest", "sources"]
+    # a source id that a harvest row names, removed: harvest is checked again, and fails
+    text = sources.read_text()
+    used = harvest.read_text().splitlines()[1].rsplit(",", 1)[-1]
+    sources.write_text("\n".join(line for line in text.splitlines() if not line.startswith(used + ",")) + "\n")
+    problems = Collector(root)
+    assert load.load(root, problems) is None and any("harvest.csv" in str(p) for p in problems.items), problems.items

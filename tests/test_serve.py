@@ -114,6 +114,29 @@ def test_preview_serves_every_language_and_follows_edits_in_each(tmp_path):
         assert proc.poll() is None and "Traceback" not in log.read_text()
 
 
+def test_a_language_swapped_in_is_a_new_version_of_its_pages_only(tmp_path):
+    """serve makes the main language live first, then swaps the other languages' sites in: that
+    second step must wake (reload) the pages under fr/ and not the open English pages."""
+    from explainer.site import preview
+
+    site = preview.Site(tmp_path / "work")
+    try:
+        first = tmp_path / "v0"
+        (first / "fr").mkdir(parents=True)
+        (first / "index.html").write_text("<html><head></head>en</html>")
+        (first / "fr" / "index.html").write_text("<html><head></head>ancien</html>")
+        site.publish(first)
+        english, french = site.version_of("/pears/"), site.version_of("/fr/pears/")
+        assert english == french == site.version
+        site.add({"fr/index.html": b"<html><head></head>nouveau</html>"}, ["fr/"], tmp_path / "docs")
+        assert site.folder is not None and (site.folder / "fr" / "index.html").read_bytes().endswith(b"nouveau</html>")
+        assert (site.folder / "index.html").read_text() == "<html><head></head>en</html>"
+        assert site.version_of("/pears/") == english and site.wait_newer(english, "/pears/", timeout=0.01) == english
+        assert site.version_of("/fr/pears/") != french and site.wait_newer(french, "/fr/pears/", timeout=0.01) != french
+    finally:
+        site.close()
+
+
 # --- the open page follows the edits by itself, under the pages' Content-Security-Policy --------
 
 # Seconds from saving a file to the change being visible in an open page: 1 s for prose and 2 s

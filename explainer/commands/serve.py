@@ -8,10 +8,12 @@ unchanged). A broken input shows its problems in the terminal and at the top of 
 which reloads by itself; the server keeps running. Nothing is rebuilt in a loop: only inputs are
 watched, and outputs are written only when they change. The chart workers (charts/pool.py) stay
 up, their engines warm, from one rebuild to the next; other languages' sites are built by
-`mkdocs build` as in a build, forked from the same warm server. `serve -v` logs each step's time."""
+`mkdocs build` as in a build, forked from the same warm server, once the main language is live,
+then swapped in. `serve -v` logs each step's time, from the saved file's mtime to the reload sent."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import sys
@@ -69,6 +71,7 @@ class Preview:
         self.site = live.Site(root / site.GENERATED / "preview")
         self.serve_url = f"http://127.0.0.1:{port}/"
         # as a build's (site/mkdocs.py start_build): dates from the commit, a fixed hash seed
+        self.saved_at: float | None = None  # the saved file's modification time (time.time), for `serve -v`
         self.env = {**os.environ, "SOURCE_DATE_EPOCH": site.source_date_epoch(root), "PYTHONHASHSEED": "0"}
 
     def rebuild(self) -> bool:
@@ -96,24 +99,43 @@ class Preview:
             return False
         for w in prepared.gathered.warnings:
             print(w, file=sys.stderr)
-        problems = Collector(self.root)
+        # The main language goes live first, with the other languages' sites as last built (fr/...
+        # in docs/ is left as it is); they are then built and swapped in (_other_languages).
+        prefixes = [loc.language.prefix for loc in prepared.gathered.languages[1:]]
         clock = time.perf_counter()
+        written = site.sync_docs(self.root / "docs", prepared.files, keep=prefixes)
+        log.debug("docs/ written in %.3f s", time.perf_counter() - clock)
+        self.config, self.last_good = prepared.config, prepared.files
+        charts = prepared.gathered.charts
+        rendered = sum(1 for c in charts.values() if not c.cached)
+        self._publish(started, "Preview updated", f": {rendered} chart(s) rendered, {len(charts) - rendered} from cache, {written} file(s) changed")
+        ok = self._other_languages(prepared, prefixes)
+        if not self.strict:
+            self._spelling(prepared)
+        return ok
+
+    def _other_languages(self, prepared, prefixes: list[str]) -> bool:
+        """Build the other languages' sites (only those whose docs changed: Prepared.other_languages)
+        and, if one changed, put them in a copy of the live site, which goes live: the main site's
+        MkDocs run copies them from docs/ as they are (and its post-build step skips pages that
+        carry the policy), so the result is the site a single build writes. Until then, the other
+        languages' pages show their last build, which is all that differs."""
+        if not prefixes:
+            return True
+        clock = time.perf_counter()
+        problems = Collector(self.root)
         others = prepared.other_languages(problems, update=True)  # served as built pages under fr/ etc.
         log.debug("other languages' sites in %.3f s", time.perf_counter() - clock)
         if others is None:
             for p in problems.items:
                 print(p, file=sys.stderr)
-            print(f"{len(problems.items)} problem(s) in another language's site; the preview keeps its last good build.", file=sys.stderr, flush=True)
+            print(f"{len(problems.items)} problem(s) in another language's site; its pages keep their last good build.", file=sys.stderr, flush=True)
             return False
-        clock = time.perf_counter()
-        written = site.sync_docs(self.root / "docs", {**prepared.files, **others})
-        log.debug("docs/ written in %.3f s", time.perf_counter() - clock)
-        self.config, self.last_good, self.others = prepared.config, prepared.files, others
-        charts = prepared.gathered.charts
-        rendered = sum(1 for c in charts.values() if not c.cached)
-        self._publish(started, "Preview updated", f": {rendered} chart(s) rendered, {len(charts) - rendered} from cache, {written} file(s) changed")
-        if not self.strict:
-            self._spelling(prepared)
+        site.sync_docs(self.root / "docs", {**prepared.files, **others})
+        if others != self.others:
+            self.site.add(others, prefixes, self.root / "docs")
+            print(f"Other languages updated in {time.perf_counter() - clock:.2f} s.", flush=True)
+        self.others = others
         return True
 
     def _spelling(self, prepared) -> None:
@@ -142,11 +164,25 @@ class Preview:
         if messages is None:
             print("The preview keeps its last good version.", file=sys.stderr, flush=True)
             return
+        if self.saved_at is not None:
+            log.debug("live %.3f s after the file's mtime", time.time() - self.saved_at)
         print(
             f"{what} in {time.perf_counter() - started:.2f} s ({prepared_in:.2f} s checking, "
             f"{time.perf_counter() - started - prepared_in:.2f} s MkDocs){detail}.",
             flush=True,
         )
+
+
+def _log_save(seen: dict[str, float]) -> float:
+    """For `serve -v`: how long after the saved file's modification time the watcher saw it, and
+    the burst was over; gives the latest modification time (when the editor saved)."""
+    now, mtimes = time.time(), []
+    for path in seen:
+        with contextlib.suppress(OSError):
+            mtimes.append(os.stat(path).st_mtime)
+    mtime = max(mtimes, default=min(seen.values(), default=now))
+    log.debug("save seen %.3f s after the file's mtime, rebuild starts %.3f s after it", min(seen.values(), default=now) - mtime, now - mtime)
+    return mtime
 
 
 def serve(root: Path, port: int = 8000, strict: bool = False, verbose: bool = False) -> int:
@@ -155,7 +191,7 @@ def serve(root: Path, port: int = 8000, strict: bool = False, verbose: bool = Fa
 
     if verbose:
         logging.basicConfig(format="%(relativeCreated)9.0f ms %(message)s")
-        log.setLevel(logging.DEBUG)
+        logging.getLogger("explainer").setLevel(logging.DEBUG)  # this module's, the stages' and the server's
     warm.start()  # MkDocs and the chart engines imported once, in the background; before any build
     root = root.resolve()
     preview = Preview(root, strict, port)
@@ -165,13 +201,17 @@ def serve(root: Path, port: int = 8000, strict: bool = False, verbose: bool = Fa
         print(f"build.py serve: cannot listen on 127.0.0.1:{port}: {e.strerror} (choose another with --port)", file=sys.stderr)
         return 2
     changed = threading.Event()
+    saved: dict[str, float] = {}  # changed input -> when the watcher saw it (time.time), for `serve -v`
 
     class Handler(FileSystemEventHandler):
         def on_any_event(self, event):
             if event.event_type not in ("created", "modified", "deleted", "moved"):
                 return  # reading a file (opened/closed events) is not a change; the rebuild itself reads them
             paths = [getattr(event, "src_path", ""), getattr(event, "dest_path", "")]
-            if any(p and _is_input(os.path.relpath(p, root)) for p in paths):
+            inputs = [p for p in paths if p and _is_input(os.path.relpath(p, root))]
+            if inputs:
+                for p in inputs:
+                    saved.setdefault(p, time.time())
                 changed.set()
 
     observer = None
@@ -187,6 +227,8 @@ def serve(root: Path, port: int = 8000, strict: bool = False, verbose: bool = Fa
         observer.start()
         server.start()
         chart_pool.shared()  # the chart workers start now (in the background), not on the first edit to data
+        import frictionless  # noqa: F401  # the first edit to a CSV validates with it (data/load.py): imported now, not then (~0.5 s)
+
         print(f"Previewing at {preview.serve_url} (Ctrl-C to stop)", flush=True)
         while True:
             stop.check()  # Ctrl-C, SIGTERM (they only set the stop flag: common/stop.py)
@@ -196,6 +238,8 @@ def serve(root: Path, port: int = 8000, strict: bool = False, verbose: bool = Fa
                 changed.clear()
                 if not changed.wait(QUIET_SECONDS):
                     break
+            preview.saved_at = _log_save(dict(saved))
+            saved.clear()
             preview.rebuild()
     except KeyboardInterrupt:  # common.stop.Stopped
         return 0

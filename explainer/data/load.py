@@ -29,16 +29,35 @@ from .sources import WEB_ADDRESS, check_links, check_sources, resource_sources
 __all__ = ["DATA_DIR", "PACKAGE_FILE", "READ_VIA_FIELD", "SOURCE_FIELD", "SOURCES_RESOURCE", "WEB_ADDRESS", "DataPackage", "load", "resource_source"]
 
 
-def _validated_stamp(root: Path, pkg_path: Path, paths: dict[str, Path]) -> Path:
-    """Where a passed validation is remembered: named by a hash of the descriptor, every CSV, the
-    validator's version and the code of this stage's modules, so any change to any of them validates again."""
+def _validated_stamps(root: Path, pkg_path: Path, descriptor: dict, paths: dict[str, Path]) -> dict[str, Path]:
+    """Where each resource's passed validation is remembered: named by a hash of the descriptor, the
+    validator's version, the code of this stage's modules, the resource's CSV and the CSVs its
+    foreign keys refer to, so that a change to any of them validates it again, and an edit to one
+    CSV validates only that resource (and those whose keys point into it)."""
     from importlib import metadata
 
     code = b"".join(p.read_bytes() for p in sorted(Path(__file__).parent.glob("*.py")))
-    h = hashlib.sha256(pkg_path.read_bytes() + code + metadata.version("frictionless").encode())
-    for name, path in sorted(paths.items()):
-        h.update(name.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
-    return root / CACHE_DIR / "data" / f"valid-{h.hexdigest()}"
+    base = hashlib.sha256(pkg_path.read_bytes() + code + metadata.version("frictionless").encode()).digest()
+    digests = {name: hashlib.sha256(path.read_bytes()).digest() for name, path in paths.items()}
+    stamps = {}
+    for res in descriptor["resources"]:
+        name = res.get("name") if isinstance(res, dict) else None
+        if not isinstance(name, str):
+            continue
+        h = hashlib.sha256(base)
+        for ref in sorted({name} | _references(res)):
+            h.update(ref.encode() + b"\0" + digests.get(ref, b"missing"))
+        stamps[name] = root / CACHE_DIR / "data" / f"valid-{h.hexdigest()}"
+    return stamps
+
+
+def _references(res: dict) -> set[str]:
+    """The resources a resource's foreign keys refer to (itself when the reference names none)."""
+    schema = res.get("schema")
+    keys = schema.get("foreignKeys") if isinstance(schema, dict) else None
+    if not isinstance(keys, list):
+        return set()
+    return {str((k.get("reference") or {}).get("resource") or res.get("name")) for k in keys if isinstance(k, dict) and isinstance(k.get("reference"), dict)}
 
 
 def load(root: Path, problems: Collector) -> DataPackage | None:
@@ -65,15 +84,19 @@ def load(root: Path, problems: Collector) -> DataPackage | None:
     for name in skipped:
         del paths[name]  # one message for the header; its rows are not checked against a schema that does not fit
     fast: dict[str, FastResource] = {}  # large resources already read by the vectorised checks
-    stamp = _validated_stamp(root, pkg_path, paths)
-    if not stamp.is_file():  # these exact bytes passed before: no need to validate them again
-        _validate(descriptor, pkg_path, paths, problems, fast, skipped)
+    stamps = _validated_stamps(root, pkg_path, descriptor, paths)
+    unchecked = {name for name, stamp in stamps.items() if not stamp.is_file()}  # the others' exact bytes passed before
+    if unchecked:
+        # every resource when none passed before (the descriptor changed): the whole package is checked then
+        _validate(descriptor, pkg_path, paths, problems, fast, skipped, None if unchecked == set(stamps) else unchecked)
         if len(problems.errors) > before:
             return None
-        stamp.parent.mkdir(parents=True, exist_ok=True)
-        for old in stamp.parent.glob("valid-*"):
+        folder = root / CACHE_DIR / "data"
+        folder.mkdir(parents=True, exist_ok=True)
+        for old in set(folder.glob("valid-*")) - set(stamps.values()):
             old.unlink(missing_ok=True)
-        stamp.write_text("", encoding="utf-8")
+        for stamp in stamps.values():
+            stamp.write_text("", encoding="utf-8")
     if skipped:
         return None
     tables = {name: fast[name].frame() if name in fast else read_table(path, descriptor, name) for name, path in paths.items()}
@@ -87,15 +110,28 @@ def load(root: Path, problems: Collector) -> DataPackage | None:
 
 
 def _validate(
-    descriptor: dict, pkg_path: Path, paths: dict[str, Path], problems: Collector, fast_read: dict | None = None, skipped: set | frozenset = frozenset()
+    descriptor: dict,
+    pkg_path: Path,
+    paths: dict[str, Path],
+    problems: Collector,
+    fast_read: dict | None = None,
+    skipped: set | frozenset = frozenset(),
+    only: set | None = None,
 ) -> None:
-    """Validate every resource; resources the fast path read are left in `fast_read` (name -> FastResource)."""
+    """Validate the package and every resource (or the `only` ones); resources the fast path read
+    are left in `fast_read` (name -> FastResource)."""
     import frictionless  # imported here: only a build that reaches validation pays for it
 
     for res in descriptor["resources"]:
         if "schema" not in res:
             problems.add(pkg_path, f'resource "{res.get("name")}" has no schema', hint="describe every column in a Table Schema")
     found: list[tuple[Path, str, int | None, int | None, str]] = []
+    if only is not None:
+        # The descriptor passed whole before (it is part of every stamp): a package of the
+        # resources to check and those their foreign keys refer to is enough, and much quicker
+        # to build than the whole one (frictionless validates a package's metadata as it makes it).
+        needed = set(only) | {ref for res in descriptor["resources"] if res.get("name") in only for ref in _references(res)}
+        descriptor = {**descriptor, "resources": [res for res in descriptor["resources"] if res.get("name") in needed]}
     try:
         package = frictionless.Package(descriptor, basepath=str(pkg_path.parent))
         # What Package.validate() does, one resource at a time, so each can take its own path.
@@ -107,7 +143,7 @@ def _validate(
             return
         tasks: list[tuple[str, list[dict], Callable[[int], tuple[int, str] | None] | None]] = []
         for resource in package.resources:
-            if resource.name in skipped:
+            if resource.name in skipped or (only is not None and resource.name not in only):
                 continue
             path = paths.get(resource.name)
             fast = FastResource.open(resource, package, path) if path is not None else None

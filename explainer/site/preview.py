@@ -13,15 +13,18 @@ changes by polling docs/ every half second. The preview does both itself instead
 - Every HTML page is served with two extra tags in its <head>: `<meta name="explainer-preview">`
   naming the version it belongs to, and `<script src="/__explainer__/livereload.js">`, a file
   from the site's own address, which the policy's `script-src 'self'` allows. The published
-  site's policy is not changed at all. The script asks `/__explainer__/reload?since=VERSION`,
-  which answers as soon as a newer version is live (or after 25 s, and it asks again), then
-  reloads the page: no polling interval stands between the swap and the reload.
+  site's policy is not changed at all. The script asks `/__explainer__/reload?since=VERSION&page=PATH`,
+  which answers as soon as a newer version of that page is live (or after 25 s, and it asks
+  again), then reloads the page: no polling interval stands between the swap and the reload.
+  The main language goes live first; the other languages' sites (fr/...) are then swapped in
+  (`add`) as a version of their pages only, so an open page reloads once per change to it.
 
 MkDocs is driven only through its command line, as for publishing (site/mkdocs.py)."""
 
 from __future__ import annotations
 
 import http.server
+import logging
 import os
 import shutil
 import sys
@@ -37,6 +40,7 @@ from . import dirty
 LIVERELOAD_JS = Path(__file__).parent / "preview" / "livereload.js"
 PREFIX = "/__explainer__/"
 POLL_SECONDS = 25  # a waiting request is answered after this long even if nothing changed
+log = logging.getLogger("explainer.serve")
 KEEP = 3  # site folders kept: the live one and the two before (pages still loading their assets)
 
 
@@ -49,9 +53,12 @@ class Site:
         self.workdir = Path(tempfile.mkdtemp(prefix="preview-", dir=workdir))
         self.folder: Path | None = None
         self.version = "0"
+        self.parts: dict[str, str] = {}  # another language's folder (fr/) -> the version its pages belong to
         self.digest = ""  # inputs_digest of the live folder's build
+        self.config_file: Path | None = None  # the configuration the live version was built with
         self.dirty = False  # whether the last build updated the previous one in place (--dirty)
         self.timings: dict[str, float] = {}  # seconds per step of the last build, for serve's debug log
+        self.published = 0.0  # when the live version went live (perf_counter), for serve's debug log
         self._count = 0
         self._changed = threading.Condition()
         self._old: list[Path] = []
@@ -98,23 +105,57 @@ class Site:
         # the published policy; pages kept from the last version have theirs and are skipped
         messages += [f"ERROR: {m}" for m in postbuild.finish(folder, engine.templates("mkdocs"))]
         self.timings["postbuild"] = time.perf_counter() - clock
-        self.digest = digest
+        self.digest, self.config_file = digest, config_file
         self.publish(folder)
         return messages
 
-    def publish(self, folder: Path) -> None:
+    def add(self, files: dict[str, bytes], prefixes: list[str], docs: Path) -> None:
+        """Replace the `prefixes` folders (the other languages' built sites, fr/...) of the live
+        version with `files`, in a copy that then goes live. The main build would copy them from
+        docs/ unchanged: `docs` already holds them, and the next update in place starts from here."""
+        if self.folder is None:
+            return
+        self._count += 1
+        folder = self.workdir / f"v{self._count}"
+        shutil.copytree(self.folder, folder, symlinks=True)  # copy2: modification times kept, which --dirty compares
+        for prefix in prefixes:
+            shutil.rmtree(folder / prefix, ignore_errors=True)
+        for name, content in files.items():
+            path = folder / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(content)
+        if self.digest and self.config_file is not None:
+            self.digest = dirty.inputs_digest(self.config_file, docs)  # the names of the docs/ files changed with them
+        self.publish(folder, prefixes)
+
+    def version_of(self, path: str) -> str:
+        """The version a page at `path` belongs to: the other languages' pages change only when
+        their sites are swapped in (add), so a page open in one language reloads once per change
+        to it, and not when another language's site is swapped in."""
+        for prefix, version in self.parts.items():
+            if path.lstrip("/").startswith(prefix):
+                return version
+        return self.version
+
+    def publish(self, folder: Path, prefixes: list[str] | None = None) -> None:
+        """Make `folder` live: as a new version of every page, or of the pages under `prefixes` only."""
         with self._changed:
             if self.folder is not None:
                 self._old.append(self.folder)
-            self.folder, self.version = folder, f"{os.getpid()}.{self._count}"
+            self.folder, version = folder, f"{os.getpid()}.{self._count}"
+            if prefixes is None:
+                self.version = version
+            else:
+                self.parts.update(dict.fromkeys(prefixes, version))
+            self.published = time.perf_counter()
             self._changed.notify_all()
         while len(self._old) > KEEP - 1:
             shutil.rmtree(self._old.pop(0), ignore_errors=True)
 
-    def wait_newer(self, since: str, timeout: float = POLL_SECONDS) -> str:
+    def wait_newer(self, since: str, page: str = "/", timeout: float = POLL_SECONDS) -> str:
         with self._changed:
-            self._changed.wait_for(lambda: self.version != since, timeout=timeout)
-            return self.version
+            self._changed.wait_for(lambda: self.version_of(page) != since, timeout=timeout)
+            return self.version_of(page)
 
     def close(self) -> None:
         shutil.rmtree(self.workdir, ignore_errors=True)
@@ -140,11 +181,16 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
     def do_GET(self):
         path = urllib.parse.urlsplit(self.path)
         if path.path == PREFIX + "reload":
-            since = urllib.parse.parse_qs(path.query).get("since", [""])[0]
-            return self._send(200, self.site.wait_newer(since).encode(), "text/plain; charset=utf-8")
+            query = urllib.parse.parse_qs(path.query)
+            since, page = query.get("since", [""])[0], query.get("page", ["/"])[0]
+            live = self.site.wait_newer(since, page)
+            self._send(200, live.encode(), "text/plain; charset=utf-8")
+            if live != since:
+                log.debug("reload sent to a page %.3f s after the version went live", time.perf_counter() - self.site.published)
+            return None
         if path.path == PREFIX + "livereload.js":
             return self._send(200, LIVERELOAD_JS.read_bytes(), "text/javascript; charset=utf-8")
-        folder, version = self.site.folder, self.site.version  # one version for the whole request
+        folder, version = self.site.folder, self.site.version_of(path.path)  # one version for the whole request
         if folder is None:
             return self._send(503, b"The preview is being built; this page reloads by itself.", "text/plain; charset=utf-8")
         file = self._file(folder, urllib.parse.unquote(path.path))

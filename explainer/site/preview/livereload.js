@@ -9,7 +9,8 @@
   var stopped = false;
   function wait() {
     if (stopped) return;
-    fetch("/__explainer__/reload?since=" + encodeURIComponent(version), { cache: "no-store" })
+    var ask = "/__explainer__/reload?since=" + encodeURIComponent(version) + "&page=" + encodeURIComponent(window.location.pathname);
+    fetch(ask, { cache: "no-store" })
       .then(function (response) {
         if (!response.ok) throw new Error(response.status);
         return response.text();
