@@ -90,6 +90,17 @@ def test_no_page_references_another_host(channel_site):
     assert "fonts.googleapis" not in "".join(p.read_text(encoding="utf-8") for p in pages)
 
 
+def test_every_page_keeps_the_page_weight_budget(channel_site):
+    """≤ 120 KB gzip before any interaction on every page (issue 13): the page, its stylesheets,
+    scripts and eager images, measured as `bench/run.py` reports it."""
+    from bench.weights import page_weights
+
+    weights = dict(page_weights(channel_site / "site"))
+    assert {"/", "/the-statistics/", "/fr/the-statistics/", "/figures/"} <= set(weights), sorted(weights)
+    over = {page: f"{size / 1000:.1f} KB" for page, size in weights.items() if size > 120_000}
+    assert not over, over
+
+
 def test_chart_specs_and_tables_stay_out_of_the_search_index(channel_site):
     index = json.loads((channel_site / "site" / "search" / "search_index.json").read_text(encoding="utf-8"))
     text = " ".join(d["text"] for d in index["docs"])

@@ -10,6 +10,7 @@ axe-core and the Content-Security-Policy on the new pages.
 
 from __future__ import annotations
 
+import gzip
 import json
 import re
 import subprocess
@@ -300,6 +301,20 @@ def test_new_pages_and_pages_with_the_embed_control_are_valid_html(published):
     pages = [published / B / prefix / path / "index.html" for prefix in ("", "fr") for path in (f"embed/{SLUG}", "changes", "pears", "")]
     found = errors(nu_check(pages), published)
     assert not found, f"{len(found)} HTML error(s):\n" + "\n".join(found)
+
+
+def test_new_pages_keep_the_page_weight_budget(published):
+    """Embed and changes pages, like every page, send ≤ 120 KB gzip before any interaction
+    (the page, its stylesheets and scripts, eager images: `bench/run.py`'s page_weights)."""
+    from bench.weights import page_weights
+
+    html_only = {f"/{p.parent.relative_to(published / B)}/": len(gzip.compress(p.read_bytes(), mtime=0)) for p in (published / B).rglob("index.html")}
+    weights = dict(page_weights(published / B))
+    new_pages = [f"/{prefix}{path}/" for prefix in ("", "fr/") for path in (f"embed/{SLUG}", "changes")]
+    for path in new_pages:
+        assert path in weights, sorted(weights)
+        assert weights[path] <= 120_000, f"{path}: {weights[path] / 1000:.1f} KB gzip before any interaction"
+        assert weights[path] > html_only[path], f"{path}: its stylesheets and scripts were not found"
 
 
 # ---------------------------------------------------------------- correction notes are data
