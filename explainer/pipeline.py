@@ -131,6 +131,8 @@ def gather(root: Path, strict: bool = False, cache_dir: Path | None = None, spel
             problems.add_problem(problem)
         stop.check()
         figures_key = memo.digest([root / figures.FIGURES_FILE], data_key)
+        charts_key = memo.digest((root / chartfile.CHARTS_DIR).glob("*.py"))
+        names = sorted((code, p.name) for code, found in page_lists.items() for p in found)  # the language switcher's links
         declared_key = memo.digest([root / figures.FIGURES_FILE])
         declared = memo.keep("declared figures", declared_key, problems, lambda: figures.declared_names(root))
         localised: list[Localised] = []
@@ -155,9 +157,19 @@ def gather(root: Path, strict: bool = False, cache_dir: Path | None = None, spel
                 problems.add_problem(problem)
             # Pages are checked even when the data failed: unknown names and bad links are found in the same run.
             steps.debug("%s charts in at %.3f s", lang.code, time.perf_counter() - started)
+            found = page_lists[lang.code]
+
+            def render() -> list:
+                pages.render(root, found, figs, rendered, chart_files, package, problems, declared, lang, cover=cover)
+                return found
+
+            # serve: a language's pages are rendered again only when what they are made from changed
+            # (an edit to an English section leaves the French pages as they were)
+            key = memo.digest(
+                [*lang.content.glob("*.md"), *(root / "content" / "images").rglob("*")], figures_key, charts_key, repr(user), repr(cover), repr(names)
+            )
             with _timed(f"{lang.code} pages"):
-                pages.render(root, page_lists[lang.code], figs, rendered, chart_files, package, problems, declared, lang, cover=cover)
-            localised.append(Localised(lang, figs, rendered, page_lists[lang.code]))
+                localised.append(Localised(lang, figs, rendered, memo.keep(f"pages {lang.code}", key, problems, render)))
 
         if package is not None:
             _draw_charts(root, sources, package, langs, page_lists, cache, make_pages, make_figures)

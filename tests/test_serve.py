@@ -275,6 +275,50 @@ def test_a_prose_edit_rebuilds_its_page_in_place_as_a_full_build_would(tmp_path,
         preview.site.close()
 
 
+def test_a_prose_edit_renders_only_its_language_and_compiles_only_its_section(tmp_path, monkeypatch):
+    """serve renders a language's pages again only when their inputs changed, and compiles only
+    the sections whose text changed: an English edit leaves the French pages alone; a CSV edit
+    renders both languages again, yet compiles nothing."""
+    from test_languages import add_french
+
+    from explainer import pipeline
+    from explainer.common.memo import Memo
+    from explainer.pages import render, sandbox
+
+    root = add_french(copy_explainer(FIXTURES / "orchard", tmp_path / "orchard"))
+    memo = Memo()
+    pipeline.gather(root, spell=False, memo=memo)
+    rendered: list[str] = []
+    compiled: list[str] = []
+    real_render, real_compile = render.render, sandbox.ProseEnvironment.from_string
+
+    def counted_render(root, found, *args, **kwargs):
+        rendered.append(found[0].source.parent.name)
+        return real_render(root, found, *args, **kwargs)
+
+    def counted_compile(self, source, *args, **kwargs):
+        compiled.append(source)
+        return real_compile(self, source, *args, **kwargs)
+
+    monkeypatch.setattr(render, "render", counted_render)
+    monkeypatch.setattr(sandbox.ProseEnvironment, "from_string", counted_compile)
+    english, french = root / "content" / "01-pears.md", root / "content" / "fr" / "01-pears.md"
+    english.write_text(english.read_text(encoding="utf-8") + "\nA sentence written while previewing.\n", encoding="utf-8")
+    g = pipeline.gather(root, spell=False, memo=memo)
+    assert rendered == ["content"], "only the English pages were rendered again"
+    assert len(compiled) == 1 and "written while previewing" in compiled[0], "only the edited section was compiled"
+    assert any("written while previewing" in p.markdown for p in g.pages)
+    french.write_text(french.read_text(encoding="utf-8") + "\nUne phrase ajout\u00e9e.\n", encoding="utf-8")
+    g = pipeline.gather(root, spell=False, memo=memo)
+    assert rendered == ["content", "fr"] and len(compiled) == 2
+    assert any("written while previewing" in p.markdown for p in g.pages), "the English pages kept"
+    csv = root / "charts" / "data" / "harvest.csv"
+    csv.write_text(csv.read_text().replace("2022,pear,330", "2022,pear,333"))
+    g = pipeline.gather(root, spell=False, memo=memo)
+    assert rendered == ["content", "fr", "content", "fr"] and len(compiled) == 2, "the data changed: both languages, nothing compiled"
+    assert "925" in next(p.markdown for p in g.pages if p.name == "pears.md")
+
+
 # --- the warm engine: MkDocs' command line, forked, says and exits exactly as the command does ----
 
 _WARM_VS_COLD = r"""
