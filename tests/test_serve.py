@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 
 from conftest import FIXTURES, REPO, copy_explainer, wait_until
@@ -134,6 +135,41 @@ def test_a_language_swapped_in_is_a_new_version_of_its_pages_only(tmp_path):
         assert site.version_of("/pears/") == english and site.wait_newer(english, "/pears/", timeout=0.01) == english
         assert site.version_of("/fr/pears/") != french and site.wait_newer(french, "/fr/pears/", timeout=0.01) != french
     finally:
+        site.close()
+
+
+def test_assets_are_kept_by_the_browser_until_they_change_and_pages_never(tmp_path):
+    """A reloaded page must not wait for assets it already has: the preview answers an asset with
+    an ETag of its bytes and 304 Not Modified while they are the same; a page is never kept."""
+    from explainer.site import preview
+
+    site = preview.Site(tmp_path / "work")
+    server = preview.Server(site, _free_port())
+    server.start()
+    try:
+        etags: list[str] = []
+        for n, text in enumerate(("body { color: red }", "body { color: blue }")):
+            folder = tmp_path / f"v{n}"
+            (folder / "assets").mkdir(parents=True)
+            (folder / "index.html").write_text("<html><head></head>page</html>")
+            (folder / "assets" / "main.css").write_text(text)
+            site.publish(folder)
+            base = f"http://127.0.0.1:{server.server_address[1]}/"
+            with urllib.request.urlopen(base + "assets/main.css") as r:
+                etag = r.headers["ETag"]
+                assert r.read().decode() == text and etag and r.headers["Cache-Control"] == "no-cache"
+            assert etag not in etags, "new bytes, new ETag"
+            etags.append(etag)
+            try:
+                urllib.request.urlopen(urllib.request.Request(base + "assets/main.css", headers={"If-None-Match": etag})).close()
+                status = 200
+            except urllib.error.HTTPError as e:  # urllib raises for any status but 2xx
+                status = e.code
+            assert status == 304, "the browser's copy is current"
+            with urllib.request.urlopen(base) as r:
+                assert r.headers["Cache-Control"] == "no-store" and "ETag" not in r.headers
+    finally:
+        server.stop()
         site.close()
 
 
