@@ -22,6 +22,7 @@ from .charts.svg import preview_png
 from .common import history, i18n, settings
 from .data import load as data
 from .pages import generated as sources_page
+from .pages.images import IMAGES_DIR
 from .pages import render as pages
 from .pages import spelling
 from .editions import changes as corrections
@@ -99,8 +100,8 @@ def gather(root: Path, strict: bool = False, cache_dir: Path | None = None, spel
     Charts not in the cache are drawn by the chart workers (charts/pool.py), one task per chart
     and language; the command line starts the workers before the data is checked when some chart
     is likely to need them, so that their engines start meanwhile. Figures and pages are made here.
-    `memo` (serve) keeps the chart files' docstrings, the data package and the figures between
-    rebuilds while the bytes they come from are the same."""
+    `memo` (serve) keeps the chart files' docstrings, the data package, the figures and each
+    language's rendered pages between rebuilds while the bytes they come from are the same."""
     memo = memo or NoMemo()
     started = time.perf_counter()
     stop.check()
@@ -165,9 +166,7 @@ def gather(root: Path, strict: bool = False, cache_dir: Path | None = None, spel
 
             # serve: a language's pages are rendered again only when what they are made from changed
             # (an edit to an English section leaves the French pages as they were)
-            key = memo.digest(
-                [*lang.content.glob("*.md"), *(root / "content" / "images").rglob("*")], figures_key, charts_key, repr(user), repr(cover), repr(names)
-            )
+            key = memo.digest([*lang.content.glob("*.md"), *(root / IMAGES_DIR).rglob("*")], figures_key, charts_key, repr(user), repr(cover), repr(names))
             with _timed(f"{lang.code} pages"):
                 localised.append(Localised(lang, figs, rendered, memo.keep(f"pages {lang.code}", key, problems, render)))
 
