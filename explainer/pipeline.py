@@ -144,10 +144,14 @@ def gather(root: Path, strict: bool = False, cache_dir: Path | None = None, spel
             clock = time.perf_counter()
             for lang in langs:
                 figs = {}
-                if package is not None:
-                    # figure problems are the same in every language: reported once, for the main one
-                    said = problems if lang.default else Collector(root)
-                    figs = memo.keep(f"figures {lang.code}", figures_key, said, lambda: figures.load(root, package, said, lang.locale))
+                if package is not None:  # computed for the main language (first); the others write the same numbers their way
+                    main = figs_of.get(langs[0].code, {})
+                    compute = (
+                        (lambda: figures.load(root, package, problems, lang.locale))
+                        if lang.default
+                        else (lambda: {n: f.in_locale(lang.locale) for n, f in main.items()})
+                    )
+                    figs = memo.keep(f"figures {lang.code}", figures_key, problems if lang.default else Collector(root), compute)
                 figs_of[lang.code] = figs
             steps.debug("figures in %.3f s", time.perf_counter() - clock)
 

@@ -317,8 +317,9 @@ def test_a_prose_edit_renders_only_its_language_and_compiles_only_its_section(tm
     renders both languages again, yet compiles nothing."""
     from test_languages import add_french
 
-    from explainer import pipeline
+    from explainer import figures, pipeline
     from explainer.common.memo import Memo
+    from explainer.common.problems import Collector
     from explainer.pages import render, sandbox
 
     root = add_french(copy_explainer(FIXTURES / "orchard", tmp_path / "orchard"))
@@ -337,6 +338,14 @@ def test_a_prose_edit_renders_only_its_language_and_compiles_only_its_section(tm
         return real_compile(self, source, *args, **kwargs)
 
     monkeypatch.setattr(render, "render", counted_render)
+    computed: list[str] = []
+    real_figures = figures.load
+
+    def counted_figures(root, package, problems, locale):
+        computed.append(locale)
+        return real_figures(root, package, problems, locale)
+
+    monkeypatch.setattr(figures, "load", counted_figures)
     monkeypatch.setattr(sandbox.ProseEnvironment, "from_string", counted_compile)
     english, french = root / "content" / "01-pears.md", root / "content" / "fr" / "01-pears.md"
     english.write_text(english.read_text(encoding="utf-8") + "\nA sentence written while previewing.\n", encoding="utf-8")
@@ -353,6 +362,9 @@ def test_a_prose_edit_renders_only_its_language_and_compiles_only_its_section(tm
     g = pipeline.gather(root, spell=False, memo=memo)
     assert rendered == ["content", "fr", "content", "fr"] and len(compiled) == 2, "the data changed: both languages, nothing compiled"
     assert "925" in next(p.markdown for p in g.pages if p.name == "pears.md")
+    assert computed == [g.languages[0].language.locale], "the figures are computed once, then written in French"
+    in_french = g.languages[1]
+    assert in_french.figures and in_french.figures == real_figures(root, g.package, Collector(root), in_french.language.locale), "as if computed in French"
 
 
 # --- the warm engine: MkDocs' command line, forked, says and exits exactly as the command does ----
