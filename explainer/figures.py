@@ -27,7 +27,7 @@ import copy
 import functools
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
@@ -51,9 +51,17 @@ class Figure:
     text: str  # formatted for readers
     source_ids: list[str] = field(default_factory=list)
     description: str = ""
+    # how `text` is written from `value` (format_value's arguments besides the locale)
+    fmt: str = "number"
+    currency: str | None = None
+    digits: int | None = None
 
     def __str__(self) -> str:
         return self.text
+
+    def in_locale(self, locale: str) -> Figure:
+        """The same figure written for readers of `locale`: a number is computed once for every language."""
+        return replace(self, text=format_value(self.value, self.fmt, self.currency, locale, self.digits))
 
 
 DEFAULT_LOCALE = "en_GB"  # 28,526 · €62.7 million · 21 August 2021
@@ -250,7 +258,7 @@ def _derive(name: str, item: dict, figures: dict[str, Figure], declared: dict, r
     value = round(value, digits)
     value = int(value) if digits == 0 else value
     sources = list(dict.fromkeys(s for key in wanted for s in figures[str(refs[key])].source_ids))
-    return Figure(name, value, format_value(value, fmt, None, locale, digits), sources, str(item.get("description", "")))
+    return Figure(name, value, format_value(value, fmt, None, locale, digits), sources, str(item.get("description", "")), fmt, None, digits)
 
 
 def _without_lines(node):
@@ -316,4 +324,4 @@ def _compute(name: str, item: settings.FigureSettings, package: DataPackage, rep
             warning=True,
         )
     sources = list(dict.fromkeys(rows[SOURCE_FIELD])) if SOURCE_FIELD in rows else []
-    return Figure(name, value, format_value(value, fmt, currency, locale, digits), sources, item.description)
+    return Figure(name, value, format_value(value, fmt, currency, locale, digits), sources, item.description, fmt, currency, digits)

@@ -22,6 +22,7 @@ from .charts.svg import preview_png
 from .common import history, i18n, settings
 from .data import load as data
 from .pages import generated as sources_page
+from .pages.images import IMAGES_DIR
 from .pages import render as pages
 from .pages import spelling
 from .editions import changes as corrections
@@ -99,8 +100,8 @@ def gather(root: Path, strict: bool = False, cache_dir: Path | None = None, spel
     Charts not in the cache are drawn by the chart workers (charts/pool.py), one task per chart
     and language; the command line starts the workers before the data is checked when some chart
     is likely to need them, so that their engines start meanwhile. Figures and pages are made here.
-    `memo` (serve) keeps the chart files' docstrings, the data package and the figures between
-    rebuilds while the bytes they come from are the same."""
+    `memo` (serve) keeps the chart files' docstrings, the data package, the figures and each
+    language's rendered pages between rebuilds while the bytes they come from are the same."""
     memo = memo or NoMemo()
     started = time.perf_counter()
     stop.check()
@@ -131,6 +132,8 @@ def gather(root: Path, strict: bool = False, cache_dir: Path | None = None, spel
             problems.add_problem(problem)
         stop.check()
         figures_key = memo.digest([root / figures.FIGURES_FILE], data_key)
+        charts_key = memo.digest((root / chartfile.CHARTS_DIR).glob("*.py"))
+        names = sorted((code, p.name) for code, found in page_lists.items() for p in found)  # the language switcher's links
         declared_key = memo.digest([root / figures.FIGURES_FILE])
         declared = memo.keep("declared figures", declared_key, problems, lambda: figures.declared_names(root))
         localised: list[Localised] = []
@@ -141,10 +144,14 @@ def gather(root: Path, strict: bool = False, cache_dir: Path | None = None, spel
             clock = time.perf_counter()
             for lang in langs:
                 figs = {}
-                if package is not None:
-                    # figure problems are the same in every language: reported once, for the main one
-                    said = problems if lang.default else Collector(root)
-                    figs = memo.keep(f"figures {lang.code}", figures_key, said, lambda: figures.load(root, package, said, lang.locale))
+                if package is not None:  # computed for the main language (first); the others write the same numbers their way
+                    main = figs_of.get(langs[0].code, {})
+                    compute = (
+                        (lambda: figures.load(root, package, problems, lang.locale))
+                        if lang.default
+                        else (lambda: {n: f.in_locale(lang.locale) for n, f in main.items()})
+                    )
+                    figs = memo.keep(f"figures {lang.code}", figures_key, problems if lang.default else Collector(root), compute)
                 figs_of[lang.code] = figs
             steps.debug("figures in %.3f s", time.perf_counter() - clock)
 
@@ -155,9 +162,17 @@ def gather(root: Path, strict: bool = False, cache_dir: Path | None = None, spel
                 problems.add_problem(problem)
             # Pages are checked even when the data failed: unknown names and bad links are found in the same run.
             steps.debug("%s charts in at %.3f s", lang.code, time.perf_counter() - started)
+            found = page_lists[lang.code]
+
+            def render() -> list:
+                pages.render(root, found, figs, rendered, chart_files, package, problems, declared, lang, cover=cover)
+                return found
+
+            # serve: a language's pages are rendered again only when what they are made from changed
+            # (an edit to an English section leaves the French pages as they were)
+            key = memo.digest([*lang.content.glob("*.md"), *(root / IMAGES_DIR).rglob("*")], figures_key, charts_key, repr(user), repr(cover), repr(names))
             with _timed(f"{lang.code} pages"):
-                pages.render(root, page_lists[lang.code], figs, rendered, chart_files, package, problems, declared, lang, cover=cover)
-            localised.append(Localised(lang, figs, rendered, page_lists[lang.code]))
+                localised.append(Localised(lang, figs, rendered, memo.keep(f"pages {lang.code}", key, problems, render)))
 
         if package is not None:
             _draw_charts(root, sources, package, langs, page_lists, cache, make_pages, make_figures)

@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 
 from conftest import FIXTURES, REPO, copy_explainer, wait_until
@@ -134,6 +135,41 @@ def test_a_language_swapped_in_is_a_new_version_of_its_pages_only(tmp_path):
         assert site.version_of("/pears/") == english and site.wait_newer(english, "/pears/", timeout=0.01) == english
         assert site.version_of("/fr/pears/") != french and site.wait_newer(french, "/fr/pears/", timeout=0.01) != french
     finally:
+        site.close()
+
+
+def test_assets_are_kept_by_the_browser_until_they_change_and_pages_never(tmp_path):
+    """A reloaded page must not wait for assets it already has: the preview answers an asset with
+    an ETag of its bytes and 304 Not Modified while they are the same; a page is never kept."""
+    from explainer.site import preview
+
+    site = preview.Site(tmp_path / "work")
+    server = preview.Server(site, _free_port())
+    server.start()
+    try:
+        etags: list[str] = []
+        for n, text in enumerate(("body { color: red }", "body { color: blue }")):
+            folder = tmp_path / f"v{n}"
+            (folder / "assets").mkdir(parents=True)
+            (folder / "index.html").write_text("<html><head></head>page</html>")
+            (folder / "assets" / "main.css").write_text(text)
+            site.publish(folder)
+            base = f"http://127.0.0.1:{server.server_address[1]}/"
+            with urllib.request.urlopen(base + "assets/main.css") as r:
+                etag = r.headers["ETag"]
+                assert r.read().decode() == text and etag and r.headers["Cache-Control"] == "no-cache"
+            assert etag not in etags, "new bytes, new ETag"
+            etags.append(etag)
+            try:
+                urllib.request.urlopen(urllib.request.Request(base + "assets/main.css", headers={"If-None-Match": etag})).close()
+                status = 200
+            except urllib.error.HTTPError as e:  # urllib raises for any status but 2xx
+                status = e.code
+            assert status == 304, "the browser's copy is current"
+            with urllib.request.urlopen(base) as r:
+                assert r.headers["Cache-Control"] == "no-store" and "ETag" not in r.headers
+    finally:
+        server.stop()
         site.close()
 
 
@@ -273,6 +309,62 @@ def test_a_prose_edit_rebuilds_its_page_in_place_as_a_full_build_would(tmp_path,
         _same_as_a_full_build(preview, root, preview.site.folder)
     finally:
         preview.site.close()
+
+
+def test_a_prose_edit_renders_only_its_language_and_compiles_only_its_section(tmp_path, monkeypatch):
+    """serve renders a language's pages again only when their inputs changed, and compiles only
+    the sections whose text changed: an English edit leaves the French pages alone; a CSV edit
+    renders both languages again, yet compiles nothing."""
+    from test_languages import add_french
+
+    from explainer import figures, pipeline
+    from explainer.common.memo import Memo
+    from explainer.common.problems import Collector
+    from explainer.pages import render, sandbox
+
+    root = add_french(copy_explainer(FIXTURES / "orchard", tmp_path / "orchard"))
+    memo = Memo()
+    pipeline.gather(root, spell=False, memo=memo)
+    rendered: list[str] = []
+    compiled: list[str] = []
+    real_render, real_compile = render.render, sandbox.ProseEnvironment.from_string
+
+    def counted_render(root, found, *args, **kwargs):
+        rendered.append(found[0].source.parent.name)
+        return real_render(root, found, *args, **kwargs)
+
+    def counted_compile(self, source, *args, **kwargs):
+        compiled.append(source)
+        return real_compile(self, source, *args, **kwargs)
+
+    monkeypatch.setattr(render, "render", counted_render)
+    computed: list[str] = []
+    real_figures = figures.load
+
+    def counted_figures(root, package, problems, locale):
+        computed.append(locale)
+        return real_figures(root, package, problems, locale)
+
+    monkeypatch.setattr(figures, "load", counted_figures)
+    monkeypatch.setattr(sandbox.ProseEnvironment, "from_string", counted_compile)
+    english, french = root / "content" / "01-pears.md", root / "content" / "fr" / "01-pears.md"
+    english.write_text(english.read_text(encoding="utf-8") + "\nA sentence written while previewing.\n", encoding="utf-8")
+    g = pipeline.gather(root, spell=False, memo=memo)
+    assert rendered == ["content"], "only the English pages were rendered again"
+    assert len(compiled) == 1 and "written while previewing" in compiled[0], "only the edited section was compiled"
+    assert any("written while previewing" in p.markdown for p in g.pages)
+    french.write_text(french.read_text(encoding="utf-8") + "\nUne phrase ajout\u00e9e.\n", encoding="utf-8")
+    g = pipeline.gather(root, spell=False, memo=memo)
+    assert rendered == ["content", "fr"] and len(compiled) == 2
+    assert any("written while previewing" in p.markdown for p in g.pages), "the English pages kept"
+    csv = root / "charts" / "data" / "harvest.csv"
+    csv.write_text(csv.read_text().replace("2022,pear,330", "2022,pear,333"))
+    g = pipeline.gather(root, spell=False, memo=memo)
+    assert rendered == ["content", "fr", "content", "fr"] and len(compiled) == 2, "the data changed: both languages, nothing compiled"
+    assert "925" in next(p.markdown for p in g.pages if p.name == "pears.md")
+    assert computed == [g.languages[0].language.locale], "the figures are computed once, then written in French"
+    in_french = g.languages[1]
+    assert in_french.figures and in_french.figures == real_figures(root, g.package, Collector(root), in_french.language.locale), "as if computed in French"
 
 
 # --- the warm engine: MkDocs' command line, forked, says and exits exactly as the command does ----

@@ -30,12 +30,14 @@ from .content import Page, discover
 from .figure_block import figure_html
 from .prose_checks import CHART_CALL, RAW_HTML_HINT, check_links, page_anchors, raw_html
 from .prose_problems import current_template_line, did_you_mean, syntax_problem, template_line
-from .sandbox import PROSE_HINT, Figures, ProseEnvironment, Refused
+from .sandbox import PROSE_HINT, Figures, Refused, compiled
 
 # The stage's interface: other stages import these names from here.
 __all__ = ["CoverFacts", "Page", "discover", "preview_charts", "render"]
 
 PACKAGE_TEMPLATES = Path(__file__).parent / "templates"
+# One for the process: Jinja keeps the figure template compiled (serve renders pages on every save).
+HTML_TEMPLATES = jinja2.Environment(loader=jinja2.FileSystemLoader(PACKAGE_TEMPLATES), autoescape=True)
 
 IMAGE_OPTIONS = ("alt", "caption", "credit", "licence")
 EAGER_LINES = 12  # an image this close to the top of a section is loaded at once; the others lazily
@@ -58,9 +60,7 @@ def render(
     The lede page (index.md) gets its cover: standfirst, byline and dates, lead chart, chapters."""
     words = strings(language.code)
     images = images or image_files.Images(root)
-    env = ProseEnvironment()
-    html_env = jinja2.Environment(loader=jinja2.FileSystemLoader(PACKAGE_TEMPLATES), autoescape=True)
-    figure_template = html_env.get_template("figure.html")
+    figure_template = HTML_TEMPLATES.get_template("figure.html")
 
     def cite(sid: str) -> str:
         """The publisher, linked to the source; as plain text when the source has no address."""
@@ -88,12 +88,11 @@ def render(
         try:
             # Refused before compiling: Jinja's compiler folds constants, so {{ 'x' * 10**9 }} would
             # build its string while the template is compiled.
-            refused = env.refused_syntax(page.body)
+            refused, template = compiled(page.body)
             for line, col, what in refused:
                 problems.add(page.source, f"{what} is not allowed in prose", line, col, hint=PROSE_HINT)
-            if refused:
+            if template is None:
                 continue
-            template = env.from_string(page.body)
         except jinja2.TemplateSyntaxError as e:
             problems.add(page.source, *syntax_problem(page.body, e))
             continue

@@ -8,6 +8,7 @@ environment that refuses anything outside the allow-list while rendering.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 
 import jinja2
@@ -184,6 +185,17 @@ class ProseEnvironment(ImmutableSandboxedEnvironment):
 
     def unsafe_undefined(self, obj, attribute):
         raise Refused(f'"{attribute}" is not available in prose', str(attribute))
+
+
+@functools.lru_cache(maxsize=256)
+def compiled(body: str) -> tuple[list[tuple[int, int | None, str]], jinja2.Template | None]:
+    """A section's refused constructs (refused_syntax) and, when there are none, its compiled
+    template, kept by the section's text: compiling is most of rendering a page (~25 ms each), and
+    `serve` renders every page again on each save, so a section whose text is unchanged is not
+    compiled again. Raises jinja2.TemplateSyntaxError, which is not kept."""
+    env = ProseEnvironment()
+    refused = env.refused_syntax(body)
+    return refused, None if refused else env.from_string(body)
 
 
 class Refused(SecurityError):

@@ -18,11 +18,15 @@ changes by polling docs/ every half second. The preview does both itself instead
   again), then reloads the page: no polling interval stands between the swap and the reload.
   The main language goes live first; the other languages' sites (fr/...) are then swapped in
   (`add`) as a version of their pages only, so an open page reloads once per change to it.
+- Pages are never kept by the browser; assets (CSS, JavaScript, images) carry an ETag of their
+  bytes and are answered 304 Not Modified while unchanged, so a reloaded page reuses them (and
+  the code the browser compiled from them) instead of fetching them again.
 
 MkDocs is driven only through its command line, as for publishing (site/mkdocs.py)."""
 
 from __future__ import annotations
 
+import hashlib
 import http.server
 import logging
 import os
@@ -174,11 +178,18 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args):
         pass
 
+    etag = ""  # of the file being answered: the browser may keep it, and asks again each time
+
     def end_headers(self):
-        self.send_header("Cache-Control", "no-store")  # a reload always gets the live version
+        if self.etag:  # an asset: the browser keeps it (and the code it compiled from it) and checks it is current
+            self.send_header("ETag", self.etag)
+            self.send_header("Cache-Control", "no-cache")
+        else:
+            self.send_header("Cache-Control", "no-store")  # a reload always gets the live version
         super().end_headers()
 
     def do_GET(self):
+        self.etag = ""
         path = urllib.parse.urlsplit(self.path)
         if path.path == PREFIX + "reload":
             query = urllib.parse.parse_qs(path.query)
@@ -207,6 +218,10 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         body = file.read_bytes()
         if file.suffix == ".html":
             body = inject(body, version)
+        elif status == 200:
+            self.etag = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
+            if self.headers.get("If-None-Match") == self.etag:
+                return self._send(304, b"", None)
         return self._send(status, body, self.guess_type(str(file)))
 
     def _file(self, folder: Path, path: str) -> Path | None:
@@ -218,10 +233,11 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
             target = target / "index.html"
         return target if target.is_file() else None
 
-    def _send(self, status: int, body: bytes, content_type: str):
+    def _send(self, status: int, body: bytes, content_type: str | None):
         self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
+        if content_type is not None:  # not for 304 Not Modified
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(body)
