@@ -2,6 +2,10 @@
 
 Nothing is written (docs/ or site/) unless every input is sound; all problems are
 reported together.
+
+Longer than the ~400 lines kept elsewhere, on purpose: this is the one place that shows the order
+of the stages and what each hands the next (and what serve may keep between edits); the stages'
+own work lives in their folders.
 """
 
 from __future__ import annotations
