@@ -65,3 +65,52 @@ def test_a_chart_that_never_ends_is_stopped_in_every_language_and_the_rest_is_dr
         "Build stopped: 1 problem; site/ was left as it was.",
     ]
     assert _cached(root, "harvest_by_year", "en") and _cached(root, "harvest_by_year", "fr")
+
+
+# A worker killed halfway through sending its result (a build stopped while a chart came back):
+# the pool must still close. Run in a process of its own, so that a hang fails the test instead of
+# hanging the run. This process's read count (/proc/self/io) shows when the result is halfway
+# through the pipe (a pipe is read in pieces; the worker's single write is counted only at its end).
+BIG_RESULT = "def big(n):\n    return b'x' * n\n"
+CLOSE_WHILE_SENDING = """
+import sys, time
+sys.path[:0] = [sys.argv[1], sys.argv[2]]
+from explainer.charts.pool import ChartPool
+import bigresult
+
+SIZE = 300_000_000
+
+def read_so_far():
+    with open("/proc/self/io") as f:
+        return next(int(line.split()[1]) for line in f if line.startswith("rchar:"))
+
+for attempt in range(5):
+    pool = ChartPool(1)
+    executor = pool._started_pool()
+    executor.submit(bigresult.big, 1).result()  # the worker is up
+    start = read_so_far()
+    future = executor.submit(bigresult.big, SIZE)
+    while read_so_far() - start < SIZE // 4 and not future.done():
+        time.sleep(0.0002)
+    if future.done():  # received whole before it was seen halfway: try again
+        pool.close()
+        continue
+    pool.close()
+    print("closed while sending")
+    break
+"""
+
+
+def test_the_pool_closes_when_a_worker_dies_halfway_through_sending_its_result(tmp_path):
+    (tmp_path / "bigresult.py").write_text(BIG_RESULT)
+    proc = subprocess.Popen(  # -c: the workers' forkserver has no main module to import again
+        [sys.executable, "-c", CLOSE_WHILE_SENDING, str(REPO), str(tmp_path)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
+    )
+    try:
+        out, err = proc.communicate(timeout=120)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, 9)
+        proc.communicate()
+        pytest.fail("closing the pool hung: a worker killed while sending its result left the pool waiting for the rest")
+    assert proc.returncode == 0, err
+    assert out.strip() == "closed while sending", (out, err)
