@@ -178,3 +178,26 @@ def test_an_edition_is_previewed_from_its_own_address(tmp_path):
     assert edition_address(tmp_path, {}, "origin", "2021-10") is None
     subprocess.run(["git", "-C", str(tmp_path), "remote", "add", "origin", "https://github.com/Owner/channel.git"], check=True)
     assert edition_address(tmp_path, {}, "origin", "2021-10") == "https://owner.github.io/channel/2021-10/"
+
+
+def test_figures_appendix_has_a_table_per_chapter_in_reading_order(channel_site):
+    """Each figure sits under the chapter that quotes it first (the first page in its Where column),
+    each chapter's table in a block the browser may leave unlaid while off screen; none twice."""
+    from html import unescape
+
+    for prefix in ("", "fr/"):
+        html = (channel_site / "site" / prefix / "figures" / "index.html").read_text(encoding="utf-8")
+        article = html[html.index('<article class="md-content__inner md-typeset">') : html.index("</article>")]
+        sections = re.split(r'<h2 id="[^"]+">', article)[1:]
+        assert len(sections) >= 5, prefix
+        names: list[str] = []
+        for section in sections:
+            heading_html = re.sub(r'<a class="headerlink".*?</a>', "", section[: section.index("</h2>")])
+            heading = unescape(re.sub(r"<[^>]+>", "", heading_html)).strip()
+            assert section.count('<div class="explainer-figures">') == 1 and section.count("<table>") == 1, heading
+            for row in re.findall(r"<tr>(.*?)</tr>", section, re.S)[1:]:
+                names += re.findall(r'<span id="fig-([^"]+)">', row)
+                where = re.findall(r"<td>(.*?)</td>", row, re.S)[2]  # Figure, Value, Where, Source
+                first = re.search(r"<a [^>]*>(.*?)</a>", where)
+                assert (unescape(first.group(1)) if first else None) in (heading, None), (prefix, heading, where)
+        assert len(names) == len(set(names)) > 90, prefix
