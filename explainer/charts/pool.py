@@ -218,19 +218,17 @@ class ChartPool:
         executor, self._executor = self._executor, None
         if executor is None:
             return
-        processes = list((executor._processes or {}).values())
         kill = getattr(executor, "kill_workers", None)  # Python 3.14
         if kill is not None:
             kill()
         else:
-            for process in processes:
+            for process in list((executor._processes or {}).values()):
                 process.kill()
         # A worker killed while it was sending its result leaves half a message in the result pipe,
         # and the executor's manager thread waits for the rest for ever (shutdown() never returns;
-        # seen when a build was stopped). Once the workers are gone, this process holds the pipe's
-        # last write end: closing it ends that wait (EOF), and the pool counts as broken.
-        for process in processes:
-            process.join(5)
+        # seen when a build was stopped). Besides the workers, only this process holds the pipe's
+        # write end: closing it here lets that wait end (EOF) as the killed workers' copies go.
+        # (No join here: two threads reading a forkserver worker's exit status can lose it.)
         executor._result_queue._writer.close()  # type: ignore[attr-defined]  # no public API closes it
         executor.shutdown(wait=True, cancel_futures=True)
 
