@@ -7,6 +7,7 @@ Reads and writes strings only.
 
 from __future__ import annotations
 
+import html
 import re
 
 
@@ -49,3 +50,9 @@ def md_data(text) -> str:
     text = " ".join(str(text).split())  # one line: a line break in a title must not end the list item or cell
     text = re.sub(r"([\\`*_{}\[\]#|])", r"\\\1", text.replace("&", "&amp;").replace("<", "&lt;"))
     return re.sub(r"^(\d+)([.)])", r"\1\\\2", re.sub(r"^([-+>])", r"\\\1", text))
+
+
+def html_heading(level: int, text: str, anchor: str) -> str:
+    """A heading as HTML, which Markdown's table of contents leaves out: for pages outside the menu,
+    where Material's contents sidebar has a label for a toggle it does not render (invalid HTML)."""
+    return f'<h{level} id="{anchor}">{html.escape(text)}</h{level}>'

@@ -12,7 +12,6 @@ from `content/corrections.yml` (data, never run: plain text, escaped). The first
 from __future__ import annotations
 
 import datetime
-import html
 import re
 from pathlib import Path
 
@@ -21,7 +20,7 @@ import yaml
 from ..common import safe_yaml
 from ..common.i18n import strings
 from ..common.problems import Problem, Problems
-from ..common.markdown import md_data
+from ..common.markdown import html_heading as _heading, md_data
 from ..pages.figure_block import reader_columns
 from ..pages.generated import quoting_sentences
 
@@ -230,12 +229,6 @@ def markdown(
         out.append(w["no_corrections"])
     out.append("")
     return "\n".join(out)
-
-
-def _heading(level: int, text: str, anchor: str) -> str:
-    """A heading as HTML, which Markdown's table of contents leaves out: the page is outside the menu,
-    where Material's contents sidebar has a label for a toggle it does not render (invalid HTML)."""
-    return f'<h{level} id="{anchor}">{html.escape(text)}</h{level}>'
 
 
 def _compare(old: dict, new: dict, w: dict) -> list[str]:

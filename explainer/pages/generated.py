@@ -4,13 +4,14 @@ series measures, its known revisions and conflicts, and every figure quoted in t
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import yaml
 
 from ..data.load import READ_VIA_FIELD, SOURCES_RESOURCE, DataPackage
 from ..figures import Figure
 from ..common.i18n import ENGLISH, Language, iso_date, plural, strings
-from ..common.markdown import md_data
+from ..common.markdown import html_heading, md_data
 
 NAME = "sources.md"
 FIGURES_NAME = "figures.md"
@@ -144,8 +145,9 @@ def figures_markdown(
         pages = figure_pages.get(name, [])
         groups.setdefault(pages[0] if pages else None, []).append(name)
     for chapter in sorted(groups, key=lambda c: c is None):  # the unquoted group last
-        heading = md_data(chapter[1]) if chapter else t["figures_unquoted_heading"]
-        out += [f"## {heading}", "", '<div class="explainer-figures" markdown>', ""]
+        heading = chapter[1] if chapter else t["figures_unquoted_heading"]
+        anchor = "in-" + (Path(chapter[0]).stem if chapter else "no-chapter")  # the page is outside the menu: no contents sidebar
+        out += [html_heading(2, heading, anchor), "", '<div class="explainer-figures" markdown>', ""]
         out += ["| " + " | ".join(t["figures_columns"]) + " |", "|---|---|---|---|"]
         for name in groups[chapter]:
             fig = figures[name]

@@ -9,6 +9,14 @@
   // A box that scrolls sideways (a wide data table on a phone) must be reachable by keyboard:
   // it gets a tab stop and a name only while it actually overflows (axe: scrollable-region-focusable).
   var SCROLLERS = ".explainer-chart__table, .md-typeset .md-typeset__scrollwrap";
+  function headingBefore(box) {
+    var block = box;  // the page-level block that holds the box, then the heading before it
+    while (block.parentNode && !(block.parentNode.classList && block.parentNode.classList.contains("md-typeset"))) block = block.parentNode;
+    for (var el = block.previousElementSibling; el; el = el.previousElementSibling) {
+      if (/^H[1-6]$/.test(el.tagName)) return el.textContent.replace(/\u00b6\s*$/, "").trim();
+    }
+    return "";
+  }
   function markScrollers() {
     // Measure every box first, then change attributes: interleaving the two made the browser lay
     // the page out again for each box (over a second on the figures appendix's many tables).
@@ -23,9 +31,11 @@
         var caption = box.querySelector("caption");
         box.setAttribute("tabindex", "0");
         box.setAttribute("role", "region");
-        // Named in the page's own words (its caption, else its column headers), never a word of ours.
+        // Named in the page's own words (its caption, else the heading it sits under and its column
+        // headers: tables with the same columns get distinct names), never a word of ours.
         var heads = Array.prototype.map.call(box.querySelectorAll("th"), function (th) { return th.textContent.trim(); });
-        box.setAttribute("aria-label", caption ? caption.textContent : heads.join(", "));
+        var heading = headingBefore(box);
+        box.setAttribute("aria-label", caption ? caption.textContent : (heading ? heading + ": " : "") + heads.join(", "));
         box.setAttribute("data-explainer-scroller", "");
       } else if (!scrolls && box.hasAttribute("data-explainer-scroller")) {
         ["tabindex", "role", "aria-label", "data-explainer-scroller"].forEach(function (a) { box.removeAttribute(a); });
