@@ -145,19 +145,18 @@ def gather(root: Path, strict: bool = False, cache_dir: Path | None = None, spel
 
         def make_figures() -> None:
             """Every language's figures (they need no chart): made while the chart workers start or draw."""
-            clock = time.perf_counter()
-            for lang in langs:
-                figs = {}
-                if package is not None:  # computed for the main language (first); the others write the same numbers their way
-                    main = figs_of.get(langs[0].code, {})
-                    compute = (
-                        (lambda: figures.load(root, package, problems, lang.locale))
-                        if lang.default
-                        else (lambda: {n: f.in_locale(lang.locale) for n, f in main.items()})
-                    )
-                    figs = memo.keep(f"figures {lang.code}", figures_key, problems if lang.default else Collector(root), compute)
-                figs_of[lang.code] = figs
-            steps.debug("figures in %.3f s", time.perf_counter() - clock)
+            with _timed("figures"):
+                for lang in langs:
+                    figs = {}
+                    if package is not None:  # computed for the main language (first); the others write the same numbers their way
+                        main = figs_of.get(langs[0].code, {})
+                        compute = (
+                            (lambda: figures.load(root, package, problems, lang.locale))
+                            if lang.default
+                            else (lambda: {n: f.in_locale(lang.locale) for n, f in main.items()})
+                        )
+                        figs = memo.keep(f"figures {lang.code}", figures_key, problems if lang.default else Collector(root), compute)
+                    figs_of[lang.code] = figs
 
         def make_pages(lang: Language, rendered: dict, chart_problems: list) -> None:
             """One language's pages, once its charts are in (while the next one's are drawn)."""
@@ -359,21 +358,20 @@ def prepare(
     (`every`: all languages, for the main one; else None; `links(name)`: the language switcher's
     entries for a page it writes in every language, None with one language)."""
     g = gather(root, strict, spell=spell, memo=memo)
-    clock = time.perf_counter()
-    langs = [loc.language for loc in g.languages]
-    _preview_images(root, g.package, g.languages, memo or NoMemo())
-    composed = []
-    for loc in g.languages:
-        files, config = _compose(root, g.config or {}, g.package, loc, mkdocs_extra, _note(page_note, loc.language), langs)
-        files.update(site.chart_files(loc.charts))
-        if extra_docs is not None:  # publishing: embed pages, the changes page (explainer/editions/)
+    with _timed("docs composed"):
+        langs = [loc.language for loc in g.languages]
+        _preview_images(root, g.package, g.languages, memo or NoMemo())
+        composed = []
+        for loc in g.languages:
+            files, config = _compose(root, g.config or {}, g.package, loc, mkdocs_extra, _note(page_note, loc.language), langs)
+            files.update(site.chart_files(loc.charts))
+            if extra_docs is not None:  # publishing: embed pages, the changes page (explainer/editions/)
 
-            def links(name: str, lang: Language = loc.language) -> list[dict] | None:
-                return _alternates(lang, name, langs, {other.code: {name} for other in langs}, g.config or {}) if len(langs) > 1 else None
+                def links(name: str, lang: Language = loc.language) -> list[dict] | None:
+                    return _alternates(lang, name, langs, {other.code: {name} for other in langs}, g.config or {}) if len(langs) > 1 else None
 
-            files.update(extra_docs(loc, g.package, g.languages if loc is g.languages[0] else None, links))
-        composed.append((loc, files, config))
-    steps.debug("docs composed in %.3f s", time.perf_counter() - clock)
+                files.update(extra_docs(loc, g.package, g.languages if loc is g.languages[0] else None, links))
+            composed.append((loc, files, config))
     return Prepared(root, g, composed[0][1], composed[0][2], composed[1:])
 
 
