@@ -201,3 +201,93 @@ def test_figures_appendix_has_a_table_per_chapter_in_reading_order(channel_site)
                 first = re.search(r"<a [^>]*>(.*?)</a>", where)
                 assert (unescape(first.group(1)) if first else None) in (heading, None), (prefix, heading, where)
         assert len(names) == len(set(names)) > 90, prefix
+
+
+# --- what a chart's table and caption say, checked against the rows it plotted -------------------
+
+FIGURE = re.compile(r'<figure class="explainer-chart" id="chart-([a-z0-9_]+)".*?</figure>', re.S)
+LANGUAGE_DOCS = {"en": Path("docs"), "fr": Path(".cache/explainer/docs-fr")}  # where the build writes each language's Markdown
+
+
+def _figures(docs: Path) -> dict[str, tuple[str, str]]:
+    """slug -> (page name, figure block) for every chart in a language's generated Markdown."""
+    return {m.group(1): (page.name, m.group(0)) for page in sorted(docs.glob("*.md")) for m in FIGURE.finditer(page.read_text(encoding="utf-8"))}
+
+
+def _table_rows(block: str) -> list[list[str]]:
+    body = block.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    return [re.findall(r"<td>(.*?)</td>", row, re.S) for row in re.findall(r"<tr>(.*?)</tr>", body, re.S)]
+
+
+def _reads_as(cell: str, language: str) -> float | None:
+    """The number a reader of `language` reads in a table cell: `1,843.50` in English, `1 843,50` in
+    French (narrow no-break space); None for a cell that is not a number in that language's style."""
+    group, decimal = (",", ".") if language == "en" else ("\u202f", ",")
+    pattern = rf"-?\d{{1,3}}(?:{re.escape(group)}\d{{3}})*(?:{re.escape(decimal)}\d+)?|-?\d+(?:{re.escape(decimal)}\d+)?"
+    if not re.fullmatch(pattern, cell):
+        return None
+    return float(cell.replace(group, "").replace(decimal, "."))
+
+
+def _csv_number(value: str) -> float | None:
+    try:
+        return float(value)
+    except ValueError:
+        return None
+
+
+def test_table_cells_read_as_the_plotted_values_in_each_language(channel_site):
+    """Every number in a chart's data table, read the way a reader of the page's language reads it
+    (thousands and decimal separators), equals the plotted value in the chart's CSV (the same rows
+    and columns), to the two decimals tables show.
+
+    Catches (issue 18, survivors 1 and 2): French tables formatted with English separators
+    (`1,843` reads as 1.843 in French) and table decimals rounded away (`4` for 3.60)."""
+    checked = {"en": 0, "fr": 0}
+    for language, folder in LANGUAGE_DOCS.items():
+        docs = channel_site / folder
+        for slug, (page, block) in _figures(docs).items():
+            with open(docs / "assets" / "charts" / f"{slug}.csv", encoding="utf-8") as f:
+                header, *records = list(csv.reader(f))
+            rows = _table_rows(block)
+            assert len(rows) == len(records), f"{language} {page} {slug}: {len(rows)} table rows, {len(records)} CSV rows"
+            if rows and records and len(rows[0]) == len(records[0]) - 1:  # the Source column left out: it repeated another
+                at = header.index("source_id")
+                records = [r[:at] + r[at + 1 :] for r in records]
+            for row, record in zip(rows, records):
+                assert len(row) == len(record), f"{language} {page} {slug}: {row} against {record}"
+                for cell, value in zip(row, record):
+                    plotted = _csv_number(value)
+                    if plotted is None:
+                        continue
+                    read = _reads_as(cell, language)
+                    assert read is not None, f"{language} {page} {slug}: {cell!r} does not read as a number in {language} (plotted: {value})"
+                    assert abs(read - plotted) <= 0.005 + 1e-9, f"{language} {page} {slug}: the table says {cell!r}, the chart plotted {value}"
+                    checked[language] += 1
+    # Both languages have thousands (1,843) and decimals (3.60) to check.
+    assert checked["en"] > 50 and checked["fr"] == checked["en"], checked
+
+
+def test_a_caption_cites_every_source_of_the_plotted_rows(channel_site):
+    """A chart's caption counts at least the sources of the rows in its table (the source_id column
+    of its CSV), and links a source only where one of those sources has that address or the chart
+    drew it in another layer (an annotation). The exact count is checked on a filtered chart in
+    test_sources.py::test_a_filtered_charts_caption_cites_only_the_rows_it_plotted."""
+    checked = 0
+    for language, folder in LANGUAGE_DOCS.items():
+        docs = channel_site / folder
+        for slug, (page, block) in _figures(docs).items():
+            with open(docs / "assets" / "charts" / f"{slug}.csv", encoding="utf-8") as f:
+                records = list(csv.DictReader(f))
+            if not records or "source_id" not in records[0]:
+                continue
+            plotted = set(r["source_id"] for r in records)
+            source = re.search(r'<p class="explainer-chart__source" markdown="span">(.*?)</p>', block, re.S)
+            assert source, f"{language} {page} {slug}: no source line"
+            cited = source.group(1).split("[Sources", 1)[0]  # before "[Sources and methods]", "[Sources et méthodes]"
+            more = re.search(r"\[(?:and|et) (\d+) (?:more|autres?)\]", cited)
+            items = [i for i in re.split(r";\s", cited) if i.strip()]
+            count = len(items) - 1 + int(more.group(1)) if more else len(items)
+            assert count >= len(plotted), f"{language} {page} {slug}: the caption cites {count} sources, the table's rows have {len(plotted)}: {cited}"
+            checked += 1
+    assert checked >= 10, checked

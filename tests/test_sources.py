@@ -123,3 +123,24 @@ def test_digits_round_numbers_and_percents_the_language_way():
     assert format_value(1.9529, "number", locale="en_GB", digits=2) == "1.95"
     assert format_value(1.9529, "number", locale="fr_FR", digits=2) == "1,95"
     assert format_value(12000.0, "number", locale="en_GB", digits=1) == "12,000"
+
+
+def test_a_filtered_charts_caption_cites_only_the_rows_it_plotted(tmp_path):
+    """A chart that keeps only the logbook's rows of a data file citing two sources names the
+    logbook alone, in both languages.
+
+    Catches (issue 18, survivor 6): captions citing every source of the data file the chart read
+    instead of the sources of the rows it plotted."""
+    root = add_french(copy_explainer(FIXTURES / "orchard", tmp_path / "orchard"))
+    chart = root / "charts" / "harvest_by_year.py"
+    code = chart.read_text(encoding="utf-8")
+    assert 'alt.Chart(data["harvest"])' in code
+    chart.write_text(code.replace('alt.Chart(data["harvest"])', 'alt.Chart(data["harvest"][data["harvest"]["source_id"] == "logbook"])'), encoding="utf-8")
+    result = run_build(root)
+    assert result.returncode == 0, result.stderr
+    plotted = (root / "docs" / "assets" / "charts" / "harvest_by_year.csv").read_text(encoding="utf-8")
+    assert "2021,pear" not in plotted and "2021,apple" in plotted  # the revised logbook's row (pears, 2021) is left out
+    for page in (root / "site" / "pears" / "index.html", root / "site" / "fr" / "pears" / "index.html"):
+        caption = page.read_text(encoding="utf-8").split('class="explainer-chart__source"')[1].split("</p>")[0]
+        assert 'href="https://example.org/logbook"' in caption, caption
+        assert "logbook-revised" not in caption and "revised" not in caption, f"{page}: {caption}"
