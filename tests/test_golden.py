@@ -1,12 +1,18 @@
-"""Golden build of a second, tiny explainer (tests/fixtures/orchard): the generator holds
-nothing Channel-specific, and its output changes only when we mean it to.
+"""Golden builds: the generated output changes only when we mean it to.
 
-Refresh the golden files after an intended change, then review the diff:
+- tests/fixtures/orchard.golden: a second, tiny explainer (tests/fixtures/orchard), so the
+  generator holds nothing Channel-specific;
+- tests/fixtures/channel.golden: the bilingual Channel explainer this repository ships (content/,
+  charts/): every number, table cell, caption and citation of both languages.
+
+Refresh the golden files after an intended change (to the generator, or to the Channel's content
+or data), then review the diff (`git diff --word-diff tests/fixtures` reads best: SVGs are long lines):
     UPDATE_GOLDEN=1 .venv/bin/python -m pytest tests/test_golden.py
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 from pathlib import Path
@@ -22,20 +28,58 @@ def _outputs(docs: Path) -> dict[str, bytes]:
     return {str(p.relative_to(docs)): p.read_bytes() for pattern in COMPARED for p in sorted(docs.glob(pattern))}
 
 
+def _first_difference(name: str, actual: bytes, expected: bytes) -> str:
+    """Where a file first differs from its golden copy: line number and a few words either side."""
+    at = next((i for i, (a, b) in enumerate(zip(actual, expected)) if a != b), min(len(actual), len(expected)))
+    line = expected[:at].count(b"\n") + 1
+    return f"{name}:{line}: golden {expected[max(0, at - 60) : at + 60]!r}\n{' ' * len(name)}   built  {actual[max(0, at - 60) : at + 60]!r}"
+
+
+def _compare_with_golden(actual: dict[str, bytes], golden: Path) -> None:
+    """Every output equals its golden file; with UPDATE_GOLDEN=1 the golden files are rewritten first."""
+    if os.environ.get("UPDATE_GOLDEN"):
+        shutil.rmtree(golden, ignore_errors=True)
+        for name, content in actual.items():
+            (golden / name).parent.mkdir(parents=True, exist_ok=True)
+            (golden / name).write_bytes(content)
+    expected = {str(p.relative_to(golden)): p.read_bytes() for p in sorted(golden.rglob("*")) if p.is_file()}
+    assert sorted(actual) == sorted(expected), "files added or gone; if intended, refresh with UPDATE_GOLDEN=1"
+    differences = [_first_difference(name, actual[name], expected[name]) for name in expected if actual[name] != expected[name]]
+    assert not differences, "differs from the golden files; if intended, refresh with UPDATE_GOLDEN=1:\n" + "\n".join(differences)
+
+
 def test_orchard_matches_golden(tmp_path):
     root = copy_explainer(FIXTURES / "orchard", tmp_path / "orchard")
     result = run_build(root)
     assert result.returncode == 0, result.stderr
-    actual = _outputs(root / "docs")
-    if os.environ.get("UPDATE_GOLDEN"):
-        shutil.rmtree(GOLDEN, ignore_errors=True)
-        for name, content in actual.items():
-            (GOLDEN / name).parent.mkdir(parents=True, exist_ok=True)
-            (GOLDEN / name).write_bytes(content)
-    expected = {str(p.relative_to(GOLDEN)): p.read_bytes() for p in sorted(GOLDEN.rglob("*")) if p.is_file()}
-    assert sorted(actual) == sorted(expected)
-    for name in expected:
-        assert actual[name] == expected[name], f"{name} differs from the golden file; if intended, refresh with UPDATE_GOLDEN=1"
+    _compare_with_golden(_outputs(root / "docs"), GOLDEN)
+
+
+CHANNEL_GOLDEN = FIXTURES / "channel.golden"
+# Each language's generated Markdown (the English in docs/, the others where the build writes them).
+CHANNEL_DOCS = {"en": Path("docs"), "fr": Path(".cache/explainer/docs-fr")}
+# Kept whole: pages, chart specs and plotted CSVs. Kept as a hash: preview images (binary) and the
+# data downloads (copies of charts/data/, which the repository holds already).
+CHANNEL_WHOLE = ("*.md", "assets/charts/*.csv", "assets/charts/*.vg.json")
+CHANNEL_HASHED = ("assets/charts/*.png", "assets/data/*")
+
+
+def test_channel_explainer_matches_golden(channel_site):
+    """The bilingual Channel explainer's generated Markdown (prose with its figures, chart SVGs,
+    captions, data tables, citations), chart specs and plotted CSVs, in both languages, byte for
+    byte. A change to content/ or charts/ needs the golden refreshed, so that every changed number
+    or citation shows in the pull request as a diff to review."""
+    actual: dict[str, bytes] = {}
+    hashes = []
+    for language, folder in CHANNEL_DOCS.items():
+        docs = channel_site / folder
+        assert (docs / "index.md").is_file(), f"no {language} pages in {docs}"
+        for pattern in CHANNEL_WHOLE:
+            actual.update({f"{language}/{p.relative_to(docs)}": p.read_bytes() for p in sorted(docs.glob(pattern))})
+        for pattern in CHANNEL_HASHED:
+            hashes += [f"{hashlib.sha256(p.read_bytes()).hexdigest()}  {language}/{p.relative_to(docs)}\n" for p in sorted(docs.glob(pattern))]
+    actual["sha256sums.txt"] = "".join(hashes).encode()
+    _compare_with_golden(actual, CHANNEL_GOLDEN)
 
 
 def test_same_inputs_give_byte_identical_site(tmp_path):
