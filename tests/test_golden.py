@@ -32,7 +32,8 @@ def _first_difference(name: str, actual: bytes, expected: bytes) -> str:
     """Where a file first differs from its golden copy: line number and a few words either side."""
     at = next((i for i, (a, b) in enumerate(zip(actual, expected)) if a != b), min(len(actual), len(expected)))
     line = expected[:at].count(b"\n") + 1
-    return f"{name}:{line}: golden {expected[max(0, at - 60) : at + 60]!r}\n{' ' * len(name)}   built  {actual[max(0, at - 60) : at + 60]!r}"
+    golden, built = (text[max(0, at - 60) : at + 60].decode("utf-8", "replace") for text in (expected, actual))
+    return f"{name}:{line}: golden {golden!r}\n{' ' * len(name)}   built  {built!r}"
 
 
 def _compare_with_golden(actual: dict[str, bytes], golden: Path) -> None:
