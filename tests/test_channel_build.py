@@ -3,7 +3,9 @@ a generated sources page, and no page that references another host."""
 
 from __future__ import annotations
 
+import base64
 import csv
+import hashlib
 import io
 import json
 import re
@@ -39,6 +41,75 @@ def _parse(path: Path) -> _Resources:
     parser = _Resources()
     parser.feed(path.read_text(encoding="utf-8"))
     return parser
+
+
+class _Policy(HTMLParser):
+    """A page's Content-Security-Policy meta tags, and the inline scripts the policy must allow:
+    those marked data-explainer-csp that run (not JSON data)."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.policies: list[str] = []
+        self.allowed: list[str] = []
+        self._script: list[str] | None = None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "meta" and (a.get("http-equiv") or "").lower() == "content-security-policy":
+            self.policies.append(a.get("content") or "")
+        runs = (a.get("type") or "text/javascript") in ("text/javascript", "module", "application/javascript")
+        if tag == "script" and "src" not in a and "data-explainer-csp" in a and runs:
+            self._script = []
+
+    def handle_data(self, data):
+        if self._script is not None:
+            self._script.append(data)
+
+    def handle_endtag(self, tag):
+        if tag == "script" and self._script is not None:
+            self.allowed.append("".join(self._script))
+            self._script = None
+
+
+def _directives(policy: str) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for part in filter(None, (p.strip() for p in policy.split(";"))):
+        name, *sources = part.split()
+        assert name not in found, f"directive {name} given twice in {policy!r}"
+        found[name] = sources
+    return found
+
+
+def test_every_page_carries_exactly_the_content_security_policy(channel_site):
+    """The whole policy of every HTML page, directive by directive: the site's own origin only,
+    and in script-src the hashes of the page's marked inline scripts and nothing else. Catches: any
+    source added to a directive (`https:` in script-src lets any script on the web run), a
+    directive dropped, or a hash for a script that is not the theme's."""
+    site = channel_site / "site"
+    pages = sorted(site.rglob("*.html"))
+    assert len(pages) >= 10, pages
+    hashed = 0
+    for page in pages:
+        html = page.read_text(encoding="utf-8")
+        parser = _Policy()
+        parser.feed(html)
+        rel = page.relative_to(site)
+        assert len(parser.policies) == 1, f"{rel}: {len(parser.policies)} policies"
+        hashes = sorted({"'sha256-" + base64.b64encode(hashlib.sha256(s.encode("utf-8")).digest()).decode() + "'" for s in parser.allowed})
+        hashed += len(hashes)
+        assert _directives(parser.policies[0]) == {
+            "default-src": ["'self'"],
+            "script-src": ["'self'", *hashes],
+            "style-src": ["'self'"],
+            "img-src": ["'self'", "data:"],  # Material's icons are data: SVGs in its CSS
+            "font-src": ["'self'"],
+            "connect-src": ["'self'"],
+            "worker-src": ["'self'"],
+            "object-src": ["'none'"],
+            "base-uri": ["'self'"],
+            "form-action": ["'self'"],
+        }, rel
+    assert hashed, "no page has an inline script of the theme's: the script-src check saw no hash"
 
 
 def test_lede_four_sections_and_sources_page(channel_site):

@@ -185,3 +185,38 @@ def test_an_interrupt_inside_python_callbacks_is_not_lost():
     )
     result = subprocess.run([sys.executable, "-c", code, str(REPO)], capture_output=True, text=True, timeout=30)
     assert result.stdout.strip() == "interrupted" and "Exception ignored" not in result.stderr, (result.stdout, result.stderr)
+
+
+LINK_CHECK = '''"""The maintainer's link check: once MkDocs has written the whole site, refuse it if a page
+links to a page that is not there."""
+from pathlib import Path
+
+from mkdocs.exceptions import PluginError
+
+
+def on_post_build(config):
+    pages = len(list(Path(config["site_dir"]).rglob("index.html")))
+    raise PluginError(f"link check: {pages} pages written; pears/ links to apples/, which is not in the site")
+'''
+
+
+def test_mkdocs_failing_after_writing_the_site_leaves_site_as_it_was(tmp_path, orchard_built):
+    """A maintainer's hook (mkdocs.yml `hooks:`) fails the build after MkDocs has written every
+    page of the new site: site/ keeps the previous build's bytes, the command exits 1 and says
+    why. Catches: MkDocs building straight into site/ instead of a folder swapped in on success,
+    and a failed MkDocs run swapped in all the same."""
+    root = copy_built(orchard_built, tmp_path / "orchard")
+    before = tree_hashes(root / "site")
+    (root / "hooks").mkdir()
+    (root / "hooks" / "link_check.py").write_text(LINK_CHECK, encoding="utf-8")
+    config = root / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8") + "hooks:\n  - hooks/link_check.py\n", encoding="utf-8")
+    csv = root / "charts" / "data" / "harvest.csv"
+    csv.write_text(csv.read_text(encoding="utf-8").replace("2022,pear,330,", "2022,pear,331,"), encoding="utf-8")  # a new site would differ
+    result = run_build(root)
+    assert result.returncode == 1, result.stdout
+    assert "mkdocs.yml: mkdocs: link check: 4 pages written; pears/ links to apples/, which is not in the site" in result.stderr
+    assert "Build stopped: 1 problem; site/ was left as it was." in result.stderr
+    assert "2022,pear,331" in (root / "docs" / "assets" / "charts" / "harvest_by_year.csv").read_text(encoding="utf-8")  # docs/ was written
+    assert tree_hashes(root / "site") == before
+    assert not [p.name for p in root.iterdir() if p.name.startswith(".site")]  # no temporary folder left beside it

@@ -220,6 +220,30 @@ def test_failing_build_never_touches_gh_pages(repo):
     assert repo.heads() == before
 
 
+def test_publish_writing_into_another_edition_is_refused(repo):
+    """mike's own setting deploy_prefix, set in mkdocs.yml to a published edition's name, makes mike
+    write the new edition inside that edition's folder (2021-10/2023-01/..., 2021-10/versions.json).
+    The publish is refused, says which files, and gh-pages (local and remote) is as it was.
+    Catches: the guard that refuses a publish touching files outside its edition removed."""
+    before, a_files = repo.heads(), repo.blobs(A)
+    config = repo.root / "mkdocs.yml"
+    original = config.read_text(encoding="utf-8")
+    config.write_text(original + f"plugins:\n  - search\n  - mike:\n      deploy_prefix: '{A}'\n", encoding="utf-8")
+    try:
+        result = repo.publish("2023-01", "--push", "--allow-dirty")
+        after, a_after = repo.heads(), repo.blobs(A)
+    finally:
+        config.write_text(original, encoding="utf-8")
+        if repo.heads() != before:  # the guard let it through: put both branches back for the other tests
+            repo.git("update-ref", "refs/heads/gh-pages", before[0])
+            repo.git("update-ref", "refs/heads/gh-pages", before[1], cwd=repo.bare)
+    assert result.returncode == 1, result.stdout
+    assert f"gh-pages: publishing would have changed files outside edition 2023-01: {A}/2023-01/" in result.stderr
+    assert "(earlier editions never change; this is a bug in the generator, please report it)" in result.stderr
+    assert after == before
+    assert a_after == a_files
+
+
 def test_missing_remote_is_refused(repo):
     before = repo.heads()
     result = repo.publish("2023-01", "--push", "--remote", "nowhere")
