@@ -3,8 +3,8 @@ sources differ by one sentence, and count the published tree's bytes.
 
     .venv/bin/python bench/edition_cost.py [--commit REV]
 
-Clones this repository's commit (HEAD by default) into a temporary folder (no remote, so nothing
-is fetched or pushed), publishes edition 2021-10 as latest, appends one sentence to
+Clones this repository's commit (HEAD by default) into a temporary repository of its own (no
+remote, so nothing is fetched or pushed, and this repository's branches are not touched), publishes edition 2021-10 as latest, appends one sentence to
 content/index.md, commits, publishes 2021-11 as latest, and prints a Markdown table: one edition's
 bytes and files (its own folder, its fr/, its source maps and lunr language files), the site-wide
 shared folder, what the second edition added (blobs new or changed on gh-pages, by bytes) and the
@@ -71,17 +71,17 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="edition-cost-") as tmp:
         root = Path(tmp) / "explainer"
-        git(REPO, "worktree", "add", "--quiet", "--detach", str(root), args.commit)
-        try:
-            publish(root, A)
-            first = tree(root, "gh-pages")
-            page = root / "content" / "index.md"
-            page.write_text(page.read_text(encoding="utf-8") + "\nOne more sentence for the next edition.\n", encoding="utf-8")
-            git(root, "commit", "--quiet", "-am", "One more sentence")
-            publish(root, B)
-            second = tree(root, "gh-pages")
-        finally:
-            git(REPO, "worktree", "remove", "--force", str(root))
+        commit = git(REPO, "rev-parse", args.commit).strip()
+        git(Path(tmp), "clone", "--quiet", "--no-checkout", str(REPO), str(root))
+        git(root, "checkout", "--quiet", "-b", "bench", commit)
+        git(root, "remote", "remove", "origin")
+        publish(root, A)
+        first = tree(root, "gh-pages")
+        page = root / "content" / "index.md"
+        page.write_text(page.read_text(encoding="utf-8") + "\nOne more sentence for the next edition.\n", encoding="utf-8")
+        git(root, "commit", "--quiet", "-am", "One more sentence")
+        publish(root, B)
+        second = tree(root, "gh-pages")
     added = {p: v for p, v in second.items() if first.get(p, (None,))[0] != v[0]}
     edition = total(first, lambda p: p.startswith(A + "/"))
     rows = [
