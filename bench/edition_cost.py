@@ -53,9 +53,7 @@ def total(rows: dict, keep=lambda p: True) -> tuple[int, int]:
 
 
 def publish(root: Path, edition: str) -> None:
-    out = subprocess.run(
-        [sys.executable, str(root / "build.py"), "publish", edition, "--alias", "latest"], cwd=root, env=ENV, capture_output=True, text=True
-    )
+    out = subprocess.run([sys.executable, str(root / "build.py"), "publish", edition, "--alias", "latest"], cwd=root, env=ENV, capture_output=True, text=True)
     if out.returncode:
         sys.exit(out.stderr)
     print(out.stdout.strip(), file=sys.stderr)

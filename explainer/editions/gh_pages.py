@@ -124,4 +124,3 @@ def restore_branch(root: Path, commit: str | None) -> None:
     common/stop.py: nothing interrupts this)."""
     if rev(root, f"refs/heads/{BRANCH}") != commit:
         set_branch(root, commit)
-

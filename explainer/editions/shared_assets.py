@@ -50,8 +50,7 @@ def share(site: Path, stage: Path) -> dict[str, str]:
                 target = stage / folder / rel
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_bytes(data)
-            base = members.base  # type: ignore[attr-defined]
-            moved.update({f"{root}{base}{rel}": f"{folder}/{rel}" for rel in members})
+            moved.update({f"{root}{members.base}{rel}": f"{folder}/{rel}" for rel in members})
     for page in sorted(site.rglob("*.html")):
         rel = page.relative_to(site).as_posix()
         html = page.read_text(encoding="utf-8")
