@@ -15,10 +15,15 @@ redirect, nothing else. In order, and stopping with Problems at the first step t
 3. build with the pipeline (every input checked, strict MkDocs) with Material's version selector
    (`extra.version.provider: mike`) and the edition line at the foot of every page;
 4. `mike deploy` the same generated configuration onto the local gh-pages branch (mike builds it
-   again, keeps versions.json and the aliases); `mike set-default latest` for the root redirect;
-5. check that commit touched nothing outside this edition, its aliases and mike's own files, and
-   that re-publishing from the same commit rebuilt the same bytes; else undo it;
-6. push gh-pages (with --push); a rejected push undoes the local commits too.
+   again, keeps versions.json and the aliases; its build moves the theme's and the generator's files
+   out of the edition, editions/shared_assets.py); commit those files not yet on gh-pages under
+   `_shared/` (editions/gh_pages_shared.py); `mike set-default latest` for the root redirect;
+5. check those commits touched nothing outside this edition, its aliases and mike's own files, but
+   for new files under `_shared/` (never one changed or deleted), and that re-publishing from the
+   same commit rebuilt the same bytes; else undo them;
+6. push gh-pages (with --push); a rejected push undoes the local commits too. The result line says
+   what the edition added to the published site in bytes and the site's size, with a warning over
+   800 MB (GitHub Pages refuses a site over 1 GB).
 
 A failing build or check, and an interrupted publish (Ctrl-C, SIGTERM, any error once mike has
 started), leave the local gh-pages as it was; publishing the same commit as the same edition
@@ -29,6 +34,7 @@ process group of their own that is killed before the branch is put back.
 from __future__ import annotations
 
 import functools
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -38,9 +44,11 @@ from ..common.files import CACHE_DIR, write_if_changed
 from ..common.i18n import languages
 from ..common.problems import Collector, Problem, Problems
 from ..editions.data_date import data_date
-from ..editions.deploy import MIKE_FILES, run_mike
+from ..editions.deploy import MIKE_FILES, run_mike, stage_dir
 from ..editions.edition_line import HOOK_FILE, HOOK_SOURCE, edition_address, edition_note
-from ..editions.gh_pages import BRANCH, changed_files, dirty_paths, last_line, published_versions, restore_branch, rev, short, sync_with_remote
+from ..editions.gh_pages import BRANCH, dirty_paths, last_line, published_versions, restore_branch, rev, short, sync_with_remote
+from ..editions.gh_pages_shared import add_shared, changes, cost, cost_note
+from ..editions.shared_assets import FOLDER as SHARED
 from ..editions.names import EDITION_HINT, LATEST, check_names, edition_key, newer_editions
 from ..site import mkdocs as site
 
@@ -178,6 +186,8 @@ def run_publish(root: Path, args, strict: bool = False) -> str:
     try:
         changed, pushed = _commit(root, args, edition, aliases, remote, head, data_to, start, previous, replacing)
         settled = True
+        end = rev(root, f"refs/heads/{BRANCH}")
+        size, warning = cost_note(*cost(root, start, end)) if end else ("", None)
     finally:
         if not settled:
             restore_branch(root, start)
@@ -187,7 +197,8 @@ def run_publish(root: Path, args, strict: bool = False) -> str:
     if not changed:
         return f"No change: {where} is already published on {BRANCH} from this commit ({facts}){pushed}{said}."
     replaced = f", replacing edition {edition} published from commit {short(old_commit)}" if replacing else ""
-    return f"Published {where} on {BRANCH} ({facts}; {len(changed)} files changed{replaced}){pushed}{said}."
+    warned = f"\nWarning: {warning}." if warning else ""
+    return f"Published {where} on {BRANCH} ({facts}; {len(changed)} files changed, {size}{replaced}){pushed}{said}.{warned}"
 
 
 def _commit(
@@ -200,6 +211,7 @@ def _commit(
     props = ["--prop-set-string", f"commit={head}"] + (["--prop-set-string", f"data_to={data_to}"] if data_to else [])
     # Every mike command here works on the same configuration, branch and remote.
     where = ["--config-file", str(config), "--branch", BRANCH, "--remote", remote, "--ignore-remote-status"]
+    shutil.rmtree(stage_dir(root), ignore_errors=True)  # mike's build fills it with this edition's shared files
     deploy = run_mike(
         root,
         "deploy",
@@ -213,6 +225,7 @@ def _commit(
     )
     if deploy.returncode != 0:
         raise Problems([Problem("mkdocs.yml", None, None, f"mike deploy failed: {last_line(deploy.stderr or deploy.stdout)}", f"{BRANCH} was left as it was")])
+    add_shared(root, stage_dir(root), f"Shared files of edition {edition} (theme, scripts, Vega), kept for every edition")
     if LATEST in aliases:
         default = run_mike(
             root,
@@ -227,9 +240,11 @@ def _commit(
 
     end = rev(root, f"refs/heads/{BRANCH}")
     assert end is not None  # mike deploy has just committed to it
-    changed = changed_files(root, start, end) if end and end != start else []
+    changed_with = changes(root, start, end) if end and end != start else []
+    changed = [p for _, p in changed_with]
     ours = {edition, *aliases}
-    stray = [p for p in changed if p not in MIKE_FILES and p.split("/", 1)[0] not in ours]
+    # Shared files are only ever added: an earlier edition loads them.
+    stray = [p for st, p in changed_with if p not in MIKE_FILES and p.split("/", 1)[0] not in ours and not (st == "A" and p.startswith(SHARED + "/"))]
     if stray:
         raise Problems(
             [

@@ -6,13 +6,19 @@ Reads the repository; writes only what the git command it runs writes.
 
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
 
 
-def run(root: Path, *args: str, check: bool = False, input: str | None = None, text: bool = True, timeout: float | None = None) -> subprocess.CompletedProcess:
-    """`git ARGS` in `root`, its output captured (text, or bytes with text=False)."""
-    return subprocess.run(["git", *args], cwd=root, capture_output=True, text=text, input=input, check=check, timeout=timeout)
+def run(
+    root: Path, *args: str, check: bool = False, input: str | bytes | None = None, text: bool = True, timeout: float | None = None, env: dict | None = None
+) -> subprocess.CompletedProcess:
+    """`git ARGS` in `root`, its output captured (text, or bytes with text=False); `env` adds to
+    the environment (GIT_INDEX_FILE: a commit built beside the working tree's index)."""
+    return subprocess.run(
+        ["git", *args], cwd=root, capture_output=True, text=text, input=input, check=check, timeout=timeout, env={**os.environ, **env} if env else None
+    )
 
 
 def output(root: Path, *args: str, timeout: float | None = None) -> str | None:

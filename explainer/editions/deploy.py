@@ -18,11 +18,17 @@ import time
 from pathlib import Path
 
 from ..common import git, stop
+from ..common.files import CACHE_DIR
 from ..site import mkdocs as site
 from .gh_pages import BRANCH
 
 MIKE_FILES = {"versions.json", ".nojekyll", "index.html"}
 MIKE_MAIN = "import sys; from mike.driver import main; sys.exit(main())"
+
+
+def stage_dir(root: Path) -> Path:
+    """Where mike's build leaves the edition's shared files (edition_build.py) for publish to commit."""
+    return root / CACHE_DIR / "publish-shared"
 
 
 def run_mike(root: Path, *args: str) -> subprocess.CompletedProcess:
@@ -37,7 +43,7 @@ def run_mike(root: Path, *args: str) -> subprocess.CompletedProcess:
         "SOURCE_DATE_EPOCH": site.source_date_epoch(root),
         "PYTHONHASHSEED": "0",
     }
-    _write_engine_wrapper(wrapper / "mkdocs")
+    _write_engine_wrapper(wrapper / "mkdocs", stage_dir(root))
     # mike has no `python -m mike`; this is what its `mike` console script runs, with this interpreter.
     proc = subprocess.Popen(
         [sys.executable, "-c", MIKE_MAIN, *args], cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, start_new_session=True
@@ -57,14 +63,15 @@ def run_mike(root: Path, *args: str) -> subprocess.CompletedProcess:
     return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
 
 
-def _write_engine_wrapper(path: Path) -> None:
+def _write_engine_wrapper(path: Path, stage: Path) -> None:
     """The `mkdocs` mike finds first on PATH: the site engine (MkDocs or Zensical) and the post-build
-    step (Content-Security-Policy, sitemap), so an edition is built as `build.py` builds it."""
+    step (Content-Security-Policy, sitemap), so an edition is built as `build.py` builds it; then
+    its shared files are moved out to `stage` (edition_build.py)."""
     package_parent = Path(__file__).resolve().parents[2]  # this generator, wherever it was installed
     path.write_text(
         "#!/bin/sh\n"
         f"PYTHONPATH={shlex.quote(str(package_parent))}${{PYTHONPATH:+:$PYTHONPATH}} "
-        f'exec {shlex.quote(sys.executable)} -m explainer.site.engine "$@"\n',
+        f'exec {shlex.quote(sys.executable)} -m explainer.editions.edition_build {shlex.quote(str(stage))} "$@"\n',
         encoding="utf-8",
     )
     path.chmod(0o755)

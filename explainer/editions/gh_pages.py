@@ -124,9 +124,3 @@ def restore_branch(root: Path, commit: str | None) -> None:
     common/stop.py: nothing interrupts this)."""
     if rev(root, f"refs/heads/{BRANCH}") != commit:
         set_branch(root, commit)
-
-
-def changed_files(root: Path, before: str | None, after: str) -> list[str]:
-    if before is None:
-        return git.run(root, "ls-tree", "-r", "--name-only", after, check=True).stdout.splitlines()
-    return git.run(root, "diff", "--name-only", "--no-renames", before, after, check=True).stdout.splitlines()

@@ -79,11 +79,16 @@ def build(config: Path, site_dir: Path, cwd: Path, env: dict | None = None, engi
     return subprocess.CompletedProcess(proc.args, proc.returncode, stdout, stderr)
 
 
+def config_file(argv: list[str]) -> Path:
+    """The configuration a `mkdocs build` command line names."""
+    return Path(argv[argv.index("--config-file") + 1] if "--config-file" in argv else argv[argv.index("-f") + 1]).resolve()
+
+
 def main(argv: list[str]) -> int:
     """mike's `mkdocs build --clean --config-file FILE`; anything else (`--version`) goes to MkDocs."""
     if "build" not in argv:
         return subprocess.call([sys.executable, "-m", "mkdocs", *argv])
-    config = Path(argv[argv.index("--config-file") + 1] if "--config-file" in argv else argv[argv.index("-f") + 1]).resolve()
+    config = config_file(argv)
     from .mkdocs import read_site_dir
 
     proc = build(config, read_site_dir(config), config.parent, {**os.environ})
