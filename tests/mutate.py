@@ -64,7 +64,7 @@ MUTATIONS: list[Mutation] = [
         "publish-touches-other-editions",
         "a publish may rewrite files of an edition already published (or outside any edition)",
         "explainer/commands/publish.py",
-        '    stray = [p for p in changed if p not in MIKE_FILES and p.split("/", 1)[0] not in ours]\n',
+        '    stray = [p for st, p in changed_with if p not in MIKE_FILES and p.split("/", 1)[0] not in ours and not (st == "A" and p.startswith(SHARED + "/"))]\n',
         "    stray: list[str] = []\n",
         ("tests/test_publish.py::test_publish_writing_into_another_edition_is_refused",),
     ),
@@ -141,6 +141,46 @@ MUTATIONS: list[Mutation] = [
         "self.versions.encode() + typeface + bytes([FORMAT])",
         "typeface + bytes([FORMAT])",
         (f"{KEY_TEST}[tool-versions]",),
+    ),
+    # --- 1, 2, 6: what a chart's table and caption say
+    Mutation(
+        "french-tables-english-separators",
+        "French data tables print 1,843 (one point eight in French) for 1 843",
+        "explainer/charts/render.py",
+        "        format_rows(table, language.locale),\n",
+        "        format_rows(table),\n",
+        (
+            "tests/test_channel_build.py::test_table_cells_read_as_the_plotted_values_in_each_language",
+            "tests/test_golden.py::test_channel_explainer_matches_golden",
+        ),
+    ),
+    Mutation(
+        "table-decimals-rounded-away",
+        "a data table prints 4 where the chart plotted 3.60",
+        "explainer/charts/tables.py",
+        'format_decimal(value, "#,##0.00", locale=locale)',
+        'format_decimal(value, "#,##0", locale=locale)',
+        (
+            "tests/test_channel_build.py::test_table_cells_read_as_the_plotted_values_in_each_language",
+            "tests/test_golden.py::test_channel_explainer_matches_golden",
+        ),
+    ),
+    Mutation(
+        "caption-cites-the-whole-data-file",
+        "a filtered chart's caption cites sources of rows it does not plot",
+        "explainer/pages/figure_block.py",
+        "    source_ids = chart.source_ids or list(",
+        "    source_ids = list(",
+        ("tests/test_sources.py::test_a_filtered_charts_caption_cites_only_the_rows_it_plotted", "tests/test_golden.py::test_channel_explainer_matches_golden"),
+    ),
+    # --- issue 19: shared files under _shared/ are never overwritten by a later edition
+    Mutation(
+        "shared-file-overwritten",
+        "a later edition overwrites a shared file an older edition loads (the old edition changes)",
+        "explainer/editions/gh_pages_shared.py",
+        "    if differ:\n",
+        "    if False:\n",
+        ("tests/test_edition_cost.py::test_a_shared_file_is_never_overwritten",),
     ),
 ]
 

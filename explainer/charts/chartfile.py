@@ -10,6 +10,7 @@ Writes nothing.
 from __future__ import annotations
 
 import ast
+import contextlib
 import importlib.util
 import inspect
 import re
@@ -243,7 +244,28 @@ def _takes_words(function) -> bool:
         return False
 
 
+@contextlib.contextmanager
+def _helpers_importable(folder: Path):
+    """Shared chart helpers (charts/_*.py, in the cache key) import by name while a chart file runs:
+    `from _style import COLOURS`. Each chart reads them afresh: a warm worker (serve) would otherwise
+    keep a helper as it was before the editor saved it."""
+    for name, module in list(sys.modules.items()):
+        file = getattr(module, "__file__", None)
+        if file and Path(file).parent == folder:
+            del sys.modules[name]
+    sys.path.insert(0, str(folder))
+    try:
+        yield
+    finally:
+        sys.path.remove(str(folder))
+
+
 def _build_chart(source: ChartSource, package: DataPackage, problems: Collector, language: Language = ENGLISH):
+    with _helpers_importable(source.path.parent):
+        return _run_chart_file(source, package, problems, language)
+
+
+def _run_chart_file(source: ChartSource, package: DataPackage, problems: Collector, language: Language):
     import altair as alt
 
     spec_ = importlib.util.spec_from_file_location(f"_explainer_chart_{source.slug}", source.path)
