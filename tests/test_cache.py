@@ -185,3 +185,23 @@ def test_a_shared_helper_change_redraws_the_chart_that_uses_it(tmp_path):
     assert _counts(second.stdout) == (2, 0), second.stdout
     drawn = spec.read_text(encoding="utf-8")
     assert "#E7298A" in drawn and "#1B9E77" not in drawn
+
+
+def test_a_shared_helper_is_read_afresh_for_each_chart(tmp_path):
+    """A warm chart worker (serve) runs many charts in one process: each reads the shared helpers
+    as they are now, not as the first chart found them, and leaves the import path as it was."""
+    import importlib
+    import sys
+
+    from explainer.charts.chartfile import _helpers_importable
+
+    helper = tmp_path / "_house.py"
+    helper.write_text('COLOUR = "#1B9E77"\n', encoding="utf-8")
+    path_before = list(sys.path)
+    with _helpers_importable(tmp_path):
+        assert importlib.import_module("_house").COLOUR == "#1B9E77"
+    helper.write_text('COLOUR = "#E7298A"  # saved again\n', encoding="utf-8")
+    with _helpers_importable(tmp_path):
+        assert importlib.import_module("_house").COLOUR == "#E7298A"
+    assert sys.path == path_before
+    sys.modules.pop("_house", None)
