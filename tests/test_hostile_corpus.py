@@ -971,7 +971,8 @@ def test_publish_hostile_prose_puts_no_script_on_gh_pages(repo: Repo) -> None:
     result = repo.publish("2022-02", "--alias", "latest", "--push")
     assert result.returncode == 0, result.stderr
     assert re.fullmatch(
-        r"Published edition 2022-02 \(alias latest\) on gh-pages \(data to 2022, commit [0-9a-f]{7}; \d+ files changed\); "
+        r"Published edition 2022-02 \(alias latest\) on gh-pages \(data to 2022, commit [0-9a-f]{7}; \d+ files changed, "
+        r"\d+\.\d MB added, published site \d+\.\d MB\); "
         r"pushed to origin\.\n",
         result.stdout,
     ), result.stdout
