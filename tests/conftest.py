@@ -67,7 +67,7 @@ def copy_explainer(src: Path, dest: Path) -> Path:
 # --- scheduling on pytest-xdist's two workers (make test: -n 2 --dist loadfile --no-loadscope-reorder) ---
 
 # The test modules that take longest, longest first (one worker's seconds, `--durations=0` summed
-# per file, measured 2026-11-30 under load). Handing them out first keeps both workers busy to the
+# per file, measured 2026-12-01: 1,401 s in all). Handing them out first keeps both workers busy to the
 # end: xdist's default order (most tests first) left test_interrupt's four long tests for last.
 # (--dist loadgroup with xdist_group marks would let one module's long tests run on both workers,
 # but pytest-xdist 3.8 split every group across the workers here: a module fixture made twice.)
@@ -75,19 +75,22 @@ LONGEST_FIRST = (
     "test_reader.py",
     "test_interrupt.py",
     "test_publish.py",
+    "test_phone_charts.py",
     "test_bad_input.py",
     "test_hostile_corpus.py",
     "test_serve.py",
-    "test_languages.py",
-    "test_phone_charts.py",
-    "test_scale.py",
-    "test_new.py",
-    "test_diff.py",
-    "test_chart_workers.py",
+    "test_cache.py",
     "test_editions.py",
-    "test_lint.py",
+    "test_browser.py",
+    "test_languages.py",
     "test_editor_guide.py",
+    "test_chart_workers.py",
+    "test_scale.py",
+    "test_editor_checks.py",
     "test_golden.py",
+    "test_new.py",
+    "test_edition_cost.py",
+    "test_lint.py",
 )
 
 
