@@ -182,6 +182,15 @@ MUTATIONS: list[Mutation] = [
         "    if False:\n",
         ("tests/test_edition_cost.py::test_a_shared_file_is_never_overwritten",),
     ),
+    # --- the "nothing changed" early exit noticing the machine (found while writing the above)
+    Mutation(
+        "stamp-ignores-machine",
+        "after an upgrade or a font change, the build exits as 'nothing changed' and keeps the old charts",
+        "explainer/common/stamp.py",
+        "    h.update(_machine().encode())\n",
+        "",
+        (f"{KEY_TEST}[chart-font]", f"{KEY_TEST}[tool-versions]"),
+    ),
 ]
 
 

@@ -1,6 +1,6 @@
 """Nothing changed, nothing to do. After a successful build we record a digest of every input
-(content/, charts/, mkdocs.yml, spelling.txt, the generator's own files, the pinned toolchain,
-the commit date used for the sitemap) and a fingerprint of site/. A build whose inputs and
+(content/, charts/, mkdocs.yml, spelling.txt, the generator's own files, the pinned toolchain and
+the installed versions of its main packages, the chart font, the commit date used for the sitemap) and a fingerprint of site/. A build whose inputs and
 site/ both match exits at once, before importing pandas, Altair or MkDocs.
 
 This module imports nothing heavy on purpose: it runs before everything else."""
@@ -35,6 +35,7 @@ def input_digest(root: Path, strict: bool, epoch: str) -> str:
 
     engine = environment().EXPLAINER_SITE_ENGINE  # another engine builds another site
     h = hashlib.sha256(f"{sys.version}\0{strict}\0{epoch}\0{engine}\0".encode())
+    h.update(_machine().encode())
     lock = PACKAGE.parent / "requirements.lock"
     for base in [root / name for name in INPUTS] + [PACKAGE] + ([lock] if lock.is_file() else []):
         if not base.exists():
@@ -45,6 +46,23 @@ def input_digest(root: Path, strict: bool, epoch: str) -> str:
                 h.update(b"link\0" + os.readlink(path).encode())
             h.update(path.read_bytes() if path.exists() else b"missing")
     return h.hexdigest()
+
+
+# What draws the site besides its files: an upgrade (pipx, pip, without a requirements.lock beside
+# the package) or another chart font must rebuild, not exit as "nothing changed". Installed
+# packages are read from their metadata folders' names (name-version.dist-info): one listing of
+# each import path folder, where importlib.metadata would search them all for every package.
+def _machine() -> str:
+    from ..charts.fonts import chart_font  # fontconfig's answer (fc-match, ~10 ms), no heavy import
+
+    installed = []
+    for entry in sys.path:
+        try:
+            installed += sorted(n for n in os.listdir(entry or ".") if n.endswith((".dist-info", ".egg-info")))
+        except OSError:  # a zip file, a folder that is gone
+            continue
+    font = chart_font()
+    return ";".join(installed) + f"\0{font.family}\0{font.sha256}\0"
 
 
 def site_fingerprint(site: Path) -> str:
