@@ -1,7 +1,8 @@
 """Nothing changed, nothing to do. After a successful build we record a digest of every input
-(content/, charts/, mkdocs.yml, spelling.txt, the generator's own files, the pinned toolchain and
-the installed versions of its main packages, the chart font, the commit date used for the sitemap) and a fingerprint of site/. A build whose inputs and
-site/ both match exits at once, before importing pandas, Altair or MkDocs.
+(content/, charts/, mkdocs.yml, spelling.txt, the generator's own files, the pinned toolchain,
+the installed packages, the chart font, the commit date used for the sitemap) and a fingerprint
+of site/. A build whose inputs and site/ both match exits at once, before importing pandas,
+Altair or MkDocs.
 
 This module imports nothing heavy on purpose: it runs before everything else."""
 
