@@ -47,9 +47,22 @@ SCROLLERS_MARKED = """() => [...document.querySelectorAll('.explainer-chart__tab
 })"""
 
 
+# Brings each box near the viewport in turn, as a reader reaching it would: charts.js measures a box
+# in an off-screen content-visibility block (the figures appendix) only once the browser renders it.
+VISIT_SCROLLERS = """async () => {
+    const frame = () => new Promise(resolve => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+    for (const box of document.querySelectorAll('.explainer-chart__table, .md-typeset .md-typeset__scrollwrap')) {
+        box.scrollIntoView({block: 'center'});
+        await frame();
+    }
+    window.scrollTo(0, 0);
+}"""
+
+
 def open_tables(page, javascript: bool = True):
     page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
-    if javascript:  # charts.js re-checks which boxes scroll after a toggle: wait until it has
+    if javascript:  # charts.js re-checks which boxes scroll after a toggle or once a box is rendered: wait until it has
+        page.evaluate(VISIT_SCROLLERS)
         page.wait_for_function(SCROLLERS_MARKED, timeout=10_000)
 
 

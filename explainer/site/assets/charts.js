@@ -17,16 +17,21 @@
     }
     return "";
   }
-  function markScrollers() {
+  function markScrollers(root) {
     // Measure every box first, then change attributes: interleaving the two made the browser lay
     // the page out again for each box (over a second on the figures appendix's many tables).
-    var boxes = Array.prototype.slice.call(document.querySelectorAll(SCROLLERS));
+    var boxes = Array.prototype.slice.call((root && root.querySelectorAll ? root : document).querySelectorAll(SCROLLERS));
+    // A box the browser is not rendering yet (an off-screen block with content-visibility: auto, as
+    // the figures appendix's tables) is left until it comes near the viewport: measuring it would lay
+    // out every such table at load (200-350 ms of blocking on a phone for the appendix).
     var scrolling = boxes.map(function (box) {
+      if (box.checkVisibility && box.checkVisibility() && !box.checkVisibility({ contentVisibilityAuto: true })) return null;
       var inner = box.parentNode && box.parentNode.closest && box.parentNode.closest(".explainer-chart__table");
       return !inner && box.clientWidth > 0 && box.scrollWidth > box.clientWidth + 1;
     });
     boxes.forEach(function (box, i) {
       var scrolls = scrolling[i];
+      if (scrolls === null) return;
       if (scrolls && box.getAttribute("tabindex") !== "0") {
         var caption = box.querySelector("caption");
         box.setAttribute("tabindex", "0");
@@ -47,9 +52,12 @@
     if (pending) return;
     pending = window.setTimeout(function () { pending = null; markScrollers(); }, 100);
   }
-  window.addEventListener("load", markScrollers);
+  window.addEventListener("load", function () { markScrollers(); });
   window.addEventListener("resize", scheduleMark);
   document.addEventListener("toggle", scheduleMark, true);  // a <details> data table opened
+  // A content-visibility block came near the viewport: measure its boxes now, before the reader
+  // (or a fast scroll) has moved on and the browser skips it again.
+  document.addEventListener("contentvisibilityautostatechange", function (e) { if (!e.skipped) markScrollers(e.target); }, true);
   if (document.readyState !== "loading") scheduleMark();
   else document.addEventListener("DOMContentLoaded", scheduleMark);
 
