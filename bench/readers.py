@@ -112,6 +112,10 @@ def screenshots(browser, base: str, paths: list[str], folder: Path) -> list[Path
                 page = ctx.new_page()
                 page.goto(base + path)
                 page.wait_for_timeout(300)
+                # A full-page picture paints a content-visibility: auto block (the figures appendix's
+                # chapters) only near the viewport, blank further down; a reader who scrolls sees each
+                # one drawn, so the picture shows them drawn (set through the CSSOM: the CSP allows it).
+                page.evaluate("document.querySelectorAll('.explainer-figures').forEach(e => { e.style.contentVisibility = 'visible'; })")
                 out = folder / f"{name}-{width}-{scheme}.png"
                 page.screenshot(path=str(out), full_page=True)
                 written.append(out)
