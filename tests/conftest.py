@@ -189,6 +189,17 @@ def serve_folder(folder: Path):
         httpd.server_close()
 
 
+# Resolves once the page has run every task queued so far and drawn two frames: events already
+# dispatched (a <details> toggle, a pointer move, an image's error) have had their handlers run.
+_SETTLED = "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(done, 0))))"
+
+
+def settle(page) -> None:
+    """Wait until what the page was doing has happened (instead of waiting a fixed time): the
+    check for something that must not happen (a dialog, a script) then comes after it would have."""
+    page.evaluate(_SETTLED)
+
+
 @contextlib.contextmanager
 def chromium_browser():
     """Debian's Chromium; the tests use the session's `browser` fixture, bench/readers.py this."""

@@ -819,7 +819,7 @@ def test_a_prose_script_adds_no_hash_to_the_policy(runner: Runner, built: Path) 
 @pytest.mark.browser
 @pytest.mark.parametrize("case_id", ["html-script-and-handlers", "html-mutation-xss"])
 def test_hostile_prose_runs_nothing_in_chromium(case_id: str, runner: Runner, browser) -> None:
-    from conftest import serve_folder
+    from conftest import serve_folder, settle
 
     out = runner.get(BY_ID[case_id])
     assert out.returncode == 0, out.stderr
@@ -837,7 +837,7 @@ def test_hostile_prose_runs_nothing_in_chromium(case_id: str, runner: Runner, br
         page.goto(url + "/pears/", wait_until="load")
         page.locator("details").first.evaluate("d => { d.open = true; }")
         page.mouse.move(10, 10)
-        page.wait_for_timeout(500)
+        settle(page)  # the toggle and pointer handlers, had any run, have run by now
         assert dialogs == []
         assert page.title() != PWNED and PWNED not in page.title()
         assert page.evaluate("() => Object.keys(window).filter(k => k.startsWith('pwned'))") == []

@@ -19,7 +19,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, copy_explainer, run_build, serve_folder
+from playwright.sync_api import expect
+
+from conftest import FIXTURES, copy_explainer, run_build, serve_folder, settle
 
 HOSTILE = "<script>alert(1)</script> \"quotes\" 'apostrophes' &amp; &"
 ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"
@@ -146,7 +148,7 @@ INJECTED = """() => Array.from(document.querySelectorAll('script, [onerror], [on
 
 def visit(page, url: str) -> None:
     page.goto(url, wait_until="load")
-    page.wait_for_timeout(200)
+    settle(page)
     injected = page.evaluate(INJECTED)
     assert not page.dialogs and not injected, f"{url}: dialogs {page.dialogs}; script elements from the data: {injected}"
 
@@ -207,9 +209,10 @@ def test_the_chart_caption_table_and_tooltip_show_the_strings_as_text(server, br
     seen = []
     for i in range(marks.count()):
         marks.nth(i).hover(force=True)
-        page.wait_for_timeout(50)
-        if tip.count() and tip.is_visible():
-            seen.append(tip.inner_text())
+        expect(tip).to_be_visible(timeout=10_000)  # waits for the tooltip, with a deadline
+        if seen:
+            expect(tip).not_to_have_text(seen[-1], timeout=10_000)  # this mark's, not the last one's
+        seen.append(tip.inner_text())
     hostile_tips = [t for t in seen if HOSTILE in t]
     assert len(hostile_tips) == 3, seen  # one bar per year holds the hostile category
     assert all("Fruit:" in t for t in hostile_tips)
