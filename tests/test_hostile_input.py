@@ -206,7 +206,7 @@ def test_the_chart_caption_table_and_tooltip_show_the_strings_as_text(server, br
     marks = live.locator(".role-mark path")
     assert marks.count() == 6, marks.count()
     tip = page.locator(".explainer-tooltip")
-    seen = []
+    seen: list[str] = []
     for i in range(marks.count()):
         marks.nth(i).hover(force=True)
         expect(tip).to_be_visible(timeout=10_000)  # waits for the tooltip, with a deadline
