@@ -191,6 +191,15 @@ MUTATIONS: list[Mutation] = [
         "",
         (f"{KEY_TEST}[chart-font]", f"{KEY_TEST}[tool-versions]"),
     ),
+    # --- Ctrl-C in a terminal reaches every process of the group, the forkserver included
+    Mutation(
+        "forkserver-hears-ctrl-c",
+        "Ctrl-C while the chart workers start prints a KeyboardInterrupt traceback from inside Altair",
+        "explainer/charts/pool.py",
+        "            _start_forkserver()\n",
+        "",
+        ("tests/test_interrupt.py::test_interrupted_builds_lose_nothing[SIGINT]",),
+    ),
 ]
 
 

@@ -156,6 +156,24 @@ def write_tables(package, folder: Path) -> dict[str, str]:
     return files
 
 
+def _start_forkserver() -> None:
+    """Start the forkserver with Ctrl-C ignored. Ctrl-C in a terminal reaches the whole process
+    group, and the forkserver ignores it only once it has imported PRELOAD: before that, it printed
+    a KeyboardInterrupt traceback from inside Altair. An ignored signal stays ignored across exec,
+    and Python then installs no Ctrl-C handler of its own. The build ignores Ctrl-C only for the
+    few milliseconds the start takes. Signal handlers can be changed only in the main thread;
+    elsewhere the pool starts the forkserver itself, as before."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+    from multiprocessing import forkserver
+
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        forkserver.ensure_running()
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 class ChartPool:
     """A ProcessPoolExecutor of chart workers, started on demand and replaced when a worker dies."""
 
@@ -177,6 +195,7 @@ class ChartPool:
         imports Altair and pandas first (about a second): a thread waits for it, while the build
         goes on checking the data."""
         if self._executor is None and self._starting is None:
+            _start_forkserver()
             self._starting = threading.Thread(target=self._start, name="chart-pool-start", daemon=True)
             self._starting.start()
 
