@@ -56,6 +56,11 @@ VISIT_SCROLLERS = """async () => {
         await frame();
     }
     window.scrollTo(0, 0);
+    // Back at the top, Material fades the header's title back to the site's name: judge the page
+    // once it has (else axe reads the half-faded title's contrast).
+    const deadline = performance.now() + 5000;
+    while (document.querySelector('.md-header__title--active') && performance.now() < deadline) await frame();
+    await Promise.all(document.getAnimations().map(a => a.finished.catch(() => null)));
 }"""
 
 

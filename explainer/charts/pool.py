@@ -45,6 +45,7 @@ SLOTS = 4096  # tasks noted at once in the shared array (by task id modulo SLOTS
 MAX_ATTEMPTS = 2  # a task cut short twice when no worker is to blame is reported as its own
 TIMEOUT_HINT = "look for a loop that never ends, or aggregate the data before charting it"
 DIED_HINT = "a chart may not exit, crash the interpreter or call native code that does"
+STATUS_LOST = 255  # multiprocessing's exit code for a forkserver worker whose status could not be read
 
 
 # --- in a worker ------------------------------------------------------------------------------
@@ -325,7 +326,10 @@ class ChartPool:
                 exits = self._exit_codes()
                 # The worker that broke the pool: one killed for its time, or one that died by itself
                 # (the pool stops the others with SIGTERM).
-                culprits = set(killed) | {pid for pid, code in exits.items() if code is not None and code != -signal.SIGTERM}
+                # 255 is not a chart's: it is what multiprocessing gives when a forkserver worker's status
+                # was read by another thread first (the executor's own, which joins the workers it stops);
+                # such a task is tried again, and reported as its own only if it stops the pool twice.
+                culprits = set(killed) | {pid for pid, code in exits.items() if code not in (None, -signal.SIGTERM, STATUS_LOST)}
                 for i, task_id in cut_short:
                     pid, _ = self._started(task_id)
                     path = Collector(root).rel(tasks[i][0].path)
