@@ -60,7 +60,7 @@ VISIT_SCROLLERS = """async () => {
     // once it has (else axe reads the half-faded title's contrast).
     const deadline = performance.now() + 5000;
     while (document.querySelector('.md-header__title--active') && performance.now() < deadline) await frame();
-    await Promise.all(document.getAnimations().map(a => a.finished.catch(() => null)));
+    await Promise.all(document.getAnimations().filter(a => a instanceof CSSTransition).map(a => a.finished.catch(() => null)));
 }"""
 
 

@@ -23,7 +23,7 @@
     var boxes = Array.prototype.slice.call((root && root.querySelectorAll ? root : document).querySelectorAll(SCROLLERS));
     // A box the browser is not rendering yet (an off-screen block with content-visibility: auto, as
     // the figures appendix's tables) is left until it comes near the viewport: measuring it would lay
-    // out every such table at load (200-350 ms of blocking on a phone for the appendix).
+    // out every such table at load (80-200 ms at a phone's speed on the appendix, against about 20).
     var scrolling = boxes.map(function (box) {
       if (box.checkVisibility && box.checkVisibility() && !box.checkVisibility({ contentVisibilityAuto: true })) return null;
       var inner = box.parentNode && box.parentNode.closest && box.parentNode.closest(".explainer-chart__table");
