@@ -40,18 +40,19 @@ def go_live(page) -> int:
 
 # What charts.js's markScrollers leaves once it has run (the same measure): every box that scrolls
 # sideways has a tab stop (a chart's table has one from the build), and none it marked has stopped scrolling.
-SCROLLERS_MARKED = """() => [...document.querySelectorAll('.explainer-chart__table, .md-typeset .md-typeset__scrollwrap')].every(box => {
+SCROLLERS = ".explainer-chart__table, .md-typeset .md-typeset__scrollwrap"  # as charts.js has it
+SCROLLERS_MARKED = """() => [...document.querySelectorAll(SCROLLERS)].every(box => {
     const inner = box.parentNode && box.parentNode.closest && box.parentNode.closest('.explainer-chart__table');
     const scrolls = !inner && box.clientWidth > 0 && box.scrollWidth > box.clientWidth + 1;
     return scrolls ? box.getAttribute('tabindex') === '0' : !box.hasAttribute('data-explainer-scroller');
-})"""
+})""".replace("SCROLLERS", repr(SCROLLERS))
 
 
 # Brings each box near the viewport in turn, as a reader reaching it would: charts.js measures a box
 # in an off-screen content-visibility block (the figures appendix) only once the browser renders it.
 VISIT_SCROLLERS = """async () => {
     const frame = () => new Promise(resolve => requestAnimationFrame(() => requestAnimationFrame(resolve)));
-    for (const box of document.querySelectorAll('.explainer-chart__table, .md-typeset .md-typeset__scrollwrap')) {
+    for (const box of document.querySelectorAll(SCROLLERS)) {
         box.scrollIntoView({block: 'center'});
         await frame();
     }
@@ -61,7 +62,7 @@ VISIT_SCROLLERS = """async () => {
     const deadline = performance.now() + 5000;
     while (document.querySelector('.md-header__title--active') && performance.now() < deadline) await frame();
     await Promise.all(document.getAnimations().filter(a => a instanceof CSSTransition).map(a => a.finished.catch(() => null)));
-}"""
+}""".replace("SCROLLERS", repr(SCROLLERS))
 
 
 def open_tables(page, javascript: bool = True):
